@@ -1,0 +1,98 @@
+"""账号管理 (admin): create, disable/enable, reset password, change roles."""
+import pandas as pd
+import streamlit as st
+
+from portal.accounts import actions
+from portal.accounts.passwords import random_password
+from portal.accounts.rules import ROLES
+from portal.accounts.views import official_rows
+from portal.ui.layout import page_setup
+from portal.ui.widgets import show_errors
+from portal.validation import InputError
+
+ctx = page_setup("账号管理", role="admin", layout="wide")
+st.title("账号管理")
+st.caption("新建、停用和重置密码都会记入审计日志。新账号和被重置的账号首次登录时必须设置新密码。")
+
+LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色", "password": "密码"}
+role_names = list(ROLES)
+
+
+def role_label(name: str) -> str:
+    return ROLES[name]
+
+
+def show_once(username: str, password: str) -> None:
+    st.success(f"账号 {username} 的临时密码如下，只显示这一次。请通过安全渠道告知本人，"
+               "本人首次登录后须立即修改。")
+    st.code(password, language=None)
+
+
+with ctx.db.read() as session:
+    officials = actions.list_officials(session)
+st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, use_container_width=True)
+usernames = [o.username for o in officials]
+
+create, roles_tab, status_tab, reset_tab = st.tabs(["新建账号", "调整角色", "停用 / 启用", "重置密码"])
+with create:
+    with st.form("create_official"):
+        username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
+        display_name = st.text_input("姓名")
+        roles = st.multiselect("角色", role_names, format_func=role_label)
+        submitted = st.form_submit_button("新建账号", type="primary")
+    if submitted:
+        temporary = random_password()
+        try:
+            with ctx.db.write() as session:
+                actions.create_official(session, ctx.actor, {
+                    "username": username, "display_name": display_name, "roles": roles,
+                    "password": temporary}, must_change_password=True)
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            show_once(username.strip().lower(), temporary)
+
+with roles_tab:
+    who = st.selectbox("账号", usernames, key="roles_who")
+    with st.form("set_roles"):
+        current = next((sorted(o.roles) for o in officials if o.username == who), [])
+        new_roles = st.multiselect("新的角色", role_names, default=current, format_func=role_label)
+        submitted = st.form_submit_button("保存角色")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                actions.set_roles(session, ctx.actor, who, new_roles)
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.success(f"已保存 {who} 的角色。")
+            st.rerun()
+
+with status_tab:
+    with st.form("set_active"):
+        who = st.selectbox("账号", usernames, key="active_who")
+        choice = st.radio("设置为", ["停用", "启用"], horizontal=True,
+                          help="停用后该账号立即不能再使用，已登录的会话也会在下一次操作时退出。")
+        submitted = st.form_submit_button("保存")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                actions.set_active(session, ctx.actor, who, choice == "启用")
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.success(f"{who} 已{choice}。")
+            st.rerun()
+
+with reset_tab:
+    with st.form("reset_password"):
+        who = st.selectbox("账号", usernames, key="reset_who")
+        sure = st.checkbox("我确认要重置该账号的密码（原密码将立即失效）")
+        submitted = st.form_submit_button("重置密码")
+    if submitted:
+        if not sure:
+            st.error("请先勾选确认。")
+        else:
+            with ctx.db.write() as session:
+                temporary = actions.reset_password(session, ctx.actor, who)
+            show_once(who, temporary)

@@ -1,0 +1,34 @@
+"""登录 / 我的账号."""
+import streamlit as st
+
+from portal.accounts.rules import ROLES
+from portal.ui import nav
+from portal.ui.auth import TAB_NOTE, change_password_form, sign_in_form, sign_out
+from portal.ui.layout import page_setup
+
+ctx = page_setup("登录")
+if ctx.actor is None:
+    st.title("监管人员登录")
+    st.markdown("本入口仅供市场监督管理部门工作人员使用。公众查询信息、提交投诉举报无需登录。")
+    sign_in_form(ctx)
+    st.stop()
+
+st.title("我的账号")
+must_change = st.session_state.get("must_change_password", False)
+if must_change:
+    st.warning("您的密码已由管理员重置，请先设置新密码，再使用其他功能。")
+st.markdown(f"**{ctx.actor.display_name}**（用户名 `{ctx.actor.username}`）")
+st.markdown("角色：" + "、".join(ROLES[r] for r in sorted(ctx.actor.roles)))
+
+work = [p for p in nav.visible_pages(ctx.actor) if p.section == nav.OFFICIAL and not p.always]
+if work and not must_change:
+    st.subheader("我的工作")
+    for spec in work:
+        st.page_link(spec.path, label=spec.label, icon=spec.icon)
+
+with st.expander("修改密码", expanded=must_change):
+    change_password_form(ctx)
+
+st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes))
+if st.button("退出登录", icon=":material/logout:"):
+    sign_out(ctx)

@@ -1,0 +1,1 @@
+"""Officials, their roles, sign-in rules and the audit log."""

@@ -1,0 +1,43 @@
+"""Who may do what, and the sign-in rules. Numbers come from Settings (configurable)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ROLES = {
+    "admin": "系统管理员",
+    "handler": "投诉举报处理",
+    "publisher": "数据发布",
+    "analyst": "统计分析",
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever performs an action: a signed-in official, or the command line."""
+    id: int | None
+    username: str
+    display_name: str
+    roles: frozenset[str]
+
+    def may(self, role: str | None) -> bool:
+        """Admins may do everything; others need the named role. None means any official."""
+        return role is None or "admin" in self.roles or role in self.roles
+
+
+def cli_actor(os_user: str) -> Actor:
+    return Actor(None, f"cli:{os_user}", "命令行", frozenset({"admin"}))
+
+
+def lockout_until(failures: list[datetime], now: datetime, max_failures: int,
+                  window: timedelta) -> datetime | None:
+    """Locked while `max_failures` failures lie within `window` before now: until the oldest
+    of the most recent `max_failures` leaves the window."""
+    recent = sorted(f for f in failures if now - f < window)
+    if len(recent) < max_failures:
+        return None
+    return recent[-max_failures] + window
+
+
+def idle_expired(last_activity: datetime, now: datetime, idle: timedelta) -> bool:
+    return now - last_activity >= idle

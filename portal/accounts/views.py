@@ -1,0 +1,41 @@
+"""Rows for the officials' tables (Chinese column names, local dates)."""
+from __future__ import annotations
+
+import json
+
+from portal.accounts.audit import ACTION_LABELS
+from portal.accounts.models import AuditEntry, Official
+from portal.accounts.rules import ROLES
+from portal.timeutil import cn_datetime
+
+
+def official_rows(officials: list[Official]) -> list[dict]:
+    return [{
+        "用户名": o.username,
+        "姓名": o.display_name,
+        "角色": "、".join(ROLES.get(r, r) for r in sorted(o.roles)),
+        "状态": ("可用" if o.active else "已停用") + ("（待改密码）" if o.must_change_password else ""),
+        "最近登录": cn_datetime(o.last_sign_in_at),
+        "创建时间": cn_datetime(o.created_at),
+        "演示账号": "是" if o.is_demo else "",
+    } for o in officials]
+
+
+def audit_rows(entries: list[AuditEntry]) -> list[dict]:
+    return [{
+        "时间": cn_datetime(e.at),
+        "操作人": e.actor_name,
+        "操作": ACTION_LABELS.get(e.action, e.action),
+        "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
+        "详情": _detail(e.detail),
+    } for e in entries]
+
+
+def _detail(raw: str | None) -> str:
+    if not raw:
+        return ""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw
+    return "；".join(f"{k}: {v}" for k, v in data.items()) if isinstance(data, dict) else raw

@@ -1,0 +1,36 @@
+"""Start-up: settings -> database -> migrations -> jurisdiction -> demo data (first start)."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from portal.config import Settings, load_settings
+from portal.db import Database, migration_lock, upgrade
+from portal.registry.profiles import JurisdictionProfile, load_profile, sync_profile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Portal:
+    settings: Settings
+    db: Database
+    profile: JurisdictionProfile
+
+
+def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Portal:
+    """Safe to run in several processes at once: everything that writes happens under one
+    lock (advisory lock on PostgreSQL, file lock on SQLite)."""
+    from portal.demo.generator import seed_on_first_start
+
+    settings = settings or load_settings()
+    profile = load_profile(settings.jurisdiction)
+    db = Database(settings.database_url)
+    with migration_lock(db.engine, settings.var_dir):
+        upgrade(db.engine)
+        with db.write() as session:
+            sync_profile(session, profile)
+        if seed_demo and settings.demo:
+            if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir):
+                log.info("demo data generated for %s (%s)", profile.name, settings.demo_scale)
+    return Portal(settings, db, profile)

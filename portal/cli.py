@@ -1,0 +1,139 @@
+"""python -m portal ...: init, demo, users, geo."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from pathlib import Path
+
+from portal.config import ConfigError, load_settings
+
+
+def _actor():
+    from portal.accounts.rules import cli_actor
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return cli_actor(user)
+
+
+def _portal(seed_demo: bool = False):
+    from portal.bootstrap import bootstrap
+
+    return bootstrap(load_settings(), seed_demo=seed_demo)
+
+
+def cmd_init(args) -> int:
+    portal = _portal(seed_demo=False)
+    from portal.db import current_revision
+
+    print(f"数据库已就绪：{portal.db.engine.url.render_as_string(hide_password=True)}，"
+          f"版本 {current_revision(portal.db.engine)}，辖区 {portal.profile.name}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from portal.demo import generator
+
+    portal = _portal(seed_demo=False)
+    if args.clear:
+        removed = generator.clear(portal.db, _actor())
+        print("已清除演示数据：" + "，".join(f"{k} {v} 行" for k, v in removed.items()))
+        return 0
+    written = generator.generate(portal.db, portal.profile, args.scale, seed=args.seed,
+                                 actor=_actor())
+    print(f"已生成演示数据（{args.scale}，{portal.profile.name}）：" +
+          "，".join(f"{k} {v} 行" for k, v in written.items()))
+    path = generator.create_demo_accounts(portal.db, portal.settings.var_dir)
+    if path:
+        print(f"演示账号的用户名和随机密码已写入 {path}（仅本机所有者可读）")
+    return 0
+
+
+def _read_password(prompt_twice: bool) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码：")
+    if prompt_twice and getpass.getpass("再次输入密码：") != first:
+        raise SystemExit("两次输入的密码不一致")
+    return first
+
+
+def cmd_users(args) -> int:
+    from portal.accounts import actions
+    from portal.accounts.views import official_rows
+    from portal.validation import InputError
+
+    portal = _portal(seed_demo=False)
+    if args.users_command == "list":
+        with portal.db.read() as session:
+            for row in official_rows(actions.list_officials(session)):
+                print("\t".join(str(v) for v in row.values()))
+        return 0
+    password = _read_password(prompt_twice=True)
+    try:
+        with portal.db.write() as session:
+            actions.create_official(session, _actor(), {
+                "username": args.name, "display_name": args.display_name or args.name,
+                "roles": args.role, "password": password})
+    except InputError as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"已创建账号 {args.name.strip().lower()}（角色：{'、'.join(args.role)}）")
+    return 0
+
+
+def cmd_geo(args) -> int:
+    from portal.geo import convert_datav_boundaries
+
+    count = convert_datav_boundaries(Path(args.src), Path(args.dest), args.provenance)
+    print(f"已写入 {count} 个区县边界（WGS-84）到 {args.dest}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from portal.accounts.rules import ROLES
+    from portal.demo.generator import SCALES
+
+    parser = argparse.ArgumentParser(prog="python -m portal", description="食品安全门户管理命令")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="create or migrate the database").set_defaults(func=cmd_init)
+
+    demo = sub.add_parser("demo", help="generate or clear demo data (演示数据)")
+    demo.add_argument("--scale", choices=list(SCALES), default="small")
+    demo.add_argument("--seed", type=int, default=20261122)
+    demo.add_argument("--clear", action="store_true", help="remove every demo-marked row")
+    demo.set_defaults(func=cmd_demo)
+
+    users = sub.add_parser("users", help="officials' accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="create an account; password from stdin or a prompt")
+    add.add_argument("name")
+    add.add_argument("--role", action="append", required=True, choices=list(ROLES))
+    add.add_argument("--display-name")
+    users_sub.add_parser("list")
+    users.set_defaults(func=cmd_users)
+
+    geo = sub.add_parser("geo", help="boundary files")
+    geo_sub = geo.add_subparsers(dest="geo_command", required=True)
+    convert = geo_sub.add_parser("convert-boundaries", help="DataV GCJ-02 -> WGS-84 GeoJSON")
+    convert.add_argument("src")
+    convert.add_argument("dest")
+    convert.add_argument("--provenance", required=True)
+    geo.set_defaults(func=cmd_geo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"配置错误：{exc}", file=sys.stderr)
+        return 2

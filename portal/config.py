@@ -1,0 +1,144 @@
+"""Settings from environment variables and .streamlit/secrets.toml, with safe defaults.
+
+Precedence: environment variable, then the same key in secrets.toml, then the default.
+The embedded default (no settings at all) is a SQLite file and a generated secret key under
+the git-ignored var/ folder, so a newcomer's `streamlit run streamlit_app.py` just works.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+DEMO_SCALES = ("small", "city", "province")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    jurisdiction: str
+    demo: bool
+    demo_scale: str
+    production: bool
+    var_dir: Path
+    # Officials' sign-in rules (accounts.rules reads these).
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    idle_minutes: int = 30
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        try:
+            return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _flag(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None or str(raw).strip() == "":
+        return default
+    word = str(raw).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be 0 or 1 (got {raw!r})")
+
+
+def _int(name: str, raw, default: int, low: int, high: int) -> int:
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        value = int(str(raw).strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from exc
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high} (got {value})")
+    return value
+
+
+def _secret_from_file(var_dir: Path) -> str:
+    """The embedded default: one random key kept beside the SQLite file, owner-readable."""
+    path = var_dir / "secret_key"
+    if path.is_file():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must end up with one key, not two.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(env: Mapping[str, str] | None = None,
+                  secrets_path: Path | None = None) -> Settings:
+    env = os.environ if env is None else env
+    stored = _read_secrets(secrets_path or DEFAULT_SECRETS_PATH)
+
+    def get(key: str) -> str | None:
+        if env.get(key) not in (None, ""):
+            return env[key]
+        value = stored.get(key)
+        return None if value is None else str(value)
+
+    production = (get("PORTAL_ENV") or "development").strip().lower() == "production"
+    var_dir = Path(get("PORTAL_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+
+    url = get("PORTAL_DATABASE_URL")
+    if not url:
+        if production:
+            raise ConfigError("PORTAL_ENV=production needs PORTAL_DATABASE_URL "
+                              "(e.g. postgresql://user@host/dbname)")
+        var_dir.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{var_dir / 'portal.sqlite3'}"
+
+    key = get("PORTAL_SECRET_KEY")
+    if not key:
+        if production:
+            raise ConfigError("PORTAL_ENV=production needs PORTAL_SECRET_KEY "
+                              "(at least 32 random characters, kept outside the database)")
+        key = _secret_from_file(var_dir)
+    if len(key) < 32:
+        raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters long")
+
+    scale = (get("PORTAL_DEMO_SCALE") or "small").strip()
+    if scale not in DEMO_SCALES:
+        raise ConfigError(f"PORTAL_DEMO_SCALE must be one of {', '.join(DEMO_SCALES)}")
+
+    return Settings(
+        database_url=url,
+        secret_key=key,
+        jurisdiction=(get("PORTAL_JURISDICTION") or "zhangjiajie").strip(),
+        demo=_flag("PORTAL_DEMO", get("PORTAL_DEMO"), default=not production),
+        demo_scale=scale,
+        production=production,
+        var_dir=var_dir,
+        lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
+        lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
+        idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
+    )

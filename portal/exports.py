@@ -1,0 +1,22 @@
+"""Downloads (CSV/XLSX) that are safe to open in a spreadsheet."""
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.map(neutralise)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM so that Excel on Chinese Windows opens it without garbling."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")

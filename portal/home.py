@@ -1,0 +1,68 @@
+"""The home page's headline figures, computed from the database.
+
+Each capability adds a function to FIGURES returning Figure rows for the active jurisdiction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from portal.registry.models import Business, District
+from portal.registry.profiles import JurisdictionProfile
+
+ELDERLY_AND_YOUNG = ("学校食堂", "养老机构食堂")
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int | float
+    unit: str
+    help: str
+    demo: bool
+
+
+def business_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    row = session.execute(
+        select(func.count(),
+               func.sum(case((Business.sector == "餐饮服务", 1), else_=0)),
+               func.sum(case((Business.business_type.in_(ELDERLY_AND_YOUNG), 1), else_=0)),
+               func.sum(case((Business.is_demo.is_(True), 1), else_=0)))
+        .join(District).where(District.jurisdiction_adcode == profile.adcode)).one()
+    total, catering, canteens, demo = (int(v or 0) for v in row)
+    is_demo = demo > 0
+    return [
+        Figure("登记食品经营主体", total, "家", "本市登记在册的食品生产、销售和餐饮服务单位总数。", is_demo),
+        Figure("餐饮服务单位", catering, "家", "餐馆、快餐店、小吃店、饮品店及各类单位食堂等。", is_demo),
+        Figure("“一老一小”食堂", canteens, "家", "学校食堂和养老机构食堂，是重点监管对象。", is_demo),
+    ]
+
+
+FIGURES = [business_figures]
+
+
+def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    return [figure for build in FIGURES for figure in build(session, profile)]
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    adcode: str
+    name: str
+    population: int
+    businesses: int
+    catering: int
+
+
+def district_overview(session: Session, profile: JurisdictionProfile) -> list[DistrictRow]:
+    rows = session.execute(
+        select(District.adcode, District.name, District.population,
+               func.count(Business.id),
+               func.coalesce(func.sum(case((Business.sector == "餐饮服务", 1), else_=0)), 0))
+        .outerjoin(Business, Business.district_adcode == District.adcode)
+        .where(District.jurisdiction_adcode == profile.adcode)
+        .group_by(District.adcode, District.name, District.population)
+        .order_by(District.adcode)).all()
+    return [DistrictRow(*row) for row in rows]

@@ -1,0 +1,4 @@
+"""Imports every capability's models so Base.metadata knows all tables (for Alembic)."""
+from portal.accounts.models import AuditEntry, Official, OfficialRole, Role  # noqa: F401
+from portal.meta import PortalMeta  # noqa: F401
+from portal.registry.models import Business, District, Jurisdiction  # noqa: F401

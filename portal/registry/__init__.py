@@ -1,0 +1,1 @@
+"""The shared core every record points to: jurisdictions, districts and businesses."""

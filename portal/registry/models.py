@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.timeutil import utcnow
+
+
+class Jurisdiction(Base):
+    """A city (or county) bureau's area; filled from its profile in data/jurisdictions."""
+    __tablename__ = "jurisdictions"
+
+    adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    province: Mapped[str] = mapped_column(String(40))
+    population: Mapped[int] = mapped_column(Integer)
+    centre_lat: Mapped[float] = mapped_column(Float)
+    centre_lng: Mapped[float] = mapped_column(Float)
+
+    districts: Mapped[list[District]] = relationship(back_populates="jurisdiction",
+                                                     order_by="District.adcode")
+
+
+class District(Base):
+    __tablename__ = "districts"
+
+    adcode: Mapped[str] = mapped_column(String(6), primary_key=True)
+    jurisdiction_adcode: Mapped[str] = mapped_column(
+        ForeignKey("jurisdictions.adcode", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(40))
+    population: Mapped[int] = mapped_column(Integer)
+
+    jurisdiction: Mapped[Jurisdiction] = relationship(back_populates="districts")
+
+
+class Business(Base):
+    """A registered food business: the subject of grades, sampling results and lists."""
+    __tablename__ = "businesses"
+    __table_args__ = (
+        Index("ix_businesses_district_type", "district_adcode", "business_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    # 统一社会信用代码 (GB 32100-2015); individual stalls may have none.
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    # 食品经营许可证编号 (JY + 14 digits) or 食品生产许可证编号 (SC + 14 digits).
+    licence_no: Mapped[str | None] = mapped_column(String(16), index=True)
+    licence_date: Mapped[date | None] = mapped_column(Date)
+    sector: Mapped[str] = mapped_column(String(20))          # 餐饮服务 / 食品销售 / 食品生产
+    business_type: Mapped[str] = mapped_column(String(30))   # 餐馆, 学校食堂, 超市 ...
+    address: Mapped[str] = mapped_column(String(300))
+    district_adcode: Mapped[str] = mapped_column(ForeignKey("districts.adcode"))
+    lat: Mapped[float] = mapped_column(Float)                 # WGS-84
+    lng: Mapped[float] = mapped_column(Float)
+    # True when only the district is known and the point is the district's centre.
+    location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    district: Mapped[District] = relationship()

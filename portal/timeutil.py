@@ -1,0 +1,43 @@
+"""Time: stored as naive UTC in the database, shown in Asia/Shanghai."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """Naive UTC: the one form stored, identical on SQLite and PostgreSQL."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def cn_date(day: date | datetime | None) -> str:
+    """2026年11月22日 (UX.md); datetimes are converted to local time first."""
+    if day is None:
+        return "—"
+    if isinstance(day, datetime):
+        day = to_local(day).date()
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    local = to_local(moment)
+    return f"{cn_date(local.date())} {local:%H:%M}"
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The naive-UTC instant at which a local (Asia/Shanghai) day begins."""
+    return datetime.combine(day, time.min, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,142 @@
+"""page_setup(): the one call at the top of every page."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import streamlit as st
+
+from portal.accounts import audit
+from portal.accounts.actions import still_allowed
+from portal.accounts.rules import ROLES, Actor, idle_expired
+from portal.bootstrap import Portal, bootstrap
+from portal.config import Settings, load_settings
+from portal.timeutil import utcnow
+from portal.ui import nav
+
+log = logging.getLogger(__name__)
+SESSION_ACTOR = "official"
+SESSION_SEEN = "official_last_activity"
+SESSION_NOTICE = "official_notice"
+
+
+@st.cache_resource(show_spinner="正在准备数据库…")
+def _cached_portal(key: tuple, _settings: Settings) -> Portal:
+    # Keyed by the settings that pick the database, so tests on different databases (and
+    # a changed PORTAL_JURISDICTION) never share one engine.
+    return bootstrap(_settings)
+
+
+def get_portal() -> Portal:
+    settings = load_settings()
+    key = (settings.database_url, settings.jurisdiction, settings.demo, settings.demo_scale,
+           str(settings.var_dir))
+    return _cached_portal(key, settings)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    portal: Portal
+    actor: Actor | None
+
+    @property
+    def db(self):
+        return self.portal.db
+
+    @property
+    def profile(self):
+        return self.portal.profile
+
+    @property
+    def settings(self):
+        return self.portal.settings
+
+
+def current_actor(portal: Portal) -> Actor | None:
+    """The signed-in official of this browser tab, after the idle and account checks."""
+    actor: Actor | None = st.session_state.get(SESSION_ACTOR)
+    if actor is None:
+        return None
+    now = utcnow()
+    last = st.session_state.get(SESSION_SEEN, now)
+    if idle_expired(last, now, timedelta(minutes=portal.settings.idle_minutes)):
+        with portal.db.write() as session:
+            audit.record(session, actor, "idle_sign_out", object_type="official",
+                         object_id=actor.username)
+        sign_out_locally(f"您已 {portal.settings.idle_minutes} 分钟没有操作，为保护数据已自动退出，请重新登录。")
+        return None
+    with portal.db.read() as session:
+        fresh = still_allowed(session, actor)
+    if fresh is None:
+        sign_out_locally("您的账号已被停用，已退出登录。")
+        return None
+    st.session_state[SESSION_ACTOR] = fresh
+    st.session_state[SESSION_SEEN] = now
+    return fresh
+
+
+def sign_in_locally(actor: Actor) -> None:
+    st.session_state[SESSION_ACTOR] = actor
+    st.session_state[SESSION_SEEN] = utcnow()
+
+
+def sign_out_locally(notice: str | None = None) -> None:
+    st.session_state.pop(SESSION_ACTOR, None)
+    st.session_state.pop(SESSION_SEEN, None)
+    if notice:
+        st.session_state[SESSION_NOTICE] = notice
+
+
+def _sidebar(ctx: PageContext) -> None:
+    with st.sidebar:
+        st.markdown(f"### {ctx.profile.name}\n食品安全公开与公众参与门户")
+        for section in (nav.PUBLIC, nav.OFFICIAL):
+            st.caption(section)
+            for spec in nav.visible_pages(ctx.actor):
+                if spec.section != section:
+                    continue
+                label = spec.label
+                if spec.always and ctx.actor is not None:
+                    label = f"我的账号（{ctx.actor.display_name}）"
+                st.page_link(spec.path, label=label, icon=spec.icon)
+        st.divider()
+        st.caption(f"主办：{ctx.profile.bureau}")
+
+
+def page_setup(title: str, *, role: str | None = None, official: bool = False,
+               layout: str = "centered") -> PageContext:
+    """Page config, sidebar, and access control. For an official page (official=True or a
+    role), anyone without the right role sees the sign-in form or a refusal, never the page:
+    this function stops the script before the page's own code runs."""
+    st.set_page_config(page_title=f"{title} · 食品安全公开与公众参与门户",
+                       page_icon=":material/verified_user:", layout=layout)
+    portal = get_portal()
+    actor = current_actor(portal)
+    ctx = PageContext(portal, actor)
+    _sidebar(ctx)
+    notice = st.session_state.pop(SESSION_NOTICE, None)
+    if notice:
+        st.warning(notice)
+    if official or role:
+        if actor is None:
+            from portal.ui.auth import sign_in_form
+
+            st.title(title)
+            st.info("此页面仅供已登录的监管人员使用。请先登录。")
+            sign_in_form(ctx)
+            st.stop()
+        if not actor.may(role):
+            st.title(title)
+            st.error(f"您的账号没有访问此页面的权限（需要“{ROLES[role]}”角色）。"
+                     "如需开通，请联系系统管理员。")
+            st.page_link("streamlit_app.py", label="返回首页", icon=":material/home:")
+            st.stop()
+        if st.session_state.get("must_change_password"):
+            from portal.ui.auth import change_password_form
+
+            st.title(title)
+            st.warning("您的密码已由管理员重置，请先设置新密码。")
+            change_password_form(ctx)
+            st.stop()
+    return ctx

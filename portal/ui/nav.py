@@ -1,0 +1,43 @@
+"""Every page of the portal, in sidebar order. A page is listed only when it works."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PUBLIC = "公众服务"
+OFFICIAL = "监管工作台"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str                 # file path relative to the project root
+    label: str
+    icon: str
+    section: str
+    role: str | None = None   # None: anyone (public) / any signed-in official (OFFICIAL)
+    always: bool = False      # shown in its section even when signed out (登录)
+    blurb: str = ""           # one line for the home page's list of services
+
+
+PAGES = [
+    PageSpec("streamlit_app.py", "首页", ":material/home:", PUBLIC),
+    PageSpec("pages/about.py", "关于本站与数据说明", ":material/info:", PUBLIC,
+             blurb="本站公开哪些信息、数据从哪里来、如何保护您的个人信息。"),
+    PageSpec("pages/login.py", "登录", ":material/login:", OFFICIAL, always=True),
+    PageSpec("pages/accounts.py", "账号管理", ":material/manage_accounts:", OFFICIAL, "admin"),
+    PageSpec("pages/audit_log.py", "审计日志", ":material/history:", OFFICIAL, "admin"),
+]
+
+
+def visible_pages(actor) -> list[PageSpec]:
+    """Public pages for all; official pages for officials whose roles allow them."""
+    shown = []
+    for page in PAGES:
+        if page.section == PUBLIC or page.always:
+            shown.append(page)
+        elif actor is not None and actor.may(page.role):
+            shown.append(page)
+    return shown
+
+
+def page(path: str) -> PageSpec:
+    return next(p for p in PAGES if p.path == path)

@@ -1,0 +1,28 @@
+"""Small shared widgets."""
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.validation import InputError
+
+DEMO_TEXT = ("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
+             "不是真实的登记、抽检或执法信息。")
+
+
+def demo_notice(show: bool) -> None:
+    """Said where the figures are (UX.md), not only in a footer."""
+    if show:
+        st.warning(DEMO_TEXT, icon=":material/science:")
+
+
+def show_errors(exc: InputError, labels: dict[str, str]) -> None:
+    """One message at the top listing each field and how to fix it."""
+    lines = [f"- **{labels.get(field, field)}**：{message}" for field, message in exc.errors.items()]
+    st.error("请修改以下内容后再提交：\n" + "\n".join(lines))
+
+
+def cn_count(n: int) -> str:
+    """Large counts with 万 where natural (UX.md)."""
+    if n >= 100_000:
+        return f"{n / 10_000:.1f}万".replace(".0万", "万")
+    return f"{n:,}"

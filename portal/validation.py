@@ -1,0 +1,53 @@
+"""Server-side input validation with messages in Chinese that say what to fix."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class InputError(ValueError):
+    """Bad input: `errors` maps each field to a message saying how to fix it."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("；".join(errors.values()))
+        self.errors = errors
+
+
+def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
+               multiline: bool = False) -> str:
+    """Normalise and check free text: NUL and control characters are refused (PostgreSQL
+    refuses NUL; bidi overrides disguise text), length is counted after trimming."""
+    text = "" if value is None else str(value)
+    text = unicodedata.normalize("NFC", text).strip()
+    if not multiline and ("\n" in text or "\r" in text):
+        raise ValueError(f"{label}不能换行")
+    if _CONTROL.search(text):
+        raise ValueError(f"{label}含有不可见的控制字符，请删除后重试")
+    if len(text) < min_len:
+        raise ValueError(f"请填写{label}" if min_len <= 1 else f"{label}至少需要 {min_len} 个字")
+    if len(text) > max_len:
+        raise ValueError(f"{label}最多 {max_len} 个字（现在 {len(text)} 个）")
+    return text
+
+
+def parse(model: type[Model], data: dict) -> Model:
+    """Validate `data` into `model`; raise InputError with one Chinese message per field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "_"
+            message = err.get("msg", "")
+            message = message.removeprefix("Value error, ")
+            if err.get("type") == "missing":
+                message = "此项必填"
+            errors.setdefault(field, message)
+        raise InputError(errors) from None

@@ -1,0 +1,36 @@
+"""首页: the city, headline figures from the database, and the way into each service."""
+import pandas as pd
+import streamlit as st
+
+from portal.timeutil import cn_datetime, utcnow
+from portal.ui import cached, nav
+from portal.ui.layout import page_setup
+from portal.ui.widgets import cn_count, demo_notice
+
+ctx = page_setup("首页")
+figures, districts = cached.home(ctx)
+
+st.title(f"{ctx.profile.name}食品安全公开与公众参与门户")
+st.markdown(f"由**{ctx.profile.bureau}**主办。在这里查询食品安全信息、了解监管工作，并参与监督。")
+demo_notice(any(f.demo for f in figures))
+
+columns = st.columns(len(figures))
+for column, figure in zip(columns, figures):
+    column.metric(figure.label, f"{cn_count(figure.value)} {figure.unit}", help=figure.help)
+
+st.subheader("办事与查询")
+for spec in nav.PAGES:
+    if spec.section == nav.PUBLIC and spec.blurb:
+        st.page_link(spec.path, label=spec.label, icon=spec.icon)
+        st.caption(spec.blurb)
+
+st.subheader("各区县概况")
+table = pd.DataFrame([{
+    "区县": d.name, "常住人口": d.population, "登记食品经营主体": d.businesses,
+    "餐饮服务单位": d.catering,
+    "每万人餐饮服务单位": round(d.catering / d.population * 10_000, 1) if d.population else None,
+} for d in districts])
+st.dataframe(table, hide_index=True, use_container_width=True, column_config={
+    "常住人口": st.column_config.NumberColumn(format="%d", help=ctx.profile.population_source),
+})
+st.caption(f"数据截至 {cn_datetime(utcnow())}。常住人口：{ctx.profile.population_source}")
