@@ -26,11 +26,9 @@ for spec in nav.PAGES:
 
 st.subheader("各区县概况")
 table = pd.DataFrame([{
-    "区县": d.name, "常住人口": d.population, "登记食品经营主体": d.businesses,
-    "餐饮服务单位": d.catering,
-    "每万人餐饮服务单位": round(d.catering / d.population * 10_000, 1) if d.population else None,
+    "区县": d.name, "常住人口（约）": f"{d.population:,}", "登记食品经营主体": f"{d.businesses:,}",
+    "餐饮服务单位": f"{d.catering:,}",
+    "每万人餐饮服务单位": f"{d.catering / d.population * 10_000:.1f}" if d.population else "—",
 } for d in districts])
-st.dataframe(table, hide_index=True, use_container_width=True, column_config={
-    "常住人口": st.column_config.NumberColumn(format="%d", help=ctx.profile.population_source),
-})
+st.table(table.set_index("区县"))
 st.caption(f"数据截至 {cn_datetime(utcnow())}。常住人口：{ctx.profile.population_source}")

@@ -116,7 +116,7 @@ def load_district_shapes(path: str) -> tuple[DistrictShape, ...]:
 
 def district_of(shapes: tuple[DistrictShape, ...], lat: float, lng: float) -> str | None:
     for district in shapes:
-        if district.geometry.contains_xy(lng, lat):
+        if shapely.contains_xy(district.geometry, lng, lat):
             return district.adcode
     return None
 

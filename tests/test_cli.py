@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def _run(args, env, stdin=""):
+    return subprocess.run([sys.executable, "-m", "portal", *args], cwd=ROOT, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_cli_init_demo_users_and_clear(tmp_path, db_url):
+    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path),
+           "PORTAL_DEMO": "0"}
+    assert "0001" in _run(["init"], env).stdout
+    demo = _run(["demo", "--scale", "small"], env)
+    assert demo.returncode == 0 and "businesses 600" in demo.stdout
+    assert "demo_accounts.txt" in demo.stdout
+    added = _run(["users", "add", "Wang.Li", "--role", "handler", "--role", "analyst"], env,
+                 stdin="Handler-pass-1\n")
+    assert added.returncode == 0, added.stderr
+    assert "Handler-pass-1" not in added.stdout + added.stderr
+    weak = _run(["users", "add", "zhao", "--role", "admin"], env, stdin="short\n")
+    assert weak.returncode == 2 and "密码" in weak.stderr
+    listing = _run(["users", "list"], env).stdout
+    assert "wang.li" in listing and "zhao" not in listing
+    cleared = _run(["demo", "--clear"], env)
+    assert "businesses 600" in cleared.stdout
+    assert "demo_admin" not in _run(["users", "list"], env).stdout
+
+
+def test_cli_reports_bad_configuration_in_chinese(tmp_path):
+    env = {**os.environ, "PORTAL_VAR_DIR": str(tmp_path), "PORTAL_JURISDICTION": "atlantis"}
+    result = _run(["init"], env)
+    assert result.returncode == 2 and "配置错误" in result.stderr

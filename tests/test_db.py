@@ -1,0 +1,123 @@
+import multiprocessing as mp
+import threading
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from portal.bootstrap import bootstrap
+from portal.config import load_settings
+from portal.db import Database, current_revision, migration_lock, upgrade
+from portal.registry.models import District, Jurisdiction
+
+CORE_TABLES = {"jurisdictions", "districts", "businesses", "officials", "roles",
+               "official_roles", "audit_log", "portal_meta"}
+
+
+def test_bootstrap_creates_schema_roles_and_jurisdiction(portal):
+    tables = set(inspect(portal.db.engine).get_table_names())
+    assert CORE_TABLES <= tables
+    assert current_revision(portal.db.engine) == "0001"
+    with portal.db.read() as session:
+        roles = set(session.scalars(text("SELECT name FROM roles")))
+        assert roles == {"admin", "handler", "publisher", "analyst"}
+        assert session.get(Jurisdiction, "430800").name == "张家界市"
+        names = session.scalars(select(District.name).where(
+            District.jurisdiction_adcode == "430800").order_by(District.adcode)).all()
+        assert names == ["永定区", "武陵源区", "慈利县", "桑植县"]
+
+
+def test_upgrade_twice_is_a_no_op(portal):
+    upgrade(portal.db.engine)
+    assert current_revision(portal.db.engine) == "0001"
+
+
+def test_switching_jurisdiction_adds_its_districts(settings):
+    from dataclasses import replace
+
+    bootstrap(settings)
+    jiaxing = bootstrap(replace(settings, jurisdiction="330400"))
+    assert jiaxing.profile.name == "嘉兴市"
+    with jiaxing.db.read() as session:
+        count = session.scalar(select(func.count()).select_from(District)
+                               .where(District.jurisdiction_adcode == "330400"))
+    assert count == 7
+
+
+def test_sqlite_pragmas(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with db.read() as session:
+        assert session.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert session.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def test_sqlite_write_transactions_do_not_fail_as_locked(tmp_path):
+    """Read-then-write transactions from many threads: with deferred BEGIN some would fail
+    with 'database is locked'; BEGIN IMMEDIATE makes them queue instead."""
+    db = Database(f"sqlite:///{tmp_path / 'p.sqlite3'}")
+    with db.write() as session:
+        session.execute(text("CREATE TABLE counter (n INTEGER)"))
+        session.execute(text("INSERT INTO counter VALUES (0)"))
+    errors = []
+
+    def bump():
+        try:
+            for _ in range(20):
+                with db.write() as session:
+                    n = session.scalar(text("SELECT n FROM counter"))
+                    session.execute(text("UPDATE counter SET n = :n"), {"n": n + 1})
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with db.read() as session:
+        assert session.scalar(text("SELECT n FROM counter")) == 120
+
+
+def _start(env: dict, queue) -> None:
+    try:
+        portal = bootstrap(load_settings(env))
+        queue.put(("ok", current_revision(portal.db.engine)))
+    except Exception as exc:  # noqa: BLE001
+        queue.put(("error", repr(exc)))
+
+
+def test_two_processes_starting_at_once_migrate_and_seed_once(db_url, tmp_path):
+    env = {"PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path / "var"),
+           "PORTAL_DEMO": "1", "PORTAL_SECRET_KEY": "x" * 40}
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=_start, args=(env, queue)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    results = [queue.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert results == [("ok", "0001")] * 3
+    db = Database(db_url)
+    with db.read() as session:
+        seeds = session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'demo_seed'"))
+        businesses = session.scalar(text("SELECT count(*) FROM businesses"))
+    assert seeds == 1 and businesses == 600
+
+
+def test_migration_lock_excludes_a_second_holder(db_url, tmp_path):
+    db = Database(db_url)
+    order = []
+
+    def second():
+        with migration_lock(db.engine, tmp_path):
+            order.append("second")
+
+    with migration_lock(db.engine, tmp_path):
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(timeout=1.0)
+        assert t.is_alive(), "the second holder must wait for the first"
+        order.append("first")
+    t.join(timeout=30)
+    assert order == ["first", "second"]

@@ -1,0 +1,78 @@
+import shapely
+import stat
+import os
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from portal.demo import generator
+from portal.registry.codes import credit_code_problem, licence_problem
+from portal.registry.models import Business
+from portal.meta import get_meta
+
+
+def _businesses(portal):
+    with portal.db.read() as session:
+        return session.scalars(select(Business).order_by(Business.id)).all()
+
+
+def test_small_demo_is_plausible_and_inside_districts(portal):
+    written = generator.generate(portal.db, portal.profile, "small")
+    assert written == {"businesses": 600}
+    rows = _businesses(portal)
+    shapes = {s.adcode: s for s in portal.profile.shapes()}
+    assert all(r.is_demo for r in rows)
+    for row in rows:
+        assert credit_code_problem(row.credit_code) is None
+        assert licence_problem(row.licence_no) is None
+        assert row.address.startswith("湖南省张家界市")
+        if not row.location_approximate:
+            assert shapely.contains_xy(shapes[row.district_adcode].geometry, row.lng, row.lat)
+    types = {r.business_type for r in rows}
+    assert {"餐馆", "学校食堂", "养老机构食堂", "超市", "食品生产企业"} <= types
+    # More people, more businesses: 永定区 (≈505k) has far more than 武陵源区 (≈62k).
+    by_district = {}
+    for r in rows:
+        by_district[r.district_adcode] = by_district.get(r.district_adcode, 0) + 1
+    assert by_district["430802"] > 3 * by_district["430811"]
+
+
+def test_demo_is_deterministic(portal, tmp_path):
+    generator.generate(portal.db, portal.profile, "small", seed=7)
+    first = [(r.name, r.lat, r.credit_code) for r in _businesses(portal)]
+    generator.clear(portal.db)
+    generator.generate(portal.db, portal.profile, "small", seed=7)
+    assert [(r.name, r.lat, r.credit_code) for r in _businesses(portal)] == first
+
+
+def test_clear_removes_demo_rows_only_and_first_start_does_not_reseed(portal):
+    assert generator.seed_on_first_start(portal.db, portal.profile, "small",
+                                         portal.settings.var_dir)
+    with portal.db.write() as session:
+        session.add(Business(name="张家界市真实餐馆", sector="餐饮服务", business_type="餐馆",
+                             address="湖南省张家界市永定区人民路1号", district_adcode="430802",
+                             lat=29.12, lng=110.48, location_approximate=False, is_demo=False))
+    removed = generator.clear(portal.db)
+    assert removed["businesses"] == 600 and removed["officials"] == 4
+    rows = _businesses(portal)
+    assert [r.name for r in rows] == ["张家界市真实餐馆"]
+    assert not generator.seed_on_first_start(portal.db, portal.profile, "small",
+                                             portal.settings.var_dir)
+    with portal.db.read() as session:
+        assert not generator.has_demo_data(session)
+        assert get_meta(session, generator.seed_key(portal.profile)) is not None
+
+
+def test_demo_accounts_file_is_private_and_passwords_work(portal):
+    from portal.accounts import actions
+
+    path = generator.create_demo_accounts(portal.db, portal.settings.var_dir)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    lines = [l.split("\t") for l in path.read_text().splitlines() if not l.startswith("#")]
+    assert {l[0] for l in lines} == {"demo_admin", "demo_handler", "demo_publisher", "demo_analyst"}
+    username, password = lines[0][0], lines[0][1]
+    with portal.db.write() as session:
+        result = actions.sign_in(session, username, password, max_failures=5, window_minutes=15)
+    assert result.actor is not None
+    # Run again: nothing new, no second file entry.
+    assert generator.create_demo_accounts(portal.db, portal.settings.var_dir) is None
