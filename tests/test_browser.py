@@ -1,0 +1,109 @@
+"""Real browser: Debian's Chromium driven by Playwright against a running portal."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+if not shutil.which(CHROMIUM):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium: apt-get install -y chromium fonts-noto-cjk")
+    pytest.skip("chromium is not installed", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    env = {**os.environ, "PORTAL_VAR_DIR": str(tmp), "PORTAL_DEMO": "1",
+           "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}"}
+    env.pop("PORTAL_JURISDICTION", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("portal did not start")
+    yield base, tmp
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url, width=1280):
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stSidebar"] a', timeout=90_000)
+    return page
+
+
+def _sidebar(page) -> str:
+    return page.inner_text('[data-testid="stSidebar"]')
+
+
+def test_home_page_shows_both_sections_and_the_city(server, browser):
+    page = _open(browser, server[0] + "/")
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    sidebar = _sidebar(page)
+    assert "公众服务" in sidebar and "监管工作台" in sidebar and "登录" in sidebar
+    assert "账号管理" not in sidebar
+    assert "张家界市食品安全公开与公众参与门户" in page.inner_text("h1")
+    assert "演示数据" in page.inner_text("main")
+    assert page.title().startswith("首页")
+    assert not page.query_selector('[data-testid="stException"]')
+
+
+def test_deep_link_in_a_fresh_browser_shows_the_page_and_sidebar(server, browser):
+    page = _open(browser, server[0] + "/about")
+    page.get_by_role("heading", name="关于本站与数据说明").wait_for(timeout=60_000)
+    assert page.title().startswith("关于本站与数据说明")
+    sidebar = _sidebar(page)
+    assert "公众服务" in sidebar and "监管工作台" in sidebar
+
+
+def test_official_page_deep_link_asks_to_sign_in_then_works(server, browser):
+    base, tmp = server
+    page = _open(browser, base + "/accounts", width=390)
+    page.get_by_text("请先登录").wait_for(timeout=60_000)
+    assert "demo_handler" not in page.inner_text("main")
+    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
+                if l.startswith("demo_admin\t"))
+    page.get_by_label("用户名").fill("demo_admin")
+    page.get_by_label("密码").fill(line.split("\t")[1])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
+    assert "账号管理" in _sidebar(page)
