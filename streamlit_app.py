@@ -10,8 +10,8 @@ from portal.ui.widgets import cn_count, demo_notice
 ctx = page_setup("首页")
 figures, districts = cached.home(ctx)
 
-st.title(f"{ctx.profile.name}食品安全公开与公众参与门户")
-st.markdown(f"由**{ctx.profile.bureau}**主办。在这里查询食品安全信息、了解监管工作，并参与监督。")
+st.title(f"{ctx.profile.name}食品安全", anchor=False)
+st.markdown(f"#### 公开与公众参与门户\n由**{ctx.profile.bureau}**主办。在这里查询食品安全信息、了解监管工作，并参与监督。")
 demo_notice(any(f.demo for f in figures))
 
 columns = st.columns(len(figures))

@@ -30,7 +30,7 @@ def show_once(username: str, password: str) -> None:
 
 with ctx.db.read() as session:
     officials = actions.list_officials(session)
-st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, use_container_width=True)
+st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="stretch")
 usernames = [o.username for o in officials]
 
 create, roles_tab, status_tab, reset_tab = st.tabs(["新建账号", "调整角色", "停用 / 启用", "重置密码"])
@@ -38,7 +38,7 @@ with create:
     with st.form("create_official"):
         username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
         display_name = st.text_input("姓名")
-        roles = st.multiselect("角色", role_names, format_func=role_label)
+        roles = st.multiselect("角色", role_names, format_func=role_label, placeholder="请选择角色")
         submitted = st.form_submit_button("新建账号", type="primary")
     if submitted:
         temporary = random_password()
@@ -56,7 +56,8 @@ with roles_tab:
     who = st.selectbox("账号", usernames, key="roles_who")
     with st.form("set_roles"):
         current = next((sorted(o.roles) for o in officials if o.username == who), [])
-        new_roles = st.multiselect("新的角色", role_names, default=current, format_func=role_label)
+        new_roles = st.multiselect("新的角色", role_names, default=current, format_func=role_label,
+                                   placeholder="请选择角色")
         submitted = st.form_submit_button("保存角色")
     if submitted:
         try:

@@ -15,12 +15,12 @@ st.caption("每一次登录、登录失败和写入操作都会追加一条记�
 
 with ctx.db.read() as session:
     people = audit.actor_names(session)
-left, middle, right = st.columns(3)
+left, middle, right, narrow = st.columns([3, 3, 4, 2])
 person = left.selectbox("操作人", ["全部"] + people)
 action = middle.selectbox("操作", ["全部"] + list(audit.ACTION_LABELS),
                           format_func=lambda a: audit.ACTION_LABELS.get(a, a))
-days = right.date_input("日期范围", value=(), help="不选则显示全部日期。")
-page = st.number_input("页码", min_value=1, value=1, step=1)
+days = right.date_input("日期范围", value=(), format="YYYY-MM-DD", help="不选则显示全部日期。")
+page = narrow.number_input("页码", min_value=1, value=1, step=1)
 
 date_from = days[0] if len(days) >= 1 else None
 date_to = days[1] if len(days) == 2 else date_from
@@ -36,6 +36,6 @@ if not entries:
     st.info("没有符合条件的记录。请放宽操作人、操作或日期范围。")
 else:
     table = pd.DataFrame(audit_rows(entries))
-    st.dataframe(table, hide_index=True, use_container_width=True)
+    st.dataframe(table, hide_index=True, width="stretch")
     st.download_button("下载本页（CSV）", to_csv_bytes(table),
                        file_name="audit_log.csv", mime="text/csv")

@@ -8,6 +8,11 @@ from portal.accounts.models import AuditEntry, Official
 from portal.accounts.rules import ROLES
 from portal.timeutil import cn_datetime
 
+OBJECT_LABELS = {"official": "账号", "jurisdiction": "辖区"}
+DETAIL_LABELS = {"display_name": "姓名", "roles": "角色", "before": "调整前", "after": "调整后",
+                 "scale": "规模", "businesses": "经营主体", "officials": "账号",
+                 "reason": "原因"}
+
 
 def official_rows(officials: list[Official]) -> list[dict]:
     return [{
@@ -26,7 +31,7 @@ def audit_rows(entries: list[AuditEntry]) -> list[dict]:
         "时间": cn_datetime(e.at),
         "操作人": e.actor_name,
         "操作": ACTION_LABELS.get(e.action, e.action),
-        "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
+        "对象": f"{OBJECT_LABELS.get(e.object_type, e.object_type or '')} {e.object_id or ''}".strip(),
         "详情": _detail(e.detail),
     } for e in entries]
 
@@ -38,4 +43,12 @@ def _detail(raw: str | None) -> str:
         data = json.loads(raw)
     except ValueError:
         return raw
-    return "；".join(f"{k}: {v}" for k, v in data.items()) if isinstance(data, dict) else raw
+    if not isinstance(data, dict):
+        return raw
+    return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(v)}" for k, v in data.items())
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return "、".join(ROLES.get(v, str(v)) for v in value) or "—"
+    return str(value)

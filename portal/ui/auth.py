@@ -19,7 +19,7 @@ def sign_in_form(ctx: PageContext) -> None:
         username = st.text_input("用户名", max_chars=32, autocomplete="username")
         password = st.text_input("密码", type="password", max_chars=128,
                                  autocomplete="current-password")
-        submitted = st.form_submit_button("登录", type="primary", use_container_width=True)
+        submitted = st.form_submit_button("登录", type="primary", width="stretch")
     st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes))
     if not submitted:
         return
