@@ -88,6 +88,36 @@ def cmd_users(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    """Exit 0 when the file was read (even with rejected rows), 2 when refused."""
+    import json
+
+    from portal.importers.sampling import import_sampling
+
+    portal = _portal(seed_demo=False)
+    path = Path(args.file)
+    if not path.is_file():
+        report = {"rows": 0, "imported": 0, "updated": 0, "duplicates": 0, "rejected": 0,
+                  "errors": [], "refused": f"找不到文件 {path}"}
+        print(json.dumps(report, ensure_ascii=False) if args.json else report["refused"])
+        return 2
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+    report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile, _actor(),
+                             dry_run=args.dry_run, column_names=columns)
+    if not args.json:
+        if report.refused:
+            print(f"未导入：{report.refused}", file=sys.stderr)
+        else:
+            prefix = "（试导入，未写入）" if args.dry_run else ""
+            print(f"{prefix}共 {report.rows} 行：新增 {report.imported}，更新 {report.updated}，"
+                  f"重复 {report.duplicates}，拒收 {report.rejected}")
+            for error in report.errors:
+                print(f"  第 {error['row']} 行［{error['column']}］{error['message']}")
+    else:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    return 2 if report.refused else 0
+
+
 def cmd_geo(args) -> int:
     from portal.geo import convert_datav_boundaries
 
@@ -118,6 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--display-name")
     users_sub.add_parser("list")
     users.set_defaults(func=cmd_users)
+
+    imp = sub.add_parser("import", help="import an announcement file")
+    imp_sub = imp.add_subparsers(dest="import_kind", required=True)
+    sampling = imp_sub.add_parser("sampling", help="sampling results (.xlsx, .xls, .csv)")
+    sampling.add_argument("file")
+    sampling.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    sampling.add_argument("--json", action="store_true", help="one JSON line as the last output")
+    sampling.add_argument("--columns", help="comma-separated column names for a headerless file")
+    imp.set_defaults(func=cmd_import)
 
     geo = sub.add_parser("geo", help="boundary files")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)

@@ -2,3 +2,4 @@
 from portal.accounts.models import AuditEntry, Official, OfficialRole, Role  # noqa: F401
 from portal.meta import PortalMeta  # noqa: F401
 from portal.registry.models import Business, District, Jurisdiction  # noqa: F401
+from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport  # noqa: F401

@@ -1,0 +1,1 @@
+"""Announcement and registry files -> validated rows -> upsert."""

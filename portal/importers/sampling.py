@@ -1,0 +1,200 @@
+"""Import one announcement file: parse, validate, then write in bulk in one transaction.
+
+`python -m portal import sampling FILE [--dry-run] [--json]` and the 数据导入 page both call
+import_sampling(). Identity comes from content, so importing the same file twice adds nothing
+and a corrected file updates the rows it corrects.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from portal.accounts import audit
+from portal.accounts.rules import Actor
+from portal.importers.sampling_parse import ParsedBatch, ParsedTable, disposal_due, parse_rows
+from portal.importers.tables import TableError, read_table
+from portal.registry.models import Business
+from portal.registry.profiles import JurisdictionProfile
+from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
+                                    SamplingImport)
+from portal.sampling.places import PlaceMatcher
+from portal.timeutil import utcnow
+
+CHUNK = 500
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[dict] = field(default_factory=list)
+    refused: str | None = None        # the whole file was refused: nothing written
+    dry_run: bool = False
+    import_id: int | None = None
+
+    def as_json(self) -> dict:
+        data = {k: getattr(self, k) for k in ("rows", "imported", "updated", "duplicates",
+                                              "rejected", "errors")}
+        if self.refused:
+            data["refused"] = self.refused
+        return data
+
+
+def parse_file(data: bytes, filename: str, column_names: list[str] | None = None) -> ParsedTable:
+    return parse_rows(read_table(data, filename), column_names)
+
+
+def _search_text(record: dict) -> str:
+    return " ".join(filter(None, (record["food_name"], record["producer_name"],
+                                  record["sampled_unit"])))
+
+
+def _business_ids(session: Session, names: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    names_list = sorted(n for n in names if n)
+    for start in range(0, len(names_list), CHUNK):
+        chunk = names_list[start:start + CHUNK]
+        for name, business_id in session.execute(
+                select(Business.name, Business.id).where(Business.name.in_(chunk))):
+            found.setdefault(name, business_id)
+    return found
+
+
+def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, str]]:
+    found = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start:start + CHUNK]
+        rows = session.execute(select(SamplingBatch.identity_key, SamplingBatch.id,
+                                      SamplingBatch.content_hash, SamplingBatch.result)
+                               .where(SamplingBatch.identity_key.in_(chunk)))
+        for key, batch_id, content, result in rows:
+            found[key] = (batch_id, content, result)
+    return found
+
+
+def _row(batch: ParsedBatch, matcher: PlaceMatcher, businesses: dict[str, int],
+         import_id: int | None, now) -> dict:
+    record = dict(batch.fields)
+    place = matcher.match(record["sampled_unit"], record["sampled_address"],
+                          record["sampled_province"])
+    record.update(
+        identity_key=batch.identity_key, content_hash=batch.content_hash,
+        in_jurisdiction=place.in_jurisdiction, district_adcode=place.district_adcode,
+        sampled_business_id=businesses.get(record["sampled_unit"] or ""),
+        producer_business_id=businesses.get(record["producer_name"] or ""),
+        import_id=import_id, search_text=_search_text(record), updated_at=now)
+    return record
+
+
+def write_batches(session: Session, batches: list[ParsedBatch], profile: JurisdictionProfile,
+                  import_id: int | None, *, is_demo: bool = False,
+                  progress: Callable[[float], None] | None = None) -> tuple[int, int, int]:
+    """Upsert; returns (imported, updated, duplicates). Bulk statements, not ORM objects."""
+    now = utcnow()
+    matcher = PlaceMatcher(profile)
+    businesses = _business_ids(session, {b.fields["sampled_unit"] or "" for b in batches} |
+                               {b.fields["producer_name"] or "" for b in batches})
+    existing = _existing(session, [b.identity_key for b in batches])
+    new, changed, duplicates = [], [], 0
+    for batch in batches:
+        known = existing.get(batch.identity_key)
+        if known is None:
+            new.append(batch)
+        elif known[1] == batch.content_hash:
+            duplicates += 1
+        else:
+            changed.append((known[0], known[2], batch))
+    total = max(1, len(new) + len(changed))
+    done = 0
+    for start in range(0, len(new), CHUNK * 4):
+        chunk = new[start:start + CHUNK * 4]
+        rows = [{**_row(b, matcher, businesses, import_id, now), "created_at": now,
+                 "is_demo": is_demo} for b in chunk]
+        ids = dict(session.execute(insert(SamplingBatch).returning(
+            SamplingBatch.identity_key, SamplingBatch.id), rows).tuples().all())
+        _write_items_and_disposals(session, [(ids[b.identity_key], b) for b in chunk], set())
+        done += len(chunk)
+        if progress:
+            progress(done / total)
+    if changed:
+        session.execute(update(SamplingBatch), [
+            {"id": batch_id, **_row(b, matcher, businesses, import_id, now)}
+            for batch_id, _, b in changed])
+        ids = [batch_id for batch_id, _, _ in changed]
+        for start in range(0, len(ids), CHUNK):
+            session.execute(delete(FailedItem).where(FailedItem.batch_id.in_(ids[start:start + CHUNK])))
+        had_disposal: set[int] = set()
+        for start in range(0, len(ids), CHUNK):
+            had_disposal.update(session.scalars(select(Disposal.batch_id).where(
+                Disposal.batch_id.in_(ids[start:start + CHUNK]))))
+        _write_items_and_disposals(session, [(i, b) for i, _, b in changed], had_disposal)
+        if progress:
+            progress(1.0)
+    return len(new), len(changed), duplicates
+
+
+def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBatch]],
+                               had_disposal: set[int]) -> None:
+    items = [{"batch_id": batch_id, "position": n, "item": name[:200],
+              "result_value": (res or "")[:300] or None, "standard_value": (std or "")[:300] or None}
+             for batch_id, b in pairs for n, (name, res, std) in enumerate(b.failed_items)]
+    if items:
+        session.execute(insert(FailedItem), items)
+    disposals = [{"batch_id": batch_id, "status": "待核查",
+                  "due_on": disposal_due(b.fields["announcement_date"]), "updated_at": utcnow()}
+                 for batch_id, b in pairs
+                 if b.fields["result"] == FAILED and batch_id not in had_disposal]
+    if disposals:
+        session.execute(insert(Disposal), disposals)
+
+
+def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile, actor: Actor,
+                    *, dry_run: bool = False, column_names: list[str] | None = None,
+                    progress: Callable[[float], None] | None = None) -> ImportReport:
+    """One file is one transaction: a refused file, or any failure, writes nothing."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        table = parse_file(data, filename, column_names)
+    except TableError as exc:
+        report.refused = str(exc)
+        return report
+    report.rows = table.rows
+    report.rejected = len(table.errors)
+    report.errors = [asdict(e) for e in table.errors]
+    try:
+        with db.write() as session:
+            _write_file(session, report, table, data, filename, profile, actor, progress)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        report.import_id = None
+    return report
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction so that a dry run rolls everything back."""
+
+
+def _write_file(session, report, table, data, filename, profile, actor, progress) -> None:
+    record = SamplingImport(filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(),
+                            rows=table.rows, imported=0, updated=0, duplicates=0,
+                            rejected=report.rejected, imported_by=actor.username,
+                            imported_at=utcnow())
+    session.add(record)
+    session.flush()
+    imported, updated, duplicates = write_batches(session, table.batches, profile,
+                                                  record.id, progress=progress)
+    report.imported, report.updated = imported, updated
+    report.duplicates = duplicates + table.duplicates_in_file
+    record.imported, record.updated, record.duplicates = imported, updated, report.duplicates
+    report.import_id = record.id
+    audit.record(session, actor, "sampling_import", object_type="sampling_import",
+                 object_id=record.id, detail={"file": filename[:120], **report.as_json(),
+                                              "errors": len(report.errors)})

@@ -1,0 +1,323 @@
+"""Announcement table -> validated batches and a row-level report (no database here)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from portal.config import DATA_DIR
+from portal.importers.tables import TableError, clean_cell, parse_date
+from portal.sampling.models import FAILED, PASSED
+
+HEADER_SCAN_ROWS = 30
+SEPARATORS = re.compile(r"║|\|\||‖|\|")
+LIMITS = {"food_name": 200, "producer_name": 200, "producer_address": 300, "sampled_unit": 200,
+          "sampled_address": 300, "sampled_province": 40, "specification": 200,
+          "trademark": 100, "production_batch": 120, "category": 100, "subcategory": 100,
+          "announcement_no": 120, "task_source": 200, "inspection_agency": 200,
+          "remark": 2000}
+FIELD_LABELS = {"food_name": "食品名称", "producer_name": "标称生产企业名称",
+                "sampled_unit": "被抽样单位名称", "announcement_date": "公告日期",
+                "verdict": "判定", "failed": "不合格项目", "category": "分类"}
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, str]:
+    data = json.loads((DATA_DIR / "sampling" / "columns.json").read_text(encoding="utf-8"))
+    table = {}
+    for field_name, names in data.items():
+        if field_name.startswith("_"):
+            continue
+        for name in names:
+            table[normalise_header(name)] = field_name
+    return table
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    return json.loads((DATA_DIR / "sampling" / "rules.json").read_text(encoding="utf-8"))
+
+
+def normalise_header(text: object) -> str:
+    cleaned = clean_cell(text) or ""
+    cleaned = re.sub(r"\s+", "", cleaned)
+    return SEPARATORS.sub("║", cleaned).lower()
+
+
+def header_field(text: object) -> str | None:
+    name = normalise_header(text)
+    if not name:
+        return None
+    found = synonyms().get(name)
+    if found:
+        return found
+    if "不合格项目" in name and "║" in name:
+        return "failed_combined"
+    return None
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ParsedBatch:
+    row: int
+    fields: dict
+    failed_items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+
+    @property
+    def identity_key(self) -> str:
+        f = self.fields
+        parts = [f.get("food_name"), f.get("producer_name"), f.get("sampled_unit"),
+                 f.get("production_batch") or (f.get("production_date") or ""),
+                 f.get("announcement_no")]
+        text = "|".join(re.sub(r"\s+", "", str(p or "")).lower() for p in parts)
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    @property
+    def content_hash(self) -> str:
+        payload = json.dumps([{k: str(v) for k, v in sorted(self.fields.items())},
+                              self.failed_items], ensure_ascii=False)
+        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ParsedTable:
+    batches: list[ParsedBatch]
+    errors: list[RowError]
+    rows: int            # data rows seen (notes and blank rows excluded)
+    duplicates_in_file: int
+    title: str
+
+
+def find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], dict[int, str]]:
+    """(header row index, column -> field, column -> label as printed)."""
+    best = None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        fields = {i: f for i, c in enumerate(row) if (f := header_field(c))}
+        if "food_name" in fields.values() and len(fields) >= 3:
+            best = index, fields
+            break
+    if best is None:
+        raise TableError("找不到表头：前 30 行里没有同时包含“食品名称（或样品名称）”等列名的行。"
+                         "如果文件没有表头，请提供列名映射。")
+    index, fields = best
+    labels = {i: clean_cell(rows[index][i]) or "" for i in fields}
+    # A second header row under merged cells (e.g. 不合格项目 over 项目 | 检验结果 | 标准值).
+    if index + 1 < len(rows):
+        below = rows[index + 1]
+        sub = {i: f for i, c in enumerate(below) if (f := header_field(c))}
+        food_col = next(i for i, f in fields.items() if f == "food_name")
+        if sub and not clean_cell(below[food_col] if food_col < len(below) else None):
+            for i, f in sub.items():
+                fields[i] = f
+                labels[i] = clean_cell(below[i]) or ""
+            index += 1
+    return index, fields, labels
+
+
+def split_failed_items(combined: str | None) -> list[tuple[str, str | None, str | None]]:
+    """`铅(以Pb计)║0.35mg/kg║≤0.2mg/kg`, also with || and several items on separate lines."""
+    if not combined:
+        return []
+    items = []
+    for line in combined.split("\n"):
+        pieces = [line]
+        if len(SEPARATORS.findall(line)) > 2:
+            pieces = [p for p in re.split(r"[；;]", line) if p.strip()]
+        for piece in pieces:
+            parts = [p.strip() or None for p in SEPARATORS.split(piece)]
+            if not parts or not parts[0]:
+                continue
+            parts += [None] * (3 - len(parts))
+            items.append((parts[0], parts[1], "║".join(p for p in parts[2:] if p) or None))
+    return items
+
+
+def _zip_items(item: str | None, result: str | None, standard: str | None,
+               unit: str | None) -> list[tuple[str, str | None, str | None]]:
+    if not item:
+        return []
+    names = [s for s in item.split("\n") if s.strip()]
+    results = (result or "").split("\n")
+    standards = (standard or "").split("\n")
+    if len(names) > 1 and len(results) == len(names):
+        pairs = [(n, r or None, standards[i] if i < len(standards) else None)
+                 for i, (n, r) in enumerate(zip(names, results))]
+    else:
+        pairs = [(" ".join(names), result, standard)]
+    out = []
+    for name, res, std in pairs:
+        if unit and res and not res.endswith(unit):
+            res = f"{res}{unit}"
+        out.append((name.strip(), (res or "").strip() or None, (std or "").strip() or None))
+    return out
+
+
+_MEASURE_START = re.compile(r"^\s*([0-9.]|n\s*=|[≤≥<>]|不得)")
+_AGENCY = re.compile(r"检验|检测|研究院|质量监督|监督所|检疫")
+
+
+def _looks_shifted(items) -> str | None:
+    """Scraped and hand-made tables sometimes slide cells one column over; importing them
+    would publish a number as the failed item or a laboratory as the limit."""
+    for name, result, standard in items:
+        if _MEASURE_START.match(name):
+            return f"项目一栏是“{name[:20]}”"
+        if result and re.match(r"^\s*([≤≥]|不得检出|n\s*=)", result):
+            return f"检验结果一栏是“{result[:20]}”"
+        if standard and _AGENCY.search(standard) and not re.search(r"\d", standard):
+            return f"标准值一栏是“{standard[:20]}”"
+    return None
+
+
+def _verdict(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if "不合格" in raw or raw in ("问题", "不符合"):
+        return FAILED
+    if raw in ("合格", "符合", "合格产品"):
+        return PASSED
+    return "?"
+
+
+def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) -> ParsedTable:
+    if column_names:
+        fields = {i: f for i, name in enumerate(column_names) if (f := header_field(name))}
+        if "food_name" not in fields.values():
+            raise TableError("列名映射里没有“食品名称”一列。")
+        labels = {i: column_names[i] for i in fields}
+        start, title = 0, ""
+    else:
+        header_index, fields, labels = find_header(rows)
+        start = header_index + 1
+        title = " ".join(str(c) for r in rows[:header_index] for c in r if clean_cell(c))
+    failed_table = "不合格" in title or (
+        "verdict" not in fields.values()
+        and {"failed_combined", "failed_item"} & set(fields.values()))
+    not_food = tuple(rules()["not_food_categories"]["value"])
+    label_of = {f: labels[i] for i, f in fields.items()}
+    batches: list[ParsedBatch] = []
+    errors: list[RowError] = []
+    seen: set[str] = set()
+    duplicates = data_rows = 0
+    for offset, raw in enumerate(rows[start:]):
+        row_no = start + offset + 1  # as the spreadsheet shows it
+        values: dict[str, str | None] = {}
+        raw_dates: dict[str, object] = {}
+        for i, f in fields.items():
+            cell = raw[i] if i < len(raw) else None
+            if f in ("announcement_date", "production_date"):
+                raw_dates[f] = cell
+            text = clean_cell(cell)
+            if text is not None and values.get(f) is None:
+                values[f] = text
+        filled = sum(1 for c in raw if clean_cell(c))
+        if filled == 0:
+            continue
+        if filled == 1 and not values.get("food_name"):
+            continue  # a title, disclaimer (声明：…) or note line
+        data_rows += 1
+
+        def reject(field_name: str, message: str) -> None:
+            errors.append(RowError(row_no, label_of.get(field_name, FIELD_LABELS.get(field_name, field_name)), message))
+
+        food = values.get("food_name")
+        if not food:
+            reject("food_name", "缺少食品名称，未导入")
+            continue
+        source = values.get("task_source") or ""
+        if "药监" in source or "药品监督" in source:
+            reject("task_source", f"不是食品抽检（来源：{source}），未导入")
+            continue
+        category_raw = values.get("category") or "未分类"
+        parts = re.split(r"-+>", category_raw)
+        category = parts[0].strip() or "未分类"
+        subcategory = parts[-1].strip() if len(parts) > 1 else None
+        if category.startswith(not_food):
+            reject("category", f"“{category}”不属于食品安全监督抽检（包装材料、容器等），未导入")
+            continue
+        if not values.get("producer_name") and not values.get("sampled_unit"):
+            reject("sampled_unit", "标称生产企业和被抽样单位都为空，无法确定是哪一批食品，未导入")
+            continue
+        announced = parse_date(raw_dates.get("announcement_date"))
+        if raw_dates.get("announcement_date") not in (None, "") and announced is None \
+                and clean_cell(raw_dates.get("announcement_date")):
+            reject("announcement_date",
+                   f"无法识别日期“{clean_cell(raw_dates['announcement_date'])}”，请使用 2024-01-05 这样的格式")
+            continue
+        verdict = _verdict(values.get("verdict"))
+        if verdict == "?":
+            reject("verdict", f"判定应为“合格”或“不合格”，这里是“{values.get('verdict')}”（可能列错位）")
+            continue
+        items = split_failed_items(values.get("failed_combined")) or _zip_items(
+            values.get("failed_item"), values.get("failed_result"),
+            values.get("failed_standard"), values.get("result_unit"))
+        result = verdict or (FAILED if failed_table else PASSED)
+        if result == FAILED and not items:
+            reject("failed", "不合格批次缺少不合格项目，未导入")
+            continue
+        if result == FAILED and any(r is None and s is None for _, r, s in items):
+            reject("failed", "不合格项目缺少检验结果和标准值（可能列错位），未导入")
+            continue
+        shifted = _looks_shifted(items) if result == FAILED else None
+        if shifted:
+            reject("failed", f"不合格项目、检验结果、标准值似乎错列（{shifted}），请核对原表后再导入")
+            continue
+        if result == PASSED:
+            items = []
+        production_raw = raw_dates.get("production_date")
+        production_text = values.get("production_date")
+        batch_text = values.get("batch_no")
+        record = {
+            "food_name": food.replace("\n", ""),
+            "producer_name": values.get("producer_name"),
+            "producer_address": values.get("producer_address"),
+            "sampled_unit": (values.get("sampled_unit") or "").replace("\n", "") or None,
+            "sampled_address": values.get("sampled_address"),
+            "sampled_province": values.get("sampled_province"),
+            "specification": values.get("specification"),
+            "trademark": values.get("trademark"),
+            "production_date": parse_date(production_raw),
+            "production_batch": " ".join(p for p in (production_text, batch_text) if p) or None,
+            "category": category, "subcategory": subcategory,
+            "announcement_no": values.get("announcement_no"),
+            "announcement_date": announced,
+            "task_source": values.get("task_source"),
+            "inspection_agency": values.get("inspection_agency"),
+            "remark": values.get("remark"),
+            "result": result,
+        }
+        too_long = [k for k, limit in LIMITS.items() if record.get(k) and len(str(record[k])) > limit]
+        if too_long:
+            reject(too_long[0], f"内容过长（超过 {LIMITS[too_long[0]]} 个字），请检查是否列错位")
+            continue
+        batch = ParsedBatch(row_no, record, items)
+        key = batch.identity_key
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        batches.append(batch)
+    if data_rows == 0:
+        raise TableError("表头下面没有数据行。")
+    return ParsedTable(batches, errors, data_rows, duplicates, title)
+
+
+def disclaimer() -> str:
+    return rules()["disclaimer"]
+
+
+def disposal_due(announced: date | None) -> date | None:
+    from datetime import timedelta
+
+    if announced is None:
+        return None
+    return announced + timedelta(days=int(rules()["disposal_days"]["value"]))

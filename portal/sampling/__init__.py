@@ -1,0 +1,1 @@
+"""Sampling results: import, publish, search, statistics and 核查处置."""
