@@ -20,3 +20,15 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM so that Excel on Chinese Windows opens it without garbling."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", notes: list[str] | None = None) -> bytes:
+    """An .xlsx with the data on the first sheet and notes (spec, date) on a second one."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe_frame(frame).to_excel(writer, sheet_name=sheet, index=False)
+        if notes:
+            pd.DataFrame({"说明": notes}).to_excel(writer, sheet_name="说明", index=False)
+    return buffer.getvalue()

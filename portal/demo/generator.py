@@ -22,8 +22,10 @@ from portal.accounts.passwords import random_password
 from portal.accounts.rules import Actor
 from portal.db import Database
 from portal.demo.businesses import generate_businesses
+from portal.demo.sampling import generate_sampling
 from portal.meta import get_meta, set_meta
 from portal.registry.models import Business
+from portal.sampling.models import SamplingBatch
 from portal.registry.profiles import JurisdictionProfile
 from portal.timeutil import local_today, utcnow
 
@@ -32,7 +34,7 @@ log = logging.getLogger(__name__)
 SCALES = {"small": {"businesses": 600}, "city": {"businesses": 20_000},
           "province": {"businesses": 200_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [Business, Official]
+DEMO_TABLES = [SamplingBatch, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),
                  ("demo_handler", "演示投诉处理员", ["handler"]),
@@ -52,7 +54,7 @@ class DemoContext:
     written: dict[str, int] = field(default_factory=dict)
 
 
-STEPS = [("businesses", generate_businesses)]
+STEPS = [("businesses", generate_businesses), ("sampling_batches", generate_sampling)]
 
 
 def seed_key(profile: JurisdictionProfile) -> str:

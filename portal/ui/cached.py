@@ -3,9 +3,12 @@ Writers call clear() so that they see their own change at once."""
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy import select
 
 from portal.demo.generator import has_demo_data
+from portal.registry.models import District
 from portal.home import district_overview, headline_figures
+from portal.sampling import queries as sampling_queries
 from portal.ui.layout import PageContext, get_portal
 
 TTL = 60
@@ -35,3 +38,58 @@ def demo_present(ctx: PageContext) -> bool:
 
 def clear() -> None:
     st.cache_data.clear()
+
+
+# --- sampling ---------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
+def _sampling_search(url: str, params: tuple, page: int):
+    flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
+    with get_portal().db.read() as session:
+        return sampling_queries.search(session, flt, page)
+
+
+def sampling_search(ctx: PageContext, flt, page: int):
+    return _sampling_search(ctx.db.url, tuple(sorted(flt.to_params().items())), page)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _district_names(url: str) -> dict[str, str]:
+    with get_portal().db.read() as session:
+        return dict(session.execute(select(District.adcode, District.name)).tuples().all())
+
+
+def district_names(ctx: PageContext) -> dict[str, str]:
+    return _district_names(ctx.db.url)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _sampling_categories(url: str) -> list[str]:
+    with get_portal().db.read() as session:
+        return sampling_queries.categories(session)
+
+
+def sampling_categories(ctx: PageContext) -> list[str]:
+    return _sampling_categories(ctx.db.url)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在统计…", max_entries=100)
+def _sampling_stats(url: str, params: tuple, population: int, year: int):
+    flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
+    q = sampling_queries
+    with get_portal().db.read() as session:
+        return {
+            "category": q.rates_by_category(session, flt),
+            "district": q.rates_by_district(session, flt),
+            "month": q.rates_by_month(session, flt),
+            "items": q.top_failed_items(session, flt),
+            "per_thousand": q.batches_per_thousand(session, population, year),
+            "per_thousand_last": q.batches_per_thousand(session, population, year - 1),
+            "data_date": q.data_date(session),
+        }
+
+
+def sampling_stats(ctx: PageContext, flt, year: int):
+    return _sampling_stats(ctx.db.url, tuple(sorted(flt.to_params().items())),
+                           ctx.profile.population, year)

@@ -1,0 +1,200 @@
+"""Searching and counting sampling results. Paged and aggregated in SQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import Session
+
+from portal.registry.models import District
+from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
+
+PAGE_SIZE = 20
+SORTS = {
+    "date_desc": ("公告日期（新→旧）", (SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc())),
+    "date_asc": ("公告日期（旧→新）", (SamplingBatch.announcement_date.asc(), SamplingBatch.id.asc())),
+    "food": ("食品名称", (SamplingBatch.food_name.asc(), SamplingBatch.id.asc())),
+}
+MAX_KEYWORD = 50
+
+
+@dataclass(frozen=True)
+class SamplingFilter:
+    """Every field has a URL form (see to_params/from_params) so a search can be shared."""
+    q: str = ""
+    category: str = ""
+    announcement_no: str = ""
+    result: str = ""            # "", 合格, 不合格
+    district: str = ""          # adcode
+    date_from: date | None = None
+    date_to: date | None = None
+    scope: str = "local"        # local: sampled in this jurisdiction; all: every imported row
+    sort: str = "date_desc"
+
+    def to_params(self) -> dict[str, str]:
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in ("", None) and value != f.default:
+                out[f.name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> tuple[SamplingFilter, list[str]]:
+        """Parse URL parameters; bad values are dropped with a message (never an error page)."""
+        problems: list[str] = []
+        values: dict = {}
+        for key in ("q", "category", "announcement_no", "district"):
+            raw = str(params.get(key, "")).strip().replace("\x00", "")
+            if len(raw) > MAX_KEYWORD:
+                problems.append(f"{key} 过长，已截短")
+                raw = raw[:MAX_KEYWORD]
+            values[key] = raw
+        result = params.get("result", "")
+        if result in ("合格", "不合格"):
+            values["result"] = result
+        elif result:
+            problems.append("结果只能是“合格”或“不合格”，已忽略")
+        for key in ("date_from", "date_to"):
+            raw = params.get(key)
+            if raw:
+                try:
+                    values[key] = date.fromisoformat(raw)
+                except ValueError:
+                    problems.append(f"日期“{raw}”无法识别，已忽略")
+        scope = params.get("scope", "local")
+        values["scope"] = scope if scope in ("local", "all") else "local"
+        sort = params.get("sort", "date_desc")
+        values["sort"] = sort if sort in SORTS else "date_desc"
+        return cls(**values), problems
+
+
+def _where(query: Select, flt: SamplingFilter) -> Select:
+    conditions = []
+    if flt.scope == "local":
+        conditions.append(SamplingBatch.in_jurisdiction.is_(True))
+    if flt.category:
+        conditions.append(SamplingBatch.category == flt.category)
+    if flt.district:
+        conditions.append(SamplingBatch.district_adcode == flt.district)
+    if flt.result:
+        conditions.append(SamplingBatch.result == flt.result)
+    if flt.announcement_no:
+        conditions.append(SamplingBatch.announcement_no.contains(flt.announcement_no,
+                                                                 autoescape=True))
+    if flt.date_from:
+        conditions.append(SamplingBatch.announcement_date >= flt.date_from)
+    if flt.date_to:
+        conditions.append(SamplingBatch.announcement_date <= flt.date_to)
+    if flt.q:
+        conditions.append(SamplingBatch.search_text.contains(flt.q, autoescape=True))
+    return query.where(and_(*conditions)) if conditions else query
+
+
+def search(session: Session, flt: SamplingFilter, page: int = 1,
+           page_size: int = PAGE_SIZE) -> tuple[int, list[SamplingBatch]]:
+    total = session.scalar(_where(select(func.count(SamplingBatch.id)), flt)) or 0
+    order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
+    rows = session.scalars(_where(select(SamplingBatch), flt).order_by(*order)
+                           .limit(page_size).offset(max(0, page - 1) * page_size)).all()
+    return total, list(rows)
+
+
+def get_batch(session: Session, batch_id: int) -> SamplingBatch | None:
+    return session.get(SamplingBatch, batch_id)
+
+
+def categories(session: Session) -> list[str]:
+    return list(session.scalars(select(SamplingBatch.category).distinct()
+                                .order_by(SamplingBatch.category)))
+
+
+def export_rows(session: Session, flt: SamplingFilter, limit: int = 50_000) -> list[dict]:
+    """The current selection with the fixed open-data column spec (see EXPORT_COLUMNS)."""
+    from portal.sampling.spec import export_record
+
+    order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
+    batches = session.scalars(_where(select(SamplingBatch), flt).order_by(*order).limit(limit))
+    names = dict(session.execute(select(District.adcode, District.name)).tuples().all())
+    return [export_record(b, names) for b in batches]
+
+
+def data_date(session: Session) -> date | None:
+    latest = session.scalar(select(func.max(SamplingBatch.updated_at)))
+    return latest.date() if latest else None
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RateRow:
+    label: str
+    batches: int
+    failed: int
+
+    @property
+    def pass_rate(self) -> float | None:
+        return None if not self.batches else round(100 * (self.batches - self.failed) / self.batches, 2)
+
+
+def _rates(session: Session, column, flt: SamplingFilter) -> list[RateRow]:
+    failed = func.sum(case((SamplingBatch.result == FAILED, 1), else_=0))
+    query = _where(select(column, func.count(SamplingBatch.id), failed), flt).group_by(column)
+    return [RateRow(str(label) if label is not None else "未知", n, int(f or 0))
+            for label, n, f in session.execute(query.order_by(column))]
+
+
+def rates_by_category(session: Session, flt: SamplingFilter) -> list[RateRow]:
+    return sorted(_rates(session, SamplingBatch.category, flt), key=lambda r: -r.batches)
+
+
+def rates_by_district(session: Session, flt: SamplingFilter) -> list[RateRow]:
+    names = dict(session.execute(select(District.adcode, District.name)).tuples().all())
+    rows = _rates(session, SamplingBatch.district_adcode, flt)
+    return [replace(r, label=names.get(r.label, "区县未知")) for r in rows]
+
+
+def rates_by_month(session: Session, flt: SamplingFilter) -> list[RateRow]:
+    if session.get_bind().dialect.name == "sqlite":
+        month = func.strftime("%Y-%m", SamplingBatch.announcement_date)
+    else:
+        month = func.to_char(SamplingBatch.announcement_date, "YYYY-MM")
+    return _rates(session, month, flt)
+
+
+def top_failed_items(session: Session, flt: SamplingFilter, limit: int = 15) -> list[tuple[str, int]]:
+    query = _where(select(FailedItem.item, func.count(FailedItem.id))
+                   .join(SamplingBatch, SamplingBatch.id == FailedItem.batch_id), flt)
+    return [(item, n) for item, n in session.execute(
+        query.group_by(FailedItem.item).order_by(func.count(FailedItem.id).desc()).limit(limit))]
+
+
+@dataclass(frozen=True)
+class YearFigure:
+    year: int
+    batches: int
+    population: int
+
+    @property
+    def per_thousand(self) -> float:
+        return round(self.batches / self.population * 1000, 2) if self.population else 0.0
+
+
+def batches_per_thousand(session: Session, population: int, year: int) -> YearFigure:
+    """Only batches sampled within the jurisdiction count (national announcements list units
+    from everywhere)."""
+    count = session.scalar(select(func.count(SamplingBatch.id)).where(
+        SamplingBatch.in_jurisdiction.is_(True),
+        SamplingBatch.announcement_date >= date(year, 1, 1),
+        SamplingBatch.announcement_date <= date(year, 12, 31))) or 0
+    return YearFigure(year, count, population)
+
+
+def disposal_summary(session: Session, today: date) -> dict[str, int]:
+    rows = dict(session.execute(select(Disposal.status, func.count()).group_by(Disposal.status))
+                .tuples().all())
+    overdue = session.scalar(select(func.count()).select_from(Disposal).where(
+        Disposal.status != "已处置", Disposal.due_on < today)) or 0
+    return {"待核查": rows.get("待核查", 0), "核查中": rows.get("核查中", 0),
+            "已处置": rows.get("已处置", 0), "逾期": overdue}
