@@ -14,9 +14,10 @@ st.title(f"{ctx.profile.name}食品安全", anchor=False)
 st.markdown(f"#### 公开与公众参与门户\n由**{ctx.profile.bureau}**主办。在这里查询食品安全信息、了解监管工作，并参与监督。")
 demo_notice(any(f.demo for f in figures))
 
-columns = st.columns(len(figures))
-for column, figure in zip(columns, figures):
-    column.metric(figure.label, f"{cn_count(figure.value)} {figure.unit}", help=figure.help)
+for start in range(0, len(figures), 3):
+    for column, figure in zip(st.columns(3), figures[start:start + 3]):
+        value = cn_count(figure.value) if isinstance(figure.value, int) else f"{figure.value:g}"
+        column.metric(figure.label, f"{value} {figure.unit}", help=figure.help)
 
 st.subheader("办事与查询")
 for spec in nav.PAGES:

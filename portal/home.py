@@ -5,6 +5,7 @@ Each capability adds a function to FIGURES returning Figure rows for the active 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -40,7 +41,34 @@ def business_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
     ]
 
 
-FIGURES = [business_figures]
+def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.sampling.models import FAILED, Disposal, SamplingBatch
+    from portal.timeutil import local_today
+
+    year = local_today().year
+    row = session.execute(
+        select(func.count(SamplingBatch.id),
+               func.sum(case((SamplingBatch.result == FAILED, 1), else_=0)),
+               func.sum(case((SamplingBatch.is_demo.is_(True), 1), else_=0)))
+        .where(SamplingBatch.in_jurisdiction.is_(True),
+               SamplingBatch.announcement_date >= date(year, 1, 1))).one()
+    batches, failed, demo = (int(v or 0) for v in row)
+    disposed = session.execute(
+        select(func.count(), func.sum(case((Disposal.status == "已处置", 1), else_=0)))
+        .select_from(Disposal)).one()
+    total_failed, done = int(disposed[0] or 0), int(disposed[1] or 0)
+    per_thousand = round(batches / profile.population * 1000, 2) if profile.population else 0
+    pass_rate = round(100 * (batches - failed) / batches, 1) if batches else 0
+    is_demo = demo > 0
+    return [
+        Figure(f"{year}年抽检批次", batches, "批", f"本年在本市抽样并公布的批次；每千人 {per_thousand} 批次（目标 ≥ 6）。", is_demo),
+        Figure(f"{year}年抽检合格率", pass_rate, "%", f"{batches - failed:,} / {batches:,} 批次合格。", is_demo),
+        Figure("不合格食品处置完成率", round(100 * done / total_failed, 1) if total_failed else 100.0, "%",
+               f"全部不合格批次中已完成核查处置的比例（{done:,} / {total_failed:,}）。", is_demo),
+    ]
+
+
+FIGURES = [business_figures, sampling_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

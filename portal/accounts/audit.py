@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "official_set_roles": "调整角色",
     "demo_seed": "生成演示数据",
     "demo_clear": "清除演示数据",
+    "sampling_import": "导入抽检公告",
+    "disposal_update": "登记核查处置",
 }
 
 
@@ -51,6 +53,8 @@ class AuditFilter:
     action: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    object_type: str | None = None
+    object_id: str | None = None
 
 
 def search(session: Session, filters: AuditFilter, limit: int = 200,
@@ -61,6 +65,10 @@ def search(session: Session, filters: AuditFilter, limit: int = 200,
         query = query.where(AuditEntry.actor_name == filters.actor_name)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.object_id:
+        query = query.where(AuditEntry.object_id == filters.object_id)
     if filters.date_from:
         query = query.where(AuditEntry.at >= local_midnight_utc(filters.date_from))
     if filters.date_to:

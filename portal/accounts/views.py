@@ -8,10 +8,14 @@ from portal.accounts.models import AuditEntry, Official
 from portal.accounts.rules import ROLES
 from portal.timeutil import cn_datetime
 
-OBJECT_LABELS = {"official": "账号", "jurisdiction": "辖区"}
+OBJECT_LABELS = {"official": "账号", "jurisdiction": "辖区", "sampling_import": "抽检导入",
+                 "sampling_batch": "抽检批次"}
 DETAIL_LABELS = {"display_name": "姓名", "roles": "角色", "before": "调整前", "after": "调整后",
                  "scale": "规模", "businesses": "经营主体", "officials": "账号",
-                 "reason": "原因"}
+                 "reason": "原因", "status": "状态", "measures": "措施", "document_no": "文书号",
+                 "file": "文件", "rows": "行数", "imported": "新增", "updated": "更新",
+                 "duplicates": "重复", "rejected": "拒收", "errors": "问题行",
+                 "sampling_batches": "抽检批次"}
 
 
 def official_rows(officials: list[Official]) -> list[dict]:
@@ -49,6 +53,10 @@ def _detail(raw: str | None) -> str:
 
 
 def _value(value) -> str:
+    if isinstance(value, dict):
+        return "，".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in value.items())
+    if value is None:
+        return "—"
     if isinstance(value, list):
         return "、".join(ROLES.get(v, str(v)) for v in value) or "—"
     return str(value)

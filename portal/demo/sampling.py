@@ -100,7 +100,7 @@ def generate_sampling(session, ctx) -> int:
         if not batches:
             return
         ids = dict(session.execute(insert(SamplingBatch).returning(
-            SamplingBatch.identity_key, SamplingBatch.id), batches).tuples().all())
+            SamplingBatch.identity_key, SamplingBatch.id), batches).all())
         if items:
             session.execute(insert(FailedItem), [
                 {**row, "batch_id": ids[row.pop("key")]} for row in items])

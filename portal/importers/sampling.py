@@ -118,7 +118,7 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
         rows = [{**_row(b, matcher, businesses, import_id, now), "created_at": now,
                  "is_demo": is_demo} for b in chunk]
         ids = dict(session.execute(insert(SamplingBatch).returning(
-            SamplingBatch.identity_key, SamplingBatch.id), rows).tuples().all())
+            SamplingBatch.identity_key, SamplingBatch.id), rows).all())
         _write_items_and_disposals(session, [(ids[b.identity_key], b) for b in chunk], set())
         done += len(chunk)
         if progress:

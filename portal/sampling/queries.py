@@ -116,7 +116,7 @@ def export_rows(session: Session, flt: SamplingFilter, limit: int = 50_000) -> l
 
     order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
     batches = session.scalars(_where(select(SamplingBatch), flt).order_by(*order).limit(limit))
-    names = dict(session.execute(select(District.adcode, District.name)).tuples().all())
+    names = dict(session.execute(select(District.adcode, District.name)).all())
     return [export_record(b, names) for b in batches]
 
 
@@ -150,7 +150,7 @@ def rates_by_category(session: Session, flt: SamplingFilter) -> list[RateRow]:
 
 
 def rates_by_district(session: Session, flt: SamplingFilter) -> list[RateRow]:
-    names = dict(session.execute(select(District.adcode, District.name)).tuples().all())
+    names = dict(session.execute(select(District.adcode, District.name)).all())
     rows = _rates(session, SamplingBatch.district_adcode, flt)
     return [replace(r, label=names.get(r.label, "区县未知")) for r in rows]
 
@@ -193,7 +193,7 @@ def batches_per_thousand(session: Session, population: int, year: int) -> YearFi
 
 def disposal_summary(session: Session, today: date) -> dict[str, int]:
     rows = dict(session.execute(select(Disposal.status, func.count()).group_by(Disposal.status))
-                .tuples().all())
+                .all())
     overdue = session.scalar(select(func.count()).select_from(Disposal).where(
         Disposal.status != "已处置", Disposal.due_on < today)) or 0
     return {"待核查": rows.get("待核查", 0), "核查中": rows.get("核查中", 0),

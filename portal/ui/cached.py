@@ -57,7 +57,7 @@ def sampling_search(ctx: PageContext, flt, page: int):
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _district_names(url: str) -> dict[str, str]:
     with get_portal().db.read() as session:
-        return dict(session.execute(select(District.adcode, District.name)).tuples().all())
+        return dict(session.execute(select(District.adcode, District.name)).all())
 
 
 def district_names(ctx: PageContext) -> dict[str, str]:

@@ -25,6 +25,10 @@ PAGES = [
     PageSpec("pages/about.py", "关于本站与数据说明", ":material/info:", PUBLIC,
              blurb="本站公开哪些信息、数据从哪里来、如何保护您的个人信息。"),
     PageSpec("pages/login.py", "登录", ":material/login:", OFFICIAL, always=True),
+    PageSpec("pages/sampling_import.py", "导入抽检公告", ":material/upload_file:", OFFICIAL,
+             "publisher"),
+    PageSpec("pages/sampling_disposal.py", "核查处置", ":material/fact_check:", OFFICIAL,
+             "publisher"),
     PageSpec("pages/accounts.py", "账号管理", ":material/manage_accounts:", OFFICIAL, "admin"),
     PageSpec("pages/audit_log.py", "审计日志", ":material/history:", OFFICIAL, "admin"),
 ]

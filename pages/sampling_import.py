@@ -1,0 +1,70 @@
+"""数据导入 (publisher): upload an announcement file, preview what will be published, publish."""
+import pandas as pd
+import streamlit as st
+
+from portal.importers.sampling import import_sampling, parse_file
+from portal.importers.tables import MAX_BYTES, TableError
+from portal.ui import cached
+from portal.ui.layout import page_setup
+
+ctx = page_setup("导入抽检公告", role="publisher", layout="wide")
+st.title("导入抽检公告", anchor=False)
+st.markdown("上传本局或上级部门发布的食品安全监督抽检信息公告表格（.xlsx、.xls 或 .csv）。"
+            "系统会先检查并预览，确认无误后再发布。同一文件重复导入不会产生重复记录；更正后的文件会更新对应批次。")
+
+upload = st.file_uploader("公告表格文件", type=["xlsx", "xls", "csv"],
+                          help=f"单个文件不超过 {MAX_BYTES // 1024 // 1024} MB。表头上方的标题行、声明行会自动跳过。")
+with st.expander("文件没有表头？"):
+    columns_text = st.text_input(
+        "按顺序填写各列的列名，用英文逗号分隔",
+        help="例如：序号,食品名称,标称生产企业名称,被抽样单位名称,生产日期/批号,分类,公告号,公告日期")
+column_names = [c.strip() for c in columns_text.split(",") if c.strip()] or None
+
+if upload is None:
+    st.info("请先选择文件。")
+    st.stop()
+
+data = upload.getvalue()
+try:
+    table = parse_file(data, upload.name, column_names)
+except TableError as exc:
+    st.error(f"无法导入这个文件：{exc}")
+    st.stop()
+
+ok, bad = len(table.batches), len(table.errors)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("数据行", f"{table.rows:,}")
+c2.metric("可以发布", f"{ok:,}")
+c3.metric("有问题（不会发布）", f"{bad:,}")
+c4.metric("文件内重复", f"{table.duplicates_in_file:,}")
+
+preview = pd.DataFrame([{
+    "行号": b.row, "食品名称": b.fields["food_name"], "结果": b.fields["result"],
+    "被抽样单位": b.fields["sampled_unit"], "标称生产企业": b.fields["producer_name"],
+    "公告日期": b.fields["announcement_date"], "分类": b.fields["category"],
+    "不合格项目": "；".join(f"{i}║{r or ''}║{s or ''}" for i, r, s in b.failed_items),
+} for b in table.batches[:200]])
+st.subheader("将要发布的批次（预览前 200 行）")
+st.dataframe(preview, hide_index=True, width="stretch")
+if bad:
+    st.subheader("有问题的行")
+    st.caption("这些行不会发布。请按说明在原表中改正后，再次导入同一文件即可（已发布的行不会重复）。")
+    st.dataframe(pd.DataFrame([{"行号": e.row, "列": e.column, "问题": e.message}
+                               for e in table.errors]), hide_index=True, width="stretch")
+
+if ok == 0:
+    st.warning("没有可以发布的行。")
+    st.stop()
+if st.button(f"确认发布 {ok:,} 个批次", type="primary", icon=":material/publish:"):
+    bar = st.progress(0.0, text="正在写入…")
+    report = import_sampling(ctx.db, data, upload.name, ctx.profile, ctx.actor,
+                             column_names=column_names,
+                             progress=lambda f: bar.progress(min(1.0, f), text="正在写入…"))
+    bar.empty()
+    cached.clear()
+    if report.refused:
+        st.error(f"导入失败：{report.refused}")
+    else:
+        st.success(f"已发布：新增 {report.imported:,} 批次，更新 {report.updated:,} 批次，"
+                   f"重复 {report.duplicates:,} 批次未重复写入，{report.rejected:,} 行有问题未发布。")
+        st.page_link("pages/sampling.py", label="到“抽检结果”查看", icon=":material/open_in_new:")

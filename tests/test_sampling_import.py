@@ -1,0 +1,263 @@
+"""The announcement importer on the real files in ../shared and on crafted messy tables."""
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from conftest import ROOT, SHARED
+from portal.accounts.rules import cli_actor
+from portal.importers.sampling import import_sampling, parse_file
+from portal.importers.sampling_parse import split_failed_items
+from portal.importers.tables import TableError, parse_date
+from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport
+
+REAL = SHARED / "data" / "real" / "sampling"
+ACTOR = cli_actor("test")
+CQN_COLUMNS = ("id,title,publish_time,info_sources,company_name,company_address,sampled_unit,"
+               "sampled_address,sample_name,specification_type,trademark,production_date,"
+               "factory_num,approval_num,unqualified,test_value,standard,sampling_unit,"
+               "inspection_institution,source_url").split(",")
+
+
+def _import(portal, data: bytes, name: str, **kw):
+    return import_sampling(portal.db, data, name, portal.profile, ACTOR, **kw)
+
+
+def _count(portal, model=SamplingBatch, *where):
+    with portal.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def _xlsx(rows, merges=(), title_rows=()) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [*title_rows, *rows]:
+        sheet.append(list(row))
+    for merge in merges:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- real files -------------------------------------------------------------------------------
+
+def test_real_domestic_file_flags_non_food_and_is_idempotent(portal):
+    data = (REAL / "foodmate_2022_domestic_YEJC1992.csv").read_bytes()
+    first = _import(portal, data, "domestic.csv")
+    assert first.refused is None and first.rows == 721
+    assert first.rejected == 28  # 食品相关产品 (packaging and utensils) are not food sampling
+    assert all("食品相关产品" in e["message"] for e in first.errors)
+    assert first.imported + first.duplicates + first.rejected == 721
+    assert first.imported > 600
+    second = _import(portal, data, "domestic.csv")
+    assert second.imported == 0 and second.updated == 0
+    assert second.duplicates == first.imported + first.duplicates
+    assert _count(portal) == first.imported
+    with portal.db.read() as session:
+        name = session.scalar(select(SamplingBatch.producer_name).where(
+            SamplingBatch.producer_name.like("天津顶益%")).limit(1))
+    assert name == "天津顶益食品有限公司"  # the trailing space of the scrape is gone
+
+
+def test_real_frozen_failures_keep_superscripts_and_get_disposals(portal):
+    report = _import(portal, (REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv").read_bytes(),
+                     "frozen.csv")
+    assert report.rejected == 0 and report.imported == 35 and report.duplicates == 1
+    with portal.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(SamplingBatch)
+                              .where(SamplingBatch.result == "不合格")) == 35
+        values = session.scalars(select(FailedItem.result_value)).all()
+        assert any("10²" in v for v in values if v)
+        assert session.scalar(select(func.count()).select_from(Disposal)) == 35
+        statuses = set(session.scalars(select(Disposal.status)))
+    assert statuses == {"待核查"}
+
+
+def test_real_target_cities_are_placed_in_the_jurisdiction(portal):
+    report = _import(portal, (REAL / "foodmate_2021_2022_target_cities_subset_YEJC1992.csv")
+                     .read_bytes(), "cities.csv")
+    assert report.rejected == 0
+    with portal.db.read() as session:
+        local = session.execute(select(SamplingBatch.sampled_unit, SamplingBatch.district_adcode)
+                                .where(SamplingBatch.in_jurisdiction.is_(True))).all()
+    units = {u for u, _ in local}
+    assert "张家界市永定区有味超市" in units and "张家界澧水商贸有限公司" in units
+    assert not any("漳州" in u or "天津" in u or "嘉兴" in u for u in units)
+    assert ("张家界市武陵源区亘立商贸有限公司", "430811") in local
+    assert len(local) == 9
+
+
+def test_real_headerless_scrape_is_refused_unless_columns_are_given(portal):
+    data = (REAL / "cqn_2019_unqualified_scrape_TengTengCai.csv").read_bytes()
+    refused = _import(portal, data, "cqn.csv")
+    assert refused.refused and "表头" in refused.refused
+    assert _count(portal) == 0 and _count(portal, SamplingImport) == 0
+    mapped = _import(portal, data, "cqn.csv", column_names=CQN_COLUMNS)
+    assert mapped.refused is None and mapped.rows == 385
+    messages = " ".join(e["message"] for e in mapped.errors)
+    assert "药监" in messages and "缺少食品名称" in messages and "错列" in messages
+    with portal.db.read() as session:
+        items = session.scalars(select(FailedItem.item)).all()
+    # No number, limit or laboratory ended up as the name of a failed item.
+    assert items and not any(i[0].isdigit() or i.startswith(("≤", "n=")) for i in items)
+
+
+# --- crafted messy files ----------------------------------------------------------------------
+
+FAILED_HEADER = ["序号", "标称生产企业名称", "标称生产企业地址", "被抽样单位名称", "被抽样单位地址",
+                 "食品名称", "规格型号", "商标", "生产日期/批号", "不合格项目║检验结果║标准值",
+                 "分类", "公告号", "公告日期", "检验机构", "备注"]
+
+
+def _failed_rows():
+    return [
+        [1, "湖南某某食品有限公司", "湖南省长沙市", "张家界市永定区某某超市", "张家界市永定区人民路1号",
+         "辣椒酱", "250g/瓶", "某牌", "2024-01-05", "苯甲酸及其钠盐(以苯甲酸计)║1.2g/kg║≤1.0g/kg",
+         "调味品", "2024年第3期", 45300, "张家界市食品检验所", "/"],
+        [2, "ＡＢＣ食品厂", "——", "慈利县某店", "/", "腊肉", "散装", "/", "20240203",
+         "铅(以Pb计)||0.35mg/kg||≤0.2mg/kg\n亚硝酸盐║45mg/kg║≤30mg/kg", "肉制品",
+         "2024年第3期", "2024年3月8日", "张家界市食品检验所", ""],
+    ]
+
+
+def test_crafted_xlsx_with_title_rows_serial_dates_and_fullwidth(portal):
+    data = _xlsx(_failed_rows(), title_rows=[["张家界市市场监督管理局食品安全监督抽检不合格产品信息"],
+                                            ["（声明：以下信息仅指本次抽检标称的生产企业相关产品的生产日期/批号和所检项目）"],
+                                            FAILED_HEADER])
+    report = _import(portal, data, "不合格.xlsx")
+    assert report.refused is None and report.errors == [] and report.imported == 2
+    with portal.db.read() as session:
+        batches = {b.food_name: b for b in session.scalars(select(SamplingBatch))}
+        chilli, bacon = batches["辣椒酱"], batches["腊肉"]
+        assert chilli.announcement_date == date(2024, 1, 9)   # Excel serial 45300
+        assert chilli.production_date == date(2024, 1, 5)
+        assert chilli.district_adcode == "430802" and chilli.in_jurisdiction
+        assert bacon.producer_name == "ABC食品厂"               # full-width made half-width
+        assert bacon.producer_address is None                   # —— is empty
+        assert bacon.production_date == date(2024, 2, 3)
+        assert bacon.announcement_date == date(2024, 3, 8)
+        assert [(i.item, i.result_value, i.standard_value) for i in bacon.failed_items] == [
+            ("铅(以Pb计)", "0.35mg/kg", "≤0.2mg/kg"), ("亚硝酸盐", "45mg/kg", "≤30mg/kg")]
+        assert bacon.result == "不合格" and bacon.disposal.status == "待核查"
+
+
+def test_crafted_merged_two_row_header(portal):
+    header1 = ["序号", "食品名称", "被抽样单位名称", "标称生产企业名称", "不合格项目", "", "", "公告日期"]
+    header2 = ["", "", "", "", "项目", "检验结果", "标准值", ""]
+    row = [1, "豆腐", "张家界市桑植县某菜场", "桑植县某豆腐坊", "铝的残留量", "350mg/kg", "≤100mg/kg", "2025-06-01"]
+    data = _xlsx([header1, header2, row], merges=["E1:G1"])
+    report = _import(portal, data, "merged.xlsx")
+    assert report.errors == [] and report.imported == 1
+    with portal.db.read() as session:
+        item = session.scalar(select(FailedItem))
+    assert (item.item, item.result_value, item.standard_value) == ("铝的残留量", "350mg/kg", "≤100mg/kg")
+
+
+def test_passed_table_gb18030_csv_with_renamed_columns(portal):
+    text = ("样品名称,供应商,生产商,生产日期,产品分类,发布日期\n"
+            "大米,张家界市永定区米店,湖南米业有限公司,2025/5/1,粮食加工品-->大米,2025.06.20\n")
+    report = _import(portal, text.encode("gb18030"), "合格.csv")
+    assert report.errors == [] and report.imported == 1
+    with portal.db.read() as session:
+        batch = session.scalar(select(SamplingBatch))
+    assert batch.result == "合格" and batch.category == "粮食加工品" and batch.subcategory == "大米"
+    assert batch.announcement_date == date(2025, 6, 20) and batch.disposal is None
+
+
+def test_corrected_file_updates_the_rows_it_corrects(portal):
+    rows = _failed_rows()
+    _import(portal, _xlsx([FAILED_HEADER, *rows]), "v1.xlsx")
+    rows[0][14] = "经复检维持原结论"            # a corrected remark
+    rows[1][9] = "铅(以Pb计)║0.36mg/kg║≤0.2mg/kg"  # a corrected result, one item fewer
+    report = _import(portal, _xlsx([FAILED_HEADER, *rows]), "v2.xlsx")
+    assert (report.imported, report.updated, report.duplicates) == (0, 2, 0)
+    with portal.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(SamplingBatch)) == 2
+        assert session.scalar(select(func.count()).select_from(FailedItem)) == 2
+        assert session.scalar(select(func.count()).select_from(Disposal)) == 2
+
+
+def test_same_rows_in_two_tables_starting_at_row_one_are_distinct_batches(portal):
+    header = ["序号", "食品名称", "被抽样单位名称", "公告日期"]
+    a = _xlsx([header, [1, "鸡蛋", "张家界市永定区甲店", "2025-01-02"]])
+    b = _xlsx([header, [1, "鸭蛋", "张家界市永定区乙店", "2025-01-02"]])
+    assert _import(portal, a, "a.xlsx").imported == 1
+    assert _import(portal, b, "b.xlsx").imported == 1
+
+
+@pytest.mark.parametrize("data,name,fragment", [
+    (b"", "x.xlsx", "空"),
+    (b"PK\x03\x04 this is not really a workbook", "x.xlsx", "无法读取"),
+    (b"hello", "x.xlsx", "不是 Excel"),
+    (b"%PDF-1.4", "x.pdf", "只能导入"),
+    ("食品,价格\n苹果,3\n".encode(), "x.csv", "找不到表头"),
+    ("序号,食品名称,被抽样单位名称,公告日期\n".encode(), "x.csv", "没有数据行"),
+])
+def test_unreadable_files_are_refused_and_write_nothing(portal, data, name, fragment):
+    report = _import(portal, data, name)
+    assert report.refused and fragment in report.refused
+    assert _count(portal) == 0 and _count(portal, SamplingImport) == 0
+
+
+def test_row_level_report_names_row_column_and_problem(portal):
+    header = ["序号", "食品名称", "被抽样单位名称", "标称生产企业名称", "公告日期", "判定"]
+    rows = [[1, "", "某店", "某厂", "2025-01-01", "合格"],
+            [2, "面包", "", "", "2025-01-01", "合格"],
+            [3, "面包", "某店", "某厂", "上个月", "合格"],
+            [4, "面包", "某店", "某厂", "2025-01-01", "待定"],
+            [5, "面包", "某店", "某厂", "2025-01-01", "不合格"],
+            [6, "饼干", "某店", "某厂", "2025-01-01", "合格"]]
+    report = _import(portal, _xlsx([header, *rows]), "bad.xlsx")
+    by_row = {e["row"]: e for e in report.errors}
+    assert set(by_row) == {2, 3, 4, 5, 6}
+    assert by_row[2]["column"] == "食品名称"
+    assert "上个月" in by_row[4]["message"] and by_row[4]["column"] == "公告日期"
+    assert by_row[5]["column"] == "判定"
+    assert "不合格项目" in by_row[6]["message"]
+    assert report.imported == 1
+
+
+def test_dry_run_writes_nothing(portal):
+    report = _import(portal, _xlsx([FAILED_HEADER, *_failed_rows()]), "x.xlsx", dry_run=True)
+    assert report.imported == 2 and report.import_id is None
+    assert _count(portal) == 0 and _count(portal, SamplingImport) == 0
+
+
+def test_split_failed_items_variants():
+    assert split_failed_items("甲║1║≤0.5；乙║2║≤1") == [("甲", "1", "≤0.5"), ("乙", "2", "≤1")]
+    assert split_failed_items("菌落总数||n=5,c=2||m=10") == [("菌落总数", "n=5,c=2", "m=10")]
+    assert split_failed_items(None) == []
+
+
+@pytest.mark.parametrize("raw,expected", [
+    ("2024-01-05", date(2024, 1, 5)), ("2024/1/5", date(2024, 1, 5)),
+    ("2024年1月5日", date(2024, 1, 5)), ("20240105", date(2024, 1, 5)),
+    ("2024.01.05", date(2024, 1, 5)), (45296, date(2024, 1, 5)), (45296.0, date(2024, 1, 5)),
+    ("２０２４－０１－０５", date(2024, 1, 5)), ("批号A12", None), ("2024-02-30", None),
+])
+def test_parse_date_forms(raw, expected):
+    assert parse_date(raw) == expected
+
+
+def test_cli_json_and_exit_codes(tmp_path, db_url):
+    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path),
+           "PORTAL_DEMO": "0"}
+    good = REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv"
+    run = subprocess.run([sys.executable, "-m", "portal", "import", "sampling", str(good), "--json"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert set(report) == {"rows", "imported", "updated", "duplicates", "rejected", "errors"}
+    assert report["imported"] == 35
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"garbage")
+    run = subprocess.run([sys.executable, "-m", "portal", "import", "sampling", str(bad), "--json"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2 and "refused" in json.loads(run.stdout.strip().splitlines()[-1])
