@@ -107,3 +107,26 @@ def test_official_page_deep_link_asks_to_sign_in_then_works(server, browser):
     page.get_by_role("button", name="登录").click()
     page.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
     assert "账号管理" in _sidebar(page)
+
+
+def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser):
+    base, tmp = server
+    from conftest import SHARED
+
+    page = _open(browser, base + "/sampling_import")
+    page.get_by_text("请先登录").wait_for(timeout=60_000)
+    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
+                if l.startswith("demo_publisher\t"))
+    page.get_by_label("用户名").fill("demo_publisher")
+    page.get_by_label("密码").fill(line.split("\t")[1])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("请先选择文件").wait_for(timeout=60_000)
+    source = SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv"
+    page.locator('input[type="file"]').set_input_files(str(source))
+    page.get_by_role("button", name="确认发布 35 个批次").click(timeout=60_000)
+    page.get_by_text("已发布：新增 35 批次").wait_for(timeout=60_000)
+
+    citizen = _open(browser, base + "/sampling?scope=all&q=%E8%80%81%E5%BC%8F%E9%9B%AA%E7%B3%95")
+    citizen.get_by_text("共找到").wait_for(timeout=60_000)
+    assert "老式雪糕" in citizen.inner_text("main")
+    assert not citizen.query_selector('[data-testid="stException"]')

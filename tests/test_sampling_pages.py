@@ -1,0 +1,150 @@
+"""AppTest for the sampling pages: search, shareable filters, detail, download, 核查处置."""
+import os
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import AuditEntry
+from portal.db import Database
+from portal.sampling.models import Disposal, SamplingBatch
+from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+
+PAGE = "pages/sampling.py"
+
+
+def db():
+    return Database(os.environ["PORTAL_DATABASE_URL"])
+
+
+def open_with(params: dict) -> "AppTest":  # noqa: F821
+    from streamlit.testing.v1 import AppTest
+    from conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE).run()
+    return at
+
+
+def card_titles(at) -> list[str]:
+    return [m.value for m in at.markdown
+            if m.value.startswith("**") and (":material/check_circle:" in m.value
+                                             or ":material/cancel:" in m.value)]
+
+
+def test_search_page_lists_demo_results_with_label(app_env):
+    at = open_page(PAGE)
+    assert not at.exception
+    body = texts(at)
+    assert "演示数据" in body and "共找到" in body
+    assert len(card_titles(at)) == 20
+
+
+def test_filters_come_from_the_url_and_narrow_the_results(app_env):
+    at = open_with({"result": "不合格", "q": "猪"})
+    assert not at.exception
+    titles = card_titles(at)
+    assert titles and all("不合格" in t for t in titles)
+    with db().read() as session:
+        expected = session.scalar(select(__import__("sqlalchemy").func.count()).select_from(SamplingBatch)
+                                  .where(SamplingBatch.result == "不合格",
+                                         SamplingBatch.in_jurisdiction.is_(True),
+                                         SamplingBatch.search_text.like("%猪%")))
+    assert f"共找到 **{expected:,}** 批次" in texts(at)
+
+
+def test_submitting_the_form_puts_the_filter_in_the_url(app_env):
+    at = open_page(PAGE)
+    at.text_input[0].input("大米")
+    at.selectbox[0].select("合格")
+    next(b for b in at.button if b.label == "查询").click()
+    at.run()
+    assert at.query_params["q"] in ("大米", ["大米"]) and at.query_params["result"] in ("合格", ["合格"])
+    assert all("大米" in t for t in card_titles(at))
+
+
+def test_bad_url_parameters_give_a_message_not_an_error(app_env):
+    at = open_with({"result": "<script>", "date_from": "yesterday"})
+    assert not at.exception
+    body = texts(at)
+    assert "链接中的条件有误" in body and "共找到" in body
+
+
+def test_no_results_says_what_to_try(app_env):
+    at = open_with({"q": "不存在的食品名称"})
+    assert "没有找到符合条件的抽检结果" in texts(at)
+
+
+def test_failed_batch_detail_explains_items_and_disposal(app_env):
+    at = open_page(PAGE)  # seeds the demo data
+    with db().read() as session:
+        batch = session.scalar(select(SamplingBatch).join(Disposal)
+                               .where(Disposal.status == "已处置").limit(1))
+    at = open_with({"batch": str(batch.id)})
+    assert not at.exception
+    body = texts(at)
+    assert at.title[0].value == batch.food_name
+    assert "这是什么？" in body and "核查处置" in body and "处罚文书号" in body
+    assert "声明" in body and "演示数据" in body
+
+
+def test_unknown_batch_says_so_and_offers_the_way_back(app_env):
+    at = open_with({"batch": "99999999"})
+    assert not at.exception
+    assert "没有找到编号为" in texts(at)
+    at = open_with({"batch": "abc"})
+    assert "没有找到编号为" in texts(at)
+
+
+def test_download_produces_csv_with_the_fixed_columns(app_env):
+    at = open_with({"result": "不合格"})
+    next(b for b in at.button if b.label == "准备下载文件").click()
+    at.run()
+    assert not at.exception
+    assert "共" in texts(at)
+
+
+def test_statistics_tab_shows_per_thousand_figure(app_env):
+    at = open_page(PAGE)
+    labels = [m.label for m in at.metric]
+    assert any("每千人抽检批次" in label for label in labels)
+
+
+def test_publisher_records_a_disposal_and_it_is_audited(app_env):
+    at = open_page("pages/login.py")
+    sign_in(at, "demo_publisher", demo_password(app_env, "demo_publisher"))
+    at.switch_page("pages/sampling_disposal.py").run()
+    assert not at.exception
+    batch_id = at.selectbox[0].value
+    at.radio[0].set_value("已处置")
+    next(b for b in at.button if b.label == "保存").click()
+    at.run()
+    assert "请选择已采取的处置措施" in texts(at)
+    with db().read() as session:
+        assert session.get(Disposal, batch_id).status != "已处置"
+    at.radio[0].set_value("已处置")
+    at.multiselect[0].set_value(["下架", "罚款"])
+    at.text_input[0].input("张市监处罚〔2026〕99号")
+    from portal.timeutil import local_today
+    at.date_input[1].set_value(local_today())
+    next(b for b in at.button if b.label == "保存").click()
+    at.run()
+    assert not at.exception
+    with db().read() as session:
+        disposal = session.get(Disposal, batch_id)
+        assert disposal.status == "已处置" and disposal.document_no == "张市监处罚〔2026〕99号"
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "disposal_update",
+                                                       AuditEntry.object_id == str(batch_id)))
+    public = open_with({"batch": str(batch_id)})
+    assert "张市监处罚〔2026〕99号" in texts(public).replace("\\", "")
+
+
+@pytest.mark.parametrize("path", ["pages/sampling_import.py", "pages/sampling_disposal.py"])
+def test_publisher_pages_refuse_handlers(app_env, path):
+    at = open_page("pages/login.py")
+    sign_in(at, "demo_handler", demo_password(app_env, "demo_handler"))
+    at.switch_page(path).run()
+    assert "没有访问此页面的权限" in texts(at)
+    assert not at.dataframe
