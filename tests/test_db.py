@@ -6,7 +6,7 @@ from sqlalchemy import func, inspect, select, text
 
 from portal.bootstrap import bootstrap
 from portal.config import load_settings
-from portal.db import Database, current_revision, migration_lock, upgrade
+from portal.db import Database, current_revision, head_revision, migration_lock, upgrade
 from portal.registry.models import District, Jurisdiction
 
 CORE_TABLES = {"jurisdictions", "districts", "businesses", "officials", "roles",
@@ -16,7 +16,7 @@ CORE_TABLES = {"jurisdictions", "districts", "businesses", "officials", "roles",
 def test_bootstrap_creates_schema_roles_and_jurisdiction(portal):
     tables = set(inspect(portal.db.engine).get_table_names())
     assert CORE_TABLES <= tables
-    assert current_revision(portal.db.engine) == "0001"
+    assert current_revision(portal.db.engine) == head_revision()
     with portal.db.read() as session:
         roles = set(session.scalars(text("SELECT name FROM roles")))
         assert roles == {"admin", "handler", "publisher", "analyst"}
@@ -28,7 +28,7 @@ def test_bootstrap_creates_schema_roles_and_jurisdiction(portal):
 
 def test_upgrade_twice_is_a_no_op(portal):
     upgrade(portal.db.engine)
-    assert current_revision(portal.db.engine) == "0001"
+    assert current_revision(portal.db.engine) == head_revision()
 
 
 def test_switching_jurisdiction_adds_its_districts(settings):
@@ -97,7 +97,7 @@ def test_two_processes_starting_at_once_migrate_and_seed_once(db_url, tmp_path):
     results = [queue.get(timeout=120) for _ in procs]
     for p in procs:
         p.join(timeout=30)
-    assert results == [("ok", "0001")] * 3
+    assert results == [("ok", head_revision())] * 3
     db = Database(db_url)
     with db.read() as session:
         seeds = session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'demo_seed'"))

@@ -18,7 +18,7 @@ def _businesses(portal):
 
 def test_small_demo_is_plausible_and_inside_districts(portal):
     written = generator.generate(portal.db, portal.profile, "small")
-    assert written == {"businesses": 600}
+    assert written == {"businesses": 600, "sampling_batches": 2000}
     rows = _businesses(portal)
     shapes = {s.adcode: s for s in portal.profile.shapes()}
     assert all(r.is_demo for r in rows)
@@ -54,6 +54,7 @@ def test_clear_removes_demo_rows_only_and_first_start_does_not_reseed(portal):
                              lat=29.12, lng=110.48, location_approximate=False, is_demo=False))
     removed = generator.clear(portal.db)
     assert removed["businesses"] == 600 and removed["officials"] == 4
+    assert removed["sampling_batches"] == 2000
     rows = _businesses(portal)
     assert [r.name for r in rows] == ["张家界市真实餐馆"]
     assert not generator.seed_on_first_start(portal.db, portal.profile, "small",

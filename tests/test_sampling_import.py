@@ -261,3 +261,33 @@ def test_cli_json_and_exit_codes(tmp_path, db_url):
     run = subprocess.run([sys.executable, "-m", "portal", "import", "sampling", str(bad), "--json"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and "refused" in json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_two_character_search_uses_the_pair_index_and_stays_exact(portal):
+    from portal.sampling import queries
+
+    header = ["食品名称", "被抽样单位名称", "标称生产企业名称", "公告日期", "判定"]
+    rows = [["猪肉松", "张家界市永定区甲店", "某厂", "2025-01-01", "合格"],
+            ["酱卤猪肉", "张家界市永定区乙店", "某厂", "2025-01-02", "合格"],
+            ["肉松猪", "张家界市永定区丙店", "某厂", "2025-01-03", "合格"],   # 猪 and 肉 not adjacent
+            ["牛肉", "张家界市永定区猪肉铺", "某厂", "2025-01-04", "合格"],   # match in the unit name
+            ["Pork-ABC", "张家界市永定区丁店", "某厂", "2025-01-05", "合格"]]
+    assert _import(portal, _xlsx([header, *rows]), "s.xlsx").imported == 5
+    with portal.db.read() as session:
+        def names(q, **kw):
+            total, found = queries.search(session, queries.SamplingFilter(q=q, scope="all", **kw))
+            assert total == len(found)
+            return sorted(b.food_name for b in found)
+        assert names("猪肉") == ["牛肉", "猪肉松", "酱卤猪肉"]
+        assert names("猪肉松") == ["猪肉松"]
+        assert names("猪") == ["牛肉", "猪肉松", "肉松猪", "酱卤猪肉"]   # one character: LIKE
+        assert names("abc") == ["Pork-ABC"] or names("ABC") == ["Pork-ABC"]
+        assert names("猪肉", date_from=date(2025, 1, 2), date_to=date(2025, 1, 3)) == ["酱卤猪肉"]
+        assert names('"猪肉" OR x') == []   # FTS syntax in a query is just text
+        assert names("100%") == []
+    # Corrections and deletions keep the index in step.
+    rows[0][0] = "鸡肉松"
+    _import(portal, _xlsx([header, *rows]), "s2.xlsx")
+    with portal.db.read() as session:
+        total, _ = queries.search(session, queries.SamplingFilter(q="鸡肉", scope="all"))
+        assert total == 1

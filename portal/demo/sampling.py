@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from portal.registry.models import Business, District
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch
+from portal.sampling.search_index import bigram_text
 
 FOODS = {
     "粮食加工品": (["大米", "小麦粉", "挂面", "米粉", "玉米粉"], ["镉", "黄曲霉毒素B1", "脱氧雪腐镰刀菌烯醇"]),
@@ -149,6 +150,7 @@ def generate_sampling(session, ctx) -> int:
             "sampled_business_id": unit_id, "producer_business_id": producer_id,
             "import_id": None,
             "search_text": " ".join(filter(None, (food, producer_name, unit_name))),
+            "search_bigrams": bigram_text(food, producer_name, unit_name),
             "is_demo": True, "created_at": ctx.now, "updated_at": ctx.now,
         })
         if failed[i]:

@@ -22,6 +22,7 @@ from portal.registry.profiles import JurisdictionProfile
 from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
 from portal.sampling.places import PlaceMatcher
+from portal.sampling.search_index import bigram_text
 from portal.timeutil import utcnow
 
 CHUNK = 500
@@ -89,7 +90,10 @@ def _row(batch: ParsedBatch, matcher: PlaceMatcher, businesses: dict[str, int],
         in_jurisdiction=place.in_jurisdiction, district_adcode=place.district_adcode,
         sampled_business_id=businesses.get(record["sampled_unit"] or ""),
         producer_business_id=businesses.get(record["producer_name"] or ""),
-        import_id=import_id, search_text=_search_text(record), updated_at=now)
+        import_id=import_id, search_text=_search_text(record),
+        search_bigrams=bigram_text(record["food_name"], record["producer_name"],
+                                   record["sampled_unit"]),
+        updated_at=now)
     return record
 
 

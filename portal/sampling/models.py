@@ -72,6 +72,8 @@ class SamplingBatch(Base):
         ForeignKey("sampling_imports.id", ondelete="SET NULL"))
     # Food, producer and sampled unit, for substring search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Its character pairs (portal.sampling.search_index), indexed by FTS5 / GIN.
+    search_bigrams: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

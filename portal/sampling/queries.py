@@ -4,11 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import (Select, Text, and_, bindparam, case, func, literal_column, select,
+                        table, text)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from portal.registry.models import District
 from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
+from portal.sampling.search_index import fts_match, query_pairs
 
 PAGE_SIZE = 20
 SORTS = {
@@ -70,7 +73,7 @@ class SamplingFilter:
         return cls(**values), problems
 
 
-def _where(query: Select, flt: SamplingFilter) -> Select:
+def _where(query: Select, flt: SamplingFilter, dialect: str) -> Select:
     conditions = []
     if flt.scope == "local":
         conditions.append(SamplingBatch.in_jurisdiction.is_(True))
@@ -88,15 +91,38 @@ def _where(query: Select, flt: SamplingFilter) -> Select:
     if flt.date_to:
         conditions.append(SamplingBatch.announcement_date <= flt.date_to)
     if flt.q:
-        conditions.append(SamplingBatch.search_text.contains(flt.q, autoescape=True))
+        conditions.extend(_keyword(flt.q, dialect))
     return query.where(and_(*conditions)) if conditions else query
+
+
+def _keyword(keyword: str, dialect: str) -> list:
+    """Index lookup on character pairs, then LIKE on the candidates (see search_index)."""
+    like = SamplingBatch.search_text.contains(keyword, autoescape=True)
+    needed = query_pairs(keyword)
+    if not needed:
+        return [like]
+    if dialect == "sqlite":
+        candidates = SamplingBatch.id.in_(
+            select(literal_column("rowid")).select_from(table("sampling_fts"))
+            .where(text("sampling_fts MATCH :pairs").bindparams(pairs=fts_match(needed))))
+    else:
+        # The expression matches the GIN index (migration 0003) to the letter, so it is used.
+        candidates = func.string_to_array(SamplingBatch.search_bigrams, literal_column("' '"),
+                                          type_=postgresql.ARRAY(Text)).op("@>")(
+            bindparam("pairs", needed, type_=postgresql.ARRAY(Text)))
+    return [candidates, like]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def search(session: Session, flt: SamplingFilter, page: int = 1,
            page_size: int = PAGE_SIZE) -> tuple[int, list[SamplingBatch]]:
-    total = session.scalar(_where(select(func.count(SamplingBatch.id)), flt)) or 0
+    dialect = _dialect(session)
+    total = session.scalar(_where(select(func.count(SamplingBatch.id)), flt, dialect)) or 0
     order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
-    rows = session.scalars(_where(select(SamplingBatch), flt).order_by(*order)
+    rows = session.scalars(_where(select(SamplingBatch), flt, dialect).order_by(*order)
                            .limit(page_size).offset(max(0, page - 1) * page_size)).all()
     return total, list(rows)
 
@@ -115,7 +141,8 @@ def export_rows(session: Session, flt: SamplingFilter, limit: int = 50_000) -> l
     from portal.sampling.spec import export_record
 
     order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
-    batches = session.scalars(_where(select(SamplingBatch), flt).order_by(*order).limit(limit))
+    batches = session.scalars(_where(select(SamplingBatch), flt, _dialect(session))
+                              .order_by(*order).limit(limit))
     names = dict(session.execute(select(District.adcode, District.name)).all())
     return [export_record(b, names) for b in batches]
 
@@ -140,7 +167,8 @@ class RateRow:
 
 def _rates(session: Session, column, flt: SamplingFilter) -> list[RateRow]:
     failed = func.sum(case((SamplingBatch.result == FAILED, 1), else_=0))
-    query = _where(select(column, func.count(SamplingBatch.id), failed), flt).group_by(column)
+    query = _where(select(column, func.count(SamplingBatch.id), failed), flt,
+                   _dialect(session)).group_by(column)
     return [RateRow(str(label) if label is not None else "未知", n, int(f or 0))
             for label, n, f in session.execute(query.order_by(column))]
 
@@ -165,7 +193,8 @@ def rates_by_month(session: Session, flt: SamplingFilter) -> list[RateRow]:
 
 def top_failed_items(session: Session, flt: SamplingFilter, limit: int = 15) -> list[tuple[str, int]]:
     query = _where(select(FailedItem.item, func.count(FailedItem.id))
-                   .join(SamplingBatch, SamplingBatch.id == FailedItem.batch_id), flt)
+                   .join(SamplingBatch, SamplingBatch.id == FailedItem.batch_id), flt,
+                   _dialect(session))
     return [(item, n) for item, n in session.execute(
         query.group_by(FailedItem.item).order_by(func.count(FailedItem.id).desc()).limit(limit))]
 

@@ -1,0 +1,36 @@
+"""Substring search on two or more characters without scanning the table.
+
+Chinese has no spaces and a search is often two characters (猪肉): trigram indexes need three,
+and LIKE '%猪肉%' reads every row. Each batch therefore stores the overlapping character pairs
+of its food, producer and sampled-unit names ("猪肉 肉松 ..."); SQLite indexes them with FTS5
+(each pair one token), PostgreSQL with a GIN index on the array of pairs. A query's pairs
+narrow the candidates through the index, then LIKE on those few rows confirms the substring.
+"""
+from __future__ import annotations
+
+import re
+
+_RUN = re.compile(r"[^\W_]+")  # letters and digits of any script, CJK included
+
+
+def pairs(text: str | None) -> list[str]:
+    """Distinct overlapping pairs of letters/digits, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for run in _RUN.findall((text or "").lower()):
+        for i in range(len(run) - 1):
+            seen.setdefault(run[i:i + 2], None)
+    return list(seen)
+
+
+def bigram_text(*parts: str | None) -> str:
+    return " ".join(pairs(" ".join(p for p in parts if p)))
+
+
+def query_pairs(query: str) -> list[str]:
+    """The pairs a hit must contain; empty when the query is too short to use the index."""
+    return pairs(query)
+
+
+def fts_match(query_pairs_: list[str]) -> str:
+    # Each pair quoted: FTS5 reads it as one token, never as an operator.
+    return " AND ".join(f'"{p}"' for p in query_pairs_)
