@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from portal.registry.models import Business, District
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch
-from portal.sampling.search_index import bigram_text
+from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
 
 FOODS = {
     "粮食加工品": (["大米", "小麦粉", "挂面", "米粉", "玉米粉"], ["镉", "黄曲霉毒素B1", "脱氧雪腐镰刀菌烯醇"]),
@@ -52,7 +52,6 @@ LIMITS = {
     "铝的残留量": ("max", 100, "mg/kg"), "酒精度": ("min", 52, "%vol"),
     "糖精钠": ("max", 0.15, "g/kg"),
 }
-SAMPLES_PER_SCALE = {"small": 2_000, "city": 60_000, "province": 1_000_000}
 FAIL_RATE = 0.025
 ELSEWHERE = ["长沙市岳麓区", "株洲市天元区", "常德市武陵区", "重庆市渝中区", "广州市天河区", "杭州市西湖区"]
 CHUNK = 20_000
@@ -69,7 +68,7 @@ def _item_values(rng, item: str) -> tuple[str, str]:
 
 def generate_sampling(session, ctx) -> int:
     rng = ctx.rng
-    count = SAMPLES_PER_SCALE[ctx.scale]
+    count = ctx.counts["sampling_batches"]
     district_codes = [d.adcode for d in ctx.profile.districts]
     units = session.execute(
         select(Business.id, Business.name, Business.district_adcode, Business.address)
@@ -95,6 +94,7 @@ def generate_sampling(session, ctx) -> int:
     year_city = ctx.profile.name[:2]
     batches, items, disposals = [], [], []
     written = 0
+    indexed_up_to = last_batch_id(session)
 
     def flush():
         nonlocal batches, items, disposals, written
@@ -179,4 +179,5 @@ def generate_sampling(session, ctx) -> int:
         if len(batches) >= CHUNK:
             flush()
     flush()
+    index_inserted(session, indexed_up_to)
     return written

@@ -7,10 +7,12 @@ and a corrected file updates the rows it corrects.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Date, DateTime, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
@@ -22,7 +24,7 @@ from portal.registry.profiles import JurisdictionProfile
 from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
 from portal.sampling.places import PlaceMatcher
-from portal.sampling.search_index import bigram_text
+from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
 from portal.timeutil import utcnow
 
 CHUNK = 500
@@ -80,21 +82,19 @@ def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, st
     return found
 
 
-def _row(batch: ParsedBatch, matcher: PlaceMatcher, businesses: dict[str, int],
+def _row(batch: ParsedBatch, place_of, businesses: dict[str, int],
          import_id: int | None, now) -> dict:
-    record = dict(batch.fields)
-    place = matcher.match(record["sampled_unit"], record["sampled_address"],
-                          record["sampled_province"])
-    record.update(
-        identity_key=batch.identity_key, content_hash=batch.content_hash,
-        in_jurisdiction=place.in_jurisdiction, district_adcode=place.district_adcode,
-        sampled_business_id=businesses.get(record["sampled_unit"] or ""),
-        producer_business_id=businesses.get(record["producer_name"] or ""),
-        import_id=import_id, search_text=_search_text(record),
-        search_bigrams=bigram_text(record["food_name"], record["producer_name"],
-                                   record["sampled_unit"]),
-        updated_at=now)
-    return record
+    f = batch.fields
+    place = place_of(f["sampled_unit"], f["sampled_address"], f["sampled_province"])
+    return {
+        **f, "identity_key": batch.identity_key, "content_hash": batch.content_hash,
+        "in_jurisdiction": place.in_jurisdiction, "district_adcode": place.district_adcode,
+        "sampled_business_id": businesses.get(f["sampled_unit"] or ""),
+        "producer_business_id": businesses.get(f["producer_name"] or ""),
+        "import_id": import_id, "search_text": _search_text(f),
+        "search_bigrams": bigram_text(f["food_name"], f["producer_name"], f["sampled_unit"]),
+        "updated_at": now,
+    }
 
 
 def write_batches(session: Session, batches: list[ParsedBatch], profile: JurisdictionProfile,
@@ -102,10 +102,12 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
                   progress: Callable[[float], None] | None = None) -> tuple[int, int, int]:
     """Upsert; returns (imported, updated, duplicates). Bulk statements, not ORM objects."""
     now = utcnow()
-    matcher = PlaceMatcher(profile)
+    # Announcements repeat the same units many times: match each distinct one once.
+    matcher = lru_cache(maxsize=None)(PlaceMatcher(profile).match)
     businesses = _business_ids(session, {b.fields["sampled_unit"] or "" for b in batches} |
                                {b.fields["producer_name"] or "" for b in batches})
     existing = _existing(session, [b.identity_key for b in batches])
+    indexed_up_to = last_batch_id(session)
     new, changed, duplicates = [], [], 0
     for batch in batches:
         known = existing.get(batch.identity_key)
@@ -121,12 +123,22 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
         chunk = new[start:start + CHUNK * 4]
         rows = [{**_row(b, matcher, businesses, import_id, now), "created_at": now,
                  "is_demo": is_demo} for b in chunk]
-        ids = dict(session.execute(insert(SamplingBatch).returning(
-            SamplingBatch.identity_key, SamplingBatch.id), rows).all())
-        _write_items_and_disposals(session, [(ids[b.identity_key], b) for b in chunk], set())
+        # Core inserts (not the ORM bulk path): the rows are plain dicts already. Only failed
+        # batches need their new ids back (for failed items and 核查处置).
+        table = SamplingBatch.__table__
+        passed = [r for r in rows if r["result"] != FAILED]
+        failed = [r for r in rows if r["result"] == FAILED]
+        if passed:
+            _executemany(session, table, passed)
+        if failed:
+            ids = dict(session.execute(insert(table).returning(table.c.identity_key, table.c.id),
+                                       failed).all())
+            _write_items_and_disposals(
+                session, [(ids[b.identity_key], b) for b in chunk if b.identity_key in ids], set())
         done += len(chunk)
         if progress:
             progress(done / total)
+    index_inserted(session, indexed_up_to)
     if changed:
         session.execute(update(SamplingBatch), [
             {"id": batch_id, **_row(b, matcher, businesses, import_id, now)}
@@ -144,19 +156,56 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
     return len(new), len(changed), duplicates
 
 
+def _executemany(session: Session, table, rows: list[dict]) -> None:
+    """Plain DB-API executemany: no per-row parameter processing by SQLAlchemy, which costs
+    more than SQLite's own insert at 100,000 rows. Values are already Python types the
+    drivers take (str, int, bool, date, datetime)."""
+    columns = list(rows[0])
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    params = [[r[c] for c in columns] for r in rows]
+    if sqlite:
+        # SQLAlchemy stores SQLite dates and datetimes as ISO text; do the same, converting
+        # each distinct value once (announcements repeat the same few dates).
+        temporal = [i for i, c in enumerate(columns)
+                    if isinstance(table.c[c].type, (Date, DateTime))]
+        if temporal:
+            as_text: dict = {}
+
+            def convert(value):
+                if value is None:
+                    return None
+                found = as_text.get(value)
+                if found is None:
+                    found = as_text[value] = (value.strftime("%Y-%m-%d %H:%M:%S.%f")
+                                              if isinstance(value, datetime) else value.isoformat())
+                return found
+
+            for row in params:
+                for i in temporal:
+                    row[i] = convert(row[i])
+    marks = ", ".join("?" if sqlite else "%s" for _ in columns)
+    cursor = conn.connection.dbapi_connection.cursor()  # same connection, same transaction
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+                           params)
+    finally:
+        cursor.close()
+
+
 def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBatch]],
                                had_disposal: set[int]) -> None:
     items = [{"batch_id": batch_id, "position": n, "item": name[:200],
               "result_value": (res or "")[:300] or None, "standard_value": (std or "")[:300] or None}
              for batch_id, b in pairs for n, (name, res, std) in enumerate(b.failed_items)]
     if items:
-        session.execute(insert(FailedItem), items)
+        session.execute(insert(FailedItem.__table__), items)
     disposals = [{"batch_id": batch_id, "status": "待核查",
                   "due_on": disposal_due(b.fields["announcement_date"]), "updated_at": utcnow()}
                  for batch_id, b in pairs
                  if b.fields["result"] == FAILED and batch_id not in had_disposal]
     if disposals:
-        session.execute(insert(Disposal), disposals)
+        session.execute(insert(Disposal.__table__), disposals)
 
 
 def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile, actor: Actor,

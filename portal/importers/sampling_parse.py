@@ -6,7 +6,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from portal.config import DATA_DIR
 from portal.importers.tables import TableError, clean_cell, parse_date
@@ -59,6 +59,13 @@ def header_field(text: object) -> str | None:
     return None
 
 
+RECORD_FIELDS = ("food_name", "producer_name", "producer_address", "sampled_unit",
+                 "sampled_address", "sampled_province", "specification", "trademark",
+                 "production_date", "production_batch", "category", "subcategory",
+                 "announcement_no", "announcement_date", "task_source", "inspection_agency",
+                 "remark", "result")
+
+
 @dataclass
 class RowError:
     row: int
@@ -72,20 +79,22 @@ class ParsedBatch:
     fields: dict
     failed_items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def identity_key(self) -> str:
         f = self.fields
-        parts = [f.get("food_name"), f.get("producer_name"), f.get("sampled_unit"),
+        parts = (f.get("food_name"), f.get("producer_name"), f.get("sampled_unit"),
                  f.get("production_batch") or (f.get("production_date") or ""),
-                 f.get("announcement_no")]
-        text = "|".join(re.sub(r"\s+", "", str(p or "")).lower() for p in parts)
+                 f.get("announcement_no"))
+        text = "|".join(str(p).replace(" ", "").replace("\n", "").lower() if p else ""
+                        for p in parts)
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        payload = json.dumps([{k: str(v) for k, v in sorted(self.fields.items())},
-                              self.failed_items], ensure_ascii=False)
-        return hashlib.sha1(payload.encode("utf-8")).hexdigest()
+        # Fields in a fixed order, separated by a control character no cell can contain.
+        values = [str(self.fields.get(k)) for k in RECORD_FIELDS]
+        values += ["\x1e".join(str(p) for p in item) for item in self.failed_items]
+        return hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -210,16 +219,17 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
     duplicates = data_rows = 0
     for offset, raw in enumerate(rows[start:]):
         row_no = start + offset + 1  # as the spreadsheet shows it
+        cleaned = [clean_cell(c) for c in raw]
         values: dict[str, str | None] = {}
         raw_dates: dict[str, object] = {}
         for i, f in fields.items():
-            cell = raw[i] if i < len(raw) else None
+            if i >= len(raw):
+                continue
             if f in ("announcement_date", "production_date"):
-                raw_dates[f] = cell
-            text = clean_cell(cell)
-            if text is not None and values.get(f) is None:
-                values[f] = text
-        filled = sum(1 for c in raw if clean_cell(c))
+                raw_dates[f] = raw[i]
+            if cleaned[i] is not None and values.get(f) is None:
+                values[f] = cleaned[i]
+        filled = sum(1 for c in cleaned if c)
         if filled == 0:
             continue
         if filled == 1 and not values.get("food_name"):
@@ -248,10 +258,9 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
             reject("sampled_unit", "标称生产企业和被抽样单位都为空，无法确定是哪一批食品，未导入")
             continue
         announced = parse_date(raw_dates.get("announcement_date"))
-        if raw_dates.get("announcement_date") not in (None, "") and announced is None \
-                and clean_cell(raw_dates.get("announcement_date")):
+        if announced is None and values.get("announcement_date"):
             reject("announcement_date",
-                   f"无法识别日期“{clean_cell(raw_dates['announcement_date'])}”，请使用 2024-01-05 这样的格式")
+                   f"无法识别日期“{values['announcement_date']}”，请使用 2024-01-05 这样的格式")
             continue
         verdict = _verdict(values.get("verdict"))
         if verdict == "?":
@@ -295,7 +304,8 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
             "remark": values.get("remark"),
             "result": result,
         }
-        too_long = [k for k, limit in LIMITS.items() if record.get(k) and len(str(record[k])) > limit]
+        too_long = [k for k, limit in LIMITS.items()
+                    if (v := record.get(k)) is not None and len(v) > limit]
         if too_long:
             reject(too_long[0], f"内容过长（超过 {LIMITS[too_long[0]]} 个字），请检查是否列错位")
             continue

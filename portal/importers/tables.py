@@ -77,11 +77,17 @@ def _read_csv(data: bytes) -> list[list[object]]:
     return rows
 
 
+_NEEDS_WORK = re.compile(r"[\uff01-\uff5e\u3000\r\n\t\u00a0\x00]|  ")
+
+
 def clean_cell(value: object) -> str | None:
     """Text of a cell: full-width ASCII made half-width (superscripts such as ² are kept,
     unlike NFKC), runs of spaces folded, placeholders such as / and —— read as empty."""
     if value is None:
         return None
+    if type(value) is str and not _NEEDS_WORK.search(value):  # the common, clean case
+        text = value.strip()
+        return None if text in EMPTY_MARKERS else text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (datetime, date)):

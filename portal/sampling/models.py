@@ -55,7 +55,7 @@ class SamplingBatch(Base):
     production_batch: Mapped[str | None] = mapped_column(String(120))  # as printed
     category: Mapped[str] = mapped_column(String(100), default="未分类")
     subcategory: Mapped[str | None] = mapped_column(String(100))
-    announcement_no: Mapped[str | None] = mapped_column(String(120), index=True)
+    announcement_no: Mapped[str | None] = mapped_column(String(120))  # searched with LIKE
     announcement_date: Mapped[date | None] = mapped_column(Date)
     task_source: Mapped[str | None] = mapped_column(String(200))
     inspection_agency: Mapped[str | None] = mapped_column(String(200))
@@ -74,7 +74,7 @@ class SamplingBatch(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Its character pairs (portal.sampling.search_index), indexed by FTS5 / GIN.
     search_bigrams: Mapped[str] = mapped_column(Text, default="")
-    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -9,6 +9,7 @@ narrow the candidates through the index, then LIKE on those few rows confirms th
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _RUN = re.compile(r"[^\W_]+")  # letters and digits of any script, CJK included
 
@@ -22,8 +23,14 @@ def pairs(text: str | None) -> list[str]:
     return list(seen)
 
 
+@lru_cache(maxsize=65536)
+def _part_pairs(part: str) -> str:
+    return " ".join(pairs(part))
+
+
 def bigram_text(*parts: str | None) -> str:
-    return " ".join(pairs(" ".join(p for p in parts if p)))
+    """The pairs of each part (names repeat across an announcement: each is split once)."""
+    return " ".join(filter(None, (_part_pairs(p) for p in parts if p)))
 
 
 def query_pairs(query: str) -> list[str]:
@@ -34,3 +41,21 @@ def query_pairs(query: str) -> list[str]:
 def fts_match(query_pairs_: list[str]) -> str:
     # Each pair quoted: FTS5 reads it as one token, never as an operator.
     return " AND ".join(f'"{p}"' for p in query_pairs_)
+
+
+def last_batch_id(session) -> int:
+    from sqlalchemy import text
+
+    return session.execute(text("SELECT coalesce(max(id), 0) FROM sampling_batches")).scalar_one()
+
+
+def index_inserted(session, after_id: int) -> None:
+    """Index batches inserted after `after_id` (SQLite FTS5; PostgreSQL's GIN index keeps
+    itself). Call in the inserting transaction: writes are serialised (BEGIN IMMEDIATE), so
+    every row above `after_id` is this transaction's."""
+    from sqlalchemy import text
+
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO sampling_fts(rowid, search_bigrams) "
+                             "SELECT id, search_bigrams FROM sampling_batches WHERE id > :after"),
+                        {"after": after_id})

@@ -71,10 +71,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('identity_key', name=op.f('uq_sampling_batches_identity_key'))
     )
     with op.batch_alter_table('sampling_batches', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_sampling_batches_announcement_no'), ['announcement_no'], unique=False)
         batch_op.create_index('ix_sampling_batches_date', ['announcement_date'], unique=False)
         batch_op.create_index('ix_sampling_batches_filters', ['in_jurisdiction', 'category', 'district_adcode', 'result', 'announcement_date'], unique=False)
-        batch_op.create_index(batch_op.f('ix_sampling_batches_is_demo'), ['is_demo'], unique=False)
         batch_op.create_index(batch_op.f('ix_sampling_batches_producer_business_id'), ['producer_business_id'], unique=False)
         batch_op.create_index('ix_sampling_batches_result_date', ['result', 'announcement_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_sampling_batches_sampled_business_id'), ['sampled_business_id'], unique=False)
@@ -130,10 +128,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sampling_batches_sampled_business_id'))
         batch_op.drop_index('ix_sampling_batches_result_date')
         batch_op.drop_index(batch_op.f('ix_sampling_batches_producer_business_id'))
-        batch_op.drop_index(batch_op.f('ix_sampling_batches_is_demo'))
         batch_op.drop_index('ix_sampling_batches_filters')
         batch_op.drop_index('ix_sampling_batches_date')
-        batch_op.drop_index(batch_op.f('ix_sampling_batches_announcement_no'))
 
     op.drop_table('sampling_batches')
     with op.batch_alter_table('sampling_imports', schema=None) as batch_op:

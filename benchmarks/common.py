@@ -1,0 +1,79 @@
+"""Shared helpers: the JSON line, timing, and demo databases cached by scale and code version."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "var" / "bench-cache"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def line(benchmark: str, metric: str, value: float, unit: str, n: int, baseline: str,
+         baseline_value: float, target: str, ok: bool, **extra) -> dict:
+    ratio = round(baseline_value / value, 1) if value else None
+    record = {"benchmark": benchmark, "metric": metric, "value": round(value, 4), "unit": unit,
+              "n": n, "baseline": baseline, "baseline_value": round(baseline_value, 4),
+              "ratio": ratio, "target": target, "ok": bool(ok), **extra}
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+    return record
+
+
+def median_seconds(fn, repeat: int = 7) -> float:
+    fn()  # warm caches and the query planner
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def code_version() -> str:
+    digest = hashlib.sha1()
+    for pattern in ("portal/demo/*.py", "portal/migrations/versions/*.py", "portal/**/models.py"):
+        for path in sorted(ROOT.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@contextmanager
+def demo_database(scale: str, counts: dict[str, int] | None = None):
+    """A temporary SQLite copy of a demo database; generated once per scale/counts/code version."""
+    from portal.config import load_settings
+    from portal.bootstrap import bootstrap
+    from portal.demo import generator
+
+    key = f"{scale}-{'-'.join(f'{k}{v}' for k, v in sorted((counts or {}).items()))}-{code_version()}"
+    cached = CACHE / f"{key}.sqlite3"
+    if not cached.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        for old in CACHE.glob(f"{scale}-*.sqlite3"):
+            old.unlink()
+        building = cached.with_suffix(".building")
+        building.unlink(missing_ok=True)
+        log(f"generating demo data ({scale}, {counts or 'full'}) into {cached} …")
+        start = time.perf_counter()
+        settings = load_settings({"PORTAL_DATABASE_URL": f"sqlite:///{building}",
+                                  "PORTAL_VAR_DIR": str(CACHE), "PORTAL_DEMO": "0"})
+        portal = bootstrap(settings)
+        generator.generate(portal.db, portal.profile, scale, counts=counts)
+        with portal.db.write() as session:
+            session.connection().exec_driver_sql("ANALYZE")
+        portal.db.engine.dispose()
+        shutil.move(building, cached)
+        log(f"generated in {time.perf_counter() - start:.0f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "bench.sqlite3"
+        shutil.copyfile(cached, copy)
+        yield f"sqlite:///{copy}", Path(tmp)
