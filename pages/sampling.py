@@ -11,7 +11,8 @@ from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
-from portal.ui.sampling_views import batch_detail, rate_chart, rate_frame, result_card
+from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
+                                      result_card)
 from portal.ui.widgets import demo_notice
 
 ctx = page_setup("抽检结果")
@@ -119,7 +120,7 @@ with tab_stats:
     for key, label, line in (("category", "食品分类", False), ("month", "月份", True),
                              ("district", "区县", False)):
         frame = rate_frame(stats[key], label)
-        st.markdown(f"**按{label}的合格率**")
+        st.markdown(f"**按{label}：抽检批次和合格率（%）**" if not line else f"**按{label}的合格率（%）**")
         if frame.empty:
             st.info("没有数据。")
             continue
@@ -131,11 +132,7 @@ with tab_stats:
     if items.empty:
         st.info("所选范围内没有不合格批次。")
     else:
-        import altair as alt
-        st.altair_chart(alt.Chart(items).mark_bar().encode(
-            y=alt.Y("不合格项目:N", sort="-x", title=None), x=alt.X("批次:Q"),
-            tooltip=["不合格项目", "批次"]).properties(height=max(160, 24 * len(items))),
-            width="stretch")
+        st.altair_chart(count_chart(items, "不合格项目", "批次"), width="stretch")
         with st.expander("不合格项目（表格）"):
             st.dataframe(items, hide_index=True, width="stretch")
     st.caption(f"数据更新至 {cn_date(stats['data_date'])}。")

@@ -53,7 +53,7 @@ with st.form(f"disposal_{batch_id}"):
     measures = st.multiselect("处置措施", disposal.MEASURES, placeholder="选择已采取的措施",
                               default=[m for m in (current.measures or "").split("、") if m in disposal.MEASURES])
     document_no = st.text_input("处罚（处理）文书号", value=current.document_no or "",
-                                placeholder="如 张市监处罚〔2026〕12号")
+                                placeholder="如 市监处罚〔2026〕12号")
     left, right = st.columns(2)
     started = left.date_input("开始核查日期", value=current.started_on, format="YYYY-MM-DD")
     completed = right.date_input("办结日期", value=current.completed_on, format="YYYY-MM-DD",

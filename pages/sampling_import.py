@@ -1,4 +1,6 @@
 """数据导入 (publisher): upload an announcement file, preview what will be published, publish."""
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -32,11 +34,22 @@ except TableError as exc:
     st.stop()
 
 ok, bad = len(table.batches), len(table.errors)
-c1, c2, c3, c4 = st.columns(4)
+# A trial import (rolled back) tells what is new, corrected or already published; kept per
+# file so that other widgets' reruns do not repeat it.
+trial_key = ("sampling_trial", hashlib.sha256(data).hexdigest(), tuple(column_names or ()))
+if st.session_state.get("sampling_trial_key") != trial_key:
+    with st.spinner("正在核对已发布的数据…"):
+        st.session_state["sampling_trial"] = import_sampling(
+            ctx.db, data, upload.name, ctx.profile, ctx.actor, dry_run=True,
+            column_names=column_names)
+    st.session_state["sampling_trial_key"] = trial_key
+trial = st.session_state["sampling_trial"]
+c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("数据行", f"{table.rows:,}")
-c2.metric("可以发布", f"{ok:,}")
-c3.metric("有问题（不会发布）", f"{bad:,}")
-c4.metric("文件内重复", f"{table.duplicates_in_file:,}")
+c2.metric("新增", f"{trial.imported:,}")
+c3.metric("更正已发布的", f"{trial.updated:,}")
+c4.metric("已发布过（不重复写入）", f"{trial.duplicates:,}")
+c5.metric("有问题（不会发布）", f"{bad:,}")
 
 preview = pd.DataFrame([{
     "行号": b.row, "食品名称": b.fields["food_name"], "结果": b.fields["result"],
@@ -52,16 +65,18 @@ if bad:
     st.dataframe(pd.DataFrame([{"行号": e.row, "列": e.column, "问题": e.message}
                                for e in table.errors]), hide_index=True, width="stretch")
 
-if ok == 0:
-    st.warning("没有可以发布的行。")
+if trial.imported + trial.updated == 0:
+    st.warning("没有需要发布的新数据：可以发布的行都已发布过。" if ok else "没有可以发布的行。")
     st.stop()
-if st.button(f"确认发布 {ok:,} 个批次", type="primary", icon=":material/publish:"):
+if st.button(f"确认发布（新增 {trial.imported:,}，更正 {trial.updated:,}）", type="primary",
+             icon=":material/publish:"):
     bar = st.progress(0.0, text="正在写入…")
     report = import_sampling(ctx.db, data, upload.name, ctx.profile, ctx.actor,
                              column_names=column_names,
                              progress=lambda f: bar.progress(min(1.0, f), text="正在写入…"))
     bar.empty()
     cached.clear()
+    st.session_state.pop("sampling_trial_key", None)
     if report.refused:
         st.error(f"导入失败：{report.refused}")
     else:

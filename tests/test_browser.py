@@ -123,7 +123,7 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     source = SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv"
     page.locator('input[type="file"]').set_input_files(str(source))
-    page.get_by_role("button", name="确认发布 35 个批次").click(timeout=60_000)
+    page.get_by_role("button", name="确认发布（新增 35，更正 0）").click(timeout=60_000)
     page.get_by_text("已发布：新增 35 批次").wait_for(timeout=60_000)
 
     citizen = _open(browser, base + "/sampling?scope=all&q=%E8%80%81%E5%BC%8F%E9%9B%AA%E7%B3%95")

@@ -121,6 +121,7 @@ def rate_frame(rows: list[RateRow], label: str) -> pd.DataFrame:
 
 
 def rate_chart(frame: pd.DataFrame, label: str, *, line: bool = False) -> alt.Chart:
+    """Bars: batches per group, labelled with the pass rate; line: pass rate by month."""
     base = alt.Chart(frame)
     tooltip = [label, "批次", "不合格", "合格率(%)"]
     if line:
@@ -128,7 +129,16 @@ def rate_chart(frame: pd.DataFrame, label: str, *, line: bool = False) -> alt.Ch
             x=alt.X(f"{label}:N", title=label, sort=None),
             y=alt.Y("合格率(%):Q", scale=alt.Scale(zero=False), title="合格率（%）"),
             tooltip=tooltip).properties(height=260)
-    return base.mark_bar().encode(
-        y=alt.Y(f"{label}:N", sort="-x", title=None),
-        x=alt.X("批次:Q", title="抽检批次"),
-        tooltip=tooltip).properties(height=max(160, 24 * len(frame)))
+    y = alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160))
+    bars = base.mark_bar().encode(y=y, x=alt.X("批次:Q", title="抽检批次", axis=alt.Axis(tickMinStep=1)),
+                                  tooltip=tooltip)
+    text = base.mark_text(align="left", dx=4).encode(
+        y=y, x="批次:Q", text=alt.Text("合格率(%):Q", format=".1f"))
+    return (bars + text).properties(height=max(160, 30 * len(frame)))
+
+
+def count_chart(frame: pd.DataFrame, label: str, value: str) -> alt.Chart:
+    y = alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200))
+    return alt.Chart(frame).mark_bar().encode(
+        y=y, x=alt.X(f"{value}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[label, value]).properties(height=max(160, 30 * len(frame)))
