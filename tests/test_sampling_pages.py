@@ -88,6 +88,7 @@ def test_failed_batch_detail_explains_items_and_disposal(app_env):
     assert at.title[0].value == batch.food_name
     assert "这是什么？" in body and "核查处置" in body and "处罚文书号" in body
     assert "声明" in body and "演示数据" in body
+    assert any("被抽样单位在本市的登记信息" in e.label for e in at.expander)
 
 
 def test_unknown_batch_says_so_and_offers_the_way_back(app_env):

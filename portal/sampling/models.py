@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.registry.models import Business
 from portal.timeutil import utcnow
 
 PASSED, FAILED = "合格", "不合格"
@@ -82,6 +83,11 @@ class SamplingBatch(Base):
         cascade="all, delete-orphan", order_by="FailedItem.position", lazy="selectin")
     disposal: Mapped[Disposal | None] = relationship(
         cascade="all, delete-orphan", uselist=False, lazy="selectin")
+    # Loaded only where needed (queries.get_batch); never lazily on a list of results.
+    sampled_business: Mapped[Business | None] = relationship(foreign_keys=[sampled_business_id],
+                                                            lazy="raise")
+    producer_business: Mapped[Business | None] = relationship(foreign_keys=[producer_business_id],
+                                                             lazy="raise")
 
 
 class FailedItem(Base):

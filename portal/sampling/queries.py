@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import (Select, Text, and_, bindparam, case, func, literal_column, select,
                         table, text)
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.registry.models import District
 from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
@@ -128,7 +128,8 @@ def search(session: Session, flt: SamplingFilter, page: int = 1,
 
 
 def get_batch(session: Session, batch_id: int) -> SamplingBatch | None:
-    return session.get(SamplingBatch, batch_id)
+    return session.get(SamplingBatch, batch_id, options=[
+        selectinload(SamplingBatch.sampled_business), selectinload(SamplingBatch.producer_business)])
 
 
 def categories(session: Session) -> list[str]:

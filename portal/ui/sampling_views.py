@@ -69,6 +69,7 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
     ]
     st.table(pd.DataFrame([(k, v) for k, v in fields if v], columns=["项目", "内容"])
              .set_index("项目"))
+    registry_block(batch)
     if batch.result == FAILED:
         st.subheader("不合格项目")
         for item in batch.failed_items:
@@ -84,6 +85,19 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
                 else:
                     st.caption("暂无这一项目的通俗解释。")
         disposal_block(batch)
+
+
+def registry_block(batch: SamplingBatch) -> None:
+    """What the registry says of the sampled unit and the producer, when they are in it."""
+    for role, business in (("被抽样单位", batch.sampled_business),
+                           ("标称生产企业", batch.producer_business)):
+        if business is None:
+            continue
+        with st.expander(f"{role}在本市的登记信息"):
+            st.markdown(f"**{_md(business.name)}**  \n{_md(business.business_type)}（{_md(business.sector)}）"
+                        f"  \n地址：{_md(business.address)}"
+                        + (f"  \n统一社会信用代码：{business.credit_code}" if business.credit_code else "")
+                        + (f"  \n许可证编号：{business.licence_no}" if business.licence_no else ""))
 
 
 def disposal_block(batch: SamplingBatch) -> None:
