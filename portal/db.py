@@ -143,3 +143,45 @@ def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """Insert many rows with the driver's executemany, skipping SQLAlchemy's per-row parameter
+    processing (which costs more than SQLite's own insert at 100,000 rows). Rows are dicts
+    with the same keys, holding values the drivers take (str, int, float, bool, date, datetime).
+    Runs on the session's connection, inside its transaction."""
+    from datetime import date, datetime
+
+    from sqlalchemy import Date, DateTime
+
+    if not rows:
+        return
+    columns = list(rows[0])
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    params = [[row[c] for c in columns] for row in rows]
+    if sqlite:
+        # SQLAlchemy stores SQLite dates and datetimes as ISO text; do the same, converting
+        # each distinct value once (bulk data repeats the same few dates).
+        temporal = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, (Date, DateTime))]
+        as_text: dict = {}
+
+        def convert(value):
+            if value is None or isinstance(value, str):
+                return value
+            found = as_text.get(value)
+            if found is None:
+                found = as_text[value] = (value.strftime("%Y-%m-%d %H:%M:%S.%f")
+                                          if isinstance(value, datetime) else date.isoformat(value))
+            return found
+
+        for row in params:
+            for i in temporal:
+                row[i] = convert(row[i])
+    marks = ", ".join("?" if sqlite else "%s" for _ in columns)
+    cursor = conn.connection.dbapi_connection.cursor()  # same connection, same transaction
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+                           params)
+    finally:
+        cursor.close()

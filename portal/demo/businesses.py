@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import insert
+from portal.db import bulk_insert
 
 from portal.geo import random_points_in
 from portal.registry.codes import make_credit_code
@@ -119,10 +119,10 @@ def generate_businesses(session, ctx) -> int:
                 "created_at": ctx.now, "updated_at": ctx.now,
             })
             if len(rows) >= 5000:
-                session.execute(insert(Business), rows)
+                bulk_insert(session, Business.__table__, rows)
                 written += len(rows)
                 rows = []
     if rows:
-        session.execute(insert(Business), rows)
+        bulk_insert(session, Business.__table__, rows)
         written += len(rows)
     return written

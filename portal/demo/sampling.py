@@ -7,8 +7,9 @@ import hashlib
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from portal.db import bulk_insert
 from portal.registry.models import Business, District
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
@@ -100,14 +101,15 @@ def generate_sampling(session, ctx) -> int:
         nonlocal batches, items, disposals, written
         if not batches:
             return
-        ids = dict(session.execute(insert(SamplingBatch).returning(
-            SamplingBatch.identity_key, SamplingBatch.id), batches).all())
-        if items:
-            session.execute(insert(FailedItem), [
-                {**row, "batch_id": ids[row.pop("key")]} for row in items])
-        if disposals:
-            session.execute(insert(Disposal), [
-                {**row, "batch_id": ids[row.pop("key")]} for row in disposals])
+        bulk_insert(session, SamplingBatch.__table__, batches)
+        keys = [row["key"] for row in items]
+        ids = {}
+        for start in range(0, len(keys), 500):
+            ids.update(session.execute(select(SamplingBatch.identity_key, SamplingBatch.id)
+                                       .where(SamplingBatch.identity_key.in_(keys[start:start + 500]))).all())
+        for rows, table in ((items, FailedItem.__table__), (disposals, Disposal.__table__)):
+            bulk_insert(session, table, [{**{k: v for k, v in row.items() if k != "key"},
+                                          "batch_id": ids[row["key"]]} for row in rows])
         written += len(batches)
         batches, items, disposals = [], [], []
 

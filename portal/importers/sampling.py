@@ -7,16 +7,16 @@ and a corrected file updates the rows it corrects.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
-from sqlalchemy import Date, DateTime, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
 from portal.accounts.rules import Actor
+from portal.db import bulk_insert
 from portal.importers.sampling_parse import ParsedBatch, ParsedTable, disposal_due, parse_rows
 from portal.importers.tables import TableError, read_table
 from portal.registry.models import Business
@@ -129,10 +129,13 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
         passed = [r for r in rows if r["result"] != FAILED]
         failed = [r for r in rows if r["result"] == FAILED]
         if passed:
-            _executemany(session, table, passed)
+            bulk_insert(session, table, passed)
         if failed:
-            ids = dict(session.execute(insert(table).returning(table.c.identity_key, table.c.id),
-                                       failed).all())
+            # No RETURNING: SQLAlchemy's insertmanyvalues splices returned rows in quadratic
+            # time; the new ids are read back by their unique identity keys instead.
+            bulk_insert(session, table, failed)
+            ids = {key: known[0] for key, known in
+                   _existing(session, [r["identity_key"] for r in failed]).items()}
             _write_items_and_disposals(
                 session, [(ids[b.identity_key], b) for b in chunk if b.identity_key in ids], set())
         done += len(chunk)
@@ -154,43 +157,6 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
         if progress:
             progress(1.0)
     return len(new), len(changed), duplicates
-
-
-def _executemany(session: Session, table, rows: list[dict]) -> None:
-    """Plain DB-API executemany: no per-row parameter processing by SQLAlchemy, which costs
-    more than SQLite's own insert at 100,000 rows. Values are already Python types the
-    drivers take (str, int, bool, date, datetime)."""
-    columns = list(rows[0])
-    conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    params = [[r[c] for c in columns] for r in rows]
-    if sqlite:
-        # SQLAlchemy stores SQLite dates and datetimes as ISO text; do the same, converting
-        # each distinct value once (announcements repeat the same few dates).
-        temporal = [i for i, c in enumerate(columns)
-                    if isinstance(table.c[c].type, (Date, DateTime))]
-        if temporal:
-            as_text: dict = {}
-
-            def convert(value):
-                if value is None:
-                    return None
-                found = as_text.get(value)
-                if found is None:
-                    found = as_text[value] = (value.strftime("%Y-%m-%d %H:%M:%S.%f")
-                                              if isinstance(value, datetime) else value.isoformat())
-                return found
-
-            for row in params:
-                for i in temporal:
-                    row[i] = convert(row[i])
-    marks = ", ".join("?" if sqlite else "%s" for _ in columns)
-    cursor = conn.connection.dbapi_connection.cursor()  # same connection, same transaction
-    try:
-        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
-                           params)
-    finally:
-        cursor.close()
 
 
 def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBatch]],
