@@ -28,13 +28,8 @@ def run(quick: bool) -> list[dict]:
 
         db = Database(url)
         today = local_today()
-        with db.read() as session:
-            district = session.scalar(queries.select(queries.SamplingBatch.district_adcode)
-                                      .where(queries.SamplingBatch.district_adcode.is_not(None)).limit(1))
-        indexed = queries.SamplingFilter(category="蔬菜及其制品", district=district, result="不合格",
-                                         date_from=today - timedelta(days=365), date_to=today)
-        substring = queries.SamplingFilter(q="猪肉", date_from=today - timedelta(days=180),
-                                           date_to=today)
+        indexed, substring = _filters(db, queries)
+        district = indexed.district
 
         def ours(flt):
             def go():
@@ -70,6 +65,83 @@ def run(quick: bool) -> list[dict]:
                             "LIKE '%猪肉%' scanning the table", base_b, "<= 0.2 s", b <= 0.2,
                             matches=total_b, database="sqlite"))
         records.append(_page_rerun(url, tmp, n))
+    pg = os.environ.get("PORTAL_BENCH_PG_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if pg:
+        records += _postgres(pg, counts, n)
+    else:
+        log("PostgreSQL skipped: set PORTAL_BENCH_PG_URL (or PORTAL_TEST_DATABASE_URL)")
+    return records
+
+
+def _filters(db, queries):
+    from portal.timeutil import local_today
+
+    today = local_today()
+    with db.read() as session:
+        district = session.scalar(queries.select(queries.SamplingBatch.district_adcode)
+                                  .where(queries.SamplingBatch.district_adcode.is_not(None)).limit(1))
+    indexed = queries.SamplingFilter(category="蔬菜及其制品", district=district, result="不合格",
+                                     date_from=today - timedelta(days=365), date_to=today)
+    substring = queries.SamplingFilter(q="猪肉", date_from=today - timedelta(days=180), date_to=today)
+    return indexed, substring
+
+
+def _postgres(base_url: str, counts: dict, n: int) -> list[dict]:
+    """The same two queries on PostgreSQL, in a throw-away schema; baseline: the planner
+    forbidden to use indexes (SET enable_indexscan/bitmapscan/indexonlyscan = off)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    from portal.bootstrap import bootstrap
+    from portal.config import load_settings
+    from portal.demo import generator
+    from portal.sampling import queries
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base_url else "?"
+    url = f"{base_url}{sep}options=-csearch_path%3D{schema}"
+    records = []
+    try:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            portal = bootstrap(load_settings({"PORTAL_DATABASE_URL": url, "PORTAL_VAR_DIR": tmp,
+                                              "PORTAL_DEMO": "0"}))
+            log(f"PostgreSQL: generating {n:,} batches …")
+            start = time.perf_counter()
+            generator.generate(portal.db, portal.profile, "province", counts=counts)
+            with portal.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+            log(f"generated in {time.perf_counter() - start:.0f} s")
+            db = portal.db
+            indexed, substring = _filters(db, queries)
+
+            def ours(flt, scan=False):
+                def go():
+                    with db.read() as session:
+                        if scan:
+                            for knob in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
+                                session.execute(text(f"SET LOCAL {knob} = off"))
+                        return queries.search(session, flt)
+                return go
+
+            for metric, flt, target, limit, baseline in (
+                    ("indexed_filters_seconds", indexed, "<= 0.1 s", 0.1, "same query, indexes off (table scan)"),
+                    ("two_char_substring_seconds", substring, "<= 0.2 s", 0.2, "same query, indexes off (table scan)")):
+                matches = ours(flt)()[0]
+                value = median_seconds(ours(flt))
+                base = median_seconds(ours(flt, scan=True), repeat=3)
+                records.append(line("sampling_search", metric, value, "s", n, baseline, base,
+                                    target, value <= limit, matches=matches,
+                                    database="postgresql"))
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
     return records
 
 
