@@ -54,11 +54,11 @@ def demo_database(scale: str, counts: dict[str, int] | None = None):
     from portal.bootstrap import bootstrap
     from portal.demo import generator
 
-    key = f"{scale}-{'-'.join(f'{k}{v}' for k, v in sorted((counts or {}).items()))}-{code_version()}"
-    cached = CACHE / f"{key}.sqlite3"
+    size = f"{scale}-{'-'.join(f'{k}{v}' for k, v in sorted((counts or {}).items()))}"
+    cached = CACHE / f"{size}-{code_version()}.sqlite3"
     if not cached.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        for old in CACHE.glob(f"{scale}-*.sqlite3"):
+        for old in CACHE.glob(f"{size}-*.sqlite3"):  # older code versions of the same size
             old.unlink()
         building = cached.with_suffix(".building")
         building.unlink(missing_ok=True)

@@ -291,3 +291,25 @@ def test_two_character_search_uses_the_pair_index_and_stays_exact(portal):
     with portal.db.read() as session:
         total, _ = queries.search(session, queries.SamplingFilter(q="鸡肉", scope="all"))
         assert total == 1
+
+
+def test_legacy_xls_file_with_a_date_cell(portal):
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("不合格产品信息")
+    header = ["序号", "食品名称", "被抽样单位名称", "标称生产企业名称", "不合格项目║检验结果║标准值", "公告日期"]
+    row = [1, "米粉", "张家界市慈利县某粉店", "某米粉厂", "脱氢乙酸及其钠盐║0.8g/kg║不得使用", None]
+    for col, value in enumerate(header):
+        sheet.write(0, col, value)
+    for col, value in enumerate(row[:-1]):
+        sheet.write(1, col, value)
+    sheet.write(1, 5, date(2025, 3, 4), xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = _import(portal, buffer.getvalue(), "legacy.xls")
+    assert report.errors == [] and report.imported == 1
+    with portal.db.read() as session:
+        batch = session.scalar(select(SamplingBatch))
+    assert batch.announcement_date == date(2025, 3, 4) and batch.district_adcode == "430821"
+    assert batch.failed_items[0].standard_value == "不得使用"
