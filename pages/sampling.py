@@ -49,21 +49,26 @@ for problem in problems:
 with st.form("sampling_search"):
     q = st.text_input("食品、生产企业或被抽样单位名称", value=flt.q, max_chars=queries.MAX_KEYWORD,
                       placeholder="例如：猪肉、大米、某某超市")
-    left, right = st.columns(2)
-    result = left.selectbox("检验结果", ["全部", "合格", "不合格"],
-                            index=["", "合格", "不合格"].index(flt.result))
-    category_options = [""] + cached.sampling_categories(ctx)
-    category = right.selectbox("食品分类", category_options,
-                               index=category_options.index(flt.category) if flt.category in category_options else 0,
-                               format_func=lambda c: c or "全部分类")
-    district_options = [""] + [d.adcode for d in ctx.profile.districts]
-    district = left.selectbox("区县", district_options,
-                              index=district_options.index(flt.district) if flt.district in district_options else 0,
-                              format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
-    period = right.date_input("公告日期", value=tuple(d for d in (flt.date_from, flt.date_to) if d),
-                              format="YYYY-MM-DD", help="选择开始和结束日期；不选则不限。")
-    with st.expander("更多条件"):
-        announcement_no = st.text_input("公告号", value=flt.announcement_no, max_chars=queries.MAX_KEYWORD)
+    result = st.segmented_control("检验结果", ["全部", "合格", "不合格"],
+                                  default=flt.result or "全部")
+    more_set = any((flt.category, flt.district, flt.date_from, flt.announcement_no,
+                    flt.scope != "local", flt.sort != "date_desc"))
+    with st.expander("更多条件：分类、区县、日期、公告号", expanded=more_set):
+        left, right = st.columns(2)
+        category_options = [""] + cached.sampling_categories(ctx)
+        category = left.selectbox(
+            "食品分类", category_options,
+            index=category_options.index(flt.category) if flt.category in category_options else 0,
+            format_func=lambda c: c or "全部分类")
+        district_options = [""] + [d.adcode for d in ctx.profile.districts]
+        district = right.selectbox(
+            "区县", district_options,
+            index=district_options.index(flt.district) if flt.district in district_options else 0,
+            format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
+        period = left.date_input("公告日期", value=tuple(d for d in (flt.date_from, flt.date_to) if d),
+                                 format="YYYY-MM-DD", help="选择开始和结束日期；不选则不限。")
+        announcement_no = right.text_input("公告号", value=flt.announcement_no,
+                                           max_chars=queries.MAX_KEYWORD)
         scope = st.radio("范围", ["local", "all"], index=["local", "all"].index(flt.scope),
                          format_func=lambda s: {"local": "仅本市抽样的批次",
                                                 "all": "已导入的全部公告（含外地抽样）"}[s],
@@ -72,7 +77,7 @@ with st.form("sampling_search"):
                             format_func=lambda s: queries.SORTS[s][0])
     if st.form_submit_button("查询", type="primary", icon=":material/search:"):
         new = queries.SamplingFilter(
-            q=q.strip(), result="" if result == "全部" else result, category=category,
+            q=q.strip(), result="" if result in ("全部", None) else result, category=category,
             district=district, announcement_no=announcement_no.strip(), scope=scope, sort=sort,
             date_from=period[0] if len(period) >= 1 else None,
             date_to=period[1] if len(period) == 2 else (period[0] if period else None))

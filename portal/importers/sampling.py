@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import audit
 from portal.accounts.rules import Actor
-from portal.db import bulk_insert
-from portal.importers.sampling_parse import ParsedBatch, ParsedTable, disposal_due, parse_rows
+from portal.db import bulk_insert_values
+from portal.importers.sampling_parse import (RECORD_FIELDS, ParsedBatch, ParsedTable, disposal_due,
+                                             parse_rows)
 from portal.importers.tables import TableError, read_table
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
@@ -82,19 +83,27 @@ def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, st
     return found
 
 
+ROW_COLUMNS = (*RECORD_FIELDS, "identity_key", "content_hash", "in_jurisdiction",
+               "district_adcode", "sampled_business_id", "producer_business_id", "import_id",
+               "search_text", "search_bigrams", "updated_at")
+
+
+def _values(batch: ParsedBatch, place_of, businesses: dict[str, int], import_id: int | None,
+            now) -> list:
+    """One batch's column values in ROW_COLUMNS order (a list: the bulk path's own form)."""
+    f = batch.fields
+    unit, producer = f["sampled_unit"], f["producer_name"]
+    place = place_of(unit, f["sampled_address"], f["sampled_province"])
+    values = [f[k] for k in RECORD_FIELDS]
+    values += [batch.identity_key, batch.content_hash, place.in_jurisdiction,
+               place.district_adcode, businesses.get(unit or ""), businesses.get(producer or ""),
+               import_id, _search_text(f), bigram_text(f["food_name"], producer, unit), now]
+    return values
+
+
 def _row(batch: ParsedBatch, place_of, businesses: dict[str, int],
          import_id: int | None, now) -> dict:
-    f = batch.fields
-    place = place_of(f["sampled_unit"], f["sampled_address"], f["sampled_province"])
-    return {
-        **f, "identity_key": batch.identity_key, "content_hash": batch.content_hash,
-        "in_jurisdiction": place.in_jurisdiction, "district_adcode": place.district_adcode,
-        "sampled_business_id": businesses.get(f["sampled_unit"] or ""),
-        "producer_business_id": businesses.get(f["producer_name"] or ""),
-        "import_id": import_id, "search_text": _search_text(f),
-        "search_bigrams": bigram_text(f["food_name"], f["producer_name"], f["sampled_unit"]),
-        "updated_at": now,
-    }
+    return dict(zip(ROW_COLUMNS, _values(batch, place_of, businesses, import_id, now)))
 
 
 def write_batches(session: Session, batches: list[ParsedBatch], profile: JurisdictionProfile,
@@ -119,23 +128,20 @@ def write_batches(session: Session, batches: list[ParsedBatch], profile: Jurisdi
             changed.append((known[0], known[2], batch))
     total = max(1, len(new) + len(changed))
     done = 0
+    columns = [*ROW_COLUMNS, "created_at", "is_demo"]
+    result_at = ROW_COLUMNS.index("result")
+    table = SamplingBatch.__table__
     for start in range(0, len(new), CHUNK * 4):
         chunk = new[start:start + CHUNK * 4]
-        rows = [{**_row(b, matcher, businesses, import_id, now), "created_at": now,
-                 "is_demo": is_demo} for b in chunk]
-        # Core inserts (not the ORM bulk path): the rows are plain dicts already. Only failed
-        # batches need their new ids back (for failed items and 核查处置).
-        table = SamplingBatch.__table__
-        passed = [r for r in rows if r["result"] != FAILED]
-        failed = [r for r in rows if r["result"] == FAILED]
-        if passed:
-            bulk_insert(session, table, passed)
+        rows = [[*_values(b, matcher, businesses, import_id, now), now, is_demo] for b in chunk]
+        bulk_insert_values(session, table, columns, [r for r in rows if r[result_at] != FAILED])
+        failed = [r for r in rows if r[result_at] == FAILED]
         if failed:
             # No RETURNING: SQLAlchemy's insertmanyvalues splices returned rows in quadratic
             # time; the new ids are read back by their unique identity keys instead.
-            bulk_insert(session, table, failed)
-            ids = {key: known[0] for key, known in
-                   _existing(session, [r["identity_key"] for r in failed]).items()}
+            keys = [b.identity_key for b in chunk if b.fields["result"] == FAILED]
+            bulk_insert_values(session, table, columns, failed)
+            ids = {key: known[0] for key, known in _existing(session, keys).items()}
             _write_items_and_disposals(
                 session, [(ids[b.identity_key], b) for b in chunk if b.identity_key in ids], set())
         done += len(chunk)

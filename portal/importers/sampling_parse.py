@@ -9,7 +9,8 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 from portal.config import DATA_DIR
-from portal.importers.tables import TableError, clean_cell, parse_date
+from portal.importers.tables import (EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell,
+                                     parse_date)
 from portal.sampling.models import FAILED, PASSED
 
 HEADER_SCAN_ROWS = 30
@@ -78,21 +79,27 @@ class ParsedBatch:
     row: int
     fields: dict
     failed_items: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    # The cleaned cells the batch was read from (sequence numbers excluded): when given, the
+    # content hash is taken over them, which is cheaper than over the parsed fields.
+    source_cells: str | None = None
 
     @cached_property
     def identity_key(self) -> str:
         f = self.fields
-        parts = (f.get("food_name"), f.get("producer_name"), f.get("sampled_unit"),
-                 f.get("production_batch") or (f.get("production_date") or ""),
-                 f.get("announcement_no"))
-        text = "|".join(str(p).replace(" ", "").replace("\n", "").lower() if p else ""
-                        for p in parts)
+        text = "|".join((f.get("food_name") or "", f.get("producer_name") or "",
+                         f.get("sampled_unit") or "",
+                         f.get("production_batch") or str(f.get("production_date") or ""),
+                         f.get("announcement_no") or ""))
+        text = text.replace(" ", "").replace("\n", "").lower()
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     @cached_property
     def content_hash(self) -> str:
+        if self.source_cells is not None:
+            return hashlib.sha1(self.source_cells.encode("utf-8")).hexdigest()
         # Fields in a fixed order, separated by a control character no cell can contain.
-        values = [str(self.fields.get(k)) for k in RECORD_FIELDS]
+        f = self.fields
+        values = [str(f.get(k)) for k in RECORD_FIELDS]
         values += ["\x1e".join(str(p) for p in item) for item in self.failed_items]
         return hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()
 
@@ -197,6 +204,16 @@ def _verdict(raw: str | None) -> str | None:
     return "?"
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Where the data is and what each column means."""
+    fields: dict[int, str]
+    label_of: dict[str, str]
+    start: int
+    title: str
+    failed_table: bool
+
+
 def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) -> ParsedTable:
     if column_names:
         fields = {i: f for i, name in enumerate(column_names) if (f := header_field(name))}
@@ -211,24 +228,50 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
     failed_table = "不合格" in title or (
         "verdict" not in fields.values()
         and {"failed_combined", "failed_item"} & set(fields.values()))
-    not_food = tuple(rules()["not_food_categories"]["value"])
-    label_of = {f: labels[i] for i, f in fields.items()}
+    layout = Layout(fields, {f: labels[i] for i, f in fields.items()}, start, title,
+                    bool(failed_table))
+    parts = [_parse_range(rows, layout, start, len(rows))]
     batches: list[ParsedBatch] = []
     errors: list[RowError] = []
     seen: set[str] = set()
     duplicates = data_rows = 0
-    for offset, raw in enumerate(rows[start:]):
-        row_no = start + offset + 1  # as the spreadsheet shows it
-        cleaned = [clean_cell(c) for c in raw]
-        values: dict[str, str | None] = {}
-        raw_dates: dict[str, object] = {}
-        for i, f in fields.items():
-            if i >= len(raw):
+    for part_batches, part_errors, part_rows in parts:
+        errors += part_errors
+        data_rows += part_rows
+        for batch in part_batches:
+            if batch.identity_key in seen:
+                duplicates += 1
                 continue
-            if f in ("announcement_date", "production_date"):
-                raw_dates[f] = raw[i]
-            if cleaned[i] is not None and values.get(f) is None:
+            seen.add(batch.identity_key)
+            batches.append(batch)
+    if data_rows == 0:
+        raise TableError("表头下面没有数据行。")
+    return ParsedTable(batches, errors, data_rows, duplicates, title)
+
+
+def _parse_range(rows, layout: Layout, lo: int, hi: int):
+    """Parse data rows lo..hi into (batches, errors, data rows seen); no cross-row state."""
+    fields, label_of, failed_table = layout.fields, layout.label_of, layout.failed_table
+    not_food = tuple(rules()["not_food_categories"]["value"])
+    batches: list[ParsedBatch] = []
+    errors: list[RowError] = []
+    data_rows = 0
+    needs_work = NEEDS_WORK.search
+    field_items = list(fields.items())
+    content_cols = [i for i, f in field_items if f not in ("seq", "ignore")]
+    date_items = [(i, f) for i, f in field_items if f in ("announcement_date", "production_date")]
+    for index in range(lo, hi):
+        raw = rows[index]
+        row_no = index + 1  # as the spreadsheet shows it
+        # clean_cell's common case inlined: a plain string needing only a strip.
+        cleaned = [clean_cell(c) if type(c) is not str or needs_work(c)
+                   else (None if (t := c.strip()) in EMPTY_MARKERS else t) for c in raw]
+        values: dict[str, str | None] = {}
+        width = len(raw)
+        for i, f in field_items:
+            if i < width and cleaned[i] is not None and f not in values:
                 values[f] = cleaned[i]
+        raw_dates = {f: raw[i] for i, f in date_items if i < width}
         filled = sum(1 for c in cleaned if c)
         if filled == 0:
             continue
@@ -236,8 +279,9 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
             continue  # a title, disclaimer (声明：…) or note line
         data_rows += 1
 
-        def reject(field_name: str, message: str) -> None:
-            errors.append(RowError(row_no, label_of.get(field_name, FIELD_LABELS.get(field_name, field_name)), message))
+        def reject(field_name: str, message: str, row_no=row_no) -> None:
+            label = label_of.get(field_name, FIELD_LABELS.get(field_name, field_name))
+            errors.append(RowError(row_no, label, message))
 
         food = values.get("food_name")
         if not food:
@@ -248,7 +292,7 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
             reject("task_source", f"不是食品抽检（来源：{source}），未导入")
             continue
         category_raw = values.get("category") or "未分类"
-        parts = re.split(r"-+>", category_raw)
+        parts = re.split(r"-+>", category_raw) if ">" in category_raw else [category_raw]
         category = parts[0].strip() or "未分类"
         subcategory = parts[-1].strip() if len(parts) > 1 else None
         if category.startswith(not_food):
@@ -304,21 +348,15 @@ def parse_rows(rows: list[list[object]], column_names: list[str] | None = None) 
             "remark": values.get("remark"),
             "result": result,
         }
-        too_long = [k for k, limit in LIMITS.items()
-                    if (v := record.get(k)) is not None and len(v) > limit]
-        if too_long:
-            reject(too_long[0], f"内容过长（超过 {LIMITS[too_long[0]]} 个字），请检查是否列错位")
-            continue
-        batch = ParsedBatch(row_no, record, items)
-        key = batch.identity_key
-        if key in seen:
-            duplicates += 1
-            continue
-        seen.add(key)
-        batches.append(batch)
-    if data_rows == 0:
-        raise TableError("表头下面没有数据行。")
-    return ParsedTable(batches, errors, data_rows, duplicates, title)
+        if max(map(len, filter(None, cleaned)), default=0) > 100:  # only then check each limit
+            too_long = [k for k, limit in LIMITS.items()
+                        if (v := record.get(k)) is not None and len(v) > limit]
+            if too_long:
+                reject(too_long[0], f"内容过长（超过 {LIMITS[too_long[0]]} 个字），请检查是否列错位")
+                continue
+        cells_text = "\x1f".join([cleaned[i] or "" for i in content_cols if i < width])
+        batches.append(ParsedBatch(row_no, record, items, cells_text))
+    return batches, errors, data_rows
 
 
 def disclaimer() -> str:

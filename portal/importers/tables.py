@@ -77,7 +77,7 @@ def _read_csv(data: bytes) -> list[list[object]]:
     return rows
 
 
-_NEEDS_WORK = re.compile(r"[\uff01-\uff5e\u3000\r\n\t\u00a0\x00]|  ")
+NEEDS_WORK = re.compile(r"[\uff01-\uff5e\u3000\r\n\t\u00a0\x00]|  ")
 
 
 def clean_cell(value: object) -> str | None:
@@ -85,9 +85,11 @@ def clean_cell(value: object) -> str | None:
     unlike NFKC), runs of spaces folded, placeholders such as / and —— read as empty."""
     if value is None:
         return None
-    if type(value) is str and not _NEEDS_WORK.search(value):  # the common, clean case
+    if type(value) is str and not NEEDS_WORK.search(value):  # the common, clean case
         text = value.strip()
         return None if text in EMPTY_MARKERS else text
+    if type(value) is int:  # sequence numbers, Excel serial dates
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, (datetime, date)):
@@ -107,6 +109,11 @@ def parse_date(value: object) -> date | None:
     """Dates as date objects, Excel serials, or text in any common form; None if none."""
     if value is None or value == "":
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)  # the common 2024-01-05, without a regex
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

@@ -30,7 +30,7 @@ def _part_pairs(part: str) -> str:
 
 def bigram_text(*parts: str | None) -> str:
     """The pairs of each part (names repeat across an announcement: each is split once)."""
-    return " ".join(filter(None, (_part_pairs(p) for p in parts if p)))
+    return " ".join([pairs_ for pairs_ in map(_part_pairs, filter(None, parts)) if pairs_])
 
 
 def query_pairs(query: str) -> list[str]:
