@@ -14,16 +14,19 @@ st.title(f"{ctx.profile.name}食品安全", anchor=False)
 st.markdown(f"#### 公开与公众参与门户\n由**{ctx.profile.bureau}**主办。在这里查询食品安全信息、了解监管工作，并参与监督。")
 demo_notice(any(f.demo for f in figures))
 
+# What people came to do first (UX.md), then the figures.
+st.subheader("办事与查询")
+for spec in nav.PAGES:
+    if spec.section == nav.PUBLIC and spec.blurb:
+        with st.container(border=True):
+            st.page_link(spec.path, label=f"**{spec.label}**", icon=spec.icon)
+            st.caption(spec.blurb)
+
+st.subheader("本市食品安全概况")
 for start in range(0, len(figures), 3):
     for column, figure in zip(st.columns(3), figures[start:start + 3]):
         value = cn_count(figure.value) if isinstance(figure.value, int) else f"{figure.value:g}"
         column.metric(figure.label, f"{value} {figure.unit}", help=figure.help)
-
-st.subheader("办事与查询")
-for spec in nav.PAGES:
-    if spec.section == nav.PUBLIC and spec.blurb:
-        st.page_link(spec.path, label=spec.label, icon=spec.icon)
-        st.caption(spec.blurb)
 
 st.subheader("各区县概况")
 table = pd.DataFrame([{
@@ -32,4 +35,4 @@ table = pd.DataFrame([{
     "每万人餐饮服务单位": f"{d.catering / d.population * 10_000:.1f}" if d.population else "—",
 } for d in districts])
 st.table(table.set_index("区县"))
-st.caption(f"数据截至 {cn_datetime(utcnow())}。常住人口：{ctx.profile.population_source}")
+st.caption(f"统计时间：{cn_datetime(utcnow())}（按数据库中的当前记录实时计算）。常住人口：{ctx.profile.population_source}")

@@ -149,3 +149,15 @@ def test_publisher_pages_refuse_handlers(app_env, path):
     at.switch_page(path).run()
     assert "没有访问此页面的权限" in texts(at)
     assert not at.dataframe
+
+
+def test_pages_run_on_postgresql(pg_url, monkeypatch, tmp_path):
+    """The same portal on PostgreSQL: one URL setting, nothing else changes."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", pg_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PORTAL_DEMO", "1")
+    at = open_page("streamlit_app.py")
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["登记食品经营主体"] == "600 家"
+    at = open_with({"q": "猪肉", "result": "不合格"})
+    assert not at.exception and "共找到" in texts(at)
