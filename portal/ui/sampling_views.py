@@ -10,6 +10,7 @@ from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
 from portal.timeutil import cn_date, local_today
+from portal.ui.widgets import md
 
 PAGE = "pages/sampling.py"
 DISPOSAL_HELP = ("核查处置：发现不合格食品后，监管部门要追查来源和去向，责令经营者下架、召回，"
@@ -24,29 +25,19 @@ def result_badge(result: str) -> str:
 
 def result_card(batch: SamplingBatch, params: dict[str, str], district_names: dict[str, str]) -> None:
     with st.container(border=True):
-        st.markdown(f"**{_md(batch.food_name)}**　{result_badge(batch.result)}")
+        st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}")
         place = district_names.get(batch.district_adcode or "", "")
-        lines = [f"被抽样单位：{_md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
+        lines = [f"被抽样单位：{md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
         if batch.producer_name:
-            lines.append(f"标称生产企业：{_md(batch.producer_name)}")
-        lines.append(f"公告日期：{cn_date(batch.announcement_date)}　分类：{_md(batch.category)}")
+            lines.append(f"标称生产企业：{md(batch.producer_name)}")
+        lines.append(f"公告日期：{cn_date(batch.announcement_date)}　分类：{md(batch.category)}")
         if batch.result == FAILED and batch.failed_items:
-            lines.append("不合格项目：" + "、".join(_md(f.item) for f in batch.failed_items))
+            lines.append("不合格项目：" + "、".join(md(f.item) for f in batch.failed_items))
             if batch.disposal:
                 lines.append(f"核查处置：{batch.disposal.status}")
         st.markdown("  \n".join(lines))
         st.page_link(PAGE, label="查看详情", icon=":material/chevron_right:",
                      query_params={**params, "batch": str(batch.id)})
-
-
-def _md(text: str | None) -> str:
-    """Text from imported files, shown inert in markdown (no links, images or HTML)."""
-    if not text:
-        return ""
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
 
 
 def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
@@ -74,9 +65,9 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
         st.subheader("不合格项目")
         for item in batch.failed_items:
             with st.container(border=True):
-                st.markdown(f"**{_md(item.item)}**")
-                st.markdown(f"检验结果：**{_md(item.result_value or '—')}**　标准要求："
-                            f"**{_md(item.standard_value or '—')}**")
+                st.markdown(f"**{md(item.item)}**")
+                st.markdown(f"检验结果：**{md(item.result_value or '—')}**　标准要求："
+                            f"**{md(item.standard_value or '—')}**")
                 entry = explain(item.item)
                 if entry:
                     st.markdown(f"**这是什么？** {entry['what']}  \n**有什么影响？** {entry['why']}  \n"
@@ -94,8 +85,10 @@ def registry_block(batch: SamplingBatch) -> None:
         if business is None:
             continue
         with st.expander(f"{role}在本市的登记信息"):
-            st.markdown(f"**{_md(business.name)}**  \n{_md(business.business_type)}（{_md(business.sector)}）"
-                        f"  \n地址：{_md(business.address)}"
+            st.page_link("pages/business.py", label="查看这家单位的全部抽检记录",
+                         icon=":material/storefront:", query_params={"id": str(business.id)})
+            st.markdown(f"**{md(business.name)}**  \n{md(business.business_type)}（{md(business.sector)}）"
+                        f"  \n地址：{md(business.address)}"
                         + (f"  \n统一社会信用代码：{business.credit_code}" if business.credit_code else "")
                         + (f"  \n许可证编号：{business.licence_no}" if business.licence_no else ""))
 
@@ -117,14 +110,14 @@ def disposal_block(batch: SamplingBatch) -> None:
     if d.measures:
         lines.append(f"处置措施：{d.measures}")
     if d.document_no:
-        lines.append(f"处罚文书号：{_md(d.document_no)}")
+        lines.append(f"处罚文书号：{md(d.document_no)}")
     if d.completed_on:
         lines.append(f"办结日期：{cn_date(d.completed_on)}")
     elif d.due_on:
         late = d.due_on < local_today()
         lines.append(f"应于 {cn_date(d.due_on)} 前完成" + ("（已逾期）" if late else ""))
     if d.public_note:
-        lines.append(f"说明：{_md(d.public_note)}")
+        lines.append(f"说明：{md(d.public_note)}")
     st.markdown("  \n".join(lines) or "—")
     st.caption(rules()["disposal_days"]["source"])
 

@@ -26,3 +26,13 @@ def cn_count(n: int) -> str:
     if n >= 100_000:
         return f"{n / 10_000:.1f}万".replace(".0万", "万")
     return f"{n:,}"
+
+
+def md(text: str | None) -> str:
+    """Text from imported files, shown inert in markdown (no links, images or HTML)."""
+    if not text:
+        return ""
+    out = str(text)
+    for ch in "\\`*_{}[]<>()#+-.!|~$":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\n", " ")

@@ -1,0 +1,106 @@
+"""商户查询: look a business up and see what the bureau knows of it."""
+import streamlit as st
+
+from portal.registry import queries
+from portal.registry.models import Business
+from portal.timeutil import cn_date
+from portal.ui import cached
+from portal.ui.layout import page_setup
+from portal.ui.sampling_views import result_badge
+from portal.ui.widgets import demo_notice, md
+
+ctx = page_setup("商户查询")
+params = {k: st.query_params[k] for k in st.query_params}
+names = cached.district_names(ctx)
+
+if "id" in params:
+    st.page_link("pages/business.py", label="返回商户查询", icon=":material/arrow_back:")
+    try:
+        business_id = int(params["id"])
+    except ValueError:
+        business_id = -1
+    with ctx.db.read() as session:
+        business = session.get(Business, business_id) if business_id > 0 else None
+        record = queries.sampling_record(session, business_id) if business else None
+    if business is None:
+        st.title("商户查询", anchor=False)
+        st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
+        st.stop()
+    demo_notice(business.is_demo)
+    st.title(business.name, anchor=False)
+    st.markdown(f"{md(business.business_type)}（{md(business.sector)}）· {names.get(business.district_adcode, '')}")
+    if record.failed:
+        st.error(f"在已公布的抽检中，这家单位有 **{record.failed}** 批次不合格（共 {record.batches} 批次）。"
+                 "请查看下方记录中的不合格原因和处置情况。")
+    elif record.batches:
+        st.success(f"在已公布的抽检中，这家单位的 {record.batches} 批次全部合格。")
+    else:
+        st.info("已公布的抽检结果中还没有这家单位的记录。")
+    lines = [f"地址：{md(business.address)}" + ("（位置为区县中心，仅供参考）" if business.location_approximate else "")]
+    if business.credit_code:
+        lines.append(f"统一社会信用代码：{business.credit_code}")
+    if business.licence_no:
+        lines.append(f"许可证编号：{business.licence_no}" +
+                     (f"（{cn_date(business.licence_date)}发证）" if business.licence_date else ""))
+    st.markdown("  \n".join(lines))
+    st.subheader("抽检记录")
+    for batch in record.recent:
+        with st.container(border=True):
+            st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
+                        f"公告日期：{cn_date(batch.announcement_date)}")
+            st.page_link("pages/sampling.py", label="查看详情", icon=":material/chevron_right:",
+                         query_params={"batch": str(batch.id), "scope": "all"})
+    if record.batches > len(record.recent):
+        st.caption(f"只显示最近 {len(record.recent)} 批次。")
+    st.stop()
+
+st.title("商户查询", anchor=False)
+st.markdown("输入商店、餐馆、食堂或食品企业的名称（或地址中的一段），查看它的登记信息和抽检记录。")
+demo_notice(cached.demo_present(ctx))
+with st.form("business_search"):
+    q = st.text_input("名称或地址", value=params.get("q", "")[:queries.MAX_KEYWORD],
+                      max_chars=queries.MAX_KEYWORD, placeholder="例如：超市、米粉、人民路")
+    left, right = st.columns(2)
+    district_options = [""] + [d.adcode for d in ctx.profile.districts]
+    district = left.selectbox("区县", district_options,
+                              index=district_options.index(params.get("district", ""))
+                              if params.get("district", "") in district_options else 0,
+                              format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
+    with ctx.db.read() as session:
+        type_options = [""] + queries.business_types(session, ctx.profile.adcode)
+    business_type = right.selectbox("类型", type_options,
+                                    index=type_options.index(params.get("type", ""))
+                                    if params.get("type", "") in type_options else 0,
+                                    format_func=lambda t: t or "全部类型")
+    if st.form_submit_button("查询", type="primary", icon=":material/search:"):
+        st.query_params.from_dict({k: v for k, v in (("q", q.strip()), ("district", district),
+                                                     ("type", business_type)) if v})
+        st.rerun()
+
+q = params.get("q", "").strip()[:queries.MAX_KEYWORD]
+if not (q or params.get("district") or params.get("type")):
+    st.caption("请输入名称或选择区县、类型后查询。")
+    st.stop()
+try:
+    page = max(1, int(params.get("page", "1")))
+except ValueError:
+    page = 1
+with ctx.db.read() as session:
+    total, rows = queries.search(session, ctx.profile.adcode, q, params.get("district", ""),
+                                 params.get("type", ""), page)
+if not total:
+    st.info("没有找到符合条件的商户。请只输入名称中的两三个字再试，或放宽区县、类型条件。")
+    st.stop()
+pages = -(-total // queries.PAGE_SIZE)
+st.markdown(f"共找到 **{total:,}** 家，第 {min(page, pages)} / {pages} 页。")
+for business in rows:
+    with st.container(border=True):
+        st.page_link("pages/business.py", label=f"**{md(business.name)}**",
+                     query_params={"id": str(business.id)})
+        st.caption(f"{md(business.business_type)} · {names.get(business.district_adcode, '')} · {md(business.address)}")
+base = {k: v for k, v in params.items() if k != "page"}
+left, right = st.columns(2)
+if page > 1:
+    left.page_link("pages/business.py", label="上一页", query_params={**base, "page": str(page - 1)})
+if page < pages:
+    right.page_link("pages/business.py", label="下一页", query_params={**base, "page": str(page + 1)})

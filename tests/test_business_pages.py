@@ -1,0 +1,60 @@
+"""商户查询: find a business, see its registry record and its sampling results."""
+import os
+
+from sqlalchemy import func, select
+
+from portal.db import Database
+from portal.registry.models import Business
+from portal.sampling.models import SamplingBatch
+from test_pages import app_env, open_page, texts  # noqa: F401
+from test_sampling_pages import PAGE as SAMPLING_PAGE  # noqa: F401
+
+
+def open_business(params: dict):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/business.py").run()
+    return at
+
+
+def test_search_by_name_lists_matching_businesses(app_env):
+    at = open_page("pages/business.py")
+    assert not at.exception and "请输入名称" in texts(at)
+    at.text_input[0].input("超市")
+    next(b for b in at.button if b.label == "查询").click()
+    at.run()
+    db = Database(os.environ["PORTAL_DATABASE_URL"])
+    with db.read() as session:
+        expected = session.scalar(select(func.count()).select_from(Business).where(
+            (Business.name.like("%超市%")) | (Business.address.like("%超市%"))))
+    assert expected and f"共找到 **{expected:,}** 家" in texts(at)
+
+
+def test_business_record_shows_registry_and_sampling(app_env):
+    open_page("streamlit_app.py")  # seeds demo data
+    db = Database(os.environ["PORTAL_DATABASE_URL"])
+    with db.read() as session:
+        business_id, failed = session.execute(
+            select(SamplingBatch.sampled_business_id, func.count())
+            .where(SamplingBatch.result == "不合格", SamplingBatch.sampled_business_id.is_not(None))
+            .group_by(SamplingBatch.sampled_business_id).limit(1)).one()
+        business = session.get(Business, business_id)
+    at = open_business({"id": str(business_id)})
+    assert not at.exception
+    assert at.title[0].value == business.name
+    body = texts(at)
+    assert "统一社会信用代码" in body and "演示数据" in body
+    assert f"有 **{failed}** 批次不合格" in body
+
+
+def test_unknown_business_says_so(app_env):
+    at = open_business({"id": "987654321"})
+    assert not at.exception and "没有找到编号为" in texts(at)
+    at = open_business({"id": "<b>x</b>"})
+    assert not at.exception and "没有找到编号为" in texts(at)
