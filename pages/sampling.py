@@ -115,12 +115,13 @@ with tab_stats:
     figure, last = stats["per_thousand"], stats["per_thousand_last"]
     targets = rules()["batches_per_thousand_targets"]["value"]
     c1, c2 = st.columns(2)
-    c1.metric(f"{year}年每千人抽检批次", f"{figure.per_thousand:.2f}",
-              delta=f"{figure.per_thousand - last.per_thousand:+.2f}（较{year - 1}年全年）",
+    c1.metric(f"{year}年每千人抽检批次（截至今天）", f"{figure.per_thousand:.2f}",
               help=f"本市抽样的批次 {figure.batches:,} ÷ 常住人口 {figure.population:,} × 1000。"
                    f"目标不低于 {targets[0]} 批次/千人（先进城市达到 {targets[1]}）。只统计在本市抽样的批次。")
     c2.metric(f"{year - 1}年每千人抽检批次", f"{last.per_thousand:.2f}",
               help=f"{last.batches:,} 批次 ÷ 常住人口 × 1000")
+    st.caption(f"目标：每千人每年抽检不少于 {targets[0]} 批次；先进城市达到 {targets[1]} 批次。"
+               f"{year}年为截至今天的累计数。只统计在本市抽样的批次。")
     st.caption("以下统计按上方查询条件计算。合格率 = (批次 − 不合格批次) ÷ 批次。")
     for key, label, line in (("category", "食品分类", False), ("month", "月份", True),
                              ("district", "区县", False)):

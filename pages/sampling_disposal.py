@@ -10,13 +10,14 @@ from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import DISPOSAL_HELP
-from portal.ui.widgets import show_errors
+from portal.ui.widgets import demo_notice, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("核查处置", role="publisher", layout="wide")
 st.title("不合格食品核查处置", anchor=False)
 st.caption(DISPOSAL_HELP + " 每次登记都会记入审计日志；状态为“已处置”后，措施和文书号向公众公开。")
 
+demo_notice(cached.demo_present(ctx))
 with ctx.db.read() as session:
     summary = queries.disposal_summary(session, local_today())
 c1, c2, c3, c4 = st.columns(4)

@@ -132,10 +132,15 @@ def rate_chart(frame: pd.DataFrame, label: str, *, line: bool = False) -> alt.Ch
     base = alt.Chart(frame)
     tooltip = [label, "批次", "不合格", "合格率(%)"]
     if line:
-        return base.mark_line(point=True).encode(
+        trend = base.mark_line(point=True).encode(
             x=alt.X(f"{label}:N", title=label, sort=None),
             y=alt.Y("合格率(%):Q", scale=alt.Scale(zero=False), title="合格率（%）"),
-            tooltip=tooltip).properties(height=260)
+            tooltip=tooltip)
+        target = alt.Chart(pd.DataFrame({"目标": [98.0]}))
+        mark = target.mark_rule(strokeDash=[4, 4], color="#b91c1c").encode(y="目标:Q")
+        note = target.mark_text(align="left", dy=-6, color="#b91c1c").encode(
+            x=alt.value(4), y="目标:Q", text=alt.value("评价性抽检合格率目标 98%"))
+        return (trend + mark + note).properties(height=260)
     y = alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160))
     bars = base.mark_bar().encode(y=y, x=alt.X("批次:Q", title="抽检批次", axis=alt.Axis(tickMinStep=1)),
                                   tooltip=tooltip)
