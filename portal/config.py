@@ -40,10 +40,6 @@ class Settings:
     lockout_minutes: int = 15
     idle_minutes: int = 30
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def _read_secrets(path: Path) -> dict:
     if not path.is_file():

@@ -75,10 +75,6 @@ class Database:
         self._write = sessionmaker(self.engine.execution_options(portal_write=True),
                                    expire_on_commit=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read() as session:
