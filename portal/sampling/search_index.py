@@ -16,11 +16,10 @@ _RUN = re.compile(r"[^\W_]+")  # letters and digits of any script, CJK included
 
 def pairs(text: str | None) -> list[str]:
     """Distinct overlapping pairs of letters/digits, in order of first appearance."""
-    seen: dict[str, None] = {}
+    found: list[str] = []
     for run in _RUN.findall((text or "").lower()):
-        for i in range(len(run) - 1):
-            seen.setdefault(run[i:i + 2], None)
-    return list(seen)
+        found += [a + b for a, b in zip(run, run[1:])]
+    return list(dict.fromkeys(found))
 
 
 @lru_cache(maxsize=65536)
