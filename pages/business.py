@@ -3,9 +3,11 @@ import streamlit as st
 
 from portal.registry import queries
 from portal.registry.models import Business
-from portal.timeutil import cn_date
+from portal.ratings.queries import business_rating
+from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
+from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
 from portal.ui.widgets import demo_notice, md
 
@@ -22,6 +24,7 @@ if "id" in params:
     with ctx.db.read() as session:
         business = session.get(Business, business_id) if business_id > 0 else None
         record = queries.sampling_record(session, business_id) if business else None
+        rating = business_rating(session, business, local_today()) if business else None
     if business is None:
         st.title("商户查询", anchor=False)
         st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
@@ -29,6 +32,8 @@ if "id" in params:
     demo_notice(business.is_demo)
     st.title(business.name, anchor=False)
     st.markdown(f"{md(business.business_type)}（{md(business.sector)}）· {names.get(business.district_adcode, '')}")
+    if rating:
+        rating_card(rating)
     if record.failed:
         st.error(f"在已公布的抽检中，这家单位有 **{record.failed}** 批次不合格（共 {record.batches} 批次）。"
                  "请查看下方记录中的不合格原因和处置情况。")

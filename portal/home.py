@@ -68,7 +68,17 @@ def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
     ]
 
 
-FIGURES = [business_figures, sampling_figures]
+def rating_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.ratings.queries import canteen_stream_coverage
+
+    total, streamed, demo = canteen_stream_coverage(session, profile.adcode)
+    share = round(100 * streamed / total, 1) if total else 0.0
+    return [Figure("“一老一小”食堂互联网+明厨亮灶", share, "%",
+                   f"学校和养老机构食堂中，公众可在线观看后厨直播的比例（{streamed:,} / {total:,}），"
+                   "目标 100%。", demo)]
+
+
+FIGURES = [business_figures, sampling_figures, rating_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

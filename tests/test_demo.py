@@ -18,7 +18,8 @@ def _businesses(portal):
 
 def test_small_demo_is_plausible_and_inside_districts(portal):
     written = generator.generate(portal.db, portal.profile, "small")
-    assert written == {"businesses": 600, "sampling_batches": 2000}
+    assert written["businesses"] == 600 and written["sampling_batches"] == 2000
+    assert 300 < written["rating_inspections"] < 1500
     rows = _businesses(portal)
     shapes = {s.adcode: s for s in portal.profile.shapes()}
     assert all(r.is_demo for r in rows)

@@ -7,6 +7,13 @@ from alembic import context
 from portal.db import Base
 
 engine = context.config.attributes["engine"]
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    # The FTS5 tables of migration 0003 are made by hand; autogenerate must not drop them.
+    return not (type_ == "table" and name and name.startswith("sampling_fts"))
+
+
 is_sqlite = engine.dialect.name == "sqlite"
 
 with engine.connect() as connection:
@@ -20,6 +27,7 @@ with engine.connect() as connection:
             target_metadata=Base.metadata,
             render_as_batch=is_sqlite,
             compare_type=True,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -1,0 +1,45 @@
+"""Demo ratings: inspections of catering businesses, a few incidents, and 明厨亮灶."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import select
+
+from portal.db import bulk_insert
+from portal.ratings.models import Incident, Inspection, KitchenDisplay
+from portal.registry.models import Business, District
+
+
+def generate_ratings(session, ctx) -> int:
+    rng = ctx.rng
+    catering = session.execute(
+        select(Business.id, Business.business_type).join(District)
+        .where(District.jurisdiction_adcode == ctx.profile.adcode, Business.is_demo.is_(True),
+               Business.sector == "餐饮服务")).all()
+    inspections, incidents, displays = [], [], []
+    for business_id, kind in catering:
+        canteen = "食堂" in kind or kind in ("中央厨房", "集体用餐配送单位")
+        quality = rng.normal(8.6 if canteen else 8.1, 0.7)
+        for _ in range(int(rng.integers(0, 5))):
+            day = ctx.today - timedelta(days=int(rng.integers(10, 2 * 365)))
+            score = float(np.clip(rng.normal(quality, 0.5), 4.5, 10.0))
+            inspections.append({"business_id": business_id, "inspected_on": day,
+                                "score": round(score, 1), "note": None, "is_demo": True,
+                                "created_at": ctx.now})
+        if rng.random() < 0.004:
+            incidents.append({"business_id": business_id, "is_demo": True,
+                              "occurred_on": ctx.today - timedelta(days=int(rng.integers(10, 400))),
+                              "description": "演示数据：疑似食源性疾病事件，经调查与该单位有关。"})
+        if kind in ("学校食堂", "养老机构食堂"):
+            display = "互联网+明厨亮灶" if rng.random() < 0.9 else "视频厨房"
+        else:
+            display = str(rng.choice(["无", "透明厨房", "视频厨房", "互联网+明厨亮灶"],
+                                     p=[0.35, 0.35, 0.15, 0.15]))
+        # No stream address in demo data: a made-up link would lead citizens nowhere.
+        displays.append({"business_id": business_id, "kind": display, "is_demo": True,
+                         "stream_url": None, "updated_at": ctx.now})
+    bulk_insert(session, Inspection.__table__, inspections)
+    bulk_insert(session, Incident.__table__, incidents)
+    bulk_insert(session, KitchenDisplay.__table__, displays)
+    return len(inspections)
