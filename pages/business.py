@@ -3,10 +3,14 @@ import streamlit as st
 
 from portal.registry import queries
 from portal.registry.models import Business
+from portal.lists.models import BLACK
+from portal.lists.queries import business_history as list_history
+from portal.lists.rules import is_active
 from portal.ratings.queries import business_rating
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
+from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
 from portal.ui.widgets import demo_notice, md
@@ -25,6 +29,7 @@ if "id" in params:
         business = session.get(Business, business_id) if business_id > 0 else None
         record = queries.sampling_record(session, business_id) if business else None
         rating = business_rating(session, business, local_today()) if business else None
+        listings = list_history(session, business_id) if business else []
     if business is None:
         st.title("商户查询", anchor=False)
         st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
@@ -34,6 +39,12 @@ if "id" in params:
     st.markdown(f"{md(business.business_type)}（{md(business.sector)}）· {names.get(business.district_adcode, '')}")
     if rating:
         rating_card(rating)
+    current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
+    for entry in current:
+        if entry.kind == BLACK:
+            st.error("这家单位目前在**严重违法失信名单（黑榜）**上。")
+        else:
+            st.success("这家单位目前在**红榜**上。")
     if record.failed:
         st.error(f"在已公布的抽检中，这家单位有 **{record.failed}** 批次不合格（共 {record.batches} 批次）。"
                  "请查看下方记录中的不合格原因和处置情况。")
@@ -57,6 +68,10 @@ if "id" in params:
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):
         st.caption(f"只显示最近 {len(record.recent)} 批次。")
+    if listings:
+        st.subheader("红黑榜记录")
+        for entry in listings:
+            entry_card(entry, link=False)
     st.stop()
 
 st.title("商户查询", anchor=False)

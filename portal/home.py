@@ -78,7 +78,17 @@ def rating_figures(session: Session, profile: JurisdictionProfile) -> list[Figur
                    "目标 100%。", demo)]
 
 
-FIGURES = [business_figures, sampling_figures, rating_figures]
+def list_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.lists.queries import active_counts, any_demo
+    from portal.timeutil import local_today
+
+    counts = active_counts(session, profile.adcode, local_today())
+    demo = any_demo(session)
+    return [Figure("黑榜在列", counts["black"], "家", "目前列入严重违法失信名单的经营主体。", demo),
+            Figure("红榜在列", counts["red"], "家", "目前在表彰期内的诚信经营单位。", demo)]
+
+
+FIGURES = [business_figures, sampling_figures, rating_figures, list_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

@@ -4,3 +4,4 @@ from portal.meta import PortalMeta  # noqa: F401
 from portal.registry.models import Business, District, Jurisdiction  # noqa: F401
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport  # noqa: F401
 from portal.ratings.models import Incident, Inspection, KitchenDisplay  # noqa: F401
+from portal.lists.models import ListEntry  # noqa: F401

@@ -22,10 +22,12 @@ from portal.accounts.passwords import random_password
 from portal.accounts.rules import Actor
 from portal.db import Database
 from portal.demo.businesses import generate_businesses
+from portal.demo.lists import generate_lists
 from portal.demo.ratings import generate_ratings
 from portal.demo.sampling import generate_sampling
 from portal.meta import get_meta, set_meta
 from portal.registry.models import Business
+from portal.lists.models import ListEntry
 from portal.ratings.models import Incident, Inspection, KitchenDisplay
 from portal.sampling.models import SamplingBatch
 from portal.registry.profiles import JurisdictionProfile
@@ -37,7 +39,7 @@ SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000},
           "city": {"businesses": 20_000, "sampling_batches": 60_000},
           "province": {"businesses": 200_000, "sampling_batches": 1_000_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [SamplingBatch, Inspection, Incident, KitchenDisplay, Business, Official]
+DEMO_TABLES = [SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),
                  ("demo_handler", "演示投诉处理员", ["handler"]),
@@ -62,7 +64,7 @@ class DemoContext:
 
 
 STEPS = [("businesses", generate_businesses), ("sampling_batches", generate_sampling),
-         ("rating_inspections", generate_ratings)]
+         ("rating_inspections", generate_ratings), ("list_entries", generate_lists)]
 
 
 def seed_key(profile: JurisdictionProfile) -> str:

@@ -92,7 +92,7 @@ def generate_sampling(session, ctx) -> int:
     failed = rng.random(count) < FAIL_RATE
     days_ago = rng.integers(1, 3 * 365, size=count)
     shelf = rng.integers(3, 150, size=count)
-    year_city = ctx.profile.name[:2]
+    year_city = ctx.profile.name[0]  # 张家界市 -> 张市监…, the usual abbreviation
     batches, items, disposals = [], [], []
     written = 0
     indexed_up_to = last_batch_id(session)

@@ -1,0 +1,55 @@
+"""红黑榜: the black list (严重违法失信名单) and the red list, side by side."""
+import pandas as pd
+import streamlit as st
+
+from portal.exports import to_csv_bytes, to_xlsx_bytes
+from portal.lists import queries
+from portal.lists.models import BLACK, RED
+from portal.lists.rules import rules
+from portal.lists.spec import EXPORT_COLUMNS, SPEC_VERSION, export_record
+from portal.timeutil import local_today
+from portal.ui.layout import page_setup
+from portal.ui.list_views import entry_card
+from portal.ui.widgets import demo_notice
+
+ctx = page_setup("红黑榜", layout="wide")
+st.title("红黑榜", anchor=False)
+st.markdown("**黑榜**是依法列入市场监督管理严重违法失信名单的经营主体；**红榜**是本局表彰的诚信经营单位。"
+            "到期或提前移出的单位不再显示在榜上，记录仍保留在该单位的页面上。")
+today = local_today()
+with ctx.db.read() as session:
+    demo = queries.any_demo(session)
+demo_notice(demo)
+
+q = st.text_input("按名称、统一社会信用代码或原因查找", value=st.query_params.get("q", "")[:50],
+                  max_chars=50, placeholder="例如：超市、9143…")
+if q.strip() != st.query_params.get("q", ""):
+    st.query_params["q"] = q.strip()
+with ctx.db.read() as session:
+    black = queries.active_entries(session, BLACK, ctx.profile.adcode, today, q.strip())
+    red = queries.active_entries(session, RED, ctx.profile.adcode, today, q.strip())
+
+left, right = st.columns(2)
+for column, title, entries, empty in (
+        (left, f"黑榜：严重违法失信名单（{len(black)}）", black, "榜上没有符合条件的单位。"),
+        (right, f"红榜：诚信经营单位（{len(red)}）", red, "榜上没有符合条件的单位。")):
+    with column:
+        st.subheader(title, anchor=False)
+        if not entries:
+            st.info(empty + ("请换一个关键词。" if q.strip() else ""))
+        for entry in entries:
+            entry_card(entry)
+
+with st.expander("依据与下载"):
+    r = rules()
+    st.markdown(r["black_early_removal_years"]["source"])
+    st.caption(r["black_removal_years"]["source"] + " " + r["red_default_years"]["source"])
+    frame = pd.DataFrame([export_record(e) for e in black + red],
+                         columns=[c for c, _ in EXPORT_COLUMNS])
+    notes = [f"数据日期：{today.isoformat()}", f"列规范版本：{SPEC_VERSION}"] + \
+            [f"{c}：{d}" for c, d in EXPORT_COLUMNS] + (["演示数据：不是真实名单"] if demo else [])
+    st.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"lists_{today:%Y%m%d}.csv",
+                       mime="text/csv")
+    st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, "红黑榜", notes),
+                       file_name=f"lists_{today:%Y%m%d}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,1 @@
+"""Red and black lists (红黑榜)."""

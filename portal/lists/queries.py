@@ -1,0 +1,52 @@
+"""The public lists, one business's list history, and the home page figure."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from portal.lists.models import BLACK, ListEntry
+from portal.registry.models import Business, District
+
+
+def _active(today: date):
+    return and_(ListEntry.removed_on.is_(None),
+                or_(ListEntry.ends_on.is_(None), ListEntry.ends_on > today))
+
+
+def _in_jurisdiction(jurisdiction: str):
+    # Entries matched to the registry belong to its districts; unmatched ones are kept too
+    # (a list published by this bureau may name a business not yet in the registry).
+    return or_(ListEntry.business_id.is_(None),
+               ListEntry.business_id.in_(select(Business.id).join(District).where(
+                   District.jurisdiction_adcode == jurisdiction)))
+
+
+def active_entries(session: Session, kind: str, jurisdiction: str, today: date,
+                   q: str = "", limit: int = 500) -> list[ListEntry]:
+    query = select(ListEntry).where(ListEntry.kind == kind, _active(today),
+                                    _in_jurisdiction(jurisdiction))
+    if q:
+        query = query.where(or_(ListEntry.business_name.contains(q, autoescape=True),
+                                ListEntry.credit_code.contains(q.upper(), autoescape=True),
+                                ListEntry.reason.contains(q, autoescape=True)))
+    return list(session.scalars(query.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
+                                .limit(limit)))
+
+
+def business_history(session: Session, business_id: int) -> list[ListEntry]:
+    return list(session.scalars(select(ListEntry).where(ListEntry.business_id == business_id)
+                                .order_by(ListEntry.listed_on.desc())))
+
+
+def active_counts(session: Session, jurisdiction: str, today: date) -> dict[str, int]:
+    rows = session.execute(select(ListEntry.kind, func.count()).where(
+        _active(today), _in_jurisdiction(jurisdiction)).group_by(ListEntry.kind)).all()
+    counts = dict(rows)
+    return {"black": counts.get(BLACK, 0), "red": counts.get("red", 0)}
+
+
+def any_demo(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(ListEntry)
+                               .where(ListEntry.is_demo.is_(True)).limit(1)))

@@ -1,0 +1,45 @@
+"""List entry cards with their dates and countdowns."""
+from __future__ import annotations
+
+import streamlit as st
+
+from portal.lists.models import BLACK, ListEntry
+from portal.lists.rules import is_active
+from portal.timeutil import cn_date, local_today
+from portal.ui.widgets import md
+
+
+def _countdown(day) -> str:
+    days = (day - local_today()).days
+    return f"（还有 {days} 天）" if days > 0 else ""
+
+
+def entry_card(entry: ListEntry, *, link: bool = True) -> None:
+    with st.container(border=True):
+        if link and entry.business_id:
+            st.page_link("pages/business.py", label=f"**{md(entry.business_name)}**",
+                         query_params={"id": str(entry.business_id)})
+        else:
+            st.markdown(f"**{md(entry.business_name)}**")
+        lines = [f"原因：{md(entry.reason)}"]
+        if entry.decision_no:
+            lines.append(f"处罚决定书：{md(entry.decision_no)}（{md(entry.authority)}）")
+        else:
+            lines.append(f"发布机关：{md(entry.authority)}")
+        lines.append(f"列入日期：{cn_date(entry.listed_on)}")
+        if entry.removed_on:
+            lines.append(f"已于 {cn_date(entry.removed_on)} 移出" +
+                         (f"：{md(entry.removal_reason)}" if entry.removal_reason else ""))
+        elif entry.kind == BLACK:
+            if entry.early_removal_from:
+                lines.append(f"可申请提前移出：{cn_date(entry.early_removal_from)}起"
+                             f"{_countdown(entry.early_removal_from)}")
+            if entry.ends_on:
+                lines.append(f"到期移出：{cn_date(entry.ends_on)}{_countdown(entry.ends_on)}")
+        elif entry.ends_on:
+            lines.append(f"表彰期至：{cn_date(entry.ends_on)}{_countdown(entry.ends_on)}")
+        if not is_active(entry.removed_on, entry.ends_on, local_today()) and not entry.removed_on:
+            lines.append("已期满移出")
+        if entry.credit_code:
+            lines.append(f"统一社会信用代码：{entry.credit_code}")
+        st.markdown("  \n".join(lines))

@@ -1,0 +1,60 @@
+"""Red and black lists: dates from the rules, expiry at the boundary, public page, history."""
+import os
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.lists import queries
+from portal.lists.models import BLACK, RED, ListEntry
+from portal.lists.rules import add_years, default_dates, is_active
+from test_business_pages import open_business
+from test_pages import app_env, open_page, texts  # noqa: F401
+
+
+def test_default_dates_follow_the_rules():
+    assert default_dates(BLACK, date(2024, 2, 29)) == (date(2025, 2, 28), date(2027, 2, 28))
+    assert default_dates(RED, date(2025, 6, 1)) == (None, date(2026, 6, 1))
+    assert add_years(date(2023, 3, 1), 3) == date(2026, 3, 1)
+
+
+def test_entry_leaves_the_list_on_its_end_date():
+    ends = date(2026, 11, 22)
+    assert is_active(None, ends, date(2026, 11, 21))
+    assert not is_active(None, ends, date(2026, 11, 22))
+    assert not is_active(date(2026, 1, 1), ends, date(2026, 6, 1))  # removed early
+    assert is_active(None, None, date(2030, 1, 1))
+
+
+def _entry(kind, name, listed, ends, removed=None):
+    return ListEntry(kind=kind, business_name=name, reason="测试", authority="测试局",
+                     listed_on=listed, ends_on=ends, removed_on=removed)
+
+
+def test_public_list_shows_active_entries_only(portal):
+    today = date(2026, 11, 22)
+    with portal.db.write() as session:
+        session.add_all([_entry(BLACK, "在列甲", date(2025, 1, 1), date(2028, 1, 1)),
+                         _entry(BLACK, "期满乙", date(2023, 1, 1), today),
+                         _entry(BLACK, "提前移出丙", date(2024, 1, 1), date(2027, 1, 1), date(2025, 3, 1)),
+                         _entry(RED, "红榜丁", date(2026, 1, 1), date(2027, 1, 1))])
+    with portal.db.read() as session:
+        black = [e.business_name for e in queries.active_entries(session, BLACK, "430800", today)]
+        assert black == ["在列甲"]
+        assert queries.active_counts(session, "430800", today) == {"black": 1, "red": 1}
+        assert [e.business_name for e in queries.active_entries(
+            session, BLACK, "430800", today, q="甲")] == ["在列甲"]
+
+
+def test_lists_page_and_business_history(app_env):
+    at = open_page("pages/lists.py")
+    assert not at.exception
+    body = texts(at)
+    assert "严重违法失信名单" in body and "演示数据" in body
+    from portal.db import Database
+    db = Database(os.environ["PORTAL_DATABASE_URL"])
+    with db.read() as session:
+        entry = session.scalar(select(ListEntry).where(ListEntry.kind == BLACK,
+                                                       ListEntry.business_id.is_not(None)).limit(1))
+    business = open_business({"id": str(entry.business_id)})
+    assert not business.exception
+    assert "红黑榜记录" in texts(business)
