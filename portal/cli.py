@@ -101,9 +101,15 @@ def cmd_import(args) -> int:
                   "errors": [], "refused": f"找不到文件 {path}"}
         print(json.dumps(report, ensure_ascii=False) if args.json else report["refused"])
         return 2
-    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
-    report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile, _actor(),
-                             dry_run=args.dry_run, column_names=columns)
+    if args.import_kind == "sampling":
+        columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+        report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile,
+                                 _actor(), dry_run=args.dry_run, column_names=columns)
+    else:
+        from portal.importers.registry import import_registry
+
+        report = import_registry(portal.db, path.read_bytes(), path.name, args.import_kind,
+                                 portal.profile, _actor(), dry_run=args.dry_run)
     if not args.json:
         if report.refused:
             print(f"未导入：{report.refused}", file=sys.stderr)
@@ -156,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     sampling.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     sampling.add_argument("--json", action="store_true", help="one JSON line as the last output")
     sampling.add_argument("--columns", help="comma-separated column names for a headerless file")
+    for kind, text in (("businesses", "the business registry"), ("grades", "rating inspections"),
+                       ("lists", "red and black list entries")):
+        other = imp_sub.add_parser(kind, help=f"{text} (.xlsx, .xls, .csv)")
+        other.add_argument("file")
+        other.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        other.add_argument("--json", action="store_true", help="one JSON line as the last output")
     imp.set_defaults(func=cmd_import)
 
     geo = sub.add_parser("geo", help="boundary files")

@@ -27,6 +27,9 @@ ACTION_LABELS = {
     "demo_seed": "生成演示数据",
     "demo_clear": "清除演示数据",
     "sampling_import": "导入抽检公告",
+    "businesses_import": "导入经营主体",
+    "grades_import": "导入量化分级检查",
+    "lists_import": "导入红黑榜",
     "disposal_update": "登记核查处置",
 }
 

@@ -197,13 +197,13 @@ def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile
         with db.write() as session:
             _write_file(session, report, table, data, filename, profile, actor, progress)
             if dry_run:
-                raise _DryRun
-    except _DryRun:
+                raise DryRunRollback
+    except DryRunRollback:
         report.import_id = None
     return report
 
 
-class _DryRun(Exception):
+class DryRunRollback(Exception):
     """Raised inside the transaction so that a dry run rolls everything back."""
 
 

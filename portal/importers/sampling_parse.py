@@ -9,12 +9,11 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 from portal.config import DATA_DIR
+from portal.importers.headers import SEPARATORS, load_synonyms, locate_header, normalise_header
 from portal.importers.tables import (EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell,
                                      parse_date)
 from portal.sampling.models import FAILED, PASSED
 
-HEADER_SCAN_ROWS = 30
-SEPARATORS = re.compile(r"║|\|\||‖|\|")
 LIMITS = {"food_name": 200, "producer_name": 200, "producer_address": 300, "sampled_unit": 200,
           "sampled_address": 300, "sampled_province": 40, "specification": 200,
           "trademark": 100, "production_batch": 120, "category": 100, "subcategory": 100,
@@ -25,27 +24,13 @@ FIELD_LABELS = {"food_name": "食品名称", "producer_name": "标称生产企�
                 "verdict": "判定", "failed": "不合格项目", "category": "分类"}
 
 
-@lru_cache(maxsize=1)
 def synonyms() -> dict[str, str]:
-    data = json.loads((DATA_DIR / "sampling" / "columns.json").read_text(encoding="utf-8"))
-    table = {}
-    for field_name, names in data.items():
-        if field_name.startswith("_"):
-            continue
-        for name in names:
-            table[normalise_header(name)] = field_name
-    return table
+    return load_synonyms(str(DATA_DIR / "sampling" / "columns.json"))
 
 
 @lru_cache(maxsize=1)
 def rules() -> dict:
     return json.loads((DATA_DIR / "sampling" / "rules.json").read_text(encoding="utf-8"))
-
-
-def normalise_header(text: object) -> str:
-    cleaned = clean_cell(text) or ""
-    cleaned = re.sub(r"\s+", "", cleaned)
-    return SEPARATORS.sub("║", cleaned).lower()
 
 
 def header_field(text: object) -> str | None:
@@ -115,28 +100,7 @@ class ParsedTable:
 
 def find_header(rows: list[list[object]]) -> tuple[int, dict[int, str], dict[int, str]]:
     """(header row index, column -> field, column -> label as printed)."""
-    best = None
-    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        fields = {i: f for i, c in enumerate(row) if (f := header_field(c))}
-        if "food_name" in fields.values() and len(fields) >= 3:
-            best = index, fields
-            break
-    if best is None:
-        raise TableError("找不到表头：前 30 行里没有同时包含“食品名称（或样品名称）”等列名的行。"
-                         "如果文件没有表头，请提供列名映射。")
-    index, fields = best
-    labels = {i: clean_cell(rows[index][i]) or "" for i in fields}
-    # A second header row under merged cells (e.g. 不合格项目 over 项目 | 检验结果 | 标准值).
-    if index + 1 < len(rows):
-        below = rows[index + 1]
-        sub = {i: f for i, c in enumerate(below) if (f := header_field(c))}
-        food_col = next(i for i, f in fields.items() if f == "food_name")
-        if sub and not clean_cell(below[food_col] if food_col < len(below) else None):
-            for i, f in sub.items():
-                fields[i] = f
-                labels[i] = clean_cell(below[i]) or ""
-            index += 1
-    return index, fields, labels
+    return locate_header(rows, header_field, "food_name", "食品名称（或样品名称）")
 
 
 def split_failed_items(combined: str | None) -> list[tuple[str, str | None, str | None]]:
