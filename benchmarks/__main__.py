@@ -2,7 +2,7 @@ import argparse
 import importlib
 import sys
 
-NAMES = ["sampling_search", "sampling_import"]
+NAMES = ["sampling_search", "sampling_import", "map_build"]
 
 
 def main() -> int:

@@ -39,6 +39,9 @@ class Settings:
     lockout_failures: int = 5
     lockout_minutes: int = 15
     idle_minutes: int = 30
+    # Map background: "OpenStreetMap", or "none" where no tile server is reachable (the
+    # district boundaries still show). 天地图 / 高德 need keys and are not wired yet.
+    map_tiles: str = "OpenStreetMap"
 
 
 def _read_secrets(path: Path) -> dict:
@@ -137,4 +140,12 @@ def load_settings(env: Mapping[str, str] | None = None,
         lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
         lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
         idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
+        map_tiles=_tiles(get("PORTAL_MAP_TILES")),
     )
+
+
+def _tiles(raw: str | None) -> str:
+    value = (raw or "OpenStreetMap").strip()
+    if value not in ("OpenStreetMap", "none"):
+        raise ConfigError("PORTAL_MAP_TILES must be OpenStreetMap or none")
+    return value

@@ -130,3 +130,21 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     citizen.get_by_text("共找到").wait_for(timeout=60_000)
     assert "老式雪糕" in citizen.inner_text("main")
     assert not citizen.query_selector('[data-testid="stException"]')
+
+
+def test_map_draws_clusters_offline_within_five_seconds(server, browser):
+    """No route to any tile or CDN server here: Leaflet must come from the portal itself."""
+    import time as clock
+
+    page = _open(browser, server[0] + "/map")
+    page.get_by_text("地图上共").wait_for(timeout=60_000)
+    start = clock.monotonic()
+    found = 0
+    while clock.monotonic() - start < 5 and not found:
+        for frame in page.frames:
+            try:
+                found = max(found, len(frame.query_selector_all(".marker-cluster")))
+            except Exception:  # noqa: BLE001 - frames come and go while the map loads
+                pass
+        page.wait_for_timeout(200)
+    assert found > 0, "no marker clusters drawn within 5 s"

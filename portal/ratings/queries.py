@@ -46,3 +46,58 @@ def canteen_stream_coverage(session: Session, jurisdiction: str) -> tuple[int, i
         .where(District.jurisdiction_adcode == jurisdiction,
                Business.business_type.in_(CANTEENS_FOR_THE_YOUNG_AND_OLD))).one()
     return int(total or 0), int(streamed or 0), bool(demo)
+
+
+@dataclass(frozen=True)
+class MapFilter:
+    kinds: tuple[str, ...] = ()          # business types; empty: all
+    classes: tuple[str, ...] = ()        # map classes (优秀 … 非餐饮); empty: all
+    district: str = ""
+    kitchen: str = ""                    # a 明厨亮灶 kind
+    name: str = ""
+
+
+def map_points(session: Session, jurisdiction: str, today: date,
+               flt: MapFilter) -> tuple[list[tuple], list[str]]:
+    """Rows (lat, lng, class, kind index, id) for portal.maps, and the list of kinds."""
+    latest = (select(Inspection.business_id, func.max(Inspection.inspected_on).label("day"))
+              .group_by(Inspection.business_id).subquery())
+    query = (select(Business.id, Business.lat, Business.lng, Business.sector,
+                    Business.business_type, Business.licence_date, latest.c.day, Inspection.score)
+             .join(District)
+             .outerjoin(latest, latest.c.business_id == Business.id)
+             .outerjoin(Inspection, (Inspection.business_id == Business.id)
+                        & (Inspection.inspected_on == latest.c.day))
+             .where(District.jurisdiction_adcode == jurisdiction))
+    if flt.kinds:
+        query = query.where(Business.business_type.in_(flt.kinds))
+    if flt.district:
+        query = query.where(Business.district_adcode == flt.district)
+    if flt.name:
+        query = query.where(Business.name.contains(flt.name, autoescape=True))
+    if flt.kitchen:
+        query = query.join(KitchenDisplay, KitchenDisplay.business_id == Business.id) \
+            .where(KitchenDisplay.kind == flt.kitchen)
+    incidents: dict[int, list[date]] = {}
+    for business_id, day in session.execute(select(Incident.business_id, Incident.occurred_on)):
+        incidents.setdefault(business_id, []).append(day)
+    kinds: list[str] = []
+    kind_index: dict[str, int] = {}
+    rows, seen = [], set()
+    for business_id, lat, lng, sector, kind, licence, day, score in session.execute(query):
+        if business_id in seen:  # two inspections on the same latest day
+            continue
+        seen.add(business_id)
+        if sector != "餐饮服务":
+            cls = "非餐饮"
+        else:
+            rating = rate([(day, score)] if day else [], licence, incidents.get(business_id, []),
+                          today)
+            cls = rating.dynamic or "暂不评级"
+        if flt.classes and cls not in flt.classes:
+            continue
+        if kind not in kind_index:
+            kind_index[kind] = len(kinds)
+            kinds.append(kind)
+        rows.append((lat, lng, cls, kind_index[kind], business_id))
+    return rows, kinds

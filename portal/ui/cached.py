@@ -93,3 +93,17 @@ def _sampling_stats(url: str, params: tuple, population: int, year: int):
 def sampling_stats(ctx: PageContext, flt, year: int):
     return _sampling_stats(ctx.db.url, tuple(sorted(flt.to_params().items())),
                            ctx.profile.population, year)
+
+
+# --- maps -------------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner="正在加载地图数据…", max_entries=50)
+def _map_points(url: str, adcode: str, flt):
+    from portal.ratings.queries import map_points
+    from portal.timeutil import local_today
+
+    with get_portal().db.read() as session:
+        return map_points(session, adcode, local_today(), flt)
+
+
+def map_points(ctx: PageContext, flt):
+    return _map_points(ctx.db.url, ctx.profile.adcode, flt)

@@ -24,6 +24,8 @@ PAGES = [
              blurb="查询食品安全监督抽检结果，了解不合格食品的原因和处置情况。"),
     PageSpec("pages/business.py", "商户查询", ":material/storefront:", PUBLIC,
              blurb="查一家商店、餐馆、食堂或食品企业的登记信息和抽检记录。"),
+    PageSpec("pages/map.py", "餐饮地图", ":material/map:", PUBLIC,
+             blurb="在地图上找附近的餐馆和食堂，看它们的量化分级等级。"),
     PageSpec("pages/lists.py", "红黑榜", ":material/military_tech:", PUBLIC,
              blurb="严重违法失信名单（黑榜）和诚信经营单位（红榜），附列入原因和移出日期。"),
     PageSpec("pages/about.py", "关于本站与数据说明", ":material/info:", PUBLIC,

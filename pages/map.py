@@ -1,0 +1,48 @@
+"""餐饮地图: every business on one map, coloured by its rating, clustered; works offline."""
+import json
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from portal.maps import CLASSES, LEGEND_COLOURS, business_map, ensure_assets
+from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
+from portal.registry.queries import business_types
+from portal.ui import cached
+from portal.ui.layout import page_setup
+from portal.ui.widgets import demo_notice
+
+ctx = page_setup("餐饮地图", layout="wide")
+st.title("餐饮地图", anchor=False)
+st.markdown("地图上的每个圆点是一家登记在册的食品经营单位，颜色表示餐饮单位最近的量化分级动态等级。"
+            "数字圆圈是附近单位的数量，放大后展开。点击圆点可进入该单位的页面。")
+demo_notice(cached.demo_present(ctx))
+names = cached.district_names(ctx)
+
+with st.expander("筛选", expanded=True):
+    young_old = st.toggle("只看“一老一小”（学校、养老机构食堂）")
+    left, middle, right = st.columns(3)
+    with ctx.db.read() as session:
+        kind_options = business_types(session, ctx.profile.adcode)
+    kinds = left.multiselect("类型", kind_options, placeholder="全部类型", disabled=young_old)
+    classes = middle.multiselect("等级", [c for c, _, _ in CLASSES], placeholder="全部等级")
+    kitchen = right.selectbox("明厨亮灶", ["", "透明厨房", "视频厨房", "互联网+明厨亮灶"],
+                              format_func=lambda k: k or "不限")
+    left, right = st.columns(2)
+    district = left.selectbox("区县", [""] + [d.adcode for d in ctx.profile.districts],
+                              format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
+    name = right.text_input("名称包含", max_chars=30)
+
+flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kinds),
+                classes=tuple(classes), district=district, kitchen=kitchen, name=name.strip())
+
+
+rows, kind_names = cached.map_points(ctx, flt)
+st.markdown(f"地图上共 **{len(rows):,}** 家。" + ("" if rows else "没有符合条件的单位，请放宽筛选条件。"))
+st.markdown("图例：" + "　".join(f":{LEGEND_COLOURS[cls]}[●] {label}" for cls, _, label in CLASSES))
+ensure_assets()
+boundaries = json.loads(ctx.profile.boundaries_path.read_text(encoding="utf-8"))
+fmap = business_map(rows, kind_names, ctx.profile.centre, ctx.profile.zoom, boundaries,
+                    tiles=None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles)
+st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="business_map")
+st.caption("区县边界来自阿里云 DataV（已转换为 WGS-84），仅供演示；底图："
+           + ("OpenStreetMap" if ctx.settings.map_tiles != "none" else "无（仅显示区县边界）") + "。")

@@ -1,0 +1,105 @@
+"""Folium maps that draw with no internet.
+
+Leaflet and its cluster plugin are served by the portal itself (static/vendor, copied from
+the pinned XStatic packages); folium's other default assets (jQuery, Bootstrap, Font
+Awesome, awesome-markers) are dropped. Many points go through one FastMarkerCluster whose
+small callback draws a circle per point; each point carries only its position, group, type
+and id (a name would cost 6 bytes a character as \\uXXXX), and the popup links to the
+business page, where the details are.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import folium
+from folium.plugins import FastMarkerCluster
+
+from portal.config import PROJECT_ROOT
+
+STATIC_DIR = PROJECT_ROOT / "static"
+VENDOR = STATIC_DIR / "vendor"
+URL = "/app/static/vendor"
+LEAFLET_JS = [("leaflet", f"{URL}/leaflet/leaflet.js")]
+LEAFLET_CSS = [("leaflet_css", f"{URL}/leaflet/leaflet.css")]
+CLUSTER_JS = [("markerclusterjs", f"{URL}/markercluster/leaflet.markercluster.js")]
+CLUSTER_CSS = [("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
+               ("markerclusterdefaultcss", f"{URL}/markercluster/MarkerCluster.Default.css")]
+
+# Map classes: colour and the words shown with it (colour is never the only carrier).
+CLASSES = [("优秀", "#15803d", "动态等级优秀（大笑）"), ("良好", "#2563eb", "动态等级良好（微笑）"),
+           ("一般", "#ea580c", "动态等级一般（平脸）"), ("暂不评级", "#6b7280", "暂不评级或未评级"),
+           ("非餐饮", "#7c3aed", "食品销售、生产单位（不参加量化分级）")]
+CLASS_INDEX = {name: i for i, (name, _, _) in enumerate(CLASSES)}
+# The nearest of Streamlit's named text colours, for the legend beside the map.
+LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂不评级": "gray",
+                  "非餐饮": "violet"}
+
+CALLBACK = """function (row) {
+    var colours = %(colours)s, labels = %(labels)s, kinds = %(kinds)s;
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 7, color: "#ffffff", weight: 1, fillColor: colours[row[2]], fillOpacity: 0.9});
+    var box = document.createElement("div");
+    var kind = document.createElement("div");
+    kind.textContent = kinds[row[3]] + "：" + labels[row[2]];
+    var link = document.createElement("a");
+    link.href = "/business?id=" + row[4];
+    link.target = "_top";
+    link.textContent = "查看名称、等级和抽检记录";
+    box.appendChild(kind);
+    box.appendChild(link);
+    marker.bindPopup(box);
+    return marker;
+}"""
+
+
+def ensure_assets() -> Path:
+    """Copy Leaflet and the cluster plugin from their packages into static/vendor (once)."""
+    import xstatic.pkg.leaflet as leaflet
+    import xstatic.pkg.leaflet_markercluster as cluster
+
+    for name, source in (("leaflet", Path(leaflet.BASE_DIR)),
+                         ("markercluster", Path(cluster.BASE_DIR))):
+        target = VENDOR / name
+        if not (target / ".complete").exists():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+            (target / ".complete").write_text("")
+    return VENDOR
+
+
+def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenStreetMap",
+             boundaries: dict | None = None) -> folium.Map:
+    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=tiles, control_scale=True,
+                      prefer_canvas=True)
+    fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
+    if boundaries:
+        # Drawn even when no tile server is reachable, so the reader still has a map.
+        folium.GeoJson(boundaries, name="区县边界", style_function=lambda _: {
+            "color": "#334155", "weight": 1.5, "fillColor": "#e2e8f0", "fillOpacity": 0.25},
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(fmap)
+    return fmap
+
+
+def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str]) -> FastMarkerCluster:
+    """rows: (lat, lng, class name, kind index, business id)."""
+    callback = CALLBACK % {"colours": json.dumps([c for _, c, _ in CLASSES]),
+                           "labels": json.dumps([label for _, _, label in CLASSES]),
+                           "kinds": json.dumps(kinds)}
+    cluster = FastMarkerCluster([], callback=callback, name="经营主体",
+                                options={"maxClusterRadius": 50})
+    # Set after construction: the coordinates come from the database as floats already, and
+    # folium's per-row validation would cost more than the rest of the map.
+    index = CLASS_INDEX
+    cluster.data = [[lat, lng, index[cls], kind, business_id]
+                    for lat, lng, cls, kind, business_id in rows]
+    cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
+    cluster.add_to(fmap)
+    return cluster
+
+
+def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
+                 boundaries: dict | None = None, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    fmap = base_map(centre, zoom, tiles, boundaries)
+    add_points(fmap, rows, kinds)
+    return fmap
