@@ -148,3 +148,26 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
                 pass
         page.wait_for_timeout(200)
     assert found > 0, "no marker clusters drawn within 5 s"
+
+
+def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_path):
+    base, tmp = server
+    registry = tmp_path / "registry.csv"
+    registry.write_text("市场主体名称,统一社会信用代码,主体业态,经营场所,所属区县\n"
+                        "张家界市浏览器测试饭店,9144030071526726XG,餐馆,永定区人民路1号,永定区\n"
+                        "坏代码店,9144030071526726XH,餐馆,永定区某路,永定区\n", encoding="utf-8")
+    page = _open(browser, base + "/registry_import")
+    page.get_by_text("请先登录").wait_for(timeout=60_000)
+    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
+                if l.startswith("demo_publisher\t"))
+    page.get_by_label("用户名").fill("demo_publisher")
+    page.get_by_label("密码").fill(line.split("\t")[1])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_text("请先选择文件").wait_for(timeout=60_000)
+    page.locator('input[type="file"]').set_input_files(str(registry))
+    page.get_by_text("有问题的行").wait_for(timeout=60_000)  # the table itself is a canvas
+    page.get_by_role("button", name="确认导入（新增 1，更正 0）").click()
+    page.get_by_text("已导入：新增 1").wait_for(timeout=60_000)
+    citizen = _open(browser, base + "/business?q=%E6%B5%8F%E8%A7%88%E5%99%A8")
+    citizen.get_by_text("共找到").wait_for(timeout=60_000)
+    assert "张家界市浏览器测试饭店" in citizen.inner_text("main")
