@@ -1,10 +1,15 @@
 """餐饮地图: every business on one map, coloured by its rating, clustered; works offline."""
 import json
 
+import folium
+import pandas as pd
+
 import streamlit as st
 from streamlit_folium import st_folium
 
-from portal.maps import CLASSES, LEGEND_COLOURS, business_map, ensure_assets
+from portal.map_layers import DISTRICT_FIGURES
+from portal.maps import (CLASSES, LEGEND_COLOURS, add_ring_layer, business_map, district_map,
+                         ensure_assets)
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
 from portal.registry.queries import business_types
 from portal.ui import cached
@@ -17,6 +22,22 @@ st.markdown("地图上的每个圆点是一家登记在册的食品经营单位�
             "数字圆圈是附近单位的数量，放大后展开。点击圆点可进入该单位的页面。")
 demo_notice(cached.demo_present(ctx))
 names = cached.district_names(ctx)
+
+view = st.segmented_control("查看方式", ["单位分布", "区县对比"], default="单位分布")
+ensure_assets()
+boundaries = json.loads(ctx.profile.boundaries_path.read_text(encoding="utf-8"))
+tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
+
+if view == "区县对比":
+    figure = st.selectbox("按哪一项对比", list(DISTRICT_FIGURES), format_func=DISTRICT_FIGURES.get)
+    values = cached.district_values(ctx, figure)
+    st_folium(district_map(boundaries, values, DISTRICT_FIGURES[figure], ctx.profile.centre,
+                           ctx.profile.zoom, tiles=tiles),
+              height=520, use_container_width=True, returned_objects=[], key="district_map")
+    st.table(pd.DataFrame([{"区县": names.get(code, code), DISTRICT_FIGURES[figure]: value}
+                           for code, value in values.items()]).set_index("区县"))
+    st.caption("颜色越深，数值越高。年度 A 级占比按近 12 个月有检查记录的餐饮单位计算。")
+    st.stop()
 
 with st.expander("筛选", expanded=True):
     young_old = st.toggle("只看“一老一小”（学校、养老机构食堂）")
@@ -39,10 +60,17 @@ flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kin
 rows, kind_names = cached.map_points(ctx, flt)
 st.markdown(f"地图上共 **{len(rows):,}** 家。" + ("" if rows else "没有符合条件的单位，请放宽筛选条件。"))
 st.markdown("图例：" + "　".join(f":{LEGEND_COLOURS[cls]}[●] {label}" for cls, _, label in CLASSES))
-ensure_assets()
-boundaries = json.loads(ctx.profile.boundaries_path.read_text(encoding="utf-8"))
-fmap = business_map(rows, kind_names, ctx.profile.centre, ctx.profile.zoom, boundaries,
-                    tiles=None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles)
+left, right = st.columns(2)
+show_failed = left.checkbox("标出近一年抽检不合格的单位（红圈）")
+show_black = right.checkbox("标出黑榜单位（黑圈）")
+fmap = business_map(rows, kind_names, ctx.profile.centre, ctx.profile.zoom, boundaries, tiles=tiles)
+failed, black = cached.map_layers(ctx)
+if show_failed:
+    add_ring_layer(fmap, failed, "抽检不合格单位", "#dc2626", '"近一年抽检不合格 " + row[3] + " 批次"')
+if show_black:
+    add_ring_layer(fmap, black, "黑榜单位", "#111827", '"在严重违法失信名单（黑榜）上"')
+if show_failed or show_black:
+    folium.LayerControl(collapsed=False).add_to(fmap)
 st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="business_map")
 st.caption("区县边界来自阿里云 DataV（已转换为 WGS-84），仅供演示；底图："
            + ("OpenStreetMap" if ctx.settings.map_tiles != "none" else "无（仅显示区县边界）") + "。")

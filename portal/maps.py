@@ -103,3 +103,55 @@ def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
     fmap = base_map(centre, zoom, tiles, boundaries)
     add_points(fmap, rows, kinds)
     return fmap
+
+
+LAYER_CALLBACK = """function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
+        radius: 9, color: "%(colour)s", weight: 3, fillOpacity: 0});
+    var box = document.createElement("div");
+    var text = document.createElement("div");
+    text.textContent = %(text)s;
+    var link = document.createElement("a");
+    link.href = "/business?id=" + row[2];
+    link.target = "_top";
+    link.textContent = "查看这家单位";
+    box.appendChild(text);
+    box.appendChild(link);
+    marker.bindPopup(box);
+    return marker;
+}"""
+
+
+def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
+                   text_js: str) -> FastMarkerCluster:
+    """An extra, switchable layer of rings: rows (lat, lng, business id[, extra]);
+    text_js is a JavaScript expression over `row` for the popup line."""
+    cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {"colour": colour, "text": text_js},
+                                name=name, options={"maxClusterRadius": 30})
+    cluster.data = [list(row) for row in rows]
+    cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
+    cluster.add_to(fmap)
+    return cluster
+
+
+def district_map(boundaries: dict, values: dict[str, float], figure_label: str, centre,
+                 zoom: int, tiles: str | None = "OpenStreetMap") -> folium.Map:
+    """Districts shaded by a figure: five steps of one hue, darker is higher, with the value
+    in each district's tooltip (the page shows the same numbers as a table)."""
+    shades = ["#eff6ff", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"]
+    top = max(values.values(), default=0) or 1
+    features = []
+    for feature in boundaries["features"]:
+        adcode = str(feature["properties"]["adcode"])
+        value = values.get(adcode, 0)
+        features.append({**feature, "properties": {
+            **feature["properties"], "value": f"{figure_label}：{value:g}",
+            "shade": shades[min(4, int(4 * value / top + 0.5))]}})
+    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=tiles, control_scale=True)
+    fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
+    folium.GeoJson({"type": "FeatureCollection", "features": features}, name=figure_label,
+                   style_function=lambda f: {"color": "#334155", "weight": 1.5,
+                                             "fillColor": f["properties"]["shade"],
+                                             "fillOpacity": 0.8},
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "value"], labels=False)).add_to(fmap)
+    return fmap

@@ -37,3 +37,35 @@ def test_map_page_opens_and_filters(app_env):
     at.toggle[0].set_value(True).run()
     count = int(re.search(r"地图上共 \*\*(\d+)\*\* 家", texts(at)).group(1))
     assert 0 < count < 100
+
+
+def test_layers_colours_and_district_view():
+    import json
+
+    from portal.maps import add_ring_layer, district_map
+    from portal.registry.profiles import load_profile
+
+    fmap = business_map(_rows(5), ["餐馆"] * 3, (29.2, 110.6), 9, tiles=None)
+    add_ring_layer(fmap, [(29.1, 110.4, 7, 2)], "抽检不合格单位", "#dc2626", '"x"')
+    html = fmap.get_root().render()
+    assert html.count("L.markerClusterGroup") == 2 and "#dc2626" in html
+    assert all(colour in html for _, colour, _ in CLASSES)
+    profile = load_profile("zhangjiajie")
+    boundaries = json.loads(profile.boundaries_path.read_text(encoding="utf-8"))
+    values = {d.adcode: float(i) for i, d in enumerate(profile.districts)}
+    html = district_map(boundaries, values, "黑榜在列单位（家）", profile.centre, 9,
+                        tiles=None).get_root().render()
+    assert "#1e3a8a" in html and "#eff6ff" in html  # highest and lowest shades both used
+
+
+def test_map_page_district_view_and_layers(app_env):
+    at = open_page("pages/map.py")
+    at.checkbox[0].check().run()
+    at.checkbox[1].check().run()
+    assert not at.exception
+    at.button_group[0].set_value("区县对比").run()
+    assert not at.exception
+    table = at.table[0].value
+    assert list(table.index) == ["永定区", "武陵源区", "慈利县", "桑植县"]
+    at.selectbox[0].select("failed").run()
+    assert not at.exception and at.table[0].value.iloc[:, 0].sum() >= 0

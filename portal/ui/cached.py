@@ -107,3 +107,31 @@ def _map_points(url: str, adcode: str, flt):
 
 def map_points(ctx: PageContext, flt):
     return _map_points(ctx.db.url, ctx.profile.adcode, flt)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
+def _map_layers(url: str, adcode: str):
+    from portal import map_layers
+    from portal.timeutil import local_today
+
+    with get_portal().db.read() as session:
+        today = local_today()
+        return ([tuple(r) for r in map_layers.failed_units(session, adcode, today)],
+                [tuple(r) for r in map_layers.black_listed(session, adcode, today)])
+
+
+def map_layers(ctx: PageContext):
+    return _map_layers(ctx.db.url, ctx.profile.adcode)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
+def _district_values(url: str, adcode: str, figure: str):
+    from portal import map_layers
+    from portal.timeutil import local_today
+
+    with get_portal().db.read() as session:
+        return map_layers.district_values(session, adcode, figure, local_today())
+
+
+def district_values(ctx: PageContext, figure: str):
+    return _district_values(ctx.db.url, ctx.profile.adcode, figure)
