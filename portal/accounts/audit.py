@@ -30,6 +30,10 @@ ACTION_LABELS = {
     "businesses_import": "导入经营主体",
     "grades_import": "导入量化分级检查",
     "lists_import": "导入红黑榜",
+    "inspection_add": "录入量化分级检查",
+    "kitchen_set": "登记明厨亮灶",
+    "list_add": "列入红黑榜",
+    "list_remove": "移出红黑榜",
     "disposal_update": "登记核查处置",
 }
 

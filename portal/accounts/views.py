@@ -9,7 +9,8 @@ from portal.accounts.rules import ROLES
 from portal.timeutil import cn_datetime
 
 OBJECT_LABELS = {"official": "账号", "jurisdiction": "辖区", "sampling_import": "抽检导入",
-                 "sampling_batch": "抽检批次"}
+                 "sampling_batch": "抽检批次", "business": "经营主体", "list_entry": "名单记录",
+                 "file": "文件"}
 DETAIL_LABELS = {"display_name": "姓名", "roles": "角色", "before": "调整前", "after": "调整后",
                  "scale": "规模", "businesses": "经营主体", "officials": "账号",
                  "reason": "原因", "status": "状态", "measures": "措施", "document_no": "文书号",

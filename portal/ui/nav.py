@@ -37,6 +37,8 @@ PAGES = [
              "publisher"),
     PageSpec("pages/registry_import.py", "导入登记与评级", ":material/domain_add:", OFFICIAL,
              "publisher"),
+    PageSpec("pages/registry_edit.py", "登记检查与名单", ":material/edit_note:", OFFICIAL,
+             "publisher"),
     PageSpec("pages/accounts.py", "账号管理", ":material/manage_accounts:", OFFICIAL, "admin"),
     PageSpec("pages/audit_log.py", "审计日志", ":material/history:", OFFICIAL, "admin"),
 ]

@@ -1,0 +1,101 @@
+"""登记检查与名单 (publisher): record one inspection, 明厨亮灶, or a list entry for a business."""
+import streamlit as st
+
+from portal.lists.models import BLACK, RED
+from portal.lists.queries import business_history
+from portal.lists.rules import is_active
+from portal.ratings.rules import rules as rating_rules
+from portal.registry import edits, queries
+from portal.timeutil import local_today
+from portal.ui import cached
+from portal.ui.layout import page_setup
+from portal.ui.widgets import show_errors
+from portal.validation import InputError
+
+LABELS = {"inspected_on": "检查日期", "score": "评分", "kind": "类型", "stream_url": "直播地址",
+          "reason": "列入原因", "decision_no": "处罚决定书文号", "authority": "作出决定机关",
+          "listed_on": "列入日期", "business": "单位", "entry": "名单记录", "removal": "移出",
+          "_": "内容"}
+
+ctx = page_setup("登记检查与名单", role="publisher", layout="wide")
+st.title("登记检查与名单", anchor=False)
+st.caption("为一家单位录入一次量化分级检查、登记明厨亮灶，或列入、移出红黑榜。每次登记都记入审计日志并立即公开。")
+
+q = st.text_input("查找单位（名称或地址中的一段）", max_chars=50)
+if not q.strip():
+    st.info("请先输入单位名称查找。")
+    st.stop()
+with ctx.db.read() as session:
+    total, found = queries.search(session, ctx.profile.adcode, q.strip())
+if not found:
+    st.warning("没有找到这家单位。新单位请先通过“导入登记与评级”导入登记信息。")
+    st.stop()
+choice = st.selectbox(f"选择单位（共 {total} 家，显示前 {len(found)} 家）", [b.id for b in found],
+                      format_func=lambda i: next(f"{b.name}（{b.business_type}，{b.address}）"
+                                                 for b in found if b.id == i))
+business = next(b for b in found if b.id == choice)
+st.page_link("pages/business.py", label="查看公开页面", icon=":material/open_in_new:",
+             query_params={"id": str(business.id)})
+
+
+def save(action, *args, success: str) -> None:
+    try:
+        with ctx.db.write() as session:
+            action(session, ctx.actor, *args)
+    except InputError as exc:
+        show_errors(exc, LABELS)
+    else:
+        cached.clear()
+        st.success(success)
+
+
+inspect_tab, kitchen_tab, add_tab, remove_tab = st.tabs(["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜"])
+with inspect_tab:
+    if business.sector != "餐饮服务":
+        st.info("只有餐饮服务单位参加量化分级。")
+    else:
+        with st.form("inspection"):
+            day = st.date_input("检查日期", value=None, format="YYYY-MM-DD", max_value=local_today())
+            score = st.number_input("评分（0–10）", min_value=0.0, max_value=10.0, value=8.0, step=0.1)
+            st.caption(rating_rules()["dynamic_cutoffs"]["source"])
+            if st.form_submit_button("保存检查结果", type="primary"):
+                save(edits.add_inspection, business.id, {"inspected_on": day, "score": score},
+                     success="已保存，动态等级已按规则更新。")
+with kitchen_tab:
+    with st.form("kitchen"):
+        kind = st.radio("明厨亮灶方式", rating_rules()["kitchen_display_kinds"], horizontal=True)
+        url = st.text_input("公众直播地址（仅“互联网+明厨亮灶”，以 https:// 开头）", max_chars=500)
+        if st.form_submit_button("保存", type="primary"):
+            save(edits.set_kitchen, business.id, {"kind": kind, "stream_url": url}, success="已保存。")
+with add_tab:
+    with st.form("list_add"):
+        kind = st.radio("名单", [BLACK, RED], horizontal=True,
+                        format_func=lambda k: "黑榜（严重违法失信名单）" if k == BLACK else "红榜")
+        reason = st.text_area("列入原因", max_chars=300)
+        decision = st.text_input("处罚决定书文号（黑榜必填）", max_chars=120)
+        authority = st.text_input("作出决定机关", value=ctx.profile.bureau, max_chars=120)
+        listed = st.date_input("列入日期", value=None, format="YYYY-MM-DD", max_value=local_today())
+        if st.form_submit_button("列入", type="primary"):
+            save(edits.add_list_entry, business.id,
+                 {"kind": kind, "reason": reason, "decision_no": decision, "authority": authority,
+                  "listed_on": listed}, success="已列入，可申请提前移出日期和到期日期已按规则计算。")
+with remove_tab:
+    with ctx.db.read() as session:
+        current = [e for e in business_history(session, business.id)
+                   if is_active(e.removed_on, e.ends_on, local_today())]
+    if not current:
+        st.info("这家单位目前不在红黑榜上。")
+    else:
+        with st.form("list_remove"):
+            entry_id = st.selectbox("名单记录", [e.id for e in current], format_func=lambda i: next(
+                f"{'黑榜' if e.kind == BLACK else '红榜'}：{e.reason}（{e.listed_on}列入）"
+                for e in current if e.id == i))
+            removed = st.date_input("移出日期", value=local_today(), format="YYYY-MM-DD",
+                                    max_value=local_today())
+            why = st.text_input("移出原因", placeholder="如：履行处罚后申请提前移出，经审核同意", max_chars=300)
+            sure = st.checkbox("我确认移出（移出后不再公开显示，记录保留）")
+            if st.form_submit_button("移出"):
+                if not sure:
+                    st.error("请先勾选确认。")
+                else:
+                    save(edits.remove_list_entry, entry_id, removed, why, success="已移出。")
