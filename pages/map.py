@@ -32,7 +32,7 @@ if view == "区县对比":
     figure = st.selectbox("按哪一项对比", list(DISTRICT_FIGURES), format_func=DISTRICT_FIGURES.get)
     values = cached.district_values(ctx, figure)
     st_folium(district_map(boundaries, values, DISTRICT_FIGURES[figure], ctx.profile.centre,
-                           ctx.profile.zoom, tiles=tiles),
+                           ctx.profile.zoom, tiles=tiles, key=ctx.settings.tianditu_key),
               height=520, use_container_width=True, returned_objects=[], key="district_map")
     st.table(pd.DataFrame([{"区县": names.get(code, code), DISTRICT_FIGURES[figure]: value}
                            for code, value in values.items()]).set_index("区县"))
@@ -63,14 +63,18 @@ st.markdown("图例：" + "　".join(f":{LEGEND_COLOURS[cls]}[●] {label}" for 
 left, right = st.columns(2)
 show_failed = left.checkbox("标出近一年抽检不合格的单位（红圈）")
 show_black = right.checkbox("标出黑榜单位（黑圈）")
-fmap = business_map(rows, kind_names, ctx.profile.centre, ctx.profile.zoom, boundaries, tiles=tiles)
+fmap = business_map(rows, kind_names, ctx.profile.centre, ctx.profile.zoom, boundaries, tiles=tiles,
+                    key=ctx.settings.tianditu_key)
 failed, black = cached.map_layers(ctx)
 if show_failed:
-    add_ring_layer(fmap, failed, "抽检不合格单位", "#dc2626", '"近一年抽检不合格 " + row[3] + " 批次"')
+    add_ring_layer(fmap, failed, "抽检不合格单位", "#dc2626", '"近一年抽检不合格 " + row[3] + " 批次"',
+                   tiles)
 if show_black:
-    add_ring_layer(fmap, black, "黑榜单位", "#111827", '"在严重违法失信名单（黑榜）上"')
+    add_ring_layer(fmap, black, "黑榜单位", "#111827", '"在严重违法失信名单（黑榜）上"', tiles)
 if show_failed or show_black:
     folium.LayerControl(collapsed=False).add_to(fmap)
 st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="business_map")
+TILE_NAMES = {"OpenStreetMap": "OpenStreetMap", "tianditu": "天地图", "amap": "高德地图",
+              "none": "无（仅显示区县边界）"}
 st.caption("区县边界来自阿里云 DataV（已转换为 WGS-84），仅供演示；底图："
-           + ("OpenStreetMap" if ctx.settings.map_tiles != "none" else "无（仅显示区县边界）") + "。")
+           + TILE_NAMES[ctx.settings.map_tiles] + "。")

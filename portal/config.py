@@ -39,9 +39,11 @@ class Settings:
     lockout_failures: int = 5
     lockout_minutes: int = 15
     idle_minutes: int = 30
-    # Map background: "OpenStreetMap", or "none" where no tile server is reachable (the
-    # district boundaries still show). 天地图 / 高德 need keys and are not wired yet.
+    # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
+    # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
+    # reachable (the district boundaries still show).
     map_tiles: str = "OpenStreetMap"
+    tianditu_key: str = ""
 
 
 def _read_secrets(path: Path) -> dict:
@@ -140,12 +142,18 @@ def load_settings(env: Mapping[str, str] | None = None,
         lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
         lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
         idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
-        map_tiles=_tiles(get("PORTAL_MAP_TILES")),
+        map_tiles=_tiles(get("PORTAL_MAP_TILES"), get("PORTAL_TIANDITU_KEY")),
+        tianditu_key=(get("PORTAL_TIANDITU_KEY") or "").strip(),
     )
 
 
-def _tiles(raw: str | None) -> str:
+MAP_TILES = ("OpenStreetMap", "tianditu", "amap", "none")
+
+
+def _tiles(raw: str | None, tianditu_key: str | None) -> str:
     value = (raw or "OpenStreetMap").strip()
-    if value not in ("OpenStreetMap", "none"):
-        raise ConfigError("PORTAL_MAP_TILES must be OpenStreetMap or none")
+    if value not in MAP_TILES:
+        raise ConfigError(f"PORTAL_MAP_TILES must be one of {', '.join(MAP_TILES)}")
+    if value == "tianditu" and not (tianditu_key or "").strip():
+        raise ConfigError("PORTAL_MAP_TILES=tianditu needs PORTAL_TIANDITU_KEY (a 天地图 browser key)")
     return value

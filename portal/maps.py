@@ -17,6 +17,7 @@ import folium
 from folium.plugins import FastMarkerCluster
 
 from portal.config import PROJECT_ROOT
+from portal.geo import wgs84_to_gcj02
 
 STATIC_DIR = PROJECT_ROOT / "static"
 VENDOR = STATIC_DIR / "vendor"
@@ -68,11 +69,55 @@ def ensure_assets() -> Path:
     return VENDOR
 
 
+TIANDITU = ("https://t{s}.tianditu.gov.cn/%s_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+            "&LAYER=%s&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}"
+            "&TILECOL={x}&tk=%s")
+AMAP = "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}"
+
+
+def _add_tiles(fmap: folium.Map, provider: str | None, key: str = "") -> None:
+    """OpenStreetMap, 天地图 (vector + Chinese labels; CGCS2000, close enough to WGS-84 for
+    this scale), 高德 (GCJ-02), or none."""
+    if provider == "OpenStreetMap":
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap").add_to(fmap)
+    elif provider == "tianditu":
+        for layer in ("vec", "cva"):
+            folium.TileLayer(TIANDITU % (layer, layer, key), subdomains="01234567", name=f"天地图 {layer}",
+                             attr="天地图 GS(2024)0650号", overlay=layer == "cva").add_to(fmap)
+    elif provider == "amap":
+        folium.TileLayer(AMAP, subdomains="1234", name="高德地图", attr="高德地图").add_to(fmap)
+
+
+def to_display_crs(provider: str | None, lat: float, lng: float) -> tuple[float, float]:
+    """WGS-84 as stored -> what the tiles use (GCJ-02 for 高德)."""
+    if provider != "amap":
+        return lat, lng
+    glng, glat = wgs84_to_gcj02(lng, lat)
+    return glat, glng
+
+
+def _shift_geometry(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        lng, lat = wgs84_to_gcj02(coords[0], coords[1])
+        return [lng, lat]
+    return [_shift_geometry(c) for c in coords]
+
+
+def boundaries_for(provider: str | None, boundaries: dict | None) -> dict | None:
+    if provider != "amap" or not boundaries:
+        return boundaries
+    return {**boundaries, "features": [
+        {**f, "geometry": {**f["geometry"], "coordinates": _shift_geometry(f["geometry"]["coordinates"])}}
+        for f in boundaries["features"]]}
+
+
 def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenStreetMap",
-             boundaries: dict | None = None) -> folium.Map:
-    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=tiles, control_scale=True,
-                      prefer_canvas=True)
+             boundaries: dict | None = None, key: str = "") -> folium.Map:
+    fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
+                      control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
+    _add_tiles(fmap, tiles, key)
+    boundaries = boundaries_for(tiles, boundaries)
     if boundaries:
         # Drawn even when no tile server is reachable, so the reader still has a map.
         folium.GeoJson(boundaries, name="区县边界", style_function=lambda _: {
@@ -81,7 +126,8 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
     return fmap
 
 
-def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str]) -> FastMarkerCluster:
+def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
+               tiles: str | None = None) -> FastMarkerCluster:
     """rows: (lat, lng, class name, kind index, business id)."""
     callback = CALLBACK % {"colours": json.dumps([c for _, c, _ in CLASSES]),
                            "labels": json.dumps([label for _, _, label in CLASSES]),
@@ -91,6 +137,8 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str]) -> FastMar
     # Set after construction: the coordinates come from the database as floats already, and
     # folium's per-row validation would cost more than the rest of the map.
     index = CLASS_INDEX
+    if tiles == "amap":
+        rows = [(*to_display_crs(tiles, lat, lng), *rest) for lat, lng, *rest in rows]
     cluster.data = [[lat, lng, index[cls], kind, business_id]
                     for lat, lng, cls, kind, business_id in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
@@ -99,9 +147,10 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str]) -> FastMar
 
 
 def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
-                 boundaries: dict | None = None, tiles: str | None = "OpenStreetMap") -> folium.Map:
-    fmap = base_map(centre, zoom, tiles, boundaries)
-    add_points(fmap, rows, kinds)
+                 boundaries: dict | None = None, tiles: str | None = "OpenStreetMap",
+                 key: str = "") -> folium.Map:
+    fmap = base_map(centre, zoom, tiles, boundaries, key)
+    add_points(fmap, rows, kinds, tiles)
     return fmap
 
 
@@ -123,19 +172,19 @@ LAYER_CALLBACK = """function (row) {
 
 
 def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
-                   text_js: str) -> FastMarkerCluster:
+                   text_js: str, tiles: str | None = None) -> FastMarkerCluster:
     """An extra, switchable layer of rings: rows (lat, lng, business id[, extra]);
     text_js is a JavaScript expression over `row` for the popup line."""
     cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {"colour": colour, "text": text_js},
                                 name=name, options={"maxClusterRadius": 30})
-    cluster.data = [list(row) for row in rows]
+    cluster.data = [[*to_display_crs(tiles, row[0], row[1]), *row[2:]] for row in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
     return cluster
 
 
 def district_map(boundaries: dict, values: dict[str, float], figure_label: str, centre,
-                 zoom: int, tiles: str | None = "OpenStreetMap") -> folium.Map:
+                 zoom: int, tiles: str | None = "OpenStreetMap", key: str = "") -> folium.Map:
     """Districts shaded by a figure: five steps of one hue, darker is higher, with the value
     in each district's tooltip (the page shows the same numbers as a table)."""
     shades = ["#eff6ff", "#bfdbfe", "#60a5fa", "#2563eb", "#1e3a8a"]
@@ -147,9 +196,11 @@ def district_map(boundaries: dict, values: dict[str, float], figure_label: str, 
         features.append({**feature, "properties": {
             **feature["properties"], "value": f"{figure_label}：{value:g}",
             "shade": shades[min(4, int(4 * value / top + 0.5))]}})
-    fmap = folium.Map(location=centre, zoom_start=zoom, tiles=tiles, control_scale=True)
+    fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
+                      control_scale=True)
     fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
-    folium.GeoJson({"type": "FeatureCollection", "features": features}, name=figure_label,
+    _add_tiles(fmap, tiles, key)
+    folium.GeoJson(boundaries_for(tiles, {"type": "FeatureCollection", "features": features}), name=figure_label,
                    style_function=lambda f: {"color": "#334155", "weight": 1.5,
                                              "fillColor": f["properties"]["shade"],
                                              "fillOpacity": 0.8},

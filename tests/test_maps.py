@@ -69,3 +69,26 @@ def test_map_page_district_view_and_layers(app_env):
     assert list(table.index) == ["永定区", "武陵源区", "慈利县", "桑植县"]
     at.selectbox[0].select("failed").run()
     assert not at.exception and at.table[0].value.iloc[:, 0].sum() >= 0
+
+
+def test_tile_providers_and_gcj_shift_for_amap():
+    from portal.maps import to_display_crs
+
+    rows = [(29.12, 110.48, "良好", 0, 1)]
+    amap = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="amap").get_root().render()
+    assert "autonavi" in amap
+    lat, lng = to_display_crs("amap", 29.12, 110.48)
+    assert 0.001 < abs(lng - 110.48) < 0.01  # shifted to GCJ-02 like the tiles
+    assert f"[{lat}, {lng}, 1, 0, 1]" in amap
+    tdt = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="tianditu", key="k123").get_root().render()
+    assert "tianditu.gov.cn" in tdt and "tk=k123" in tdt and "[29.12, 110.48, 1, 0, 1]" in tdt
+
+
+def test_tianditu_needs_a_key(tmp_path):
+    import pytest
+
+    from portal.config import ConfigError, load_settings
+
+    with pytest.raises(ConfigError, match="PORTAL_TIANDITU_KEY"):
+        load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_MAP_TILES": "tianditu"},
+                      secrets_path=tmp_path / "x.toml")
