@@ -29,6 +29,8 @@ with ctx.db.read() as session:
     black = queries.active_entries(session, BLACK, ctx.profile.adcode, today, q.strip())
     red = queries.active_entries(session, RED, ctx.profile.adcode, today, q.strip())
 
+st.page_link("pages/map.py", label="在地图上查看黑榜单位", icon=":material/map:",
+             query_params={"layer": "black"})
 left, right = st.columns(2)
 for column, title, entries, empty in (
         (left, f"黑榜：严重违法失信名单（{len(black)}）", black, "榜上没有符合条件的单位。"),
