@@ -36,7 +36,7 @@ def run(quick: bool) -> list[dict]:
         start = time.perf_counter()
         naive = folium.Map(location=profile.centre, zoom_start=profile.zoom, tiles=None)
         cluster = MarkerCluster().add_to(naive)
-        for lat, lng, cls, _, business_id in sample:
+        for lat, lng, cls, _, business_id, _months in sample:
             folium.Marker([lat, lng], popup=f"{cls} {business_id}").add_to(cluster)
         naive_html = naive.get_root().render()
         baseline = (time.perf_counter() - start) * len(rows) / len(sample)

@@ -44,11 +44,15 @@ CALLBACK = """function (row) {
     var box = document.createElement("div");
     var kind = document.createElement("div");
     kind.textContent = kinds[row[3]] + "：" + labels[row[2]];
+    var seen = document.createElement("div");
+    seen.textContent = row[5] < 0 ? "" : "最近检查：" + (row[5] == 0 ? "本月" : row[5] + " 个月前")
+        + (row[5] > 6 ? "（已超过 6 个月）" : "");
     var link = document.createElement("a");
     link.href = "/business?id=" + row[4];
     link.target = "_top";
     link.textContent = "查看名称、等级和抽检记录";
     box.appendChild(kind);
+    box.appendChild(seen);
     box.appendChild(link);
     marker.bindPopup(box);
     return marker;
@@ -128,7 +132,7 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
 
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                tiles: str | None = None) -> FastMarkerCluster:
-    """rows: (lat, lng, class name, kind index, business id)."""
+    """rows: (lat, lng, class name, kind index, business id, months since last inspection)."""
     callback = CALLBACK % {"colours": json.dumps([c for _, c, _ in CLASSES]),
                            "labels": json.dumps([label for _, _, label in CLASSES]),
                            "kinds": json.dumps(kinds)}
@@ -139,8 +143,8 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
     index = CLASS_INDEX
     if tiles == "amap":
         rows = [(*to_display_crs(tiles, lat, lng), *rest) for lat, lng, *rest in rows]
-    cluster.data = [[lat, lng, index[cls], kind, business_id]
-                    for lat, lng, cls, kind, business_id in rows]
+    cluster.data = [[lat, lng, index[cls], kind, business_id, months]
+                    for lat, lng, cls, kind, business_id, months in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
     return cluster

@@ -6,7 +6,8 @@ from test_pages import app_env, open_page, texts  # noqa: F401
 
 
 def _rows(n):
-    return [(29.1 + i * 1e-5, 110.4, CLASSES[i % len(CLASSES)][0], i % 3, i) for i in range(n)]
+    return [(29.1 + i * 1e-5, 110.4, CLASSES[i % len(CLASSES)][0], i % 3, i, i % 9 - 1)
+            for i in range(n)]
 
 
 def test_map_uses_only_the_portals_own_assets():
@@ -74,14 +75,14 @@ def test_map_page_district_view_and_layers(app_env):
 def test_tile_providers_and_gcj_shift_for_amap():
     from portal.maps import to_display_crs
 
-    rows = [(29.12, 110.48, "良好", 0, 1)]
+    rows = [(29.12, 110.48, "良好", 0, 1, 2)]
     amap = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="amap").get_root().render()
     assert "autonavi" in amap
     lat, lng = to_display_crs("amap", 29.12, 110.48)
     assert 0.001 < abs(lng - 110.48) < 0.01  # shifted to GCJ-02 like the tiles
-    assert f"[{lat}, {lng}, 1, 0, 1]" in amap
+    assert f"[{lat}, {lng}, 1, 0, 1, 2]" in amap
     tdt = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="tianditu", key="k123").get_root().render()
-    assert "tianditu.gov.cn" in tdt and "tk=k123" in tdt and "[29.12, 110.48, 1, 0, 1]" in tdt
+    assert "tianditu.gov.cn" in tdt and "tk=k123" in tdt and "[29.12, 110.48, 1, 0, 1, 2]" in tdt
 
 
 def test_tianditu_needs_a_key(tmp_path):

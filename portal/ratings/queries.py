@@ -59,7 +59,8 @@ class MapFilter:
 
 def map_points(session: Session, jurisdiction: str, today: date,
                flt: MapFilter) -> tuple[list[tuple], list[str]]:
-    """Rows (lat, lng, class, kind index, id) for portal.maps, and the list of kinds."""
+    """Rows (lat, lng, class, kind index, id, months since the last inspection or -1) for
+    portal.maps, and the list of kinds."""
     latest = (select(Inspection.business_id, func.max(Inspection.inspected_on).label("day"))
               .group_by(Inspection.business_id).subquery())
     query = (select(Business.id, Business.lat, Business.lng, Business.sector,
@@ -99,5 +100,7 @@ def map_points(session: Session, jurisdiction: str, today: date,
         if kind not in kind_index:
             kind_index[kind] = len(kinds)
             kinds.append(kind)
-        rows.append((lat, lng, cls, kind_index[kind], business_id))
+        months = -1 if day is None else \
+            (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+        rows.append((lat, lng, cls, kind_index[kind], business_id, months))
     return rows, kinds
