@@ -39,8 +39,8 @@ if view == "区县对比":
     st.caption("颜色越深，数值越高。年度 A 级占比按近 12 个月有检查记录的餐饮单位计算。")
     st.stop()
 
-with st.expander("筛选", expanded=True):
-    young_old = st.toggle("只看“一老一小”（学校、养老机构食堂）")
+young_old = st.toggle("只看“一老一小”（学校、养老机构食堂）")
+with st.expander("更多筛选：类型、等级、明厨亮灶、区县、名称"):
     left, middle, right = st.columns(3)
     with ctx.db.read() as session:
         kind_options = business_types(session, ctx.profile.adcode)
