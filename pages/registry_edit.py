@@ -1,6 +1,7 @@
 """登记检查与名单 (publisher): record one inspection, 明厨亮灶, or a list entry for a business."""
 import streamlit as st
 
+from portal.importers.registry import SECTOR_OF_TYPE
 from portal.lists.models import BLACK, RED
 from portal.lists.queries import business_history
 from portal.lists.rules import is_active
@@ -12,7 +13,9 @@ from portal.ui.layout import page_setup
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
-LABELS = {"inspected_on": "检查日期", "score": "评分", "kind": "类型", "stream_url": "直播地址",
+LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
+          "business_type": "主体业态", "address": "经营场所", "district": "所属区县", "lat": "坐标",
+          "inspected_on": "检查日期", "score": "评分", "kind": "类型", "stream_url": "直播地址",
           "reason": "列入原因", "decision_no": "处罚决定书文号", "authority": "作出决定机关",
           "listed_on": "列入日期", "business": "单位", "entry": "名单记录", "removal": "移出",
           "_": "内容"}
@@ -49,7 +52,8 @@ def save(action, *args, success: str) -> None:
         st.success(success)
 
 
-inspect_tab, kitchen_tab, add_tab, remove_tab = st.tabs(["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜"])
+inspect_tab, kitchen_tab, add_tab, remove_tab, registry_tab = st.tabs(
+    ["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜", "修改登记信息"])
 with inspect_tab:
     if business.sector != "餐饮服务":
         st.info("只有餐饮服务单位参加量化分级。")
@@ -99,3 +103,25 @@ with remove_tab:
                     st.error("请先勾选确认。")
                 else:
                     save(edits.remove_list_entry, entry_id, removed, why, success="已移出。")
+with registry_tab:
+    with st.form("business_update"):
+        name = st.text_input("名称", value=business.name, max_chars=200)
+        code = st.text_input("统一社会信用代码", value=business.credit_code or "", max_chars=20)
+        licence = st.text_input("许可证编号", value=business.licence_no or "", max_chars=20)
+        kinds = list(SECTOR_OF_TYPE)
+        kind = st.selectbox("主体业态", kinds, index=kinds.index(business.business_type)
+                            if business.business_type in kinds else 0)
+        address = st.text_input("经营场所", value=business.address, max_chars=300)
+        district_names = [d.name for d in ctx.profile.districts]
+        current = next((d.name for d in ctx.profile.districts
+                        if d.adcode == business.district_adcode), district_names[0])
+        district = st.selectbox("所属区县", district_names, index=district_names.index(current))
+        left, right = st.columns(2)
+        lat = left.text_input("纬度（WGS-84，可空）", value="" if business.location_approximate else str(business.lat))
+        lng = right.text_input("经度（WGS-84，可空）", value="" if business.location_approximate else str(business.lng))
+        st.caption("没有坐标时放在区县中心，并向公众注明“位置为区县中心”。")
+        if st.form_submit_button("保存登记信息", type="primary"):
+            save(edits.update_business, business.id,
+                 {"name": name, "credit_code": code, "licence_no": licence, "business_type": kind,
+                  "address": address, "district": district, "lat": lat, "lng": lng,
+                  "licence_date": business.licence_date}, ctx.profile, success="已保存。")

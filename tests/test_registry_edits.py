@@ -86,3 +86,17 @@ def test_edit_page_records_an_inspection(app_env):
     next(b for b in at.button if b.label == "保存检查结果").click()
     at.run()
     assert "已保存" in texts(at)
+
+
+def test_registry_entry_correction_uses_the_import_checks(portal, restaurant):
+    good = {"name": "测试饭店", "credit_code": "9144030071526726xg", "licence_no": "",
+            "business_type": "快餐店", "address": "永定区人民路2号", "district": "永定区",
+            "lat": "", "lng": "", "licence_date": date(2020, 1, 1)}
+    with portal.db.write() as session:
+        business = edits.update_business(session, PUBLISHER, restaurant, good, portal.profile)
+        assert business.credit_code == "9144030071526726XG" and business.business_type == "快餐店"
+        assert business.location_approximate
+    with portal.db.write() as session, pytest.raises(InputError) as err:
+        edits.update_business(session, PUBLISHER, restaurant,
+                              {**good, "credit_code": "9144030071526726XH"}, portal.profile)
+    assert "credit_code" in err.value.errors

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "grades_import": "导入量化分级检查",
     "lists_import": "导入红黑榜",
     "inspection_add": "录入量化分级检查",
+    "business_update": "修改登记信息",
     "kitchen_set": "登记明厨亮灶",
     "list_add": "列入红黑榜",
     "list_remove": "移出红黑榜",

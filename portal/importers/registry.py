@@ -79,7 +79,7 @@ def _find_business(session: Session, values: dict) -> Business | None:
     return None
 
 
-def _business_row(session, values, raws, profile, matcher, shapes) -> tuple[dict | None, str, str]:
+def business_record(values, raws, profile, matcher, shapes) -> tuple[dict | None, str, str]:
     """(fields for Business or None, column, problem)."""
     name = values.get("name")
     if not name:
@@ -158,7 +158,7 @@ def _write_businesses(session, table: _Rows, profile, errors) -> tuple[int, int,
     imported = updated = duplicates = 0
     now = utcnow()
     for row_no, values, raws in table.items:
-        record, column, problem = _business_row(session, values, raws, profile, matcher, shapes)
+        record, column, problem = business_record(values, raws, profile, matcher, shapes)
         if record is None:
             errors.append(RowError(row_no, table.label(column), problem))
             continue

@@ -175,3 +175,27 @@ def remove_list_entry(session: Session, actor: Actor, entry_id: int, removed_on:
     audit.record(session, actor, "list_remove", object_type="list_entry", object_id=entry.id,
                  detail={"removed_on": day.isoformat(), "reason": text})
     return entry
+
+
+def update_business(session: Session, actor: Actor, business_id: int, values: dict,
+                    profile) -> Business:
+    """Correct one registry entry, with the importer's own checks (codes, type, district,
+    coordinates inside the district or its centre, marked approximate)."""
+    from portal.importers.registry import business_record
+    from portal.sampling.places import PlaceMatcher
+
+    _require(actor)
+    business = _business(session, business_id)
+    shapes = {s.adcode: s for s in profile.shapes()}
+    record, column, problem = business_record(
+        {k: (str(v).strip() if v not in (None, "") else None) for k, v in values.items()},
+        {"licence_date": values.get("licence_date")}, profile, PlaceMatcher(profile).match, shapes)
+    if record is None:
+        raise InputError({column: problem})
+    before = {k: str(getattr(business, k)) for k in record}
+    for key, value in record.items():
+        setattr(business, key, value)
+    business.updated_at = utcnow()
+    audit.record(session, actor, "business_update", object_type="business", object_id=business.id,
+                 detail={"changed": sorted(k for k in record if before[k] != str(record[k]))})
+    return business
