@@ -2,7 +2,6 @@
 import pandas as pd
 import streamlit as st
 
-from portal.exports import to_csv_bytes, to_xlsx_bytes
 from portal.lists import queries
 from portal.lists.models import BLACK, RED
 from portal.lists.rules import rules
@@ -10,7 +9,7 @@ from portal.lists.spec import EXPORT_COLUMNS, SPEC_VERSION, export_record
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
-from portal.ui.widgets import demo_notice
+from portal.ui.widgets import demo_notice, download_buttons
 
 ctx = page_setup("红黑榜", layout="wide")
 st.title("红黑榜", anchor=False)
@@ -48,10 +47,5 @@ with st.expander("依据与下载"):
     st.caption(r["black_removal_years"]["source"] + " " + r["red_default_years"]["source"])
     frame = pd.DataFrame([export_record(e) for e in black + red],
                          columns=[c for c, _ in EXPORT_COLUMNS])
-    notes = [f"数据日期：{today.isoformat()}", f"列规范版本：{SPEC_VERSION}"] + \
-            [f"{c}：{d}" for c, d in EXPORT_COLUMNS] + (["演示数据：不是真实名单"] if demo else [])
-    st.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"lists_{today:%Y%m%d}.csv",
-                       mime="text/csv")
-    st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, "红黑榜", notes),
-                       file_name=f"lists_{today:%Y%m%d}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_buttons(frame, "lists", "红黑榜", today, EXPORT_COLUMNS, SPEC_VERSION,
+                     ["演示数据：不是真实名单"] if demo else [])

@@ -4,7 +4,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from portal.exports import to_csv_bytes, to_xlsx_bytes
 from portal.importers.sampling_parse import disclaimer, rules
 from portal.sampling import queries
 from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION
@@ -13,7 +12,7 @@ from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import demo_notice
+from portal.ui.widgets import demo_notice, download_buttons
 
 ctx = page_setup("抽检结果")
 params = {k: st.query_params[k] for k in st.query_params}
@@ -150,14 +149,8 @@ with tab_download:
             frame = pd.DataFrame(queries.export_rows(session, flt),
                                  columns=[c for c, _ in EXPORT_COLUMNS])
             as_of = queries.data_date(session) or date.today()
-        stamp = as_of.strftime("%Y%m%d")
-        notes = [f"数据日期：{as_of.isoformat()}", f"列规范版本：{SPEC_VERSION}", disclaimer()] + \
-                [f"{c}：{d}" for c, d in EXPORT_COLUMNS] + (["演示数据：不是真实抽检结果"] if demo else [])
-        st.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"sampling_{stamp}.csv",
-                           mime="text/csv")
-        st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, "抽检结果", notes),
-                           file_name=f"sampling_{stamp}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        download_buttons(frame, "sampling", "抽检结果", as_of, EXPORT_COLUMNS, SPEC_VERSION,
+                         [disclaimer()] + (["演示数据：不是真实抽检结果"] if demo else []))
         st.caption(f"共 {len(frame):,} 行，数据日期 {cn_date(as_of)}。")
     with st.expander(f"列说明（规范版本 {SPEC_VERSION}）"):
         st.table(pd.DataFrame(EXPORT_COLUMNS, columns=["列名", "含义"]).set_index("列名"))

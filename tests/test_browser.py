@@ -71,6 +71,16 @@ def _open(browser, url, width=1280):
     return page
 
 
+def _sign_in(page, tmp, username: str) -> None:
+    """On an official page showing the sign-in form: sign in with a demo account."""
+    page.get_by_text("请先登录").wait_for(timeout=60_000)
+    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
+                if l.startswith(username + "\t"))
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(line.split("\t")[1])
+    page.get_by_role("button", name="登录").click()
+
+
 def _sidebar(page) -> str:
     return page.inner_text('[data-testid="stSidebar"]')
 
@@ -100,11 +110,7 @@ def test_official_page_deep_link_asks_to_sign_in_then_works(server, browser):
     page = _open(browser, base + "/accounts", width=390)
     page.get_by_text("请先登录").wait_for(timeout=60_000)
     assert "demo_handler" not in page.inner_text("main")
-    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
-                if l.startswith("demo_admin\t"))
-    page.get_by_label("用户名").fill("demo_admin")
-    page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录").click()
+    _sign_in(page, tmp, "demo_admin")
     page.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
     assert "账号管理" in _sidebar(page)
 
@@ -114,12 +120,7 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     from conftest import SHARED
 
     page = _open(browser, base + "/sampling_import")
-    page.get_by_text("请先登录").wait_for(timeout=60_000)
-    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
-                if l.startswith("demo_publisher\t"))
-    page.get_by_label("用户名").fill("demo_publisher")
-    page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录").click()
+    _sign_in(page, tmp, "demo_publisher")
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     source = SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv"
     page.locator('input[type="file"]').set_input_files(str(source))
@@ -157,12 +158,7 @@ def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_pa
                         "张家界市浏览器测试饭店,9144030071526726XG,餐馆,永定区人民路1号,永定区\n"
                         "坏代码店,9144030071526726XH,餐馆,永定区某路,永定区\n", encoding="utf-8")
     page = _open(browser, base + "/registry_import")
-    page.get_by_text("请先登录").wait_for(timeout=60_000)
-    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
-                if l.startswith("demo_publisher\t"))
-    page.get_by_label("用户名").fill("demo_publisher")
-    page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录").click()
+    _sign_in(page, tmp, "demo_publisher")
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(registry))
     page.get_by_text("有问题的行").wait_for(timeout=60_000)  # the table itself is a canvas

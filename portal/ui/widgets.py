@@ -36,3 +36,18 @@ def md(text: str | None) -> str:
     for ch in "\\`*_{}[]<>()#+-.!|~$":
         out = out.replace(ch, "\\" + ch)
     return out.replace("\n", " ")
+
+
+def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[str, str]],
+                     spec_version: str, extra_notes: list[str] = ()) -> None:
+    """CSV and XLSX of an open-data table; the XLSX carries the date, spec and column notes."""
+    from portal.exports import to_csv_bytes, to_xlsx_bytes
+
+    notes = [f"数据日期：{as_of.isoformat()}", f"列规范版本：{spec_version}", *extra_notes] + \
+        [f"{name}：{meaning}" for name, meaning in columns]
+    stamp = as_of.strftime("%Y%m%d")
+    st.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"{stem}_{stamp}.csv",
+                       mime="text/csv")
+    st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, sheet, notes),
+                       file_name=f"{stem}_{stamp}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
