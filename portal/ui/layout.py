@@ -12,6 +12,7 @@ from portal.accounts.actions import still_allowed
 from portal.accounts.rules import ROLES, Actor, idle_expired
 from portal.bootstrap import Portal, bootstrap
 from portal.config import Settings, load_settings
+from portal.registry.profiles import load_profile
 from portal.timeutil import utcnow
 from portal.ui import nav
 
@@ -88,20 +89,20 @@ def sign_out_locally(notice: str | None = None) -> None:
         st.session_state[SESSION_NOTICE] = notice
 
 
-def _sidebar(ctx: PageContext) -> None:
+def _sidebar(profile, actor: Actor | None) -> None:
     with st.sidebar:
-        st.markdown(f"### {ctx.profile.name}\n食品安全公开与公众参与门户")
+        st.markdown(f"### {profile.name}\n食品安全公开与公众参与门户")
         for section in (nav.PUBLIC, nav.OFFICIAL):
             st.caption(section)
-            for spec in nav.visible_pages(ctx.actor):
+            for spec in nav.visible_pages(actor):
                 if spec.section != section:
                     continue
                 label = spec.label
-                if spec.always and ctx.actor is not None:
-                    label = f"我的账号（{ctx.actor.display_name}）"
+                if spec.always and actor is not None:
+                    label = f"我的账号（{actor.display_name}）"
                 st.page_link(spec.path, label=label, icon=spec.icon)
         st.divider()
-        st.caption(f"主办：{ctx.profile.bureau}")
+        st.caption(f"主办：{profile.bureau}")
 
 
 def page_setup(title: str, *, role: str | None = None, official: bool = False,
@@ -111,10 +112,15 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     this function stops the script before the page's own code runs."""
     st.set_page_config(page_title=f"{title} · 食品安全公开与公众参与门户",
                        page_icon=":material/verified_user:", layout=layout)
+    # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
+    anonymous = st.session_state.get(SESSION_ACTOR) is None
+    if anonymous:
+        _sidebar(load_profile(load_settings().jurisdiction), None)
     portal = get_portal()
     actor = current_actor(portal)
     ctx = PageContext(portal, actor)
-    _sidebar(ctx)
+    if not anonymous:
+        _sidebar(ctx.profile, actor)
     notice = st.session_state.pop(SESSION_NOTICE, None)
     if notice:
         st.warning(notice)
