@@ -59,7 +59,8 @@ def run(quick: bool) -> list[dict]:
         total_b = ours(substring)()[0]
         b = median_seconds(ours(substring))
         base_b = median_seconds(naive(
-            "in_jurisdiction = 1 AND search_text LIKE ? AND announcement_date >= ? "
+            "in_jurisdiction = 1 AND (food_name || ' ' || coalesce(producer_name, '') || ' ' || "
+            "coalesce(sampled_unit, '')) LIKE ? AND announcement_date >= ? "
             "AND announcement_date <= ?", ("%猪肉%", str(substring.date_from), str(today))), repeat=3)
         records.append(line("sampling_search", "two_char_substring_seconds", b, "s", n,
                             "LIKE '%猪肉%' scanning the table", base_b, "<= 0.2 s", b <= 0.2,

@@ -151,7 +151,6 @@ def generate_sampling(session, ctx) -> int:
             "result": result, "in_jurisdiction": in_j, "district_adcode": district,
             "sampled_business_id": unit_id, "producer_business_id": producer_id,
             "import_id": None,
-            "search_text": " ".join(filter(None, (food, producer_name, unit_name))),
             "search_bigrams": bigram_text(food, producer_name, unit_name),
             "is_demo": True, "created_at": ctx.now, "updated_at": ctx.now,
         })

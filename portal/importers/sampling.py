@@ -29,6 +29,7 @@ from portal.sampling.search_index import bigram_text, index_inserted, last_batch
 from portal.timeutil import utcnow
 
 CHUNK = 500
+LOOKUP_CHUNK = 5000  # keys per IN (...) lookup; SQLite allows 32,766 parameters
 
 
 @dataclass
@@ -55,16 +56,11 @@ def parse_file(data: bytes, filename: str, column_names: list[str] | None = None
     return parse_rows(read_table(data, filename), column_names)
 
 
-def _search_text(record: dict) -> str:
-    return " ".join(filter(None, (record["food_name"], record["producer_name"],
-                                  record["sampled_unit"])))
-
-
 def _business_ids(session: Session, names: set[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     names_list = sorted(n for n in names if n)
-    for start in range(0, len(names_list), CHUNK):
-        chunk = names_list[start:start + CHUNK]
+    for start in range(0, len(names_list), LOOKUP_CHUNK):
+        chunk = names_list[start:start + LOOKUP_CHUNK]
         for name, business_id in session.execute(
                 select(Business.name, Business.id).where(Business.name.in_(chunk))):
             found.setdefault(name, business_id)
@@ -73,8 +69,8 @@ def _business_ids(session: Session, names: set[str]) -> dict[str, int]:
 
 def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, str]]:
     found = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start:start + CHUNK]
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[start:start + LOOKUP_CHUNK]
         rows = session.execute(select(SamplingBatch.identity_key, SamplingBatch.id,
                                       SamplingBatch.content_hash, SamplingBatch.result)
                                .where(SamplingBatch.identity_key.in_(chunk)))
@@ -85,7 +81,7 @@ def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, st
 
 ROW_COLUMNS = (*RECORD_FIELDS, "identity_key", "content_hash", "in_jurisdiction",
                "district_adcode", "sampled_business_id", "producer_business_id", "import_id",
-               "search_text", "search_bigrams", "updated_at")
+               "search_bigrams", "updated_at")
 
 
 def _values(batch: ParsedBatch, place_of, businesses: dict[str, int], import_id: int | None,
@@ -97,7 +93,7 @@ def _values(batch: ParsedBatch, place_of, businesses: dict[str, int], import_id:
     values = [f[k] for k in RECORD_FIELDS]
     values += [batch.identity_key, batch.content_hash, place.in_jurisdiction,
                place.district_adcode, businesses.get(unit or ""), businesses.get(producer or ""),
-               import_id, _search_text(f), bigram_text(f["food_name"], producer, unit), now]
+               import_id, bigram_text(f["food_name"], producer, unit), now]
     return values
 
 

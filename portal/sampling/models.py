@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -71,13 +72,23 @@ class SamplingBatch(Base):
         ForeignKey("businesses.id", ondelete="SET NULL"), index=True)
     import_id: Mapped[int | None] = mapped_column(
         ForeignKey("sampling_imports.id", ondelete="SET NULL"))
-    # Food, producer and sampled unit, for substring search.
-    search_text: Mapped[str] = mapped_column(Text, default="")
     # Its character pairs (portal.sampling.search_index), indexed by FTS5 / GIN.
     search_bigrams: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @hybrid_property
+    def search_text(self) -> str:
+        """Food, producer and sampled unit: what a keyword search looks in (computed, not
+        stored; the character-pair index finds candidates, this confirms the substring)."""
+        return " ".join(p or "" for p in (self.food_name, self.producer_name, self.sampled_unit))
+
+    @search_text.inplace.expression
+    @classmethod
+    def _search_text_expression(cls):
+        return (cls.food_name + " " + func.coalesce(cls.producer_name, "") + " "
+                + func.coalesce(cls.sampled_unit, ""))
 
     failed_items: Mapped[list[FailedItem]] = relationship(
         cascade="all, delete-orphan", order_by="FailedItem.position", lazy="selectin")

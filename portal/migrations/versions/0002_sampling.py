@@ -59,7 +59,6 @@ def upgrade() -> None:
     sa.Column('sampled_business_id', sa.Integer(), nullable=True),
     sa.Column('producer_business_id', sa.Integer(), nullable=True),
     sa.Column('import_id', sa.Integer(), nullable=True),
-    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
