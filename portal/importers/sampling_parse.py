@@ -236,7 +236,7 @@ def _parse_range(rows, layout: Layout, lo: int, hi: int):
             if i < width and cleaned[i] is not None and f not in values:
                 values[f] = cleaned[i]
         raw_dates = {f: raw[i] for i, f in date_items if i < width}
-        filled = sum(1 for c in cleaned if c)
+        filled = len(cleaned) - cleaned.count(None)
         if filled == 0:
             continue
         if filled == 1 and not values.get("food_name"):
