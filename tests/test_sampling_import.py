@@ -284,6 +284,11 @@ def test_two_character_search_uses_the_pair_index_and_stays_exact(portal):
         assert names("abc") == ["Pork-ABC"] or names("ABC") == ["Pork-ABC"]
         assert names("猪肉", date_from=date(2025, 1, 2), date_to=date(2025, 1, 3)) == ["酱卤猪肉"]
         assert names('"猪肉" OR x') == []   # FTS syntax in a query is just text
+        queries.SCAN_IN_ORDER_FROM, saved = 0, queries.SCAN_IN_ORDER_FROM  # the many-hits plan
+        try:
+            assert names("猪肉") == ["牛肉", "猪肉松", "酱卤猪肉"]
+        finally:
+            queries.SCAN_IN_ORDER_FROM = saved
         assert names("100%") == []
     # Corrections and deletions keep the index in step.
     rows[0][0] = "鸡肉松"
