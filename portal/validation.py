@@ -37,6 +37,12 @@ def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
     return text
 
 
+def clean_query(value: object, max_len: int = 50) -> str:
+    """A search box or URL keyword: control characters dropped (PostgreSQL refuses NUL),
+    trimmed and capped; never an error, since a search should just find less."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", str(value or ""))).strip()[:max_len]
+
+
 def parse(model: type[Model], data: dict) -> Model:
     """Validate `data` into `model`; raise InputError with one Chinese message per field."""
     try:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.lists.models import BLACK, ListEntry
 from portal.registry.models import Business, District
+from portal.validation import clean_query
 
 
 def _active(today: date):
@@ -27,6 +28,7 @@ def active_entries(session: Session, kind: str, jurisdiction: str, today: date,
                    q: str = "", limit: int = 500) -> list[ListEntry]:
     query = select(ListEntry).where(ListEntry.kind == kind, _active(today),
                                     _in_jurisdiction(jurisdiction))
+    q = clean_query(q)
     if q:
         query = query.where(or_(ListEntry.business_name.contains(q, autoescape=True),
                                 ListEntry.credit_code.contains(q.upper(), autoescape=True),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal.ratings.models import Incident, Inspection, KitchenDisplay
 from portal.ratings.rules import Rating, dynamic_grade, rate
 from portal.registry.models import Business, District
+from portal.validation import clean_query
 
 CANTEENS_FOR_THE_YOUNG_AND_OLD = ("学校食堂", "养老机构食堂")
 
@@ -74,8 +75,8 @@ def map_points(session: Session, jurisdiction: str, today: date,
         query = query.where(Business.business_type.in_(flt.kinds))
     if flt.district:
         query = query.where(Business.district_adcode == flt.district)
-    if flt.name:
-        query = query.where(Business.name.contains(flt.name, autoescape=True))
+    if name := clean_query(flt.name, 30):
+        query = query.where(Business.name.contains(name, autoescape=True))
     if flt.kitchen:
         query = query.join(KitchenDisplay, KitchenDisplay.business_id == Business.id) \
             .where(KitchenDisplay.kind == flt.kitchen)

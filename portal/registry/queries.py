@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.registry.models import Business, District
 from portal.sampling.models import FAILED, SamplingBatch
+from portal.validation import clean_query
 
 PAGE_SIZE = 20
 MAX_KEYWORD = 50
@@ -16,6 +17,7 @@ MAX_KEYWORD = 50
 def search(session: Session, jurisdiction: str, q: str = "", district: str = "",
            business_type: str = "", page: int = 1) -> tuple[int, list[Business]]:
     query = select(Business).join(District).where(District.jurisdiction_adcode == jurisdiction)
+    q = clean_query(q, MAX_KEYWORD)
     if q:
         query = query.where(or_(Business.name.contains(q, autoescape=True),
                                 Business.address.contains(q, autoescape=True)))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.registry.models import District
 from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
 from portal.sampling.search_index import fts_match, query_pairs
+from portal.validation import clean_query
 
 PAGE_SIZE = 20
 SORTS = {
@@ -50,11 +51,10 @@ class SamplingFilter:
         problems: list[str] = []
         values: dict = {}
         for key in ("q", "category", "announcement_no", "district"):
-            raw = str(params.get(key, "")).strip().replace("\x00", "")
+            raw = str(params.get(key, ""))
             if len(raw) > MAX_KEYWORD:
-                problems.append(f"{key} 过长，已截短")
-                raw = raw[:MAX_KEYWORD]
-            values[key] = raw
+                problems.append("查询条件过长，已截短")
+            values[key] = clean_query(raw, MAX_KEYWORD)
         result = params.get("result", "")
         if result in ("合格", "不合格"):
             values["result"] = result
