@@ -13,7 +13,7 @@ from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
-from portal.ui.widgets import demo_notice, md
+from portal.ui.widgets import demo_notice, id_param, md
 
 ctx = page_setup("商户查询")
 params = {k: st.query_params[k] for k in st.query_params}
@@ -21,12 +21,9 @@ names = cached.district_names(ctx)
 
 if "id" in params:
     st.page_link("pages/business.py", label="返回商户查询", icon=":material/arrow_back:")
-    try:
-        business_id = int(params["id"])
-    except ValueError:
-        business_id = -1
+    business_id = id_param(params, "id")
     with ctx.db.read() as session:
-        business = session.get(Business, business_id) if business_id > 0 else None
+        business = session.get(Business, business_id) if business_id else None
         record = queries.sampling_record(session, business_id) if business else None
         rating = business_rating(session, business, local_today()) if business else None
         listings = list_history(session, business_id) if business else []
@@ -101,10 +98,7 @@ q = params.get("q", "").strip()[:queries.MAX_KEYWORD]
 if not (q or params.get("district") or params.get("type")):
     st.caption("请输入名称或选择区县、类型后查询。")
     st.stop()
-try:
-    page = max(1, int(params.get("page", "1")))
-except ValueError:
-    page = 1
+page = id_param(params, "page") or 1
 with ctx.db.read() as session:
     total, rows = queries.search(session, ctx.profile.adcode, q, params.get("district", ""),
                                  params.get("type", ""), page)

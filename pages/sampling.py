@@ -12,7 +12,7 @@ from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import demo_notice, download_buttons
+from portal.ui.widgets import demo_notice, download_buttons, id_param
 
 ctx = page_setup("抽检结果")
 params = {k: st.query_params[k] for k in st.query_params}
@@ -22,12 +22,9 @@ demo = cached.demo_present(ctx)
 
 if "batch" in params:
     back = flt.to_params()
-    try:
-        batch_id = int(params["batch"])
-    except ValueError:
-        batch_id = -1
+    batch_id = id_param(params, "batch")
     with ctx.db.read() as session:
-        batch = queries.get_batch(session, batch_id) if batch_id > 0 else None
+        batch = queries.get_batch(session, batch_id) if batch_id else None
     st.page_link("pages/sampling.py", label="返回查询结果", icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
@@ -85,10 +82,7 @@ with st.form("sampling_search"):
 
 tab_results, tab_stats, tab_download = st.tabs(["查询结果", "统计", "下载与说明"])
 with tab_results:
-    try:
-        page = max(1, int(params.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = id_param(params, "page") or 1
     total, rows = cached.sampling_search(ctx, flt, page)
     pages = max(1, -(-total // queries.PAGE_SIZE))
     if total == 0:

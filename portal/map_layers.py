@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.lists.models import BLACK, ListEntry
-from portal.lists.queries import _active
+from portal.lists.queries import active_on
 from portal.ratings.models import Inspection
 from portal.ratings.rules import annual_grade
 from portal.registry.models import Business, District
@@ -35,7 +35,7 @@ def black_listed(session: Session, jurisdiction: str, today: date) -> list[tuple
     return session.execute(
         select(Business.lat, Business.lng, Business.id).join(ListEntry, ListEntry.business_id == Business.id)
         .join(District).where(District.jurisdiction_adcode == jurisdiction,
-                              ListEntry.kind == BLACK, _active(today)).distinct()).all()
+                              ListEntry.kind == BLACK, active_on(today)).distinct()).all()
 
 
 def district_values(session: Session, jurisdiction: str, figure: str, today: date) -> dict[str, float]:
@@ -46,7 +46,7 @@ def district_values(session: Session, jurisdiction: str, figure: str, today: dat
         for adcode, n in session.execute(
                 select(Business.district_adcode, func.count(func.distinct(Business.id)))
                 .join(ListEntry, ListEntry.business_id == Business.id)
-                .where(ListEntry.kind == BLACK, _active(today),
+                .where(ListEntry.kind == BLACK, active_on(today),
                        Business.district_adcode.in_(districts)).group_by(Business.district_adcode)):
             values[adcode] = float(n)
     elif figure == "failed":

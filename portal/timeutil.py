@@ -38,6 +38,11 @@ def cn_datetime(moment: datetime | None) -> str:
     return f"{cn_date(local.date())} {local:%H:%M}"
 
 
+def months_since(day: date, today: date) -> int:
+    """Whole months from `day` to `today` (0 within the same month-day span)."""
+    return (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+
+
 def local_midnight_utc(day: date) -> datetime:
     """The naive-UTC instant at which a local (Asia/Shanghai) day begins."""
     return datetime.combine(day, time.min, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)

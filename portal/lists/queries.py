@@ -11,7 +11,8 @@ from portal.registry.models import Business, District
 from portal.validation import clean_query
 
 
-def _active(today: date):
+def active_on(today: date):
+    """SQL form of lists.rules.is_active: not removed and the end date not reached."""
     return and_(ListEntry.removed_on.is_(None),
                 or_(ListEntry.ends_on.is_(None), ListEntry.ends_on > today))
 
@@ -26,7 +27,7 @@ def _in_jurisdiction(jurisdiction: str):
 
 def active_entries(session: Session, kind: str, jurisdiction: str, today: date,
                    q: str = "", limit: int = 500) -> list[ListEntry]:
-    query = select(ListEntry).where(ListEntry.kind == kind, _active(today),
+    query = select(ListEntry).where(ListEntry.kind == kind, active_on(today),
                                     _in_jurisdiction(jurisdiction))
     q = clean_query(q)
     if q:
@@ -44,7 +45,7 @@ def business_history(session: Session, business_id: int) -> list[ListEntry]:
 
 def active_counts(session: Session, jurisdiction: str, today: date) -> dict[str, int]:
     rows = session.execute(select(ListEntry.kind, func.count()).where(
-        _active(today), _in_jurisdiction(jurisdiction)).group_by(ListEntry.kind)).all()
+        active_on(today), _in_jurisdiction(jurisdiction)).group_by(ListEntry.kind)).all()
     counts = dict(rows)
     return {"black": counts.get(BLACK, 0), "red": counts.get("red", 0)}
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from portal.ratings.models import Incident, Inspection, KitchenDisplay
 from portal.ratings.rules import Rating, dynamic_grade, rate
 from portal.registry.models import Business, District
+from portal.timeutil import months_since
 from portal.validation import clean_query
 
 CANTEENS_FOR_THE_YOUNG_AND_OLD = ("学校食堂", "养老机构食堂")
@@ -101,7 +102,6 @@ def map_points(session: Session, jurisdiction: str, today: date,
         if kind not in kind_index:
             kind_index[kind] = len(kinds)
             kinds.append(kind)
-        months = -1 if day is None else \
-            (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
+        months = -1 if day is None else months_since(day, today)
         rows.append((lat, lng, cls, kind_index[kind], business_id, months))
     return rows, kinds

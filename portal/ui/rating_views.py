@@ -7,13 +7,8 @@ import streamlit as st
 
 from portal.ratings.queries import BusinessRating
 from portal.ratings.rules import rules
-from portal.timeutil import cn_date, local_today
+from portal.timeutil import cn_date, local_today, months_since
 from portal.ui.widgets import md
-
-
-def months_ago(day) -> int:
-    today = local_today()
-    return (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
 
 
 def rating_card(data: BusinessRating) -> None:
@@ -28,7 +23,7 @@ def rating_card(data: BusinessRating) -> None:
             left.markdown(f"### 暂不评级\n{rating.no_grade_reason}")
         right.markdown(f"### {rating.annual or '—'}\n年度等级（近 12 个月）")
         if rating.last_inspected_on:
-            ago = months_ago(rating.last_inspected_on)
+            ago = months_since(rating.last_inspected_on, local_today())
             text = f"最近一次检查：{cn_date(rating.last_inspected_on)}（{'本月' if ago <= 0 else f'{ago} 个月前'}）"
             if rating.stale:
                 st.warning(text + f"。已超过 {r['stale_months']['value']} 个月，等级可能已不反映现状。")

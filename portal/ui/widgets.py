@@ -15,6 +15,12 @@ def demo_notice(show: bool) -> None:
         st.warning(DEMO_TEXT, icon=":material/science:")
 
 
+def id_param(params: dict, key: str) -> int | None:
+    """A positive whole number from the URL, or None for anything else (never an error)."""
+    raw = str(params.get(key, ""))
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62 else None
+
+
 def show_errors(exc: InputError, labels: dict[str, str]) -> None:
     """One message at the top listing each field and how to fix it."""
     lines = [f"- **{labels.get(field, field)}**：{message}" for field, message in exc.errors.items()]
