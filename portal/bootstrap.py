@@ -21,6 +21,7 @@ class Portal:
 def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Portal:
     """Safe to run in several processes at once: everything that writes happens under one
     lock (advisory lock on PostgreSQL, file lock on SQLite)."""
+    from portal.complaints.retention import erase_expired
     from portal.demo.generator import seed_on_first_start
 
     settings = settings or load_settings()
@@ -30,6 +31,9 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
         upgrade(db.engine)
         with db.write() as session:
             sync_profile(session, profile)
+            erased = erase_expired(session, settings.complaint_retention_years)
+        if erased:
+            log.info("personal data of %d finished complaints erased (retention)", erased)
         if seed_demo and settings.demo:
             if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir):
                 log.info("demo data generated for %s (%s)", profile.name, settings.demo_scale)

@@ -44,6 +44,11 @@ class Settings:
     # reachable (the district boundaries still show).
     map_tiles: str = "OpenStreetMap"
     tianditu_key: str = ""
+    # Years after a case is finished before a complainant's personal data is erased.
+    complaint_retention_years: int = 3
+    # Behind a reverse proxy (nginx) every client arrives from the proxy's address: take the
+    # client's address from X-Forwarded-For / X-Real-IP instead (only set this behind one).
+    trusted_proxy: bool = False
 
 
 def _read_secrets(path: Path) -> dict:
@@ -144,6 +149,9 @@ def load_settings(env: Mapping[str, str] | None = None,
         idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
         map_tiles=_tiles(get("PORTAL_MAP_TILES"), get("PORTAL_TIANDITU_KEY")),
         tianditu_key=(get("PORTAL_TIANDITU_KEY") or "").strip(),
+        complaint_retention_years=_int("PORTAL_COMPLAINT_RETENTION_YEARS",
+                                       get("PORTAL_COMPLAINT_RETENTION_YEARS"), 3, 1, 30),
+        trusted_proxy=_flag("PORTAL_TRUSTED_PROXY", get("PORTAL_TRUSTED_PROXY"), default=False),
     )
 
 

@@ -5,3 +5,6 @@ from portal.registry.models import Business, District, Jurisdiction  # noqa: F40
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport  # noqa: F401
 from portal.ratings.models import Incident, Inspection, KitchenDisplay  # noqa: F401
 from portal.lists.models import ListEntry  # noqa: F401
+from portal.ratelimit import RateCounter  # noqa: F401
+from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,  # noqa: F401
+                                      ComplaintSupporter, HolidayDay)

@@ -36,6 +36,19 @@ ACTION_LABELS = {
     "list_add": "列入红黑榜",
     "list_remove": "移出红黑榜",
     "disposal_update": "登记核查处置",
+    "complaint_accept": "受理投诉举报",
+    "complaint_refuse": "不予受理",
+    "complaint_assign": "交办承办单位",
+    "complaint_note": "添加内部备注",
+    "complaint_request_info": "请群众补充材料",
+    "complaint_reply": "答复群众",
+    "complaint_close": "办结投诉举报",
+    "complaint_extend": "延长办理期限",
+    "complaint_merge": "合并重复件",
+    "complaint_reveal_contact": "查看联系方式",
+    "complaint_erase_personal": "到期删除个人信息",
+    "complaint_rules_update": "修改办理时限",
+    "holidays_enter": "登记节假日安排",
 }
 
 

@@ -1,0 +1,1 @@
+"""Complaints and reports (投诉举报): filing, tracking, handling within legal deadlines."""

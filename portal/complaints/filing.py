@@ -1,0 +1,451 @@
+"""What citizens do: file a complaint or report, join an open one, track it, add
+information, rate the handling. Every input is validated here, on the server."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ValidationError, field_validator
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal import ratelimit
+from portal.complaints import personal, photos as photo_rules, rules
+from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS, OPEN_STATUSES,
+                                      RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
+                                      ComplaintPhoto, ComplaintSupporter)
+from portal.complaints.workdays import load_calendar
+from portal.registry.models import Business, District
+from portal.timeutil import local_today, to_local, utcnow
+from portal.validation import InputError, clean_text, parse
+
+DUPLICATE_WINDOW_DAYS = 30
+TRACKING_RANDOM, CODE_LENGTH = 6, 8
+MAX_PHOTOS_PER_CASE = 6
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is submitting, as far as the server can tell: the browser session (ends on
+    reload) and the client address. Hashed before they reach the database."""
+    session_id: str
+    address: str
+
+
+class ComplaintForm(BaseModel):
+    kind: str
+    business_id: int | None = None
+    business_name: str = ""
+    district_adcode: str = ""
+    address: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    category: str
+    occurred_on: date | None = None
+    description: str = ""
+    claim: str = ""
+    contact_name: str = ""
+    phone: str = ""
+    consent: bool = False
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v):
+        if v not in (COMPLAINT, REPORT):
+            raise ValueError("请选择“投诉”或“举报”")
+        return v
+
+    @field_validator("category")
+    @classmethod
+    def _category(cls, v):
+        if v not in rules.categories():
+            raise ValueError("请从列表中选择问题类别")
+        return v
+
+    @field_validator("business_name", mode="before")
+    @classmethod
+    def _business_name(cls, v):
+        return clean_text(v, "商户名称", max_len=200)
+
+    @field_validator("address", mode="before")
+    @classmethod
+    def _address(cls, v):
+        return clean_text(v, "地址", max_len=200)
+
+    @field_validator("description", mode="before")
+    @classmethod
+    def _description(cls, v):
+        return clean_text(v, "问题描述", min_len=10, max_len=2000, multiline=True)
+
+    @field_validator("claim", mode="before")
+    @classmethod
+    def _claim(cls, v):
+        return clean_text(v, "诉求", max_len=500, multiline=True)
+
+    @field_validator("contact_name", mode="before")
+    @classmethod
+    def _name(cls, v):
+        return clean_text(v, "姓名", max_len=40)
+
+    @field_validator("phone", mode="before")
+    @classmethod
+    def _phone(cls, v):
+        text = str(v or "").strip()
+        if not text:
+            return ""
+        mobile = personal.normalise_mobile(text)
+        if mobile is None:
+            raise ValueError("手机号码格式不对：请填写 11 位手机号，如 13812345678")
+        return mobile
+
+    @field_validator("occurred_on")
+    @classmethod
+    def _occurred(cls, v):
+        if v is None:
+            raise ValueError("请填写发生日期")
+        today = local_today()
+        if v > today:
+            raise ValueError("发生日期不能晚于今天")
+        if v < today - timedelta(days=365 * 10):
+            raise ValueError("发生日期太早了，请核对")
+        return v
+
+    @field_validator("consent")
+    @classmethod
+    def _consent(cls, v):
+        if not v:
+            raise ValueError("请阅读个人信息处理说明并勾选同意，否则我们无法处理您的信息")
+        return v
+
+
+def _required_by_kind(data: dict) -> dict[str, str]:
+    """What each kind needs, checked on the raw input so that these messages come together
+    with the per-field ones."""
+    def text(key):
+        return str(data.get(key) or "").strip()
+
+    errors = {}
+    if data.get("business_id") in (None, "") and len(text("business_name")) < 2:
+        errors["business_name"] = "请在登记库中选择商户，或填写商户名称（至少 2 个字）"
+    if data.get("business_id") in (None, "") and not text("district_adcode"):
+        errors["district_adcode"] = "请选择商户所在的区县"
+    lat, lng = data.get("lat"), data.get("lng")
+    if (lat is None) != (lng is None) or (lat is not None and not (
+            isinstance(lat, (int, float)) and isinstance(lng, (int, float))
+            and 3 < lat < 54 and 73 < lng < 136)):
+        errors["location"] = "地图位置无效，请重新在地图上点选"
+    if data.get("kind") == COMPLAINT:
+        if len(text("contact_name")) < 2:
+            errors["contact_name"] = "投诉需要填写您的姓名（至少 2 个字），以便调解"
+        if not text("phone"):
+            errors["phone"] = "投诉需要填写手机号码，以便联系您"
+        if len(text("claim")) < 2:
+            errors["claim"] = "投诉需要写明您的诉求，例如退款、赔偿或道歉"
+    return errors
+
+
+@dataclass(frozen=True)
+class Receipt:
+    complaint_id: int
+    tracking_no: str
+    code: str
+    kind: str
+    received_at: datetime
+    due_on: date
+    due_provisional: bool
+    due_kind: str
+
+
+def _validated_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CleanPhoto]:
+    if len(uploads) > limit:
+        raise InputError({"photos": f"最多上传 {limit} 张照片（现在 {len(uploads)} 张）"})
+    cleaned, problems = [], []
+    for data, name in uploads:
+        try:
+            cleaned.append(photo_rules.clean_photo(data, name))
+        except photo_rules.PhotoError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InputError({"photos": "；".join(problems)})
+    return cleaned
+
+
+def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintForm, list]:
+    """Every problem at once: the form's fields and the photos."""
+    errors: dict[str, str] = {}
+    form = None
+    try:
+        form = parse_complaint_form(data)
+    except InputError as exc:
+        errors.update(exc.errors)
+    for field, message in _required_by_kind(data).items():
+        errors.setdefault(field, message)
+    try:
+        cleaned = _validated_photos(uploads, photo_rules.MAX_PHOTOS)
+    except InputError as exc:
+        errors.update(exc.errors)
+        cleaned = []
+    if errors:
+        raise InputError(errors)
+    return form, cleaned
+
+
+def parse_complaint_form(data: dict) -> ComplaintForm:
+    try:
+        return ComplaintForm.model_validate(data)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "_"
+            message = err.get("msg", "").removeprefix("Value error, ")
+            if err.get("type") == "missing":
+                message = "此项必填"
+            elif err.get("type", "").endswith(("_parsing", "_type")):
+                message = "格式不对，请重新填写"
+            errors.setdefault(field, message)
+        raise InputError(errors) from None
+
+
+def local_day(now: datetime) -> date:
+    """The Asia/Shanghai day of a naive-UTC instant: limits and deadlines count these."""
+    return to_local(now).date()
+
+
+def _take_limits(session: Session, secret: str, form: ComplaintForm, client: Client,
+                 now: datetime) -> None:
+    limit = rules.limits()
+    day = local_day(now).isoformat()
+    checks = [("complaint:session", personal.keyed_hash(secret, "session", client.session_id),
+               limit["per_session_per_day"],
+               f"同一浏览器每天最多提交 {limit['per_session_per_day']} 件，请明天再提交；紧急情况请拨打 12315"),
+              ("complaint:address", personal.keyed_hash(secret, "address", client.address),
+               limit["per_address_per_day"],
+               f"您所在的网络今天已提交 {limit['per_address_per_day']} 件，请明天再提交；紧急情况请拨打 12315")]
+    if form.phone:
+        checks.insert(0, ("complaint:phone", personal.keyed_hash(secret, "phone", form.phone),
+                          limit["per_phone_per_day"],
+                          f"同一手机号每天最多提交 {limit['per_phone_per_day']} 件（按北京时间计），"
+                          "请明天再提交；紧急情况请拨打 12315"))
+    for scope, key, most, message in checks:
+        if not ratelimit.take(session, scope, key, day, most):
+            raise InputError({"limit": message})
+
+
+def _business(session: Session, business_id: int, adcode: str) -> Business:
+    business = session.scalar(select(Business).join(District).where(
+        Business.id == business_id, District.jurisdiction_adcode == adcode))
+    if business is None:
+        raise InputError({"business_name": "所选商户不在本市登记库中，请重新搜索或直接填写名称"})
+    return business
+
+
+def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
+           uploads: list[tuple[bytes, str]], client: Client, *, now: datetime | None = None,
+           is_demo: bool = False) -> Receipt:
+    """Validate everything, count the limits, write the case, its first event and photos:
+    one transaction, so an error leaves nothing behind."""
+    form, cleaned = validate(data, uploads)
+    now = now or utcnow()
+    if form.business_id is not None:
+        business = _business(session, form.business_id, jurisdiction_adcode)
+        name, district, address = business.name, business.district_adcode, business.address
+        lat, lng = form.lat if form.lat is not None else business.lat, \
+            form.lng if form.lng is not None else business.lng
+    else:
+        name, district, address, lat, lng = (form.business_name, form.district_adcode,
+                                             form.address, form.lat, form.lng)
+        known = session.scalar(select(exists().where(
+            District.adcode == district, District.jurisdiction_adcode == jurisdiction_adcode)))
+        if not known:
+            raise InputError({"district_adcode": "请从列表中选择本市的区县"})
+    _take_limits(session, secret, form, client, now)
+    received_on = local_day(now)
+    from portal.complaints.handling import first_deadline
+
+    rule_set, due_kind, due = first_deadline(session, form.kind, received_on)
+    code = personal.random_code(CODE_LENGTH)
+    complaint = Complaint(
+        code_hash=personal.keyed_hash(secret, "code", code), kind=form.kind,
+        category=form.category, business_id=form.business_id, business_name=name,
+        district_adcode=district, address=(form.address or address or None), lat=lat, lng=lng,
+        occurred_on=form.occurred_on, description=form.description,
+        claim=form.claim or None, contact_name_enc=personal.encrypt(secret, form.contact_name),
+        phone_enc=personal.encrypt(secret, form.phone),
+        phone_hash=personal.keyed_hash(secret, "phone", form.phone) if form.phone else None,
+        phone_masked=personal.mask_mobile(form.phone) if form.phone else None,
+        anonymous=form.kind == REPORT and not form.phone and not form.contact_name,
+        consent_at=now, status=SUBMITTED, received_at=now, received_on=received_on,
+        rule_set=rule_set.id, due_on=due.day, due_provisional=due.provisional, due_kind=due_kind,
+        is_demo=is_demo, updated_at=now)
+    prefix = "TS" if form.kind == COMPLAINT else "JB"
+    for _attempt in range(8):
+        complaint.tracking_no = f"{prefix}{received_on:%Y%m%d}{personal.random_code(TRACKING_RANDOM)}"
+        try:
+            with session.begin_nested():
+                session.add(complaint)
+                session.flush()
+            break
+        except IntegrityError:
+            session.expunge(complaint) if complaint in session else None
+            continue
+    else:
+        raise RuntimeError("could not draw a free tracking number")
+    event = ComplaintEvent(complaint_id=complaint.id, at=now, kind="submitted", public=True,
+                           by_citizen=True, is_demo=is_demo,
+                           text=f"我们已收到您的{KIND_LABELS[form.kind]}。")
+    session.add(event)
+    session.flush()
+    session.add_all(ComplaintPhoto(complaint_id=complaint.id, event_id=event.id, mime=p.mime,
+                                   width=p.width, height=p.height, content=p.content,
+                                   uploaded_at=now, is_demo=is_demo) for p in cleaned)
+    return Receipt(complaint.id, complaint.tracking_no, code, form.kind, now, due.day,
+                   due.provisional, due_kind)
+
+
+# --- duplicates ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """What anyone may see of an open case about the same business: no personal data."""
+    complaint_id: int
+    kind: str
+    category: str
+    occurred_on: date
+    received_on: date
+    status: str
+    supporters: int
+
+
+def open_cases_for_business(session: Session, business_id: int, today: date | None = None,
+                            limit: int = 10) -> list[OpenCase]:
+    today = today or local_today()
+    rows = session.execute(
+        select(Complaint.id, Complaint.kind, Complaint.category, Complaint.occurred_on,
+               Complaint.received_on, Complaint.status, Complaint.supporters)
+        .where(Complaint.business_id == business_id, Complaint.status.in_(OPEN_STATUSES),
+               Complaint.merged_into_id.is_(None),
+               Complaint.received_on >= today - timedelta(days=DUPLICATE_WINDOW_DAYS))
+        .order_by(Complaint.received_on.desc()).limit(limit)).all()
+    return [OpenCase(*row) for row in rows]
+
+
+def join_case(session: Session, secret: str, complaint_id: int, client: Client,
+              today: date | None = None) -> bool:
+    """"我也遇到了同样的问题". False when this browser or address already joined."""
+    today = today or local_today()
+    case = session.get(Complaint, complaint_id)
+    if case is None or case.status not in OPEN_STATUSES or case.merged_into_id is not None or \
+            case.received_on < today - timedelta(days=DUPLICATE_WINDOW_DAYS):
+        raise InputError({"case": "这件投诉举报已办结或不存在，请直接提交新的投诉举报"})
+    keys = {personal.keyed_hash(secret, "session", client.session_id),
+            personal.keyed_hash(secret, "address", client.address)}
+    if session.scalar(select(exists().where(ComplaintSupporter.complaint_id == complaint_id,
+                                            ComplaintSupporter.client_hash.in_(keys)))):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ComplaintSupporter(complaint_id=complaint_id,
+                                           client_hash=personal.keyed_hash(secret, "session", client.session_id)))
+            session.add(ComplaintSupporter(complaint_id=complaint_id,
+                                           client_hash=personal.keyed_hash(secret, "address", client.address)))
+            session.flush()
+    except IntegrityError:
+        return False
+    session.execute(update(Complaint).where(Complaint.id == complaint_id)
+                    .values(supporters=Complaint.supporters + 1))
+    return True
+
+
+# --- tracking -----------------------------------------------------------------------------
+
+
+def find_case(session: Session, secret: str, tracking_no: object, code: object,
+              client: Client) -> Complaint | None:
+    """The case for a tracking number and code, or None. Failed tries are counted per
+    browser session and address, so codes cannot be guessed by trying many."""
+    limit = rules.limits()["track_failures_per_session_per_hour"]
+    hour = utcnow().isoformat()[:13]
+    keys = [("track:session", personal.keyed_hash(secret, "session", client.session_id)),
+            ("track:address", personal.keyed_hash(secret, "address", client.address))]
+    if any(ratelimit.used(session, scope, key, hour) >= limit for scope, key in keys):
+        raise InputError({"limit": "查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况"})
+    number, secret_code = personal.normalise_code(tracking_no), personal.normalise_code(code)
+    case = session.scalar(select(Complaint).where(Complaint.tracking_no == number)) if number else None
+    if case is not None and hmac.compare_digest(
+            case.code_hash, personal.keyed_hash(secret, "code", secret_code)):
+        return case
+    for scope, key in keys:
+        ratelimit.take(session, scope, key, hour, limit)
+    return None
+
+
+class InfoForm(BaseModel):
+    text: str
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, v):
+        return clean_text(v, "补充说明", min_len=2, max_len=2000, multiline=True)
+
+
+def add_information(session: Session, case: Complaint, text: str,
+                    uploads: list[tuple[bytes, str]], now: datetime | None = None) -> None:
+    errors = {}
+    try:
+        form = parse(InfoForm, {"text": text})
+    except InputError as exc:
+        errors.update(exc.errors)
+    have = len(session.scalars(select(ComplaintPhoto.id).where(
+        ComplaintPhoto.complaint_id == case.id)).all())
+    try:
+        cleaned = _validated_photos(uploads, min(photo_rules.MAX_PHOTOS, MAX_PHOTOS_PER_CASE - have))
+    except InputError as exc:
+        errors.update(exc.errors)
+    if case.status not in OPEN_STATUSES:
+        errors["case"] = "案件已办结，不能再补充材料；如有新问题请重新提交"
+    if errors:
+        raise InputError(errors)
+    now = now or utcnow()
+    event = ComplaintEvent(complaint_id=case.id, at=now, kind="citizen_info", public=True,
+                           by_citizen=True, text=form.text, is_demo=case.is_demo)
+    session.add(event)
+    session.flush()
+    session.add_all(ComplaintPhoto(complaint_id=case.id, event_id=event.id, mime=p.mime,
+                                   width=p.width, height=p.height, content=p.content,
+                                   uploaded_at=now) for p in cleaned)
+    case.awaiting_citizen = False
+    case.updated_at = now
+
+
+class RatingForm(BaseModel):
+    rating: str
+    comment: str = ""
+
+    @field_validator("rating")
+    @classmethod
+    def _rating(cls, v):
+        if v not in RATINGS:
+            raise ValueError("请选择 满意、基本满意 或 不满意")
+        return v
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _comment(cls, v):
+        return clean_text(v, "评价意见", max_len=500, multiline=True)
+
+
+def rate(session: Session, case: Complaint, rating: str, comment: str,
+         now: datetime | None = None) -> None:
+    form = parse(RatingForm, {"rating": rating, "comment": comment})
+    if case.status not in FINISHED_STATUSES:
+        raise InputError({"case": "案件办结后才能评价"})
+    if case.rating is not None:
+        raise InputError({"case": "您已经评价过了，谢谢"})
+    now = now or utcnow()
+    case.rating, case.rating_comment, case.rated_at = form.rating, form.comment or None, now
+    session.add(ComplaintEvent(complaint_id=case.id, at=now, kind="rated", public=True,
+                               by_citizen=True, text=f"您的评价：{form.rating}",
+                               is_demo=case.is_demo))

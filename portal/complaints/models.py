@@ -1,0 +1,150 @@
+"""Complaints and reports, their timeline, photos, supporters, rate-limit counters and the
+holiday arrangements an admin enters for years the calendar package does not know."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.timeutil import utcnow
+
+COMPLAINT, REPORT = "complaint", "report"
+KIND_LABELS = {COMPLAINT: "投诉", REPORT: "举报"}
+
+SUBMITTED, ACCEPTED, REFUSED, IN_PROGRESS, CLOSED = (
+    "submitted", "accepted", "refused", "in_progress", "closed")
+STATUS_LABELS = {SUBMITTED: "已提交", ACCEPTED: "已受理", REFUSED: "不予受理",
+                 IN_PROGRESS: "处理中", CLOSED: "已办结"}
+OPEN_STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS)
+FINISHED_STATUSES = (REFUSED, CLOSED)   # 办结: the bureau has given its answer
+RATINGS = ("满意", "基本满意", "不满意")
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        Index("ix_complaints_status_due", "status", "due_on"),
+        Index("ix_complaints_business_received", "business_id", "received_on"),
+        Index("ix_complaints_received", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_no: Mapped[str] = mapped_column(String(20), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))          # HMAC of the verification code
+    kind: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    # The respondent: a registry business, or the name and address the citizen typed.
+    business_id: Mapped[int | None] = mapped_column(
+        ForeignKey("businesses.id", ondelete="SET NULL"))
+    business_name: Mapped[str] = mapped_column(String(200))
+    district_adcode: Mapped[str | None] = mapped_column(String(6), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None]
+    lng: Mapped[float | None]
+    occurred_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)       # None once erased
+    claim: Mapped[str | None] = mapped_column(Text)             # 诉求 (complaints)
+    # Personal data: name and phone encrypted (shown to handlers on an audited reveal),
+    # the phone also as a keyed hash (limits, lookups) and masked (138****1234).
+    contact_name_enc: Mapped[str | None] = mapped_column(Text)
+    phone_enc: Mapped[str | None] = mapped_column(Text)
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_masked: Mapped[str | None] = mapped_column(String(11))
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(12), default=SUBMITTED)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_on: Mapped[date] = mapped_column(Date)              # local day, for counting
+    rule_set: Mapped[str] = mapped_column(String(20))
+    # The clock running now: accept decision (complaint), close (accepted complaint) or the
+    # 立案 decision (report). Provisional when it reaches a year without a holiday arrangement.
+    due_on: Mapped[date | None] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_kind: Mapped[str | None] = mapped_column(String(10))     # accept / close / decide
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    assigned_unit: Mapped[str | None] = mapped_column(String(100))
+    awaiting_citizen: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_on: Mapped[date | None] = mapped_column(Date)       # refused or closed (local day)
+    finished_working_days: Mapped[int | None] = mapped_column(Integer)
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    reply: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    supporters: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[str | None] = mapped_column(String(4))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    rated_at: Mapped[datetime | None]
+    personal_erased_at: Mapped[datetime | None]
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class ComplaintEvent(Base):
+    """One step of a case. `public` events are shown to the citizen on 进度查询; the others
+    (notes, assignment, reveals) only to officials."""
+    __tablename__ = "complaint_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    by_citizen: Mapped[bool] = mapped_column(Boolean, default=False)
+    actor_name: Mapped[str | None] = mapped_column(String(64))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class ComplaintPhoto(Base):
+    """Stored in the database, so every replica and every backup has it. Re-encoded on
+    upload: location and other metadata are gone."""
+    __tablename__ = "complaint_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("complaint_events.id", ondelete="SET NULL"))
+    mime: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ComplaintSupporter(Base):
+    """"我也遇到了同样的问题": one row per person (hashed client key) and case."""
+    __tablename__ = "complaint_supporters"
+    __table_args__ = (UniqueConstraint("complaint_id", "client_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
+    client_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HolidayDay(Base):
+    """A year's holiday arrangement entered by an admin (State Council notice), used for
+    years the chinese-calendar package does not know, and over the package when present."""
+    __tablename__ = "holiday_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))          # holiday / makeup_workday
+    name: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str | None] = mapped_column(Text)
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,140 @@
+"""Public statistics of complaints and reports, and the public list of finished cases.
+Nothing here carries a citizen's name, phone, photo or own words."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, case, func, select
+from sqlalchemy.orm import Session
+
+from portal.complaints.models import (ACCEPTED, CLOSED, FINISHED_STATUSES, IN_PROGRESS, REFUSED,
+                                      Complaint)
+
+SATISFIED = ("满意", "基本满意")
+
+
+@dataclass(frozen=True)
+class Summary:
+    received: int
+    accepted: int
+    finished: int
+    on_time: int
+    rated: int
+    satisfied: int
+    median_working_days: float | None
+    demo: bool
+
+    @property
+    def finish_rate(self) -> float | None:       # 办结率
+        return round(100 * self.finished / self.received, 1) if self.received else None
+
+    @property
+    def on_time_rate(self) -> float | None:      # 按期办结率
+        return round(100 * self.on_time / self.finished, 1) if self.finished else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+
+
+def _period(query, start: date | None, end: date | None):
+    if start:
+        query = query.where(Complaint.received_on >= start)
+    if end:
+        query = query.where(Complaint.received_on <= end)
+    return query
+
+
+def _counts():
+    finished = Complaint.status.in_(FINISHED_STATUSES)
+    return (func.count(),
+            func.sum(case((Complaint.accepted_on.is_not(None), 1), else_=0)),
+            func.sum(case((finished, 1), else_=0)),
+            func.sum(case((finished & Complaint.on_time.is_(True), 1), else_=0)),
+            func.sum(case((Complaint.rating.is_not(None), 1), else_=0)),
+            func.sum(case((Complaint.rating.in_(SATISFIED), 1), else_=0)))
+
+
+def summary(session: Session, start: date | None = None, end: date | None = None) -> Summary:
+    row = session.execute(_period(select(*_counts(), func.max(case(
+        (Complaint.is_demo.is_(True), 1), else_=0))), start, end)).one()
+    received, accepted, finished, on_time, rated, satisfied, demo = (int(v or 0) for v in row)
+    days = session.scalars(_period(select(Complaint.finished_working_days).where(
+        Complaint.status.in_(FINISHED_STATUSES), Complaint.finished_working_days.is_not(None)),
+        start, end)).all()
+    median = float(statistics.median(days)) if days else None
+    return Summary(received, accepted, finished, on_time, rated, satisfied, median, bool(demo))
+
+
+def breakdown(session: Session, by: str, start: date | None = None,
+              end: date | None = None) -> list[dict]:
+    """Counts and rates per category, district or kind (SQL GROUP BY)."""
+    column = {"category": Complaint.category, "district": Complaint.district_adcode,
+              "kind": Complaint.kind}[by]
+    rows = session.execute(_period(select(column, *_counts()), start, end)
+                           .group_by(column).order_by(func.count().desc())).all()
+    return [_row(key, *values) for key, *values in rows]
+
+
+def by_day(session: Session, start: date | None = None, end: date | None = None) -> list[dict]:
+    """Per received day; pages sum them into months (portable across SQLite and PostgreSQL)."""
+    rows = session.execute(_period(select(Complaint.received_on, *_counts()), start, end)
+                           .group_by(Complaint.received_on).order_by(Complaint.received_on)).all()
+    return [_row(key, *values) for key, *values in rows]
+
+
+def _row(key, received, accepted, finished, on_time, rated, satisfied) -> dict:
+    return {"key": key, "received": int(received or 0), "accepted": int(accepted or 0),
+            "finished": int(finished or 0), "on_time": int(on_time or 0),
+            "rated": int(rated or 0), "satisfied": int(satisfied or 0)}
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    tracking_no: str
+    kind: str
+    category: str
+    business_name: str
+    district_adcode: str | None
+    received_on: date
+    finished_on: date | None
+    status: str
+    outcome: str | None
+
+
+PUBLIC_COLUMNS = (Complaint.tracking_no, Complaint.kind, Complaint.category,
+                  Complaint.business_name, Complaint.district_adcode, Complaint.received_on,
+                  Complaint.finished_on, Complaint.status, Complaint.outcome)
+
+
+def finished_cases(session: Session, *, category: str | None = None,
+                   district_adcode: str | None = None, business_id: int | None = None,
+                   page: int = 1, per_page: int = 50) -> tuple[int, list[PublicCase]]:
+    """Finished cases, newest first: business, category, dates and outcome only. The
+    tracking number is shown masked by the page (it is half of what unlocks a case)."""
+    query = select(*PUBLIC_COLUMNS).where(Complaint.status.in_(FINISHED_STATUSES))
+    if category:
+        query = query.where(Complaint.category == category)
+    if district_adcode:
+        query = query.where(Complaint.district_adcode == district_adcode)
+    if business_id:
+        query = query.where(Complaint.business_id == business_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.execute(query.order_by(Complaint.finished_on.desc(), Complaint.id.desc())
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return total, [PublicCase(*row) for row in rows]
+
+
+def business_counts(session: Session, business_id: int) -> dict[str, int]:
+    """For the business page: cases received about it, and how many are finished."""
+    row = session.execute(select(
+        func.count(), func.sum(case((Complaint.status.in_(FINISHED_STATUSES), 1), else_=0)),
+        func.sum(case((Complaint.status.in_((ACCEPTED, IN_PROGRESS)), 1), else_=0)))
+        .where(Complaint.business_id == business_id, Complaint.merged_into_id.is_(None))).one()
+    return {"received": int(row[0] or 0), "finished": int(row[1] or 0), "open": int(row[2] or 0)}
+
+
+def mask_tracking(tracking_no: str) -> str:
+    return tracking_no[:10] + "****" if len(tracking_no) > 10 else tracking_no

@@ -1,0 +1,45 @@
+"""Limits enforced by the database: a counter row per (scope, key, period), incremented by a
+guarded upsert, so that processes submitting at once can never pass a limit together.
+Runs inside the caller's transaction: a submission that fails later also gives its unit back."""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from portal.db import Base
+
+
+class RateCounter(Base):
+    """Per-day (Asia/Shanghai) or per-window counters, incremented with a guarded upsert so
+    that concurrent submissions can never pass a limit."""
+    __tablename__ = "rate_counters"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)   # e.g. complaint:phone
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)  # 2026-11-22 / 2026-11-22T17
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -> bool:
+    """Count one use; False (and nothing counted) when `limit` uses are already counted."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    table = RateCounter.__table__
+    statement = insert(table).values(scope=scope, key_hash=key_hash, period=period, uses=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key_hash, table.c.period],
+        set_={"uses": table.c.uses + 1},
+        where=table.c.uses < limit)
+    if limit < 1:
+        return False
+    # RETURNING says whether a row was written; rowcount is not reliable across drivers.
+    return session.execute(statement.returning(table.c.uses)).first() is not None
+
+
+def used(session: Session, scope: str, key_hash: str, period: str) -> int:
+    return session.scalar(select(RateCounter.uses).where(
+        RateCounter.scope == scope, RateCounter.key_hash == key_hash,
+        RateCounter.period == period)) or 0
