@@ -67,7 +67,8 @@ def demo_database(scale: str, counts: dict[str, int] | None = None):
         settings = load_settings({"PORTAL_DATABASE_URL": f"sqlite:///{building}",
                                   "PORTAL_VAR_DIR": str(CACHE), "PORTAL_DEMO": "0"})
         portal = bootstrap(settings)
-        generator.generate(portal.db, portal.profile, scale, counts=counts)
+        generator.generate(portal.db, portal.profile, scale, counts=counts,
+                           secret_key=settings.secret_key)
         with portal.db.write() as session:
             session.connection().exec_driver_sql("ANALYZE")
         portal.db.engine.dispose()

@@ -1,6 +1,7 @@
 """商户查询: look a business up and see what the bureau knows of it."""
 import streamlit as st
 
+from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
 from portal.registry.models import Business
 from portal.lists.models import BLACK
@@ -27,6 +28,7 @@ if "id" in params:
         record = queries.sampling_record(session, business_id) if business else None
         rating = business_rating(session, business, local_today()) if business else None
         listings = list_history(session, business_id) if business else []
+        complaints = complaint_counts(session, business_id) if business else None
     if business is None:
         st.title("商户查询", anchor=False)
         st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
@@ -69,6 +71,15 @@ if "id" in params:
         st.subheader("红黑榜记录")
         for entry in listings:
             entry_card(entry, link=False)
+    st.subheader("投诉举报")
+    if complaints["received"]:
+        st.markdown(f"群众对这家单位的投诉举报共 **{complaints['received']}** 件，已办结 "
+                    f"{complaints['finished']} 件，正在办理 {complaints['open']} 件"
+                    "（含尚未核实的反映，不等于违法事实）。")
+    else:
+        st.markdown("目前没有关于这家单位的投诉举报。")
+    st.page_link("pages/complaint.py", label="投诉或举报这家单位", icon=":material/campaign:",
+                 query_params={"business": str(business.id)})
     st.stop()
 
 st.title("商户查询", anchor=False)

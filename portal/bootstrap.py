@@ -35,6 +35,7 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
         if erased:
             log.info("personal data of %d finished complaints erased (retention)", erased)
         if seed_demo and settings.demo:
-            if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir):
+            if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir,
+                                   settings.secret_key):
                 log.info("demo data generated for %s (%s)", profile.name, settings.demo_scale)
     return Portal(settings, db, profile)

@@ -1,4 +1,4 @@
-"""python -m portal ...: init, demo, users, geo."""
+"""python -m portal ...: init, demo, users, import, holidays, complaints, geo."""
 from __future__ import annotations
 
 import argparse
@@ -45,7 +45,7 @@ def cmd_demo(args) -> int:
         print("已清除演示数据：" + "，".join(f"{k} {v} 行" for k, v in removed.items()))
         return 0
     written = generator.generate(portal.db, portal.profile, args.scale, seed=args.seed,
-                                 actor=_actor())
+                                 actor=_actor(), secret_key=portal.settings.secret_key)
     print(f"已生成演示数据（{args.scale}，{portal.profile.name}）：" +
           "，".join(f"{k} {v} 行" for k, v in written.items()))
     path = generator.create_demo_accounts(portal.db, portal.settings.var_dir)
@@ -132,6 +132,35 @@ def cmd_geo(args) -> int:
     return 0
 
 
+def cmd_holidays(args) -> int:
+    from portal.complaints import holidays
+    from portal.validation import InputError
+
+    portal = _portal()
+    path = Path(args.file)
+    try:
+        rows = holidays.read_file(path.read_bytes(), path.name)
+        with portal.db.write() as session:
+            summary = holidays.enter_year(session, _actor(), rows, args.source)
+    except InputError as exc:
+        for field, message in exc.errors.items():
+            print(f"错误（{field}）：{message}", file=sys.stderr)
+        return 2
+    print(f"已登记 {summary['year']} 年节假日安排：放假 {summary['holidays']} 天，调休上班 "
+          f"{summary['makeup_workdays']} 天；重算了 {summary['deadlines_recomputed']} 件未办结案件的期限")
+    return 0
+
+
+def cmd_complaints(args) -> int:
+    from portal.complaints.retention import erase_expired
+
+    portal = _portal()
+    with portal.db.write() as session:
+        count = erase_expired(session, portal.settings.complaint_retention_years, actor=_actor())
+    print(f"已删除 {count} 件办结满 {portal.settings.complaint_retention_years} 年案件中的个人信息")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from portal.accounts.rules import ROLES
     from portal.demo.generator import SCALES
@@ -169,6 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
         other.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         other.add_argument("--json", action="store_true", help="one JSON line as the last output")
     imp.set_defaults(func=cmd_import)
+
+    hol = sub.add_parser("holidays", help="a year's holiday arrangement (State Council notice)")
+    hol_sub = hol.add_subparsers(dest="holidays_command", required=True)
+    hol_import = hol_sub.add_parser("import", help="CSV/XLSX with columns 日期, 类型 (休/班), 名称")
+    hol_import.add_argument("file")
+    hol_import.add_argument("--source", required=True, help="the notice's title and number")
+    hol.set_defaults(func=cmd_holidays)
+
+    comp = sub.add_parser("complaints", help="complaints and reports")
+    comp_sub = comp.add_subparsers(dest="complaints_command", required=True)
+    comp_sub.add_parser("erase-expired", help="erase personal data past the retention period")
+    comp.set_defaults(func=cmd_complaints)
 
     geo = sub.add_parser("geo", help="boundary files")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)

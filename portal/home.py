@@ -88,7 +88,21 @@ def list_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]
             Figure("红榜在列", counts["red"], "家", "目前在表彰期内的诚信经营单位。", demo)]
 
 
-FIGURES = [business_figures, sampling_figures, rating_figures, list_figures]
+def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.complaints.stats import summary
+    from portal.timeutil import local_today
+
+    year = local_today().year
+    data = summary(session, date(year, 1, 1), date(year, 12, 31))
+    rate = data.finish_rate if data.finish_rate is not None else 0.0
+    on_time = data.on_time_rate if data.on_time_rate is not None else 0.0
+    return [Figure(f"{year}年收到投诉举报", data.received, "件",
+                   f"已办结 {data.finished:,} 件，办结率 {rate}%（目标 100%）。", data.demo),
+            Figure("投诉举报按期办结率", on_time, "%",
+                   "在法定期限内（按工作日计算）办结的比例。", data.demo)]
+
+
+FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

@@ -17,7 +17,7 @@ import folium
 from folium.plugins import FastMarkerCluster
 
 from portal.config import PROJECT_ROOT
-from portal.geo import wgs84_to_gcj02
+from portal.geo import gcj02_to_wgs84, wgs84_to_gcj02
 
 STATIC_DIR = PROJECT_ROOT / "static"
 VENDOR = STATIC_DIR / "vendor"
@@ -98,6 +98,14 @@ def to_display_crs(provider: str | None, lat: float, lng: float) -> tuple[float,
         return lat, lng
     glng, glat = wgs84_to_gcj02(lng, lat)
     return glat, glng
+
+
+def from_display_crs(provider: str | None, lat: float, lng: float) -> tuple[float, float]:
+    """A point clicked on the map -> WGS-84 as stored."""
+    if provider != "amap":
+        return lat, lng
+    wlng, wlat = gcj02_to_wgs84(lng, lat)
+    return wlat, wlng
 
 
 def _shift_geometry(coords):

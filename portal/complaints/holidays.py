@@ -120,3 +120,37 @@ def entered_years(session: Session) -> list[tuple[int, int, int, str]]:
         entry = years.setdefault(year, [year, 0, 0, source or ""])
         entry[1 if kind == HOLIDAY else 2] += 1
     return [tuple(v) for _, v in sorted(years.items())]
+
+
+def set_rule_numbers(session: Session, actor: Actor, rule_id: str, numbers: dict[str, int]) -> int:
+    """An admin's correction of one rule set's day counts (e.g. once Order No. 121 is
+    checked); audited, and open deadlines are recomputed. Returns cases updated."""
+    import json
+
+    from portal.complaints import rules
+    from portal.meta import set_meta
+
+    if not actor.may("admin"):
+        raise PermissionDenied("需要“系统管理员”角色才能修改办理时限")
+    if rule_id not in {r.id for r in rules.rule_sets()}:
+        raise InputError({"rule": "未知的规则"})
+    allowed = {f"{k}.{f}" for k, f, _ in rules.NUMBER_FIELDS}
+    clean: dict[str, int] = {}
+    for key, value in numbers.items():
+        if key not in allowed:
+            raise InputError({"rule": f"未知的期限项目：{key}"})
+        if not isinstance(value, int) or not 1 <= value <= 365:
+            raise InputError({key: "期限应为 1 到 365 之间的整数（工作日）"})
+        clean[key] = value
+    overrides = rules.load_overrides(session)
+    before = overrides.get(rule_id, {})
+    overrides[rule_id] = clean
+    set_meta(session, rules.OVERRIDE_KEY, json.dumps(overrides, sort_keys=True))
+    session.flush()
+    from portal.complaints.handling import recompute_open_deadlines
+
+    updated = recompute_open_deadlines(session)
+    audit.record(session, actor, "complaint_rules_update", object_type="rule_set",
+                 object_id=rule_id, detail={"before": before, "after": clean,
+                                            "deadlines_recomputed": updated})
+    return updated

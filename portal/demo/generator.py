@@ -21,10 +21,13 @@ from portal.accounts.models import Official
 from portal.accounts.passwords import random_password
 from portal.accounts.rules import Actor
 from portal.db import Database
+from portal.complaints.models import Complaint, ComplaintEvent
 from portal.demo.businesses import generate_businesses
+from portal.demo.complaints import generate_complaints
 from portal.demo.lists import generate_lists
 from portal.demo.ratings import generate_ratings
 from portal.demo.sampling import generate_sampling
+from portal.config import load_settings
 from portal.meta import get_meta, set_meta
 from portal.registry.models import Business
 from portal.lists.models import ListEntry
@@ -35,11 +38,12 @@ from portal.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
 
-SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000},
-          "city": {"businesses": 20_000, "sampling_batches": 60_000},
-          "province": {"businesses": 200_000, "sampling_batches": 1_000_000}}
+SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000, "complaints": 400},
+          "city": {"businesses": 20_000, "sampling_batches": 60_000, "complaints": 6_000},
+          "province": {"businesses": 200_000, "sampling_batches": 1_000_000, "complaints": 40_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, Business, Official]
+DEMO_TABLES = [SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, ComplaintEvent,
+               Complaint, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),
                  ("demo_handler", "演示投诉处理员", ["handler"]),
@@ -56,6 +60,7 @@ class DemoContext:
     today: date
     now: datetime
     counts: dict[str, int]
+    secret_key: str
     written: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -64,7 +69,8 @@ class DemoContext:
 
 
 STEPS = [("businesses", generate_businesses), ("sampling_batches", generate_sampling),
-         ("rating_inspections", generate_ratings), ("list_entries", generate_lists)]
+         ("rating_inspections", generate_ratings), ("list_entries", generate_lists),
+         ("complaints", generate_complaints)]
 
 
 def seed_key(profile: JurisdictionProfile) -> str:
@@ -73,15 +79,17 @@ def seed_key(profile: JurisdictionProfile) -> str:
 
 def generate(db: Database, profile: JurisdictionProfile, scale: str = "small",
              seed: int = 20261122, actor: Actor = DEMO_ACTOR,
-             counts: dict[str, int] | None = None) -> dict[str, int]:
-    """`counts` overrides a scale's row counts (benchmarks use a tenth with --quick)."""
+             counts: dict[str, int] | None = None, secret_key: str | None = None) -> dict[str, int]:
+    """`counts` overrides a scale's row counts (benchmarks use a tenth with --quick).
+    `secret_key` keys the hashes and encryption of demo personal data, as for real data."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     faker = Faker("zh_CN")
     faker.seed_instance(seed)
     ctx = DemoContext(profile=profile, scale=scale, rng=np.random.default_rng(seed),
                       faker=faker, today=local_today(), now=utcnow(),
-                      counts={**SCALES[scale], **(counts or {})})
+                      counts={**SCALES[scale], **(counts or {})},
+                      secret_key=secret_key or load_settings().secret_key)
     with db.write() as session:
         for name, step in STEPS:
             ctx.written[name] = step(session, ctx)
@@ -133,13 +141,13 @@ def create_demo_accounts(db: Database, var_dir: Path) -> Path | None:
 
 
 def seed_on_first_start(db: Database, profile: JurisdictionProfile, scale: str,
-                        var_dir: Path) -> bool:
+                        var_dir: Path, secret_key: str | None = None) -> bool:
     """Fill an empty jurisdiction once. A later `demo --clear` is respected: the marker in
     portal_meta stays, so the next start does not bring the demo data back."""
     with db.read() as session:
         if get_meta(session, seed_key(profile)) is not None:
             return False
-    generate(db, profile, scale)
+    generate(db, profile, scale, secret_key=secret_key)
     path = create_demo_accounts(db, var_dir)
     if path:
         log.warning("演示账号已创建，用户名和随机密码写在 %s（仅本机所有者可读）", path)

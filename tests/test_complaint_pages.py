@@ -1,0 +1,175 @@
+"""The complaint journey through the pages (AppTest): file -> track -> handle -> reply ->
+the citizen sees the reply and rates it; bad input keeps what was typed; no public page
+ever shows the complainant's name or phone."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+from portal.timeutil import local_today
+
+NAME, PHONE = "欧阳测试", "13955556666"
+HOSTILE = "<script>alert(1)</script> [点我](javascript:alert(1)) ![x](http://evil/x.png)"
+
+
+def _business_id(app_env):
+    from portal.db import Database
+    from portal.registry.models import Business
+
+    db = Database(f"sqlite:///{app_env / 'app.sqlite3'}")
+    with db.read() as session:
+        return session.scalars(select(Business.id).order_by(Business.id)).first()
+
+
+def _fill(at, description):
+    at.selectbox(key="c_category").set_value("异物")
+    at.date_input(key="c_occurred").set_value(local_today() - timedelta(days=1))
+    at.text_area(key="c_description").input(description)
+    at.text_area(key="c_claim").input("退款并道歉")
+    at.text_input(key="c_name").input(NAME)
+    at.text_input(key="c_phone").input(PHONE)
+    at.checkbox(key="c_consent").check()
+
+
+def _submit(at):
+    next(b for b in at.button if b.label == "提交").click()
+    return at.run()
+
+
+def file_complaint(app_env, description="在米粉里吃出一根头发，" + HOSTILE):
+    at = open_page("streamlit_app.py")
+    at.session_state["c_business"] = _business_id(app_env)
+    at.switch_page("pages/complaint.py").run()
+    assert not at.exception, at.exception
+    _fill(at, description)
+    return _submit(at)
+
+
+def test_bad_input_keeps_everything_typed(app_env):
+    at = file_complaint(app_env, description="太短")
+    body = texts(at)
+    assert "请修改以下内容" in body and "至少需要 10 个字" in body
+    assert at.text_area(key="c_description").value == "太短"
+    assert at.text_input(key="c_phone").value == PHONE
+    assert at.text_input(key="c_name").value == NAME
+    at.text_input(key="c_phone").input("12345")
+    at.text_area(key="c_description").input("买到的面包已经发霉了，非常不卫生。")
+    _submit(at)
+    assert "11 位手机号" in texts(at)
+    assert not at.code   # nothing filed
+
+
+def test_whole_journey_through_the_pages(app_env):
+    at = file_complaint(app_env)
+    assert not at.exception, at.exception
+    assert "我们已收到您的投诉" in texts(at)
+    tracking_no, code = at.code[0].value, at.code[1].value
+    assert tracking_no.startswith("TS") and len(code) == 8
+
+    # The citizen tracks it.
+    track = open_page("pages/complaint_track.py")
+    track.text_input[0].input(tracking_no)
+    track.text_input[1].input("wrong-code")
+    track.button[0].click()
+    track.run()
+    assert "查询编号或查询码不对" in texts(track)
+    track.text_input[0].input(tracking_no.lower())
+    track.text_input[1].input(code.lower())
+    track.button[0].click()
+    track.run()
+    assert not track.exception, track.exception
+    assert "已提交" in texts(track) and "依法应在" in texts(track)
+
+    # The handler accepts, assigns and closes it.
+    desk = open_page("pages/login.py")
+    sign_in(desk, "demo_handler", demo_password(app_env, "demo_handler"))
+    desk.switch_page("pages/complaint_queue.py").run()
+    assert not desk.exception, desk.exception
+    assert "未办结" in [m.label for m in desk.metric]
+    from portal.complaints.models import Complaint
+    from portal.db import Database
+
+    db = Database(f"sqlite:///{app_env / 'app.sqlite3'}")
+    with db.read() as session:
+        case_id = session.scalar(select(Complaint.id).where(Complaint.tracking_no == tracking_no))
+    desk.query_params["id"] = str(case_id)
+    desk.run()
+    assert not desk.exception, desk.exception
+    shown = texts(desk)
+    assert tracking_no in shown and "139****6666" in shown and PHONE not in shown
+    # Citizen text is shown as plain text, never as markdown or HTML.
+    assert any(HOSTILE in t.value for t in desk.text)
+    assert "javascript" not in "".join(m.value for m in desk.markdown)
+    next(b for b in desk.button if b.label == "受理").click()
+    desk.run()
+    assert not desk.exception, desk.exception
+    assert "已受理" in texts(desk) or "处理中" in texts(desk)
+    outcome = next(s for s in desk.selectbox if s.label == "办理结果")
+    outcome.set_value("调解成功")
+    reply_box = next(t for t in desk.text_area if t.label == "办结答复（群众可见）")
+    reply_box.input("经调解，商户同意退款 30 元并当面道歉。")
+    next(b for b in desk.button if b.label == "办结").click()
+    desk.run()
+    assert not desk.exception, desk.exception
+    with db.read() as session:
+        assert session.get(Complaint, case_id).status == "closed"
+
+    # The citizen sees the reply and rates it.
+    track.run()
+    assert "已办结" in texts(track)
+    assert any("退款 30 元" in t.value for t in track.text)
+    track.radio(key="t_rating").set_value("满意")
+    next(b for b in track.button if b.label == "提交评价").click()
+    track.run()
+    assert not track.exception
+    with db.read() as session:
+        assert session.get(Complaint, case_id).rating == "满意"
+
+
+PUBLIC_PATHS = ["streamlit_app.py", "pages/complaint_stats.py", "pages/business.py",
+                "pages/sampling.py", "pages/lists.py", "pages/map.py", "pages/about.py",
+                "pages/complaint.py", "pages/complaint_track.py"]
+
+
+def _everything(at) -> str:
+    parts = [texts(at)] + [t.value for t in at.text] + [str(c.value) for c in at.code]
+    parts += [d.value.to_string() for d in at.dataframe]
+    parts += [m.value + m.label for m in at.metric]
+    return "\n".join(parts)
+
+
+def test_no_public_page_shows_the_complainants_name_or_phone(app_env):
+    at = file_complaint(app_env)
+    tracking_no = at.code[0].value
+    from portal.complaints import handling
+    from portal.complaints.models import Complaint
+    from portal.db import Database
+    from portal.accounts.rules import cli_actor
+
+    db = Database(f"sqlite:///{app_env / 'app.sqlite3'}")
+    with db.write() as session:
+        case = session.scalar(select(Complaint).where(Complaint.tracking_no == tracking_no))
+        handling.accept(session, cli_actor("t"), case.id)
+        handling.close(session, cli_actor("t"), case.id, "调解成功", f"已联系{NAME}，商户退款。")
+        business_id = case.business_id
+    for path in PUBLIC_PATHS:
+        page = open_page(path)
+        if path == "pages/business.py":
+            page.query_params["id"] = str(business_id)
+            page.run()
+        assert not page.exception, (path, page.exception)
+        content = _everything(page)
+        assert NAME not in content and PHONE not in content and "139****6666" not in content, path
+        assert "米粉里吃出一根头发" not in content, path
+    stats = open_page("pages/complaint_stats.py")
+    assert "投诉举报" in texts(stats)
+    assert stats.dataframe  # the finished-case list is there
+
+
+def test_business_page_links_to_filing_with_the_business(app_env):
+    at = open_page("pages/business.py")
+    at.query_params["id"] = str(_business_id(app_env))
+    at.run()
+    assert not at.exception
+    assert "投诉举报" in texts(at)
