@@ -2,7 +2,7 @@ import argparse
 import importlib
 import sys
 
-NAMES = ["sampling_search", "sampling_import", "map_build"]
+NAMES = ["sampling_search", "sampling_import", "map_build", "complaints_concurrency"]
 
 
 def main() -> int:

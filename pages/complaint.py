@@ -11,7 +11,7 @@ from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.complaint_views import PROVISIONAL_NOTE, current_client, kinds_help
 from portal.ui.layout import page_setup
-from portal.ui.widgets import id_param, md, show_errors
+from portal.ui.widgets import id_param, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("投诉举报")

@@ -8,10 +8,8 @@ from portal.lists.rules import is_active
 from portal.ratings.rules import rules as rating_rules
 from portal.registry import edits, queries
 from portal.timeutil import local_today
-from portal.ui import cached
 from portal.ui.layout import page_setup
-from portal.ui.widgets import show_errors
-from portal.validation import InputError
+from portal.ui.widgets import run_action
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
           "business_type": "主体业态", "address": "经营场所", "district": "所属区县", "lat": "坐标",
@@ -42,14 +40,7 @@ st.page_link("pages/business.py", label="查看公开页面", icon=":material/op
 
 
 def save(action, *args, success: str) -> None:
-    try:
-        with ctx.db.write() as session:
-            action(session, ctx.actor, *args)
-    except InputError as exc:
-        show_errors(exc, LABELS)
-    else:
-        cached.clear()
-        st.success(success)
+    run_action(ctx, action, *args, labels=LABELS, done=success)
 
 
 inspect_tab, kitchen_tab, add_tab, remove_tab, registry_tab = st.tabs(

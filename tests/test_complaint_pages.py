@@ -3,7 +3,6 @@ the citizen sees the reply and rates it; bad input keeps what was typed; no publ
 ever shows the complainant's name or phone."""
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401

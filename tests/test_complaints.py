@@ -9,9 +9,7 @@ from complaint_helpers import NAME, PHONE, add_business, client, complaint_form,
 from portal.accounts import actions, audit
 from portal.accounts.rules import cli_actor
 from portal.complaints import filing, handling, holidays, retention, stats
-from portal.complaints.models import (ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, SUBMITTED, Complaint,
-                                      ComplaintEvent, ComplaintPhoto)
-from portal.complaints.workdays import HOLIDAY
+from portal.complaints.models import ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, Complaint, ComplaintPhoto
 from portal.timeutil import local_today
 from portal.validation import InputError
 

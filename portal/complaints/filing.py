@@ -16,7 +16,6 @@ from portal.complaints import personal, photos as photo_rules, rules
 from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS, OPEN_STATUSES,
                                       RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
                                       ComplaintPhoto, ComplaintSupporter)
-from portal.complaints.workdays import load_calendar
 from portal.registry.models import Business, District
 from portal.timeutil import local_today, to_local, utcnow
 from portal.validation import InputError, clean_text, parse

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit

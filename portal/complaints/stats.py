@@ -6,11 +6,10 @@ import statistics
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.complaints.models import (ACCEPTED, CLOSED, FINISHED_STATUSES, IN_PROGRESS, REFUSED,
-                                      Complaint)
+from portal.complaints.models import ACCEPTED, FINISHED_STATUSES, IN_PROGRESS, Complaint
 
 SATISFIED = ("满意", "基本满意")
 

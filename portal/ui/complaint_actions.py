@@ -6,24 +6,14 @@ import streamlit as st
 
 from portal.complaints import handling, rules
 from portal.complaints.models import ACCEPTED, IN_PROGRESS, OPEN_STATUSES, REPORT, SUBMITTED, Complaint
-from portal.ui import cached
-from portal.ui.widgets import show_errors
-from portal.validation import InputError
+from portal.ui.widgets import run_action
 
 LABELS = {"case": "案件", "text": "内容", "ground": "不予受理理由", "outcome": "办理结果",
           "reply": "办结答复", "into": "主件编号", "_": "内容"}
 
 
 def _run(ctx, done: str, action, *args) -> None:
-    try:
-        with ctx.db.write() as session:
-            action(session, ctx.actor, *args)
-    except InputError as exc:
-        show_errors(exc, LABELS)
-    else:
-        cached.clear()
-        st.toast(done)
-        st.rerun()
+    run_action(ctx, action, *args, labels=LABELS, done=done, rerun=True)
 
 
 def action_tabs(ctx, case: Complaint, units: list[str]) -> None:

@@ -57,3 +57,22 @@ def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[st
     st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, sheet, notes),
                        file_name=f"{stem}_{stamp}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def run_action(ctx, action, *args, labels: dict[str, str], done: str, rerun: bool = False) -> bool:
+    """Run one official action in one transaction: errors listed (what was typed stays),
+    caches cleared on success, then a confirmation (and a rerun to show the new state)."""
+    from portal.ui import cached
+
+    try:
+        with ctx.db.write() as session:
+            action(session, ctx.actor, *args)
+    except InputError as exc:
+        show_errors(exc, labels)
+        return False
+    cached.clear()
+    if rerun:
+        st.toast(done)
+        st.rerun()
+    st.success(done)
+    return True
