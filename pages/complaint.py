@@ -165,7 +165,7 @@ with st.form("complaint_form"):
                  placeholder="什么时间、买了或吃了什么、发现了什么问题（10～2000 字）",
                  help="请如实描述；不要在这里填写您的身份证号等与问题无关的个人信息。")
     st.file_uploader("照片（可选，最多 3 张，JPG/PNG，每张不超过 5 MB）", key="c_photos",
-                     type=["jpg", "jpeg", "png"], accept_multiple_files=True,
+                     type=["jpg", "jpeg", "png"], accept_multiple_files=True, max_upload_size=5,
                      help="照片中的拍摄地点等信息会在保存前自动去除。")
     st.subheader("3. 您的联系方式", anchor=False)
     if kind == COMPLAINT:

@@ -68,11 +68,12 @@ district = right.selectbox("区县", [""] + [d.adcode for d in ctx.profile.distr
 page = st.number_input("页码", min_value=1, value=1, step=1)
 with ctx.db.read() as session:
     total, cases = stats.finished_cases(session, category=category or None,
-                                        district_adcode=district or None, page=int(page))
+                                        district_adcode=district or None, start=start, end=end,
+                                        page=int(page))
 if not cases:
     st.info("没有符合条件的已办结案件。")
 else:
-    st.caption(f"共 {total:,} 件，每页 50 件，最新办结的在前。")
+    st.caption(f"统计期间内提交、已办结的共 {total:,} 件，每页 50 件，最新办结的在前。")
     st.dataframe(pd.DataFrame([{
         "商户": c.business_name, "类型": KIND_LABELS[c.kind], "问题类别": c.category,
         "区县": names.get(c.district_adcode or "", ""), "提交日期": cn_date(c.received_on),

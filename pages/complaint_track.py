@@ -81,7 +81,7 @@ if case.status in OPEN_STATUSES:
     with st.form("more_info", clear_on_submit=False):
         text = st.text_area("补充说明", key="t_info", max_chars=2000,
                             placeholder="补充新的情况、购物凭证信息等")
-        files = st.file_uploader("照片（可选，最多 3 张）", key="t_photos", type=["jpg", "jpeg", "png"],
+        files = st.file_uploader("照片（可选，最多 3 张）", key="t_photos", type=["jpg", "jpeg", "png"], max_upload_size=5,
                                  accept_multiple_files=True)
         if st.form_submit_button("提交补充材料"):
             try:

@@ -99,7 +99,9 @@ def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Fi
     return [Figure(f"{year}年收到投诉举报", data.received, "件",
                    f"已办结 {data.finished:,} 件，办结率 {rate}%（目标 100%）。", data.demo),
             Figure("投诉举报按期办结率", on_time, "%",
-                   "在法定期限内（按工作日计算）办结的比例。", data.demo)]
+                   "在法定期限内（按工作日计算）办结的比例。", data.demo),
+            Figure("投诉举报处理满意度", data.satisfaction if data.satisfaction is not None else 0.0, "%",
+                   f"办结后群众评价为“满意”或“基本满意”的比例（{data.rated:,} 条评价）。", data.demo)]
 
 
 FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures]

@@ -167,3 +167,86 @@ def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_pa
     citizen = _open(browser, base + "/business?q=%E6%B5%8F%E8%A7%88%E5%99%A8")
     citizen.get_by_text("共找到").wait_for(timeout=60_000)
     assert "张家界市浏览器测试饭店" in citizen.inner_text("main")
+
+
+def _business_id(tmp) -> int:
+    import sqlite3
+
+    with sqlite3.connect(tmp / "portal.sqlite3") as conn:
+        return conn.execute("SELECT id FROM businesses ORDER BY id LIMIT 1").fetchone()[0]
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Open a selectbox and pick an option; a rerun finishing meanwhile can close the
+    list, so open it again then."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(4):
+        page.get_by_label(label).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option} in {label}")
+
+
+def test_complaint_journey_on_a_phone(server, browser):
+    """File on a 390 px phone -> track -> a handler accepts and closes -> the citizen sees
+    the reply and rates it."""
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    base, tmp = server
+    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)  # set up
+    page = _open(browser, f"{base}/complaint?business={_business_id(tmp)}", width=390)
+    page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
+    _choose(page, "问题类别", "异物")
+    page.get_by_role("spinbutton", name="year, 发生日期").click()
+    page.keyboard.type((local_today() - timedelta(days=1)).strftime("%Y%m%d"))
+    page.get_by_role("textbox", name="问题描述").fill("在米粉里吃出一根钢丝球的铁丝，<b>很危险</b>。")
+    page.get_by_role("textbox", name="您的诉求").fill("退款并道歉")
+    page.get_by_role("textbox", name="姓名").fill("浏览器测试")
+    page.get_by_role("textbox", name="手机号码").fill("13911112222")
+    page.get_by_text("我已阅读并同意上述个人信息处理说明").click()
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text("我们已收到您的投诉").wait_for(timeout=60_000)
+    page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=30_000)
+    codes = page.locator('[data-testid="stCode"]').all_inner_texts()
+    tracking_no, code = codes[0].strip(), codes[1].strip()
+    assert tracking_no.startswith("TS") and len(code) == 8
+
+    track = _open(browser, f"{base}/complaint_track?no={tracking_no}", width=390)
+    track.get_by_label("查询码").fill(code)
+    track.get_by_role("button", name="查询").click()
+    track.get_by_text("依法应在").wait_for(timeout=60_000)
+    assert "已提交" in track.inner_text("main")
+
+    import sqlite3
+
+    with sqlite3.connect(tmp / "portal.sqlite3") as conn:
+        case_id = conn.execute("SELECT id FROM complaints WHERE tracking_no = ?",
+                               (tracking_no,)).fetchone()[0]
+    desk = _open(browser, f"{base}/complaint_queue?id={case_id}")
+    _sign_in(desk, tmp, "demo_handler")
+    desk.get_by_text(f"投诉 {tracking_no}").wait_for(timeout=60_000)
+    main = desk.inner_text("main")
+    assert "139****2222" in main and "13911112222" not in main
+    assert "<b>很危险</b>" in main           # shown as typed, not as HTML
+    desk.get_by_role("button", name="受理", exact=True).click()
+    desk.get_by_role("tab", name="办结").wait_for(timeout=60_000)
+    desk.get_by_role("tab", name="办结").click()
+    _choose(desk, "办理结果", "调解成功")
+    desk.get_by_label("办结答复（群众可见）").fill("经调解，商户同意退款 25 元并道歉。")
+    desk.get_by_role("button", name="办结", exact=True).click()
+    desk.get_by_text("已办结").first.wait_for(timeout=60_000)
+
+    track.reload()   # a new session: the citizen enters the code again
+    track.get_by_label("查询码").fill(code, timeout=60_000)
+    track.get_by_role("button", name="查询").click()
+    track.get_by_text("退款 25 元").first.wait_for(timeout=60_000)
+    track.get_by_text("满意", exact=True).click()
+    track.get_by_role("button", name="提交评价").click()
+    track.get_by_text("您的评价：满意").first.wait_for(timeout=60_000)
+    assert not track.query_selector('[data-testid="stException"]')

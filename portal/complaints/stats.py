@@ -110,10 +110,11 @@ PUBLIC_COLUMNS = (Complaint.tracking_no, Complaint.kind, Complaint.category,
 
 def finished_cases(session: Session, *, category: str | None = None,
                    district_adcode: str | None = None, business_id: int | None = None,
+                   start: date | None = None, end: date | None = None,
                    page: int = 1, per_page: int = 50) -> tuple[int, list[PublicCase]]:
     """Finished cases, newest first: business, category, dates and outcome only. The
     tracking number is shown masked by the page (it is half of what unlocks a case)."""
-    query = select(*PUBLIC_COLUMNS).where(Complaint.status.in_(FINISHED_STATUSES))
+    query = _period(select(*PUBLIC_COLUMNS).where(Complaint.status.in_(FINISHED_STATUSES)), start, end)
     if category:
         query = query.where(Complaint.category == category)
     if district_adcode:
