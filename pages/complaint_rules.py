@@ -18,6 +18,14 @@ st.title("办理时限与节假日", anchor=False)
 st.markdown("投诉举报的法定期限按**工作日**计算。工作日以国务院办公厅每年公布的节假日安排为准（含调休上班日）。"
             "本页登记期限规则和尚未内置的年度安排；每次修改都记入审计日志，未办结案件的期限会自动重算。")
 
+with ctx.db.read() as session:
+    calendar = load_calendar(session)
+    entered = holidays.entered_years(session)
+next_year = local_today().year + 1
+if next_year not in calendar.known_years:
+    st.warning(f"{next_year} 年的节假日安排还没有登记：跨入 {next_year} 年的期限暂只按周末计算，并标为“暂定”。"
+               "国务院办公厅一般在上一年 11 月前后公布，公布后请在“节假日安排”中登记。")
+
 tab_rules, tab_holidays = st.tabs(["期限规则", "节假日安排"])
 with tab_rules:
     with ctx.db.read() as session:
@@ -50,15 +58,8 @@ with tab_rules:
                         st.success(f"已保存，{updated} 件未办结案件的期限已重算。")
 
 with tab_holidays:
-    with ctx.db.read() as session:
-        calendar = load_calendar(session)
-        entered = holidays.entered_years(session)
     package_years = sorted(calendar.package_years)
-    next_year = local_today().year + 1
     st.markdown(f"内置日历（chinesecalendar 程序包）包含 {package_years[0]}–{package_years[-1]} 年的安排。")
-    if next_year not in calendar.known_years:
-        st.warning(f"{next_year} 年的节假日安排还没有登记：跨入 {next_year} 年的期限暂只按周末计算，并标为“暂定”。"
-                   "国务院办公厅一般在上一年 11 月前后公布，公布后请在下方登记。")
     if entered:
         st.dataframe(pd.DataFrame([{"年份": y, "放假天数": h, "调休上班天数": w, "来源": s}
                                    for y, h, w, s in entered]), hide_index=True, width="stretch")

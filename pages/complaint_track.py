@@ -5,6 +5,7 @@ from sqlalchemy import select
 from portal.complaints import filing
 from portal.complaints.models import (FINISHED_STATUSES, OPEN_STATUSES, RATINGS, REFUSED,
                                       ComplaintPhoto)
+from portal.ui import cached
 from portal.ui.complaint_views import current_client, deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
 from portal.ui.widgets import show_errors
@@ -50,6 +51,14 @@ if case is None:
             st.stop()
         st.session_state[TRACK] = (number, code)
         st.rerun()
+    with ctx.db.read() as session:
+        from portal.demo.complaints import EXAMPLE_KEY
+        from portal.meta import get_meta
+
+        example = get_meta(session, EXAMPLE_KEY) if cached.demo_present(ctx) else None
+    if example:
+        number, code = example.split()
+        st.caption(f"演示数据：可用演示案件的查询编号 {number}、查询码 {code} 体验查询（不是真实案件）。")
     st.caption("还没有提交过？")
     st.page_link("pages/complaint.py", label="我要投诉举报", icon=":material/campaign:")
     st.stop()

@@ -172,3 +172,25 @@ def test_business_page_links_to_filing_with_the_business(app_env):
     at.run()
     assert not at.exception
     assert "投诉举报" in texts(at)
+
+
+def test_admin_corrects_a_deadline_rule_and_it_is_audited(app_env):
+    at = open_page("pages/login.py")
+    sign_in(at, "demo_admin", demo_password(app_env, "demo_admin"))
+    at.switch_page("pages/complaint_rules.py").run()
+    assert not at.exception, at.exception
+    assert "未经核实" in texts(at) and "第121号" in texts(at)
+    accept_days = [n for n in at.number_input if n.label.startswith("投诉：决定是否受理")]
+    accept_days[1].set_value(10)
+    [b for b in at.button if b.label == "保存修改"][1].click()
+    at.run()
+    assert "已保存" in texts(at)
+    from portal.accounts.models import AuditEntry
+    from portal.complaints import rules
+    from portal.db import Database
+
+    db = Database(f"sqlite:///{app_env / 'app.sqlite3'}")
+    with db.read() as session:
+        assert rules.rule_set_by_id("order121", rules.rule_sets(session)).accept_days == 10
+        assert rules.rule_set_by_id("order20", rules.rule_sets(session)).accept_days == 7
+        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint_rules_update"))

@@ -79,3 +79,27 @@ def test_shared_calendar_file_agrees_with_the_package():
     for row in rows:
         day = date.fromisoformat(row["date"])
         assert CAL.is_workday(day) == (row["kind"] == MAKEUP_WORKDAY), row
+
+
+def test_cli_enters_a_year_and_refuses_a_bad_file(portal, tmp_path, monkeypatch, capsys):
+    from portal.cli import main
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", portal.settings.database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(portal.settings.var_dir))
+    monkeypatch.setenv("PORTAL_DEMO", "0")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("日期,类型\n2027-01-01,休\n2027-02-31,休\n", encoding="utf-8")
+    assert main(["holidays", "import", str(bad), "--source", "国务院通知（测试）"]) == 2
+    assert "第 3 行" in capsys.readouterr().err
+    good = tmp_path / "2027.csv"
+    rows = ["日期,类型,名称"] + [f"2027-01-0{d},休,元旦" for d in (1, 2, 3)] + \
+        [f"2027-02-{d:02d},休,春节" for d in range(6, 14)] + ["2027-02-20,班,春节"]
+    good.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert main(["holidays", "import", str(good), "--source", "国务院办公厅关于2027年部分节假日安排的通知（测试）"]) == 0
+    assert "已登记 2027 年" in capsys.readouterr().out
+    from portal.complaints.workdays import load_calendar
+
+    with portal.db.read() as session:
+        calendar = load_calendar(session)
+    assert 2027 in calendar.known_years
+    assert not calendar.is_workday(date(2027, 2, 8)) and calendar.is_workday(date(2027, 2, 20))

@@ -79,7 +79,7 @@ def generate_complaints(session, ctx) -> int:
         # How far the case got, by its age in working days.
         elapsed = calendar.working_days_between(received_on, today)
         roll = rng.random()
-        if elapsed < 2 or (elapsed < first_days and roll < 0.5) or roll < 0.004:
+        if elapsed < 2 or (elapsed < first_days and roll < 0.5) or (elapsed < 25 and roll < 0.02):
             status = SUBMITTED
         elif kind == COMPLAINT and roll < 0.08:
             status = REFUSED
