@@ -38,9 +38,10 @@ demo_notice(summary.demo)
 if not summary.received:
     st.info("这一期间还没有投诉举报记录。请选择其他期间。")
     st.stop()
-columns = st.columns(3)
-for i, (label, value, help_text) in enumerate(headline(summary)):
-    columns[i % 3].metric(label, value, help=help_text)
+figures = headline(summary)
+for start in range(0, len(figures), 3):   # row by row, so a phone reads them in order
+    for column, (label, value, help_text) in zip(st.columns(3), figures[start:start + 3]):
+        column.metric(label, value, help=help_text)
 st.caption(METHOD)
 
 tab_month, tab_category, tab_district = st.tabs(["按月份", "按问题类别", "按区县"])

@@ -18,10 +18,7 @@ st.title("投诉举报进度查询", anchor=False)
 
 def lookup(number, code):
     with ctx.db.write() as session:   # failed tries are counted
-        case = filing.find_case(session, ctx.settings.secret_key, number, code, current_client(ctx))
-        if case is not None:
-            case.events  # load the timeline inside the session
-        return case
+        return filing.find_case(session, ctx.settings.secret_key, number, code, current_client(ctx))
 
 
 keys = st.session_state.get(TRACK)

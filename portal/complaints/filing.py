@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ValidationError, field_validator
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal import ratelimit
 from portal.complaints import personal, photos as photo_rules, rules
@@ -372,7 +372,8 @@ def find_case(session: Session, secret: str, tracking_no: object, code: object,
     if any(ratelimit.used(session, scope, key, hour) >= limit for scope, key in keys):
         raise InputError({"limit": "查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况"})
     number, secret_code = personal.normalise_code(tracking_no), personal.normalise_code(code)
-    case = session.scalar(select(Complaint).where(Complaint.tracking_no == number)) if number else None
+    case = session.scalar(select(Complaint).options(selectinload(Complaint.events))
+                          .where(Complaint.tracking_no == number)) if number else None
     if case is not None and hmac.compare_digest(
             case.code_hash, personal.keyed_hash(secret, "code", secret_code)):
         return case

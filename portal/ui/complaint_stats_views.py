@@ -50,9 +50,10 @@ def count_bars(data: pd.DataFrame, label: str) -> alt.Chart:
 def month_chart(data: pd.DataFrame) -> alt.Chart:
     long = data.melt(id_vars=["月份"], value_vars=["收到", "办结"], var_name="指标", value_name="件数")
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("月份:N", title=None), xOffset="指标:N",
+        x=alt.X("月份:N", title=None), xOffset=alt.XOffset("指标:N", sort=["收到", "办结"]),
         y=alt.Y("件数:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("指标:N", legend=alt.Legend(orient="top", title=None)),
+        color=alt.Color("指标:N", scale=alt.Scale(domain=["收到", "办结"], range=["#93c5fd", "#1d4e89"]),
+                        legend=alt.Legend(orient="top", title=None)),
         tooltip=["月份", "指标", "件数"]).properties(height=260)
 
 
