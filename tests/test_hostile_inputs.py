@@ -44,3 +44,32 @@ def test_search_queries_on_the_database(portal, value):
         assert registry.search(session, "430800", value) == (0, [])
         assert lists.active_entries(session, "black", "430800", date.today(), value) == []
         assert map_points(session, "430800", date.today(), MapFilter(name=value)) == ([], [])
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_complaint_fields_store_verbatim_or_refuse(portal, value):
+    """Every free-text field of the complaint form and the tracking lookup, on SQLite and
+    PostgreSQL: refused with a message (control characters, too long) or stored as typed."""
+    from sqlalchemy import select
+
+    from complaint_helpers import add_business, client, complaint_form
+    from portal.complaints import filing
+    from portal.complaints.models import Complaint
+    from portal.validation import InputError
+
+    business_id = add_business(portal)
+    data = complaint_form(business_id, description="问题描述：" + value, claim=value[:500] or "退款",
+                          contact_name=value[:40])
+    try:
+        with portal.db.write() as session:
+            receipt = filing.submit(session, portal.settings.secret_key, portal.profile.adcode,
+                                    data, [], client())
+    except InputError as exc:
+        assert exc.errors   # a message saying what to fix
+        with portal.db.read() as session:
+            assert session.scalar(select(Complaint.id)) is None
+    else:
+        with portal.db.read() as session:
+            assert session.get(Complaint, receipt.complaint_id).description == "问题描述：" + value.strip()
+    with portal.db.write() as session:
+        assert filing.find_case(session, portal.settings.secret_key, value, value, client(3)) is None

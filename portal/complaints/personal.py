@@ -67,5 +67,7 @@ def random_code(length: int) -> str:
 
 
 def normalise_code(raw: object) -> str:
-    """What a citizen typed as a tracking number or code: case and spaces forgiven."""
-    return re.sub(r"[\s\-]", "", str(raw or "")).upper()[:40]
+    """What a citizen typed as a tracking number or code: case, spaces and dashes forgiven;
+    anything but ASCII letters and digits dropped (never part of one, and PostgreSQL refuses
+    NUL)."""
+    return re.sub(r"[^0-9A-Za-z]", "", str(raw or ""))[:40].upper()
