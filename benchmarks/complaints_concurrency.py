@@ -68,7 +68,7 @@ def run(quick: bool) -> list[dict]:
     records = []
     with tempfile.TemporaryDirectory() as tmp:
         records.append(_one("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp, per_process))
-    base = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    base = os.environ.get("PORTAL_BENCH_PG_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL")
     if base:
         from sqlalchemy import create_engine, text
 
