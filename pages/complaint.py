@@ -182,6 +182,8 @@ with st.form("complaint_form"):
                 f"案件办结满 {ctx.settings.complaint_retention_years} 年后，您的个人信息将被删除。")
     st.checkbox("我已阅读并同意上述个人信息处理说明", key="c_consent")
     submitted = st.form_submit_button("提交", type="primary", icon=":material/send:")
+    st.caption(rules.limits()["source"] + "刷新页面不会重置这些限制：它们以手机号和网络地址计算，"
+               "同一浏览器会话的限制只是补充。")
 
 if submitted:
     state = st.session_state

@@ -49,6 +49,10 @@ class Settings:
     # Behind a reverse proxy (nginx) every client arrives from the proxy's address: take the
     # client's address from X-Forwarded-For / X-Real-IP instead (only set this behind one).
     trusted_proxy: bool = False
+    # How voters' (and survey respondents') mobile numbers are verified: "demo" shows the
+    # code on screen (labelled 演示); "webhook" posts it to an SMS gateway at sms_webhook_url.
+    phone_verification: str = "demo"
+    sms_webhook_url: str = ""
 
 
 def _read_secrets(path: Path) -> dict:
@@ -152,7 +156,17 @@ def load_settings(env: Mapping[str, str] | None = None,
         complaint_retention_years=_int("PORTAL_COMPLAINT_RETENTION_YEARS",
                                        get("PORTAL_COMPLAINT_RETENTION_YEARS"), 3, 1, 30),
         trusted_proxy=_flag("PORTAL_TRUSTED_PROXY", get("PORTAL_TRUSTED_PROXY"), default=False),
+        phone_verification=_choice("PORTAL_PHONE_VERIFICATION", get("PORTAL_PHONE_VERIFICATION"),
+                                   ("demo", "webhook"), "webhook" if production else "demo"),
+        sms_webhook_url=(get("PORTAL_SMS_WEBHOOK_URL") or "").strip(),
     )
+
+
+def _choice(name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str:
+    value = (raw or default).strip()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {raw!r})")
+    return value
 
 
 MAP_TILES = ("OpenStreetMap", "tianditu", "amap", "none")

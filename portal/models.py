@@ -8,3 +8,5 @@ from portal.lists.models import ListEntry  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
 from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,  # noqa: F401
                                       ComplaintSupporter, HolidayDay)
+from portal.rounds.models import Candidate, CandidateBatch, Round, Vote, VoteFlag  # noqa: F401
+from portal.verification import PhoneChallenge  # noqa: F401

@@ -20,15 +20,28 @@ class RateCounter(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -> bool:
-    """Count one use; False (and nothing counted) when `limit` uses are already counted."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def increment(session: Session, scope: str, key_hash: str, period: str) -> int:
+    """Count one use without a limit; the new count (unique to this transaction)."""
     table = RateCounter.__table__
-    statement = insert(table).values(scope=scope, key_hash=key_hash, period=period, uses=1)
+    statement = _insert(session)(table).values(scope=scope, key_hash=key_hash, period=period, uses=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.key_hash, table.c.period],
+        set_={"uses": table.c.uses + 1})
+    return session.execute(statement.returning(table.c.uses)).scalar_one()
+
+
+def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -> bool:
+    """Count one use; False (and nothing counted) when `limit` uses are already counted."""
+    table = RateCounter.__table__
+    statement = _insert(session)(table).values(scope=scope, key_hash=key_hash, period=period, uses=1)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.scope, table.c.key_hash, table.c.period],
         set_={"uses": table.c.uses + 1},

@@ -49,6 +49,14 @@ ACTION_LABELS = {
     "complaint_erase_personal": "到期删除个人信息",
     "complaint_rules_update": "修改办理时限",
     "holidays_enter": "登记节假日安排",
+    "round_create": "新建你点我检",
+    "candidate_add": "增加候选项目",
+    "candidate_moderate": "审核群众建议",
+    "round_plan": "确定抽检计划",
+    "round_link_batch": "关联抽检批次",
+    "round_unlink_batch": "取消关联批次",
+    "round_publish": "公布你点我检结果",
+    "round_flag_review": "核查异常投票提示",
 }
 
 

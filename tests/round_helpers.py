@@ -1,0 +1,49 @@
+"""Shared set-up for 你点我检 tests: a publisher, a round in a chosen phase, candidates."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.accounts import actions
+from portal.accounts.rules import cli_actor
+from portal.rounds import management
+from portal.rounds.models import Round
+from portal.timeutil import local_today
+
+
+def publisher(portal):
+    with portal.db.write() as session:
+        official = actions.create_official(session, cli_actor("test"), {
+            "username": "pub1", "display_name": "发布员", "roles": ["publisher"],
+            "password": "Publisher-pass-1"})
+        return actions.actor_for(official)
+
+
+def round_form(**overrides) -> dict:
+    today = local_today()
+    data = {"title": "2026年第4期你点我检", "description": "请您选出最想让我们抽检的食品。",
+            "proposal_from": today, "proposal_to": today + timedelta(days=6),
+            "vote_from": today + timedelta(days=7), "vote_to": today + timedelta(days=13),
+            "results_due": today + timedelta(days=40), "sample_count": 2, "daily_votes": 3}
+    data.update(overrides)
+    return data
+
+
+def move_to(portal, round_id: int, phase: str) -> None:
+    """Shift a round's dates so that today falls in the named phase."""
+    today = local_today()
+    starts = {"proposals": 0, "voting": -7, "sampling": -14}[phase]
+    with portal.db.write() as session:
+        r = session.get(Round, round_id)
+        r.proposal_from = today + timedelta(days=starts)
+        r.proposal_to = r.proposal_from + timedelta(days=6)
+        r.vote_from = r.proposal_from + timedelta(days=7)
+        r.vote_to = r.proposal_from + timedelta(days=13)
+        r.results_due = r.proposal_from + timedelta(days=40)
+
+
+def round_with_candidates(portal, actor, foods=("鲜榨果汁", "小龙虾", "凉皮")) -> tuple[int, list[int]]:
+    with portal.db.write() as session:
+        r = management.create_round(session, actor, round_form())
+        ids = [management.add_candidate(session, actor, r.id, {"food": f, "place": "全市"}).id
+               for f in foods]
+        return r.id, ids
