@@ -2,7 +2,8 @@ import argparse
 import importlib
 import sys
 
-NAMES = ["sampling_search", "sampling_import", "map_build", "complaints_concurrency"]
+NAMES = ["sampling_search", "sampling_import", "map_build", "complaints_concurrency",
+         "votes_concurrency"]
 
 
 def main() -> int:

@@ -2,8 +2,6 @@
 complaints_concurrency benchmark, so both exercise exactly the production code path."""
 from __future__ import annotations
 
-import multiprocessing
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,18 +27,16 @@ def _form(business_id: int, worker: int, i: int, today) -> dict:
             "phone": f"13{worker:01d}{i:08d}"[:11], "consent": True}
 
 
-def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int, n: int,
-            barrier, results) -> None:
+def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int,
+            n: int) -> tuple[int, Counter]:
     from portal.complaints.filing import Client, submit
-    from portal.db import Database, make_engine
+    from portal.db import Database
     from portal.timeutil import local_today
 
-    make_engine.cache_clear()
     db = Database(url)
     today = local_today()
     errors: Counter = Counter()
     filed = 0
-    barrier.wait()
     for i in range(n):
         try:
             with db.write() as session:
@@ -50,28 +46,17 @@ def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int, n
         except Exception as exc:  # counted and reported, never hidden
             errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
     db.engine.dispose()
-    results.put((filed, errors))
+    return filed, errors
 
 
 def file_concurrently(url: str, secret: str, adcode: str, business_id: int,
                       processes: int = 8, per_process: int = 250) -> LoadResult:
     from portal.complaints.models import Complaint, ComplaintEvent
+    from portal.concurrency import run_at_once
     from portal.db import Database
 
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(processes + 1)
-    results = context.Queue()
-    workers = [context.Process(target=_worker, args=(url, secret, adcode, business_id, w,
-                                                      per_process, barrier, results))
-               for w in range(processes)]
-    for p in workers:
-        p.start()
-    barrier.wait()           # every process is ready: start the clock
-    start = time.perf_counter()
-    outcomes = [results.get(timeout=900) for _ in workers]
-    seconds = time.perf_counter() - start
-    for p in workers:
-        p.join()
+    seconds, outcomes = run_at_once(_worker, [(url, secret, adcode, business_id, w, per_process)
+                                              for w in range(processes)])
     errors: Counter = Counter()
     for _, e in outcomes:
         errors.update(e)

@@ -1,0 +1,33 @@
+"""Run one worker function in several fresh processes that start at the same moment: the
+load tests and benchmarks use it to hit the database from many processes at once."""
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+
+def _run(worker, args, barrier, results) -> None:
+    from portal.db import make_engine
+
+    make_engine.cache_clear()          # never share a parent's connection pool
+    barrier.wait()
+    results.put(worker(*args))
+
+
+def run_at_once(worker, args_per_process: list[tuple], timeout: float = 900) -> tuple[float, list]:
+    """(seconds from the common start until the last process reported, each one's result).
+    `worker` must be a module-level function (processes are spawned, not forked)."""
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(args_per_process) + 1)
+    results = context.Queue()
+    processes = [context.Process(target=_run, args=(worker, args, barrier, results))
+                 for args in args_per_process]
+    for p in processes:
+        p.start()
+    barrier.wait()
+    start = time.perf_counter()
+    outcomes = [results.get(timeout=timeout) for _ in processes]
+    seconds = time.perf_counter() - start
+    for p in processes:
+        p.join()
+    return seconds, outcomes
