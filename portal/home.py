@@ -104,7 +104,21 @@ def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Fi
                    f"办结后群众评价为“满意”或“基本满意”的比例（{data.rated:,} 条评价）。", data.demo)]
 
 
-FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures]
+def round_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.rounds.phases import PUBLISHED, phase
+    from portal.rounds.queries import rounds, year_votes
+    from portal.timeutil import local_today
+
+    today = local_today()
+    votes, people, demo = year_votes(session, date(today.year, 1, 1), date(today.year, 12, 31))
+    published = sum(1 for r in rounds(session)
+                    if phase(r, today) == PUBLISHED and r.published_at.year == today.year)
+    return [Figure(f"{today.year}年“你点我检”投票", votes, "票",
+                   f"{people:,} 人参与投票；本年已公布 {published} 期抽检结果。", demo)]
+
+
+FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures,
+           round_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
