@@ -8,7 +8,7 @@ from portal.timeutil import cn_date, local_today
 from portal.ui.complaint_views import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
-from portal.ui.verify import forget, verified_voter, verify_phone
+from portal.ui.verify import forget, verify_phone
 from portal.ui.widgets import id_param, md, show_errors
 from portal.validation import InputError
 

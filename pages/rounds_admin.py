@@ -2,7 +2,6 @@
 sampling batches, publish; unusual voting bursts are shown here."""
 from datetime import timedelta
 
-import pandas as pd
 import streamlit as st
 
 from portal.rounds import management, queries
@@ -48,7 +47,9 @@ with st.expander("新建一期", expanded=not rounds):
 
 if not rounds:
     st.stop()
-round_id = st.selectbox("选择一期", [r.id for r in rounds], format_func=lambda i: next(
+# Newest first by id, a stable order: the choice survives date changes of any round.
+round_id = st.selectbox("选择一期", sorted((r.id for r in rounds), reverse=True), key="admin_round",
+                        format_func=lambda i: next(
     f"{r.title}（{PHASE_LABELS[phase(r, today)]}）" for r in rounds if r.id == i))
 with ctx.db.read() as session:
     round_ = queries.get_round(session, round_id)

@@ -250,3 +250,93 @@ def test_complaint_journey_on_a_phone(server, browser):
     track.get_by_role("button", name="提交评价").click()
     track.get_by_text("您的评价：满意").first.wait_for(timeout=60_000)
     assert not track.query_selector('[data-testid="stException"]')
+
+
+def _shift_round(tmp, round_id: int, start_offset: int) -> None:
+    import sqlite3
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    start = local_today() + timedelta(days=start_offset)
+    with sqlite3.connect(tmp / "portal.sqlite3") as conn:
+        conn.execute("UPDATE rounds SET proposal_from=?, proposal_to=?, vote_from=?, vote_to=? WHERE id=?",
+                     (start.isoformat(), (start + timedelta(days=6)).isoformat(),
+                      (start + timedelta(days=7)).isoformat(), (start + timedelta(days=13)).isoformat(),
+                      round_id))
+
+
+def _verify_phone(page, phone: str) -> None:
+    page.get_by_role("textbox", name="手机号码").fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("您的验证码是").wait_for(timeout=60_000)
+    code = page.get_by_text("您的验证码是").inner_text().split("验证码是")[1].strip()[:6]
+    page.get_by_role("textbox", name="验证码").fill(code)
+    page.get_by_role("button", name="验证", exact=True).click()
+
+
+def test_whole_round_in_the_browser(server, browser):
+    """propose -> moderate -> vote -> plan -> link results -> published, at phone width for
+    the citizen and desktop width for the publisher."""
+    from datetime import timedelta
+
+    from portal.accounts.rules import cli_actor
+    from portal.db import Database
+    from portal.rounds import management
+    from portal.timeutil import local_today
+
+    base, tmp = server
+    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    today = local_today()
+    with Database(f"sqlite:///{tmp / 'portal.sqlite3'}").write() as session:
+        round_id = management.create_round(session, cli_actor("test"), {
+            "title": "浏览器测试一期", "description": "请选出您最关心的食品，我们来抽检。",
+            "proposal_from": today, "proposal_to": today + timedelta(days=6),
+            "vote_from": today + timedelta(days=7), "vote_to": today + timedelta(days=13),
+            "results_due": today + timedelta(days=40), "sample_count": 1, "daily_votes": 1}).id
+
+    citizen = _open(browser, f"{base}/rounds?round={round_id}", width=390)
+    citizen.get_by_role("heading", name="提出建议").wait_for(timeout=60_000)
+    _verify_phone(citizen, "13977778888")
+    citizen.get_by_role("textbox", name="食品名称").fill("散装酸菜")
+    citizen.get_by_role("textbox", name="在哪里买到").fill("东门农贸市场")
+    citizen.get_by_role("textbox", name="为什么担心").fill("颜色发亮，担心色素和防腐剂超标。")
+    citizen.get_by_role("button", name="提交建议").click()
+    citizen.get_by_text("已收到您的建议").wait_for(timeout=60_000)
+
+    desk = _open(browser, f"{base}/rounds_admin")
+    _sign_in(desk, tmp, "demo_publisher")
+    _choose(desk, "选择一期", "浏览器测试一期（征集中）")
+    desk.get_by_text("群众建议待审核（1）").wait_for(timeout=60_000)
+    desk.get_by_role("button", name="通过", exact=True).click()
+    desk.get_by_text("群众建议待审核（0）").wait_for(timeout=60_000)
+
+    _shift_round(tmp, round_id, -7)
+    citizen.reload()   # a new session: verify again
+    citizen.get_by_role("heading", name="投票").wait_for(timeout=60_000)
+    _verify_phone(citizen, "13977778888")
+    citizen.get_by_role("button", name="投一票").click()
+    citizen.get_by_text("今天已投").wait_for(timeout=60_000)
+    assert "共 1 票" in citizen.inner_text("main")
+
+    _shift_round(tmp, round_id, -14)
+    desk.reload()      # a new session: sign in again
+    _sign_in(desk, tmp, "demo_publisher")
+    _choose(desk, "选择一期", "浏览器测试一期（抽检中）")
+    desk.get_by_role("tab", name="抽检计划").click()
+    desk.get_by_role("button", name="确定抽检计划").click()
+    desk.get_by_role("tab", name="关联抽检批次").click()
+    desk.get_by_role("textbox", name="按食品名称或被抽样单位查找批次").fill("菜")
+    desk.get_by_role("textbox", name="按食品名称或被抽样单位查找批次").press("Enter")
+    desk.get_by_role("button", name="关联", exact=True).first.click()
+    desk.get_by_role("button", name="取消关联").wait_for(timeout=60_000)
+    desk.get_by_role("tab", name="公布结果").click()
+    desk.get_by_role("textbox", name="结果说明（公开）").fill("本期抽检 1 项，结果见下方。")
+    desk.get_by_role("button", name="公布结果").click()
+    desk.get_by_text("结果已公布").first.wait_for(timeout=60_000)
+
+    citizen.reload()
+    citizen.get_by_text("共抽检").wait_for(timeout=60_000)
+    main = citizen.inner_text("main")
+    assert "已公布" in main and "散装酸菜" in main
+    assert not citizen.query_selector('[data-testid="stException"]')
