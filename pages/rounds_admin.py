@@ -9,7 +9,7 @@ from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, REVIEW, SAM
 from portal.timeutil import cn_date, cn_datetime, local_today
 from portal.ui.layout import page_setup
 from portal.ui.round_views import tally_frame
-from portal.ui.widgets import md, run_action
+from portal.ui.widgets import demo_notice, md, run_action
 
 ctx = page_setup("你点我检管理", role="publisher", layout="wide")
 LABELS = {"title": "标题", "description": "说明", "sample_count": "抽检项目数", "daily_votes": "每人每天票数",
@@ -58,6 +58,7 @@ with ctx.db.read() as session:
     flags = queries.flags(session, round_id)
     votes, people = queries.voters(session, round_id)
 current = phase(round_, today)
+demo_notice(round_.is_demo)
 st.page_link("pages/rounds.py", label="查看公开页面", icon=":material/open_in_new:",
              query_params={"round": str(round_id)})
 m1, m2, m3, m4 = st.columns(4)

@@ -120,10 +120,14 @@ def generate_rounds(session, ctx) -> int:
     links = []
     for cid, food in chosen:
         session.get(Candidate, cid).selected = True
+        # Batches announced after the plan was fixed, as a real round's would be; the latest
+        # ones when the demo has too few.
         batches = session.execute(
             select(SamplingBatch.id, SamplingBatch.result).where(
                 SamplingBatch.is_demo.is_(True), SamplingBatch.food_name == food)
-            .order_by((SamplingBatch.result == FAILED).desc(), SamplingBatch.id).limit(4)).all()
+            .order_by((SamplingBatch.announcement_date >= published_start + timedelta(days=21)).desc(),
+                      (SamplingBatch.result == FAILED).desc(),
+                      SamplingBatch.announcement_date.desc()).limit(4)).all()
         links += [{"candidate_id": cid, "batch_id": b, "linked_by": "system:demo",
                    "linked_at": ctx.now, "is_demo": True} for b, _ in batches]
     bulk_insert(session, CandidateBatch.__table__, links)

@@ -18,23 +18,24 @@ HELP = ("“你点我检”：由群众提出并投票选出最关心的食品�
 
 
 def timeline(round_, current: str) -> None:
-    """Four steps with dates; the current one marked by an icon and words, not colour alone."""
+    """Four steps with dates, one line each (compact on a phone); the current step is marked
+    by an icon and the word 进行中, not by colour alone."""
     step = STEP[current]
     dates = [f"{cn_date(round_.proposal_from)}–{cn_date(round_.proposal_to)}",
              f"{cn_date(round_.vote_from)}–{cn_date(round_.vote_to)}",
-             f"预计 {cn_date(round_.results_due)} 前",
+             f"预计 {cn_date(round_.results_due)} 前公布",
              cn_date(round_.published_at) if round_.published_at else "待公布"]
-    columns = st.columns(4)
-    for i, ((_, label), when, column) in enumerate(zip(TIMELINE, dates, columns)):
-        if i < step:
-            mark = ":material/check_circle: 已完成"
+    lines = []
+    for i, ((_, label), when) in enumerate(zip(TIMELINE, dates)):
+        if i < step or (i == step and label == "已公布"):
+            mark, state = ":material/check_circle:", "已完成" if label != "已公布" else ""
         elif i == step:
-            mark = ":material/radio_button_checked: **进行中**" if label != "已公布" else ":material/check_circle: **已公布**"
+            mark, state = ":material/radio_button_checked:", "**进行中**"
         else:
-            mark = ":material/radio_button_unchecked: 未开始"
-        with column.container(border=True):
-            st.markdown(f"**{i + 1}. {label}**  \n{mark}")
-            st.caption(when)
+            mark, state = ":material/radio_button_unchecked:", "未开始"
+        lines.append(f"{mark} **{i + 1}. {label}**　{state}　{when}")
+    with st.container(border=True):
+        st.markdown("  \n".join(lines))
     st.caption(f"当前阶段：{PHASE_LABELS[current]}")
 
 
