@@ -78,3 +78,33 @@ def demo_database(scale: str, counts: dict[str, int] | None = None):
         copy = Path(tmp) / "bench.sqlite3"
         shutil.copyfile(cached, copy)
         yield f"sqlite:///{copy}", Path(tmp)
+
+
+def pg_base_url() -> str | None:
+    import os
+
+    return os.environ.get("PORTAL_BENCH_PG_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL")
+
+
+@contextmanager
+def pg_schema(base_url: str):
+    """A throw-away PostgreSQL schema: yields (url using it, a temporary folder); dropped after."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base_url else "?"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"{base_url}{sep}options=-csearch_path%3D{schema}", tmp
+    finally:
+        from portal.db import make_engine
+
+        make_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -4,12 +4,10 @@ complaints per second; the baseline is one process filing the same number one af
 (measured on 250, scaled linearly)."""
 from __future__ import annotations
 
-import os
 import tempfile
 import time
-import uuid
 
-from benchmarks.common import line, log
+from benchmarks.common import line, log, pg_base_url, pg_schema
 
 PROCESSES, PER_PROCESS = 8, 250
 
@@ -68,20 +66,10 @@ def run(quick: bool) -> list[dict]:
     records = []
     with tempfile.TemporaryDirectory() as tmp:
         records.append(_one("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp, per_process))
-    base = os.environ.get("PORTAL_BENCH_PG_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL")
+    base = pg_base_url()
     if base:
-        from sqlalchemy import create_engine, text
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in base else "?"
-            with tempfile.TemporaryDirectory() as tmp:
-                records.append(_one("postgresql", f"{base}{sep}options=-csearch_path%3D{schema}",
-                                    tmp, per_process))
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        with pg_schema(base) as (url, tmp):
+            records.append(_one("postgresql", url, tmp, per_process))
+    else:
+        log("PostgreSQL skipped: set PORTAL_BENCH_PG_URL (or PORTAL_TEST_DATABASE_URL)")
     return records

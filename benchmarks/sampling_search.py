@@ -12,7 +12,7 @@ import os
 import time
 from datetime import timedelta
 
-from benchmarks.common import demo_database, line, log, median_seconds
+from benchmarks.common import demo_database, line, log, median_seconds, pg_base_url, pg_schema
 
 N_FULL = 1_000_000
 
@@ -66,7 +66,7 @@ def run(quick: bool) -> list[dict]:
                             "LIKE '%猪肉%' scanning the table", base_b, "<= 0.2 s", b <= 0.2,
                             matches=total_b, database="sqlite"))
         records.append(_page_rerun(url, tmp, n))
-    pg = os.environ.get("PORTAL_BENCH_PG_URL") or os.environ.get("PORTAL_TEST_DATABASE_URL")
+    pg = pg_base_url()
     if pg:
         records += _postgres(pg, counts, n)
     else:
@@ -90,59 +90,45 @@ def _filters(db, queries):
 def _postgres(base_url: str, counts: dict, n: int) -> list[dict]:
     """The same two queries on PostgreSQL, in a throw-away schema; baseline: the planner
     forbidden to use indexes (SET enable_indexscan/bitmapscan/indexonlyscan = off)."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     from portal.bootstrap import bootstrap
     from portal.config import load_settings
     from portal.demo import generator
     from portal.sampling import queries
 
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base_url else "?"
-    url = f"{base_url}{sep}options=-csearch_path%3D{schema}"
     records = []
-    try:
-        import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            portal = bootstrap(load_settings({"PORTAL_DATABASE_URL": url, "PORTAL_VAR_DIR": tmp,
-                                              "PORTAL_DEMO": "0"}))
-            log(f"PostgreSQL: generating {n:,} batches …")
-            start = time.perf_counter()
-            generator.generate(portal.db, portal.profile, "province", counts=counts)
-            with portal.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE"))
-            log(f"generated in {time.perf_counter() - start:.0f} s")
-            db = portal.db
-            indexed, substring = _filters(db, queries)
+    with pg_schema(base_url) as (url, tmp):
+        portal = bootstrap(load_settings({"PORTAL_DATABASE_URL": url, "PORTAL_VAR_DIR": tmp,
+                                          "PORTAL_DEMO": "0"}))
+        log(f"PostgreSQL: generating {n:,} batches …")
+        start = time.perf_counter()
+        generator.generate(portal.db, portal.profile, "province", counts=counts)
+        with portal.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        log(f"generated in {time.perf_counter() - start:.0f} s")
+        db = portal.db
+        indexed, substring = _filters(db, queries)
 
-            def ours(flt, scan=False):
-                def go():
-                    with db.read() as session:
-                        if scan:
-                            for knob in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
-                                session.execute(text(f"SET LOCAL {knob} = off"))
-                        return queries.search(session, flt)
-                return go
+        def ours(flt, scan=False):
+            def go():
+                with db.read() as session:
+                    if scan:
+                        for knob in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
+                            session.execute(text(f"SET LOCAL {knob} = off"))
+                    return queries.search(session, flt)
+            return go
 
-            for metric, flt, target, limit, baseline in (
-                    ("indexed_filters_seconds", indexed, "<= 0.1 s", 0.1, "same query, indexes off (table scan)"),
-                    ("two_char_substring_seconds", substring, "<= 0.2 s", 0.2, "same query, indexes off (table scan)")):
-                matches = ours(flt)()[0]
-                value = median_seconds(ours(flt))
-                base = median_seconds(ours(flt, scan=True), repeat=3)
-                records.append(line("sampling_search", metric, value, "s", n, baseline, base,
-                                    target, value <= limit, matches=matches,
-                                    database="postgresql"))
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        for metric, flt, target, limit, baseline in (
+                ("indexed_filters_seconds", indexed, "<= 0.1 s", 0.1, "same query, indexes off (table scan)"),
+                ("two_char_substring_seconds", substring, "<= 0.2 s", 0.2, "same query, indexes off (table scan)")):
+            matches = ours(flt)()[0]
+            value = median_seconds(ours(flt))
+            base = median_seconds(ours(flt, scan=True), repeat=3)
+            records.append(line("sampling_search", metric, value, "s", n, baseline, base,
+                                target, value <= limit, matches=matches,
+                                database="postgresql"))
+        db.engine.dispose()
     return records
 
 

@@ -8,6 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+# Imported here, not in the worker: processes load them before the common start.
+from portal.complaints.filing import Client, submit
+from portal.complaints.models import Complaint, ComplaintEvent
+from portal.db import Database
+from portal.timeutil import local_today
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -29,10 +35,6 @@ def _form(business_id: int, worker: int, i: int, today) -> dict:
 
 def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int,
             n: int) -> tuple[int, Counter]:
-    from portal.complaints.filing import Client, submit
-    from portal.db import Database
-    from portal.timeutil import local_today
-
     db = Database(url)
     today = local_today()
     errors: Counter = Counter()
@@ -51,9 +53,7 @@ def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int,
 
 def file_concurrently(url: str, secret: str, adcode: str, business_id: int,
                       processes: int = 8, per_process: int = 250) -> LoadResult:
-    from portal.complaints.models import Complaint, ComplaintEvent
     from portal.concurrency import run_at_once
-    from portal.db import Database
 
     seconds, outcomes = run_at_once(_worker, [(url, secret, adcode, business_id, w, per_process)
                                               for w in range(processes)])

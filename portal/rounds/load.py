@@ -8,6 +8,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+# Imported here, not in the worker: processes load them before the common start.
+from portal.complaints.personal import keyed_hash
+from portal.db import Database
+from portal.rounds.models import Vote
+from portal.rounds.participation import vote
+from portal.rounds.queries import tallies
+from portal.validation import InputError
+
 
 @dataclass(frozen=True)
 class VoteLoad:
@@ -24,11 +32,6 @@ class VoteLoad:
 
 def _worker(url: str, secret: str, round_id: int, candidate_ids: list[int], voters: int,
             worker: int, n: int) -> tuple[int, Counter, Counter]:
-    from portal.complaints.personal import keyed_hash
-    from portal.db import Database
-    from portal.rounds.participation import vote
-    from portal.validation import InputError
-
     db = Database(url)
     rng = random.Random(worker)
     accepted, refused, errors = 0, Counter(), Counter()
@@ -54,9 +57,6 @@ def vote_concurrently(url: str, secret: str, round_id: int, candidate_ids: list[
     """Voters are shared by all processes, so the same person votes from several at once:
     repeats for one candidate and the daily allowance are both contended."""
     from portal.concurrency import run_at_once
-    from portal.db import Database
-    from portal.rounds.models import Vote
-    from portal.rounds.queries import tallies
 
     seconds, outcomes = run_at_once(_worker, [(url, secret, round_id, candidate_ids, voters, w,
                                                per_process) for w in range(processes)])
