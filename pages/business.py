@@ -3,6 +3,7 @@ import streamlit as st
 
 from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
+from portal.rounds.queries import rounds_for_batches
 from portal.registry.models import Business
 from portal.lists.models import BLACK
 from portal.lists.queries import business_history as list_history
@@ -29,6 +30,7 @@ if "id" in params:
         rating = business_rating(session, business, local_today()) if business else None
         listings = list_history(session, business_id) if business else []
         complaints = complaint_counts(session, business_id) if business else None
+        picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
     if business is None:
         st.title("商户查询", anchor=False)
         st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
@@ -62,7 +64,8 @@ if "id" in params:
     for batch in record.recent:
         with st.container(border=True):
             st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
-                        f"公告日期：{cn_date(batch.announcement_date)}")
+                        f"公告日期：{cn_date(batch.announcement_date)}"
+                        + ("　:material/how_to_vote: 群众“你点我检”选出" if batch.id in picked else ""))
             st.page_link("pages/sampling.py", label="查看详情", icon=":material/chevron_right:",
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from portal.importers.sampling_parse import disclaimer, rules
+from portal.rounds.queries import rounds_for_batches
 from portal.sampling import queries
 from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION
 from portal.timeutil import cn_date, local_today
@@ -12,7 +13,7 @@ from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import demo_notice, download_buttons, id_param
+from portal.ui.widgets import demo_notice, download_buttons, id_param, md
 
 ctx = page_setup("抽检结果")
 params = {k: st.query_params[k] for k in st.query_params}
@@ -25,6 +26,7 @@ if "batch" in params:
     batch_id = id_param(params, "batch")
     with ctx.db.read() as session:
         batch = queries.get_batch(session, batch_id) if batch_id else None
+        from_round = rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None
     st.page_link("pages/sampling.py", label="返回查询结果", icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
@@ -32,6 +34,11 @@ if "batch" in params:
         st.warning(f"没有找到编号为“{params['batch'][:20]}”的抽检批次。它可能已被更正或链接有误，请返回重新查询。")
         st.stop()
     demo_notice(batch.is_demo)
+    if from_round:
+        st.info(f"这批食品是群众在“你点我检”中投票选出、由我们组织抽检的：{md(from_round[1])}。",
+                icon=":material/how_to_vote:")
+        st.page_link("pages/rounds.py", label="查看这一期“你点我检”", icon=":material/chevron_right:",
+                     query_params={"round": str(from_round[0])})
     batch_detail(batch, names)
     st.stop()
 

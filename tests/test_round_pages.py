@@ -116,3 +116,18 @@ def test_whole_round_through_the_pages(app_env):
     assert not public.exception, public.exception
     assert "抽检结果" in body and "共抽检 **1** 批次" in body
     assert "<script>" not in body
+
+
+def test_sampled_batch_pages_point_back_to_the_round(app_env):
+    """The demo's published round links batches: their detail pages say so and link back."""
+    from portal.rounds.models import CandidateBatch
+
+    at = open_page("streamlit_app.py")   # first start: demo data
+    with _db(app_env).read() as session:
+        batch_id = session.scalar(select(CandidateBatch.batch_id).order_by(CandidateBatch.id))
+    at.switch_page("pages/sampling.py")
+    at.query_params["batch"] = str(batch_id)
+    at.query_params["scope"] = "all"
+    at.run()
+    assert not at.exception, at.exception
+    assert "你点我检" in texts(at)

@@ -127,3 +127,15 @@ def year_votes(session: Session, start: date, end: date) -> tuple[int, int, bool
                                  func.max(case((Vote.is_demo.is_(True), 1), else_=0)))
                           .where(Vote.day >= start, Vote.day <= end)).one()
     return int(row[0] or 0), int(row[1] or 0), bool(row[2])
+
+
+def rounds_for_batches(session: Session, batch_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """batch id -> (round id, round title) for batches sampled in a 你点我检 round."""
+    if not batch_ids:
+        return {}
+    rows = session.execute(
+        select(CandidateBatch.batch_id, Round.id, Round.title)
+        .join(Candidate, Candidate.id == CandidateBatch.candidate_id)
+        .join(Round, Round.id == Candidate.round_id)
+        .where(CandidateBatch.batch_id.in_(batch_ids))).all()
+    return {batch: (round_id, title) for batch, round_id, title in rows}
