@@ -53,6 +53,8 @@ class Settings:
     # code on screen (labelled 演示); "webhook" posts it to an SMS gateway at sms_webhook_url.
     phone_verification: str = "demo"
     sms_webhook_url: str = ""
+    # The satisfaction survey in data/surveys/ (file name without .json).
+    survey: str = "food_safety_2026"
 
 
 def _read_secrets(path: Path) -> dict:
@@ -159,7 +161,15 @@ def load_settings(env: Mapping[str, str] | None = None,
         phone_verification=_choice("PORTAL_PHONE_VERIFICATION", get("PORTAL_PHONE_VERIFICATION"),
                                    ("demo", "webhook"), "webhook" if production else "demo"),
         sms_webhook_url=(get("PORTAL_SMS_WEBHOOK_URL") or "").strip(),
+        survey=_survey_name(get("PORTAL_SURVEY")),
     )
+
+
+def _survey_name(raw: str | None) -> str:
+    name = (raw or "food_safety_2026").strip()
+    if not (DATA_DIR / "surveys" / f"{name}.json").is_file():
+        raise ConfigError(f"PORTAL_SURVEY: data/surveys/{name}.json does not exist")
+    return name
 
 
 def _choice(name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str:
