@@ -40,6 +40,7 @@ class Question(BaseModel):
     dimension: str | None = None
     options: list[str] = []
     max_len: int = 500
+    report: bool = False      # a five-point item also reported on its own (stored as item:<id>)
 
     @model_validator(mode="after")
     def _shape(self):

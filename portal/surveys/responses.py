@@ -13,7 +13,7 @@ from portal.complaints.personal import keyed_hash
 from portal.surveys.definition import Survey
 from portal.surveys.models import (SurveyDimensionScore, SurveyProfileValue, SurveyResponse,
                                    SurveyTextAnswer)
-from portal.surveys.scoring import dimension_scores, total_score
+from portal.surveys.scoring import dimension_scores, item_scores, total_score
 from portal.surveys.textmask import mask_personal
 from portal.timeutil import to_local, utcnow
 from portal.validation import InputError, clean_text
@@ -103,7 +103,7 @@ def submit(session: Session, secret: str, survey: Survey, districts: set[str], p
     except IntegrityError:
         raise InputError({"survey": "您已经参加过本期调查了，谢谢！每人每期只能提交一次。"}) from None
     session.add_all(SurveyDimensionScore(response_id=response.id, dimension=d, survey_key=survey.key,
-                                         score=v) for d, v in dims.items())
+                                         score=v) for d, v in {**dims, **item_scores(survey, clean)}.items())
     session.add_all(SurveyProfileValue(response_id=response.id, field=f, survey_key=survey.key,
                                        value=v, score=score) for f, v in clean_profile.items())
     session.add_all(SurveyTextAnswer(response_id=response.id, survey_key=survey.key, question_id=q,

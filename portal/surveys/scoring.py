@@ -21,6 +21,14 @@ def dimension_scores(survey: Survey, answers: dict) -> dict[str, float]:
     return {d: sum(v) / len(v) for d, v in collected.items()}
 
 
+def item_scores(survey: Survey, answers: dict) -> dict[str, float]:
+    """Items reported on their own (e.g. satisfaction with complaint handling), keyed
+    item:<question id>, stored beside the dimensions."""
+    points = survey.scoring.points
+    return {f"item:{q.id}": points[str(int(answers[q.id]))] for q in survey.questions
+            if q.report and q.type == "scale5" and answers.get(q.id) is not None}
+
+
 def total_score(survey: Survey, dims: dict[str, float]) -> float | None:
     """Weighted by the dimension weights, renormalised over the answered dimensions."""
     weights = {d.id: d.weight for d in survey.scoring.dimensions if d.id in dims}

@@ -36,6 +36,8 @@ PAGES = [
              blurb="用查询编号和查询码查看投诉举报的办理进度、答复，并评价办理情况。"),
     PageSpec("pages/complaint_stats.py", "投诉举报办理公开", ":material/monitoring:", PUBLIC,
              blurb="收到多少、办结多少、是否按期、群众是否满意，以及已办结的案件。"),
+    PageSpec("pages/survey.py", "满意度调查", ":material/sentiment_satisfied:", PUBLIC,
+             blurb="花 3 分钟告诉我们您对本市食品安全的感受，并查看目前的满意度得分。"),
     PageSpec("pages/about.py", "关于本站与数据说明", ":material/info:", PUBLIC,
              blurb="本站公开哪些信息、数据从哪里来、如何保护您的个人信息。"),
     PageSpec("pages/login.py", "登录", ":material/login:", OFFICIAL, always=True),

@@ -1,0 +1,80 @@
+"""Rendering for surveys: one question as a widget, estimates as text, tables and charts."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from portal.surveys.definition import Question, Survey
+from portal.surveys.scoring import Estimate
+
+
+def question_widget(survey: Survey, q: Question, value, key: str):
+    label = q.text + ("" if q.required else "（选答）")
+    if q.type == "scale5":
+        options = [1, 2, 3, 4, 5]
+        return st.radio(label, options, index=options.index(value) if value in options else None,
+                        format_func=lambda v: survey.scale[v - 1], horizontal=True, key=key)
+    if q.type == "single":
+        return st.radio(label, q.options, index=q.options.index(value) if value in q.options else None,
+                        key=key)
+    if q.type == "multi":
+        return st.multiselect(label, q.options, default=[v for v in (value or []) if v in q.options],
+                              key=key, placeholder="可选择多项")
+    return st.text_area(label, value=value or "", max_chars=q.max_len, key=key,
+                        help="请不要填写电话、身份证号等个人信息；如有填写，保存时会自动隐去。")
+
+
+def estimate_text(est: Estimate) -> str:
+    if est.mean is None:
+        return "—"
+    if est.half_width is None:
+        return f"{est.mean:.1f}（n = {est.n}，样本太少，无法估计区间）"
+    return f"{est.mean:.1f}（95% 置信区间 {est.low:.1f}–{est.high:.1f}，n = {est.n:,}）"
+
+
+def estimate_frame(rows: dict, label: str, names: dict | None = None) -> pd.DataFrame:
+    names = names or {}
+    return pd.DataFrame([{label: names.get(k, k or "未填写"), "样本量": e.n,
+                          "得分": None if e.mean is None else round(e.mean, 1),
+                          "95%下限": None if e.low is None else round(e.low, 1),
+                          "95%上限": None if e.high is None else round(e.high, 1)}
+                         for k, e in rows.items()],
+                        columns=[label, "样本量", "得分", "95%下限", "95%上限"])
+
+
+def score_bars(frame: pd.DataFrame, label: str, target: float) -> alt.Chart:
+    y = alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False))
+    scale = alt.Scale(domain=[min(60, float(frame["95%下限"].min() or 60) - 5), 100])
+    bars = alt.Chart(frame).mark_bar(color="#1d4e89").encode(
+        y=y, x=alt.X("得分:Q", scale=scale, title="得分（0–100）"),
+        tooltip=[label, "得分", "95%下限", "95%上限", "样本量"])
+    errors = alt.Chart(frame).mark_errorbar(color="#111827").encode(
+        y=y, x=alt.X("95%下限:Q", scale=scale, title=""), x2="95%上限:Q")
+    line = alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(color="#b91c1c", strokeDash=[4, 4]) \
+        .encode(x="目标:Q")
+    return (bars + errors + line).properties(height=max(140, 34 * len(frame)))
+
+
+def trend_chart(frame: pd.DataFrame, label: str, target: float) -> alt.Chart:
+    x = alt.X(f"{label}:N", sort=None, title=None)
+    band = alt.Chart(frame).mark_area(opacity=0.2, color="#1d4e89").encode(
+        x=x, y=alt.Y("95%下限:Q", scale=alt.Scale(zero=False), title="得分"), y2="95%上限:Q")
+    line = alt.Chart(frame).mark_line(point=True, color="#1d4e89").encode(
+        x=x, y="得分:Q", tooltip=[label, "得分", "95%下限", "95%上限", "样本量"])
+    goal = alt.Chart(pd.DataFrame({"目标": [target]}))
+    rule = goal.mark_rule(color="#b91c1c", strokeDash=[4, 4]).encode(y="目标:Q")
+    text = goal.mark_text(align="left", dy=-6, color="#b91c1c").encode(
+        x=alt.value(4), y="目标:Q", text=alt.value(f"目标 {target:g} 分"))
+    return (band + line + rule + text).properties(height=280)
+
+
+def table_downloads(frame: pd.DataFrame, stem: str, sheet: str, notes: list[str]) -> None:
+    from portal.exports import to_csv_bytes, to_xlsx_bytes
+
+    left, right = st.columns(2)
+    left.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
+                         key=f"csv_{stem}")
+    right.download_button("下载 Excel", to_xlsx_bytes(frame, sheet, notes), file_name=f"{stem}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"xlsx_{stem}")
