@@ -117,8 +117,21 @@ def round_figures(session: Session, profile: JurisdictionProfile) -> list[Figure
                    f"{people:,} 人参与投票；本年已公布 {published} 期抽检结果。", demo)]
 
 
+def survey_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.config import load_settings
+    from portal.surveys import stats
+    from portal.surveys.definition import current_survey
+
+    survey = current_survey(load_settings())
+    overview = stats.overview(session, survey.key, {d.adcode: d.population for d in profile.districts})
+    score = round(overview.weighted.mean, 1) if overview.weighted.mean is not None else 0.0
+    return [Figure("食品安全群众满意度", score, "分",
+                   f"{survey.title}，{overview.responses:,} 人参加，按各区县人口加权（目标 ≥ {survey.target:g} 分）。",
+                   overview.demo)]
+
+
 FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures,
-           round_figures]
+           round_figures, survey_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

@@ -65,3 +65,24 @@ def test_analyst_dashboard(app_env):
     assert "（未加权）" in at.metric[0].label
     at.toggle[1].set_value(True).run()          # top terms
     assert not at.exception, at.exception
+
+
+def test_overview_shows_each_official_their_part(app_env):
+    anonymous = open_page("pages/overview.py")
+    assert "请先登录" in texts(anonymous) and not anonymous.metric
+    handler = open_page("pages/login.py")
+    sign_in(handler, "demo_handler", demo_password(app_env, "demo_handler"))
+    handler.switch_page("pages/overview.py").run()
+    assert not handler.exception, handler.exception
+    titles = [s.value for s in handler.subheader]
+    assert titles == ["投诉举报法定时限"]
+    analyst = open_page("pages/login.py")
+    sign_in(analyst, "demo_analyst", demo_password(app_env, "demo_analyst"))
+    analyst.switch_page("pages/overview.py").run()
+    assert not analyst.exception, analyst.exception
+    assert [s.value for s in analyst.subheader] == ["不合格食品核查处置", "投诉举报法定时限", "你点我检",
+                                                    "食品安全满意度"]
+    # Links only to pages the analyst may open.
+    links = [l.proto.page for l in analyst.get("page_link")]
+    assert any("survey_dashboard" in p for p in links)
+    assert not any("complaint_queue" in p for p in links)

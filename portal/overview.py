@@ -1,0 +1,78 @@
+"""监管总览: one row of figures per capability for the officials' overview page. Each part
+says which roles see it (analysts and admins see all; others their own part)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    page: str
+    roles: tuple[str, ...]
+    figures: list[tuple[str, str, str]]      # label, value, help
+    note: str = ""
+
+
+def disposal_part(session: Session, today: date) -> Part:
+    from portal.sampling.models import Disposal
+    from portal.sampling.queries import disposal_summary
+
+    summary = disposal_summary(session, today)
+    due_week = session.scalar(select(func.count()).select_from(Disposal).where(
+        Disposal.status != "已处置", Disposal.due_on >= today,
+        Disposal.due_on <= today + timedelta(days=7))) or 0
+    return Part("不合格食品核查处置", "pages/sampling_disposal.py", ("publisher",), [
+        ("逾期未处置", f"{summary['逾期']:,}", "已过应完成日期仍未处置完毕的不合格批次。"),
+        ("7 天内到期", f"{due_week:,}", "应完成日期在 7 天内的未办结批次。"),
+        ("待核查 / 核查中", f"{summary['待核查']:,} / {summary['核查中']:,}", "")])
+
+
+def complaint_part(session: Session, today: date) -> Part:
+    from portal.complaints import stats
+    from portal.complaints.handling import clock_summary
+
+    clock = clock_summary(session, today)
+    year = stats.summary(session, date(today.year, 1, 1), date(today.year, 12, 31))
+    rate = "—" if year.finish_rate is None else f"{year.finish_rate:.1f}%"
+    return Part("投诉举报法定时限", "pages/complaint_queue.py", ("handler",), [
+        ("已逾期", f"{clock['overdue']:,}", "已过法定期限仍未作出决定或办结。"),
+        ("5 个工作日内到期", f"{clock['due_soon']:,}", "按工作日计算（节假日和调休已计入）。"),
+        ("待受理", f"{clock['new']:,}", "新提交、尚未决定是否受理。"),
+        (f"{today.year}年办结率", rate, f"已办结 {year.finished:,} / 收到 {year.received:,}。")])
+
+
+def round_part(session: Session, today: date) -> Part:
+    from portal.rounds.management import pending_count
+    from portal.rounds.phases import PHASE_LABELS, PUBLISHED, phase
+    from portal.rounds.queries import rounds, voters
+
+    current = next((r for r in rounds(session) if phase(r, today) != PUBLISHED), None)
+    if current is None:
+        return Part("你点我检", "pages/rounds_admin.py", ("publisher",),
+                    [("进行中的一期", "无", "")], "目前没有进行中的一期。")
+    votes, people = voters(session, current.id)
+    return Part("你点我检", "pages/rounds_admin.py", ("publisher",), [
+        ("当前一期", PHASE_LABELS[phase(current, today)], current.title),
+        ("票数 / 人数", f"{votes:,} / {people:,}", ""),
+        ("待审核建议", f"{pending_count(session, current.id):,}", "")], current.title)
+
+
+def survey_part(session: Session, survey, populations: dict[str, int]) -> Part:
+    from portal.surveys import stats
+
+    overview = stats.overview(session, survey.key, populations)
+    months = stats.monthly(stats.by_month(session, survey.key))
+    keys = sorted(months)
+    trend = ""
+    if len(keys) >= 2 and months[keys[-1]].mean is not None and months[keys[-2]].mean is not None:
+        trend = f"{months[keys[-1]].mean - months[keys[-2]].mean:+.1f}（{keys[-1]} 对比 {keys[-2]}）"
+    score = "—" if overview.weighted.mean is None else f"{overview.weighted.mean:.1f}"
+    return Part("食品安全满意度", "pages/survey_dashboard.py", ("analyst",), [
+        ("满意度（加权）", score, f"目标 {survey.target:g} 分；{overview.responses:,} 份问卷。"),
+        ("最近一月变化", trend or "—", "未加权月度得分之差。"),
+        ("有效问卷", f"{overview.responses:,}", "")])
