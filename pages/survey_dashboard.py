@@ -3,15 +3,13 @@ free-text answers, and complaint handling beside them; every table exportable.""
 import pandas as pd
 import streamlit as st
 
-from portal.complaints import stats as complaint_stats
-from portal.surveys import stats
+from portal.surveys import dashboard, stats
 from portal.surveys.definition import current_survey
 from portal.surveys.textmask import top_terms
 from portal.timeutil import cn_date
 from portal.ui import cached
 from portal.ui.layout import page_setup
-from portal.ui.survey_views import (estimate_frame, estimate_text, score_bars, table_downloads,
-                                    trend_chart)
+from portal.ui.survey_views import chart, estimate_frame, estimate_text, table_downloads
 from portal.ui.widgets import demo_notice
 
 ctx = page_setup("满意度统计", role="analyst", layout="wide")
@@ -26,14 +24,8 @@ st.caption(f"{survey.title}（{survey.version}），调查期 {cn_date(survey.pe
 
 @st.cache_data(ttl=60, show_spinner="正在计算…")
 def figures(url: str, key: str):
-    """Every default figure of the page: a handful of GROUP BY queries."""
     with ctx.db.read() as session:
-        months = stats.by_month(session, key)
-        return {"overview": stats.overview(session, key, populations),
-                "dimensions": stats.dimensions(session, key),
-                "profiles": {f.id: stats.by_profile(session, key, f.id) for f in survey.profile},
-                "months": stats.monthly(months), "quarters": stats.quarterly(months),
-                "complaints": complaint_stats.summary(session, survey.period.from_, survey.period.to)}
+        return dashboard.figures(session, survey, populations)
 
 
 data = figures(ctx.db.url, survey.key)
@@ -67,7 +59,7 @@ with tab_dims:
     dims = {survey.dimension_label(d.id): data["dimensions"][d.id]
             for d in survey.scoring.dimensions if d.id in data["dimensions"]}
     frame = estimate_frame(dims, "维度")
-    st.altair_chart(score_bars(frame, "维度", target), width="stretch")
+    chart("bars", frame, "维度", target)
     st.dataframe(frame, hide_index=True, width="stretch")
     table_downloads(frame, "satisfaction_dimensions", "各维度", [f"问卷：{survey.title} {survey.version}"])
 with tab_groups:
@@ -75,7 +67,7 @@ with tab_groups:
     field = st.selectbox("分组方式", list(fields), format_func=lambda f: fields[f] or f)
     rows = data["profiles"][field]
     frame = estimate_frame(dict(sorted(rows.items(), key=lambda kv: str(kv[0]))), "分组", names)
-    st.altair_chart(score_bars(frame, "分组", target), width="stretch")
+    chart("bars", frame, "分组", target)
     st.dataframe(frame, hide_index=True, width="stretch")
     if field == "district":
         st.caption("区县人口（加权用）：" + "，".join(f"{names.get(a, a)} {p:,}" for a, p in populations.items()))
@@ -84,14 +76,17 @@ with tab_trend:
     period = st.segmented_control("按", ["月", "季度"], default="月", key="trend_period") or "月"
     rows = data["months"] if period == "月" else data["quarters"]
     frame = estimate_frame(rows, "时间")
-    st.altair_chart(trend_chart(frame, "时间", target), width="stretch")
+    chart("trend", frame, "时间", target)
     st.dataframe(frame, hide_index=True, width="stretch")
     table_downloads(frame, f"satisfaction_by_{'month' if period == '月' else 'quarter'}", "趋势",
                     ["未加权月度（季度）得分"])
 with tab_text:
     keyword = st.text_input("搜索意见和建议", max_chars=30, placeholder="如：外卖、食堂、农药")
-    with ctx.db.read() as session:
-        total, texts = stats.text_answers(session, survey.key, keyword, limit=500)
+    if keyword.strip():
+        with ctx.db.read() as session:
+            total, texts = stats.text_answers(session, survey.key, keyword, limit=500)
+    else:
+        total, texts = data["comments"]
     st.caption(f"共 {total:,} 条" + (f"包含“{keyword.strip()}”" if keyword.strip() else "") +
                "，显示最新的 500 条。电话号码和身份证号在保存时已隐去。")
     frame = pd.DataFrame([{"日期": cn_date(d), "内容": t} for d, t in texts], columns=["日期", "内容"])

@@ -73,8 +73,21 @@ def table_downloads(frame: pd.DataFrame, stem: str, sheet: str, notes: list[str]
     from portal.exports import to_csv_bytes, to_xlsx_bytes
 
     left, right = st.columns(2)
-    left.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"{stem}.csv", mime="text/csv",
-                         key=f"csv_{stem}")
-    right.download_button("下载 Excel", to_xlsx_bytes(frame, sheet, notes), file_name=f"{stem}.xlsx",
+    # Callables: the files are made when someone clicks, not on every rerun of the page.
+    left.download_button("下载 CSV", lambda: to_csv_bytes(frame), file_name=f"{stem}.csv",
+                         mime="text/csv", key=f"csv_{stem}")
+    right.download_button("下载 Excel", lambda: to_xlsx_bytes(frame, sheet, notes), file_name=f"{stem}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"xlsx_{stem}")
+
+
+@st.cache_data(max_entries=200, show_spinner=False)
+def _spec(kind: str, frame: pd.DataFrame, label: str, target: float) -> dict:
+    builder = {"bars": score_bars, "trend": trend_chart}[kind]
+    return builder(frame, label, target).to_dict()
+
+
+def chart(kind: str, frame: pd.DataFrame, label: str, target: float) -> None:
+    """An altair chart whose Vega-Lite spec is built once per data: building and validating
+    the spec costs far more than the page's cached queries on a rerun."""
+    st.vega_lite_chart(spec=_spec(kind, frame, label, target), width="stretch")

@@ -52,9 +52,10 @@ def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[st
     notes = [f"数据日期：{as_of.isoformat()}", f"列规范版本：{spec_version}", *extra_notes] + \
         [f"{name}：{meaning}" for name, meaning in columns]
     stamp = as_of.strftime("%Y%m%d")
-    st.download_button("下载 CSV", to_csv_bytes(frame), file_name=f"{stem}_{stamp}.csv",
+    # Callables: the files are made when someone clicks, not on every rerun of the page.
+    st.download_button("下载 CSV", lambda: to_csv_bytes(frame), file_name=f"{stem}_{stamp}.csv",
                        mime="text/csv")
-    st.download_button("下载 Excel（XLSX）", to_xlsx_bytes(frame, sheet, notes),
+    st.download_button("下载 Excel（XLSX）", lambda: to_xlsx_bytes(frame, sheet, notes),
                        file_name=f"{stem}_{stamp}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
