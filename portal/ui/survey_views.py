@@ -44,16 +44,22 @@ def estimate_frame(rows: dict, label: str, names: dict | None = None) -> pd.Data
 
 
 def score_bars(frame: pd.DataFrame, label: str, target: float) -> alt.Chart:
+    """Each group's score as a dot with its 95 % interval (a bar would suggest a zero the
+    axis does not start at), the target as a dashed line, the value written beside."""
+    lows = frame["95%下限"].dropna()
+    start = max(0, int(min([float(lows.min()) if len(lows) else target, target]) // 5 * 5) - 5)
+    scale = alt.Scale(domain=[start, 100], clamp=True)
     y = alt.Y(f"{label}:N", sort=None, title=None, axis=alt.Axis(labelLimit=200, labelOverlap=False))
-    scale = alt.Scale(domain=[min(60, float(frame["95%下限"].min() or 60) - 5), 100])
-    bars = alt.Chart(frame).mark_bar(color="#1d4e89").encode(
-        y=y, x=alt.X("得分:Q", scale=scale, title="得分（0–100）"),
-        tooltip=[label, "得分", "95%下限", "95%上限", "样本量"])
-    errors = alt.Chart(frame).mark_errorbar(color="#111827").encode(
-        y=y, x=alt.X("95%下限:Q", scale=scale, title=""), x2="95%上限:Q")
+    base = alt.Chart(frame)
+    errors = base.mark_errorbar(color="#475569", thickness=2).encode(
+        y=y, x=alt.X("95%下限:Q", scale=scale, title="得分（0–100），线段为 95% 置信区间"), x2="95%上限:Q")
+    dots = base.mark_point(filled=True, size=90, color="#1d4e89").encode(
+        y=y, x=alt.X("得分:Q", scale=scale), tooltip=[label, "得分", "95%下限", "95%上限", "样本量"])
+    text = base.mark_text(align="left", dx=8, dy=-8, color="#1f2933").encode(
+        y=y, x=alt.X("得分:Q", scale=scale), text=alt.Text("得分:Q", format=".1f"))
     line = alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(color="#b91c1c", strokeDash=[4, 4]) \
-        .encode(x="目标:Q")
-    return (bars + errors + line).properties(height=max(140, 34 * len(frame)))
+        .encode(x=alt.X("目标:Q", scale=scale))
+    return (errors + dots + text + line).properties(height=max(160, 46 * len(frame)))
 
 
 def trend_chart(frame: pd.DataFrame, label: str, target: float) -> alt.Chart:
