@@ -48,10 +48,14 @@ def complaint_part(session: Session, today: date) -> Part:
 
 def round_part(session: Session, today: date) -> Part:
     from portal.rounds.management import pending_count
-    from portal.rounds.phases import PHASE_LABELS, PUBLISHED, phase
+    from portal.rounds.phases import (PHASE_LABELS, PROPOSALS, PUBLISHED, REVIEW, SAMPLING,
+                                      UPCOMING, VOTING, phase)
     from portal.rounds.queries import rounds, voters
 
-    current = next((r for r in rounds(session) if phase(r, today) != PUBLISHED), None)
+    # The round that most needs attention: voting first, then collecting, then sampling.
+    order = {VOTING: 0, PROPOSALS: 1, REVIEW: 2, SAMPLING: 3, UPCOMING: 4}
+    active = [r for r in rounds(session) if phase(r, today) != PUBLISHED]
+    current = min(active, key=lambda r: order[phase(r, today)], default=None)
     if current is None:
         return Part("你点我检", "pages/rounds_admin.py", ("publisher",),
                     [("进行中的一期", "无", "")], "目前没有进行中的一期。")
@@ -68,11 +72,13 @@ def survey_part(session: Session, survey, populations: dict[str, int]) -> Part:
     overview = stats.overview(session, survey.key, populations)
     months = stats.monthly(stats.by_month(session, survey.key))
     keys = sorted(months)
-    trend = ""
+    trend, trend_help = "", "未加权月度得分之差。"
     if len(keys) >= 2 and months[keys[-1]].mean is not None and months[keys[-2]].mean is not None:
-        trend = f"{months[keys[-1]].mean - months[keys[-2]].mean:+.1f}（{keys[-1]} 对比 {keys[-2]}）"
+        trend = f"{months[keys[-1]].mean - months[keys[-2]].mean:+.1f}"
+        trend_help = (f"{keys[-1]}（{months[keys[-1]].n:,} 份）对比 {keys[-2]}（{months[keys[-2]].n:,} 份）"
+                      "的未加权得分之差；当月未结束时仅供参考。")
     score = "—" if overview.weighted.mean is None else f"{overview.weighted.mean:.1f}"
     return Part("食品安全满意度", "pages/survey_dashboard.py", ("analyst",), [
         ("满意度（加权）", score, f"目标 {survey.target:g} 分；{overview.responses:,} 份问卷。"),
-        ("最近一月变化", trend or "—", "未加权月度得分之差。"),
+        ("最近一月变化", trend or "—", trend_help),
         ("有效问卷", f"{overview.responses:,}", "")])
