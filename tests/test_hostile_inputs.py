@@ -73,3 +73,42 @@ def test_complaint_fields_store_verbatim_or_refuse(portal, value):
             assert session.get(Complaint, receipt.complaint_id).description == "问题描述：" + value.strip()
     with portal.db.write() as session:
         assert filing.find_case(session, portal.settings.secret_key, value, value, client(3)) is None
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_survey_and_proposal_text_store_verbatim_or_refuse(portal, value):
+    """The survey's free text and a 你点我检 proposal, on SQLite and PostgreSQL."""
+    from datetime import datetime, timedelta
+
+    from portal.rounds import participation
+    from portal.rounds.models import Round
+    from portal.surveys import responses
+    from portal.surveys.definition import load_survey
+    from portal.timeutil import local_today
+    from portal.validation import InputError
+
+    survey = load_survey("food_safety_2026")
+    answers = {q.id: 4 for q in survey.questions if q.type == "scale5"} | {"q_open": value}
+    profile = {"district": "430802", "area": "城镇", "age_group": "30–44岁"}
+    try:
+        with portal.db.write() as session:
+            responses.submit(session, portal.settings.secret_key, survey, {"430802"}, profile,
+                             answers, "who", "10.0.0.1", now=datetime(2026, 6, 1, 4))
+    except InputError as exc:
+        assert exc.errors
+    today = local_today()
+    with portal.db.write() as session:
+        r = Round(title="测试", description="测试一期", proposal_from=today,
+                  proposal_to=today + timedelta(days=1), vote_from=today + timedelta(days=2),
+                  vote_to=today + timedelta(days=3), results_due=today + timedelta(days=9),
+                  sample_count=1, daily_votes=1, created_by="t")
+        session.add(r)
+        session.flush()
+        round_id = r.id
+    try:
+        with portal.db.write() as session:
+            c = participation.propose(session, round_id, "voter", {
+                "food": value[:60], "place": value[:120], "reason": ("担心" + value)[:500]})
+            assert c.food == value[:60].strip()
+    except InputError as exc:
+        assert exc.errors
