@@ -161,6 +161,34 @@ def cmd_complaints(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from portal.backup import BackupError, backup
+    from portal.db import Database
+
+    settings = load_settings()
+    try:
+        path = backup(Database(settings.database_url), Path(args.path))
+    except BackupError as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已备份到 {path}（{path.stat().st_size:,} 字节）")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from portal.backup import BackupError, restore
+    from portal.db import Database
+
+    settings = load_settings()
+    try:
+        restore(Database(settings.database_url), Path(args.path), force=args.force)
+    except BackupError as exc:
+        print(f"恢复失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已从 {args.path} 恢复。启动门户时会自动升级到当前版本的数据库结构。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from portal.accounts.rules import ROLES
     from portal.demo.generator import SCALES
@@ -210,6 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     comp_sub = comp.add_subparsers(dest="complaints_command", required=True)
     comp_sub.add_parser("erase-expired", help="erase personal data past the retention period")
     comp.set_defaults(func=cmd_complaints)
+
+    back = sub.add_parser("backup", help="a consistent copy of the database (SQLite online "
+                          "backup; PostgreSQL pg_dump custom format)")
+    back.add_argument("path")
+    back.set_defaults(func=cmd_backup)
+    rest = sub.add_parser("restore", help="restore a backup into an empty database")
+    rest.add_argument("path")
+    rest.add_argument("--force", action="store_true", help="overwrite a database that has tables")
+    rest.set_defaults(func=cmd_restore)
 
     geo = sub.add_parser("geo", help="boundary files")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)
