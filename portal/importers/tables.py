@@ -11,6 +11,10 @@ import re
 from datetime import date, datetime, time, timedelta
 
 MAX_BYTES = 50 * 1024 * 1024
+# An .xlsx is a zip: refuse one that would expand beyond this, or by more than this ratio
+# (a "zip bomb" renamed .xlsx would otherwise fill the memory of the process reading it).
+MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
+MAX_ZIP_RATIO = 200
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EMPTY_MARKERS = {"", "/", "／", "—", "——", "-", "--", "——/", "无", "null", "NULL", "None", "nan"}
@@ -29,13 +33,32 @@ def read_table(data: bytes, filename: str) -> list[list[object]]:
     if len(data) > MAX_BYTES:
         raise TableError(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后再导入。")
     name = filename.lower()
-    if data.startswith(XLSX_MAGIC) or data.startswith(XLS_MAGIC):
+    if data.startswith(XLSX_MAGIC):
+        _check_zip(data)
+        return _read_spreadsheet(data)
+    if data.startswith(XLS_MAGIC):
         return _read_spreadsheet(data)
     if name.endswith((".xlsx", ".xls", ".xlsm")):
         raise TableError("文件扩展名是 Excel，但内容不是 Excel 表格（可能已损坏或被改名）。")
     if name.endswith((".csv", ".txt")):
         return _read_csv(data)
     raise TableError("只能导入 .xlsx、.xls 或 .csv 文件。")
+
+
+def _check_zip(data: bytes) -> None:
+    """Look at the sizes the zip declares before anything is decompressed."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise TableError("无法读取这个 Excel 文件（文件已损坏）。") from None
+    expanded = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if expanded > MAX_UNZIPPED_BYTES or expanded / packed > MAX_ZIP_RATIO:
+        raise TableError("这个 Excel 文件解压后异常巨大（可能是恶意构造的压缩文件），已拒绝导入。"
+                         "请用 Excel 重新另存为 .xlsx 后再试。")
 
 
 def _read_spreadsheet(data: bytes) -> list[list[object]]:
