@@ -105,6 +105,30 @@ def _sidebar(profile, actor: Actor | None) -> None:
         st.caption(f"主办：{profile.bureau}")
 
 
+FRIENDLY_ERROR = ("抱歉，页面暂时出错了（可能是数据库暂时无法连接）。您填写的内容还在，请稍后重试或刷新页面；"
+                  "如果一直出错，请拨打 12315 或联系网站管理员。")
+
+
+def _friendly_errors(title: str, production: bool) -> None:
+    """An uncaught error shows a plain message in Chinese; in production (and with
+    client.showErrorDetails none) never a traceback. The error is logged with the page and
+    the official, if any, for whoever debugs it."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    run_ctx = get_script_run_ctx()
+    if run_ctx is None:
+        return
+
+    def handler(exc: Exception) -> bool:
+        actor = st.session_state.get(SESSION_ACTOR)
+        log.error("page %r failed for %s: %s: %s", title, actor.username if actor else "anonymous",
+                  type(exc).__name__, exc, exc_info=exc)
+        st.error(FRIENDLY_ERROR, icon=":material/error:")
+        return production      # True: Streamlit shows no traceback
+
+    run_ctx.on_script_error = handler
+
+
 def page_setup(title: str, *, role: str | None = None, official: bool = False,
                layout: str = "centered") -> PageContext:
     """Page config, sidebar, and access control. For an official page (official=True or a
@@ -112,6 +136,7 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     this function stops the script before the page's own code runs."""
     st.set_page_config(page_title=f"{title} · 食品安全公开与公众参与门户",
                        page_icon=":material/verified_user:", layout=layout)
+    _friendly_errors(title, load_settings().production)
     # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
     anonymous = st.session_state.get(SESSION_ACTOR) is None
     if anonymous:
