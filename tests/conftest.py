@@ -74,3 +74,29 @@ def admin(portal):
             "password": password})
         actor = actions.actor_for(official)
     return actor, password
+
+
+# The security suite: `python -m pytest -m security` runs exactly these, wherever they live.
+SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_faults.py::test_a_failing_page",
+                  "test_pages.py::test_official_pages_refuse", "test_pages.py::test_wrong_role",
+                  "test_accounts.py::test_lockout", "test_accounts.py::test_failures_spread",
+                  "test_accounts.py::test_unknown_user", "test_accounts.py::test_disabled_account",
+                  "test_accounts.py::test_idle_rule", "test_accounts.py::test_passwords_never",
+                  "test_exports.py", "test_complaint_pages.py::test_no_public_page",
+                  "test_complaints.py::test_bad_photos", "test_complaints.py::test_bad_input",
+                  "test_complaints.py::test_officials_without_the_role",
+                  "test_complaints.py::test_public_statistics_never", "test_rounds.py::test_crafted_vote",
+                  "test_survey_pages.py::test_overview")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "security: the security suite (run alone with -m security)")
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        node = item.nodeid.split("/")[-1]
+        if node.startswith(SECURITY_TESTS):
+            item.add_marker(pytest.mark.security)

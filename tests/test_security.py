@@ -84,3 +84,23 @@ def test_no_public_export_or_page_shows_a_voters_phone(portal):
     with portal.db.read() as session:
         stored = [str(v) for vote in session.scalars(select(Vote)) for v in vote.__dict__.values()]
     assert stored and not any(phone in s or phone[-8:] in s for s in stored)
+
+
+WRONG_ROLE_CASES = [(spec.path, role) for spec in __import__("portal.ui.nav", fromlist=["PAGES"]).PAGES
+                    if spec.role for role in ("handler", "publisher", "analyst") if role != spec.role]
+
+
+@pytest.mark.parametrize("path,role", WRONG_ROLE_CASES, ids=[f"{p}-{r}" for p, r in WRONG_ROLE_CASES])
+def test_every_official_page_refuses_each_wrong_role(app_env, path, role):
+    """Signed in with a role the page does not allow: refused, no table or figure shown."""
+    from test_pages import demo_password, open_page, sign_in, texts
+
+    at = open_page("pages/login.py")
+    sign_in(at, f"demo_{role}", demo_password(app_env, f"demo_{role}"))
+    at.switch_page(path).run()
+    assert not at.exception, at.exception
+    assert "没有访问此页面的权限" in texts(at)
+    assert not at.dataframe and not at.metric and not at.table
+
+
+from test_pages import app_env  # noqa: E402,F401
