@@ -231,6 +231,7 @@ def test_complaint_journey_on_a_phone(server, browser):
     desk = _open(browser, f"{base}/complaint_queue?id={case_id}")
     _sign_in(desk, tmp, "demo_handler")
     desk.get_by_text(f"投诉 {tracking_no}").wait_for(timeout=60_000)
+    desk.get_by_text("139****2222").wait_for(timeout=60_000)   # the right column renders last
     main = desk.inner_text("main")
     assert "139****2222" in main and "13911112222" not in main
     assert "<b>很危险</b>" in main           # shown as typed, not as HTML
