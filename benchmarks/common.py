@@ -108,3 +108,18 @@ def pg_schema(base_url: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def on_each_database(one, *args) -> list[dict]:
+    """one(label, url, tmp, *args) on a temporary SQLite file, then on PostgreSQL when
+    PORTAL_BENCH_PG_URL (or PORTAL_TEST_DATABASE_URL) names a server."""
+    records = []
+    with tempfile.TemporaryDirectory() as tmp:
+        records.append(one("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp, *args))
+    base = pg_base_url()
+    if base:
+        with pg_schema(base) as (url, tmp):
+            records.append(one("postgresql", url, tmp, *args))
+    else:
+        log("PostgreSQL skipped: set PORTAL_BENCH_PG_URL (or PORTAL_TEST_DATABASE_URL)")
+    return records

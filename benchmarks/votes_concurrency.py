@@ -5,10 +5,9 @@ baseline is one process making the same attempts one after another (measured on 
 scaled)."""
 from __future__ import annotations
 
-import tempfile
 import time
 
-from benchmarks.common import line, log, pg_base_url, pg_schema
+from benchmarks.common import line, log, on_each_database
 
 PROCESSES, PER_PROCESS, VOTERS = 8, 1000, 2000
 
@@ -75,14 +74,4 @@ def _one(label: str, url: str, tmp: str, per_process: int) -> dict:
 
 
 def run(quick: bool) -> list[dict]:
-    per_process = PER_PROCESS // 10 if quick else PER_PROCESS
-    records = []
-    with tempfile.TemporaryDirectory() as tmp:
-        records.append(_one("sqlite", f"sqlite:///{tmp}/bench.sqlite3", tmp, per_process))
-    base = pg_base_url()
-    if base:
-        with pg_schema(base) as (url, tmp):
-            records.append(_one("postgresql", url, tmp, per_process))
-    else:
-        log("PostgreSQL skipped: set PORTAL_BENCH_PG_URL (or PORTAL_TEST_DATABASE_URL)")
-    return records
+    return on_each_database(_one, PER_PROCESS // 10 if quick else PER_PROCESS)

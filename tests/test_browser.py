@@ -191,30 +191,37 @@ def _choose(page, label: str, option: str) -> None:
     raise AssertionError(f"could not choose {option} in {label}")
 
 
-def test_complaint_journey_on_a_phone(server, browser):
-    """File on a 390 px phone -> track -> a handler accepts and closes -> the citizen sees
-    the reply and rates it."""
+def file_complaint(browser, url: str, description: str, name: str, phone: str) -> tuple[str, str]:
+    """Fill in and send the complaint form at 390 px; (tracking number, code) from the receipt."""
     from datetime import timedelta
 
     from portal.timeutil import local_today
 
-    base, tmp = server
-    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)  # set up
-    page = _open(browser, f"{base}/complaint?business={_business_id(tmp)}", width=390)
+    page = _open(browser, url, width=390)
     page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
     _choose(page, "问题类别", "异物")
     page.get_by_role("spinbutton", name="year, 发生日期").click()
     page.keyboard.type((local_today() - timedelta(days=1)).strftime("%Y%m%d"))
-    page.get_by_role("textbox", name="问题描述").fill("在米粉里吃出一根钢丝球的铁丝，<b>很危险</b>。")
+    page.get_by_role("textbox", name="问题描述").fill(description)
     page.get_by_role("textbox", name="您的诉求").fill("退款并道歉")
-    page.get_by_role("textbox", name="姓名").fill("浏览器测试")
-    page.get_by_role("textbox", name="手机号码").fill("13911112222")
+    page.get_by_role("textbox", name="姓名").fill(name)
+    page.get_by_role("textbox", name="手机号码").fill(phone)
     page.get_by_text("我已阅读并同意上述个人信息处理说明").click()
     page.get_by_role("button", name="提交").click()
     page.get_by_text("我们已收到您的投诉").wait_for(timeout=60_000)
     page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=30_000)
     codes = page.locator('[data-testid="stCode"]').all_inner_texts()
-    tracking_no, code = codes[0].strip(), codes[1].strip()
+    return codes[0].strip(), codes[1].strip()
+
+
+def test_complaint_journey_on_a_phone(server, browser):
+    """File on a 390 px phone -> track -> a handler accepts and closes -> the citizen sees
+    the reply and rates it."""
+    base, tmp = server
+    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)  # set up
+    tracking_no, code = file_complaint(browser, f"{base}/complaint?business={_business_id(tmp)}",
+                                       "在米粉里吃出一根钢丝球的铁丝，<b>很危险</b>。", "浏览器测试",
+                                       "13911112222")
     assert tracking_no.startswith("TS") and len(code) == 8
 
     track = _open(browser, f"{base}/complaint_track?no={tracking_no}", width=390)

@@ -22,8 +22,8 @@ if not os.path.exists(NGINX) or not PG_URL:
         raise RuntimeError("CI needs nginx (apt-get install -y nginx) and PORTAL_TEST_DATABASE_URL")
     pytest.skip("nginx or PostgreSQL is not available", allow_module_level=True)
 
-from test_browser import CHROMIUM, _choose, _open, _sign_in, browser  # noqa: E402,F401
-from test_browser import _verify_phone  # noqa: E402
+from test_browser import _open, _sign_in, browser  # noqa: E402,F401
+from test_browser import _verify_phone, file_complaint  # noqa: E402
 
 SECRET = "replica-test-secret-" + "x" * 40
 
@@ -124,26 +124,10 @@ def test_both_processes_start_at_once_and_seed_once(cluster, browser):
 
 
 def test_complaint_through_nginx_seen_by_officials_on_both_processes(cluster, browser):
-    from datetime import timedelta as td
-
-    from portal.timeutil import local_today
-
     _open(browser, cluster["nginx"] + "/").get_by_test_id("stMetric").first.wait_for(timeout=120_000)
-    page = _open(browser, f"{cluster['nginx']}/complaint?business={_first_business(cluster['url'])}",
-                 width=390)
-    page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
-    _choose(page, "问题类别", "异物")
-    page.get_by_role("spinbutton", name="year, 发生日期").click()
-    page.keyboard.type((local_today() - td(days=1)).strftime("%Y%m%d"))
-    page.get_by_role("textbox", name="问题描述").fill("经过负载均衡提交：米粉里有一根塑料丝。")
-    page.get_by_role("textbox", name="您的诉求").fill("退款")
-    page.get_by_role("textbox", name="姓名").fill("代理测试")
-    page.get_by_role("textbox", name="手机号码").fill("13966667777")
-    page.get_by_text("我已阅读并同意上述个人信息处理说明").click()
-    page.get_by_role("button", name="提交").click()
-    page.get_by_text("我们已收到您的投诉").wait_for(timeout=60_000)
-    page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=30_000)
-    tracking_no = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    tracking_no, _code = file_complaint(
+        browser, f"{cluster['nginx']}/complaint?business={_first_business(cluster['url'])}",
+        "经过负载均衡提交：米粉里有一根塑料丝。", "代理测试", "13966667777")
     from portal.complaints.models import Complaint
     from portal.db import Database
 
