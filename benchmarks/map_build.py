@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from benchmarks.common import demo_database, line, log, median_seconds
+from benchmarks.common import OTHERS_EMPTY, demo_database, line, log, median_seconds
 
 N_FULL = 20_000
 
@@ -20,7 +20,7 @@ def run(quick: bool) -> list[dict]:
     from portal.timeutil import local_today
 
     n = N_FULL // 10 if quick else N_FULL
-    counts = {"businesses": n, "sampling_batches": n}
+    counts = {"businesses": n, "sampling_batches": n, **OTHERS_EMPTY}
     with demo_database("city", counts) as (url, _tmp):
         db = Database(url)
         profile = load_profile("zhangjiajie")

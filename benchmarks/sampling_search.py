@@ -12,14 +12,14 @@ import os
 import time
 from datetime import timedelta
 
-from benchmarks.common import demo_database, line, log, median_seconds, pg_base_url, pg_schema
+from benchmarks.common import OTHERS_EMPTY, demo_database, line, log, median_seconds, pg_base_url, pg_schema
 
 N_FULL = 1_000_000
 
 
 def run(quick: bool) -> list[dict]:
     n = N_FULL // 10 if quick else N_FULL
-    counts = {"businesses": 20_000 if quick else 200_000, "sampling_batches": n}
+    counts = {"businesses": 20_000 if quick else 200_000, "sampling_batches": n, **OTHERS_EMPTY}
     records = []
     with demo_database("province", counts) as (url, tmp):
         from portal.db import Database

@@ -78,3 +78,11 @@ def test_demo_accounts_file_is_private_and_passwords_work(portal):
     assert result.actor is not None
     # Run again: nothing new, no second file entry.
     assert generator.create_demo_accounts(portal.db, portal.settings.var_dir) is None
+
+
+def test_demo_with_some_capabilities_left_empty(portal):
+    """Benchmarks generate one capability's data only; the others' steps must cope with zero."""
+    written = generator.generate(portal.db, portal.profile, "small", counts={
+        "businesses": 100, "sampling_batches": 100, "complaints": 0, "votes": 0,
+        "survey_responses": 0})
+    assert written["complaints"] == 0 and written["round_votes"] == 0 and written["survey_responses"] == 0

@@ -31,6 +31,8 @@ def _votes(ctx, round_id: int, candidates: list[int], weights, first, last, tota
            daily: int, voters: int) -> list[dict]:
     """About `total` votes between two days, none breaking the rules the database enforces."""
     rng, rows = ctx.rng, []
+    if total <= 0 or voters <= 0:
+        return rows
     days = max(1, (last - first).days + 1)
     per_day = max(1, total // days)
     for d in range(days):
