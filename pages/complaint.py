@@ -1,12 +1,10 @@
 """投诉举报: a citizen tells the bureau about a food-safety problem, on a phone, in two minutes."""
-import json
 
 import streamlit as st
 
 from portal.complaints import filing, rules
 from portal.complaints.models import COMPLAINT, REPORT
 from portal.registry import queries as registry
-from portal.registry.models import Business
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.complaint_views import PROVISIONAL_NOTE, current_client, kinds_help
@@ -71,7 +69,7 @@ if not unlisted:
     labels: dict[int, str] = {}
     with ctx.db.read() as session:
         if st.session_state.get("c_business"):
-            chosen = session.get(Business, st.session_state["c_business"])
+            chosen = registry.business_in(session, ctx.profile.adcode, st.session_state["c_business"])
             if chosen is not None:
                 options.append(chosen.id)
                 labels[chosen.id] = f"{chosen.name}（{chosen.address}）"
@@ -113,15 +111,16 @@ if business_id:
                         else:
                             st.info("您已经反映过这个问题了，谢谢。")
 
-with st.expander("在地图上标出位置（可选）"):
+# The map is built only when asked for: every rerun of this form would otherwise rebuild it.
+if st.toggle("在地图上标出位置（可选）", key="c_show_map"):
     from streamlit_folium import st_folium
 
     from portal.geo import district_of, load_district_shapes
     from portal.maps import base_map, from_display_crs, to_display_crs
 
     tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
-    boundaries = json.loads(ctx.profile.boundaries_path.read_text(encoding="utf-8"))
-    fmap = base_map(ctx.profile.centre, ctx.profile.zoom, tiles, boundaries, ctx.settings.tianditu_key)
+    fmap = base_map(ctx.profile.centre, ctx.profile.zoom, tiles, cached.boundaries(ctx),
+                    ctx.settings.tianditu_key)
     point = st.session_state.get("c_point")
     if point:
         import folium

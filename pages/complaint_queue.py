@@ -1,12 +1,11 @@
 """投诉举报办理 (handler): the queue by legal clock, and one case with its actions."""
 import pandas as pd
 import streamlit as st
-from sqlalchemy import select
 
 from portal.accounts import audit
 from portal.accounts.views import audit_rows
-from portal.complaints import handling, rules
-from portal.complaints.models import KIND_LABELS, STATUS_LABELS, Complaint, ComplaintPhoto
+from portal.complaints import handling, records, rules
+from portal.complaints.models import KIND_LABELS, STATUS_LABELS
 from portal.timeutil import cn_date, cn_datetime
 from portal.ui import cached
 from portal.ui.complaint_actions import action_tabs
@@ -75,13 +74,11 @@ if not case_id:
     st.caption("在表格中点选一行，查看案件并办理。")
     st.stop()
 with ctx.db.read() as session:
-    case = session.get(Complaint, case_id)
-    if case is not None:
-        events = list(case.events)
-        photos = session.scalars(select(ComplaintPhoto).where(ComplaintPhoto.complaint_id == case_id)).all()
-if case is None:
+    found = records.case_detail(session, case_id)
+if found is None:
     st.warning("找不到这件投诉举报。")
     st.stop()
+case, photos = found
 
 st.divider()
 st.subheader(f"{KIND_LABELS[case.kind]} {case.tracking_no} · {STATUS_LABELS[case.status]}", anchor=False)
@@ -127,7 +124,7 @@ with right:
     action_tabs(ctx, case, units)
 
 with st.expander("办理记录（含内部记录）", expanded=True):
-    timeline(events, internal=True)
+    timeline(case.events, internal=True)
 with st.expander("审计记录"):
     with ctx.db.read() as session:
         _, entries = audit.search(session, audit.AuditFilter(object_type="complaint", object_id=str(case.id)))

@@ -1,10 +1,8 @@
 """进度查询: a citizen follows a complaint or report with its tracking number and code."""
 import streamlit as st
-from sqlalchemy import select
 
-from portal.complaints import filing
-from portal.complaints.models import (FINISHED_STATUSES, OPEN_STATUSES, RATINGS, REFUSED,
-                                      ComplaintPhoto)
+from portal.complaints import filing, records
+from portal.complaints.models import FINISHED_STATUSES, OPEN_STATUSES, RATINGS, REFUSED
 from portal.ui import cached
 from portal.ui.complaint_views import current_client, deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
@@ -77,7 +75,7 @@ if case.reply and case.status in FINISHED_STATUSES:
 st.subheader("办理记录", anchor=False)
 timeline(case.events)
 with ctx.db.read() as session:
-    photos = session.scalars(select(ComplaintPhoto).where(ComplaintPhoto.complaint_id == case.id)).all()
+    photos = records.photos(session, case.id)
 if photos:
     st.caption(f"您提交的照片（{len(photos)} 张，已去除拍摄地点等信息）")
     st.image([p.content for p in photos], width=120)

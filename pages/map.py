@@ -1,5 +1,4 @@
 """餐饮地图: every business on one map, coloured by its rating, clustered; works offline."""
-import json
 
 import folium
 import pandas as pd
@@ -25,7 +24,7 @@ names = cached.district_names(ctx)
 
 view = st.segmented_control("查看方式", ["单位分布", "区县对比"], default="单位分布")
 ensure_assets()
-boundaries = json.loads(ctx.profile.boundaries_path.read_text(encoding="utf-8"))
+boundaries = cached.boundaries(ctx)
 tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
 
 if view == "区县对比":

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -35,6 +35,13 @@ def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
     if len(text) > max_len:
         raise ValueError(f"{label}最多 {max_len} 个字（现在 {len(text)} 个）")
     return text
+
+
+def CleanText(label: str, *, min_len: int = 0, max_len: int, multiline: bool = False):
+    """A form field type: free text checked by clean_text, e.g.
+    `description: CleanText("问题描述", min_len=10, max_len=2000, multiline=True)`."""
+    return Annotated[str, BeforeValidator(
+        lambda value: clean_text(value, label, min_len=min_len, max_len=max_len, multiline=multiline))]
 
 
 def clean_query(value: object, max_len: int = 50) -> str:

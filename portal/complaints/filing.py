@@ -17,8 +17,9 @@ from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS,
                                       RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
                                       ComplaintPhoto, ComplaintSupporter)
 from portal.registry.models import Business, District
+from portal.registry.queries import business_in
 from portal.timeutil import local_today, to_local, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import CleanText, InputError, parse
 
 DUPLICATE_WINDOW_DAYS = 30
 TRACKING_RANDOM, CODE_LENGTH = 6, 8
@@ -33,19 +34,29 @@ class Client:
     address: str
 
 
+# Free-text fields of the forms below (checked by clean_text).
+BusinessNameText = CleanText("商户名称", max_len=200)
+AddressText = CleanText("地址", max_len=200)
+DescriptionText = CleanText("问题描述", min_len=10, max_len=2000, multiline=True)
+ClaimText = CleanText("诉求", max_len=500, multiline=True)
+ContactNameText = CleanText("姓名", max_len=40)
+InfoText = CleanText("补充说明", min_len=2, max_len=2000, multiline=True)
+CommentText = CleanText("评价意见", max_len=500, multiline=True)
+
+
 class ComplaintForm(BaseModel):
     kind: str
     business_id: int | None = None
-    business_name: str = ""
+    business_name: BusinessNameText = ""
     district_adcode: str = ""
-    address: str = ""
+    address: AddressText = ""
     lat: float | None = None
     lng: float | None = None
     category: str
     occurred_on: date | None = None
-    description: str = ""
-    claim: str = ""
-    contact_name: str = ""
+    description: DescriptionText = ""
+    claim: ClaimText = ""
+    contact_name: ContactNameText = ""
     phone: str = ""
     consent: bool = False
 
@@ -62,31 +73,6 @@ class ComplaintForm(BaseModel):
         if v not in rules.categories():
             raise ValueError("请从列表中选择问题类别")
         return v
-
-    @field_validator("business_name", mode="before")
-    @classmethod
-    def _business_name(cls, v):
-        return clean_text(v, "商户名称", max_len=200)
-
-    @field_validator("address", mode="before")
-    @classmethod
-    def _address(cls, v):
-        return clean_text(v, "地址", max_len=200)
-
-    @field_validator("description", mode="before")
-    @classmethod
-    def _description(cls, v):
-        return clean_text(v, "问题描述", min_len=10, max_len=2000, multiline=True)
-
-    @field_validator("claim", mode="before")
-    @classmethod
-    def _claim(cls, v):
-        return clean_text(v, "诉求", max_len=500, multiline=True)
-
-    @field_validator("contact_name", mode="before")
-    @classmethod
-    def _name(cls, v):
-        return clean_text(v, "姓名", max_len=40)
 
     @field_validator("phone", mode="before")
     @classmethod
@@ -233,8 +219,7 @@ def _take_limits(session: Session, secret: str, form: ComplaintForm, client: Cli
 
 
 def _business(session: Session, business_id: int, adcode: str) -> Business:
-    business = session.scalar(select(Business).join(District).where(
-        Business.id == business_id, District.jurisdiction_adcode == adcode))
+    business = business_in(session, adcode, business_id)
     if business is None:
         raise InputError({"business_name": "所选商户不在本市登记库中，请重新搜索或直接填写名称"})
     return business
@@ -383,12 +368,7 @@ def find_case(session: Session, secret: str, tracking_no: object, code: object,
 
 
 class InfoForm(BaseModel):
-    text: str
-
-    @field_validator("text", mode="before")
-    @classmethod
-    def _text(cls, v):
-        return clean_text(v, "补充说明", min_len=2, max_len=2000, multiline=True)
+    text: InfoText
 
 
 def add_information(session: Session, case: Complaint, text: str,
@@ -422,7 +402,7 @@ def add_information(session: Session, case: Complaint, text: str,
 
 class RatingForm(BaseModel):
     rating: str
-    comment: str = ""
+    comment: CommentText = ""
 
     @field_validator("rating")
     @classmethod
@@ -430,11 +410,6 @@ class RatingForm(BaseModel):
         if v not in RATINGS:
             raise ValueError("请选择 满意、基本满意 或 不满意")
         return v
-
-    @field_validator("comment", mode="before")
-    @classmethod
-    def _comment(cls, v):
-        return clean_text(v, "评价意见", max_len=500, multiline=True)
 
 
 def rate(session: Session, case: Complaint, rating: str, comment: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, 
                                       Complaint, ComplaintEvent)
 from portal.complaints.workdays import Deadline, WorkCalendar, load_calendar
 from portal.timeutil import local_today, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import CleanText, InputError, clean_text, parse
 
 DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定"}
 
@@ -275,14 +275,13 @@ def reply(session: Session, actor: Actor, complaint_id: int, text: str) -> None:
     _audit(session, actor, "complaint_reply", case)
 
 
+# Free-text fields of the forms below (checked by clean_text).
+ReplyText = CleanText("办结答复", min_len=10, max_len=2000, multiline=True)
+
+
 class CloseForm(BaseModel):
     outcome: str
-    reply: str
-
-    @field_validator("reply", mode="before")
-    @classmethod
-    def _reply(cls, v):
-        return clean_text(v, "办结答复", min_len=10, max_len=2000, multiline=True)
+    reply: ReplyText
 
 
 def close(session: Session, actor: Actor, complaint_id: int, outcome: str, reply_text: str,
@@ -351,7 +350,3 @@ def reveal_contact(session: Session, actor: Actor, complaint_id: int, secret: st
     _audit(session, actor, "complaint_reveal_contact", case, reason=reason)
     return personal.decrypt(secret, case.contact_name_enc), personal.decrypt(secret, case.phone_enc)
 
-
-def filter_options(session: Session) -> list[str]:
-    return list(session.scalars(select(Complaint.assigned_unit).where(
-        Complaint.assigned_unit.is_not(None)).distinct().order_by(Complaint.assigned_unit)))

@@ -92,7 +92,6 @@ def _row(key, received, accepted, finished, on_time, rated, satisfied) -> dict:
 
 @dataclass(frozen=True)
 class PublicCase:
-    tracking_no: str
     kind: str
     category: str
     business_name: str
@@ -103,7 +102,7 @@ class PublicCase:
     outcome: str | None
 
 
-PUBLIC_COLUMNS = (Complaint.tracking_no, Complaint.kind, Complaint.category,
+PUBLIC_COLUMNS = (Complaint.kind, Complaint.category,
                   Complaint.business_name, Complaint.district_adcode, Complaint.received_on,
                   Complaint.finished_on, Complaint.status, Complaint.outcome)
 
@@ -112,8 +111,8 @@ def finished_cases(session: Session, *, category: str | None = None,
                    district_adcode: str | None = None, business_id: int | None = None,
                    start: date | None = None, end: date | None = None,
                    page: int = 1, per_page: int = 50) -> tuple[int, list[PublicCase]]:
-    """Finished cases, newest first: business, category, dates and outcome only. The
-    tracking number is shown masked by the page (it is half of what unlocks a case)."""
+    """Finished cases, newest first: business, category, dates and outcome only (not the
+    tracking number either: it is half of what unlocks a case)."""
     query = _period(select(*PUBLIC_COLUMNS).where(Complaint.status.in_(FINISHED_STATUSES)), start, end)
     if category:
         query = query.where(Complaint.category == category)
@@ -135,6 +134,3 @@ def business_counts(session: Session, business_id: int) -> dict[str, int]:
         .where(Complaint.business_id == business_id, Complaint.merged_into_id.is_(None))).one()
     return {"received": int(row[0] or 0), "finished": int(row[1] or 0), "open": int(row[2] or 0)}
 
-
-def mask_tracking(tracking_no: str) -> str:
-    return tracking_no[:10] + "****" if len(tracking_no) > 10 else tracking_no

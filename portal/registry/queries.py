@@ -31,6 +31,14 @@ def search(session: Session, jurisdiction: str, q: str = "", district: str = "",
     return total, list(rows)
 
 
+def business_in(session: Session, jurisdiction: str, business_id: int | None) -> Business | None:
+    """One business of this jurisdiction, or None (an id from a URL or a form may name any)."""
+    if not business_id:
+        return None
+    return session.scalar(select(Business).join(District).where(
+        Business.id == business_id, District.jurisdiction_adcode == jurisdiction))
+
+
 def business_types(session: Session, jurisdiction: str) -> list[str]:
     return list(session.scalars(select(Business.business_type).join(District)
                                 .where(District.jurisdiction_adcode == jurisdiction)

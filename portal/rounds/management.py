@@ -16,7 +16,7 @@ from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMIN
 from portal.rounds.queries import tallies
 from portal.sampling.models import SamplingBatch
 from portal.timeutil import local_today, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import CleanText, InputError, clean_text, parse
 
 
 def _require(actor: Actor) -> None:
@@ -24,9 +24,17 @@ def _require(actor: Actor) -> None:
         raise PermissionDenied("需要“数据发布”角色才能管理“你点我检”")
 
 
+# Free-text fields of the forms below (checked by clean_text).
+TitleText = CleanText("标题", min_len=4, max_len=100)
+DescriptionText = CleanText("说明", min_len=10, max_len=2000, multiline=True)
+FoodText = CleanText("候选项目", min_len=2, max_len=60)
+PlaceText = CleanText("地点或范围", max_len=120)
+ReasonText = CleanText("理由", max_len=500, multiline=True)
+
+
 class RoundForm(BaseModel):
-    title: str
-    description: str
+    title: TitleText
+    description: DescriptionText
     proposal_from: date
     proposal_to: date
     vote_from: date
@@ -34,16 +42,6 @@ class RoundForm(BaseModel):
     results_due: date
     sample_count: int
     daily_votes: int
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _title(cls, v):
-        return clean_text(v, "标题", min_len=4, max_len=100)
-
-    @field_validator("description", mode="before")
-    @classmethod
-    def _description(cls, v):
-        return clean_text(v, "说明", min_len=10, max_len=2000, multiline=True)
 
     @field_validator("sample_count")
     @classmethod
@@ -78,24 +76,9 @@ def create_round(session: Session, actor: Actor, data: dict, is_demo: bool = Fal
 
 
 class CandidateForm(BaseModel):
-    food: str
-    place: str = ""
-    reason: str = ""
-
-    @field_validator("food", mode="before")
-    @classmethod
-    def _food(cls, v):
-        return clean_text(v, "候选项目", min_len=2, max_len=60)
-
-    @field_validator("place", mode="before")
-    @classmethod
-    def _place(cls, v):
-        return clean_text(v, "地点或范围", max_len=120)
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, v):
-        return clean_text(v, "理由", max_len=500, multiline=True)
+    food: FoodText
+    place: PlaceText = ""
+    reason: ReasonText = ""
 
 
 def _round(session: Session, round_id: int) -> Round:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import BaseModel, field_validator
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,31 +15,22 @@ from portal.complaints.personal import keyed_hash
 from portal.rounds.models import ACCEPTED, PENDING, Candidate, Round, Vote, VoteFlag
 from portal.rounds.phases import PROPOSALS, VOTING, phase
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import CleanText, InputError, parse
 
 PROPOSALS_PER_DAY = 3
 BURST_PER_HOUR = 60      # votes from one address in an hour before officials are told
 
 
+# Free-text fields of the forms below (checked by clean_text).
+FoodText = CleanText("食品名称", min_len=2, max_len=60)
+PlaceText = CleanText("购买地点", min_len=2, max_len=120)
+ReasonText = CleanText("担心的原因", min_len=10, max_len=500, multiline=True)
+
+
 class ProposalForm(BaseModel):
-    food: str
-    place: str
-    reason: str
-
-    @field_validator("food", mode="before")
-    @classmethod
-    def _food(cls, v):
-        return clean_text(v, "食品名称", min_len=2, max_len=60)
-
-    @field_validator("place", mode="before")
-    @classmethod
-    def _place(cls, v):
-        return clean_text(v, "购买地点", min_len=2, max_len=120)
-
-    @field_validator("reason", mode="before")
-    @classmethod
-    def _reason(cls, v):
-        return clean_text(v, "担心的原因", min_len=10, max_len=500, multiline=True)
+    food: FoodText
+    place: PlaceText
+    reason: ReasonText
 
 
 def _round(session: Session, round_id: int) -> Round:

@@ -13,19 +13,24 @@ from portal.accounts.actions import PermissionDenied
 from portal.accounts.rules import Actor
 from portal.sampling.models import DISPOSAL_STATUSES, Disposal, SamplingBatch
 from portal.timeutil import local_today, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import CleanText, InputError, parse
 
 MEASURES = ("下架", "封存", "召回", "责令整改", "立案调查", "罚款", "没收违法所得",
             "移送公安机关", "复检", "通报生产地监管部门")
 
 
+# Free-text fields of the forms below (checked by clean_text).
+DocumentNoText = CleanText("文书号", max_len=120)
+PublicNoteText = CleanText("公开说明", max_len=1000, multiline=True)
+
+
 class DisposalUpdate(BaseModel):
     status: str
     measures: list[str] = []
-    document_no: str = ""
+    document_no: DocumentNoText = ""
     started_on: date | None = None
     completed_on: date | None = None
-    public_note: str = ""
+    public_note: PublicNoteText = ""
 
     @field_validator("status")
     @classmethod
@@ -41,16 +46,6 @@ class DisposalUpdate(BaseModel):
         if unknown:
             raise ValueError(f"未知措施：{'、'.join(unknown)}")
         return list(dict.fromkeys(value))
-
-    @field_validator("document_no", mode="before")
-    @classmethod
-    def _document(cls, value):
-        return clean_text(value, "文书号", max_len=120)
-
-    @field_validator("public_note", mode="before")
-    @classmethod
-    def _note(cls, value):
-        return clean_text(value, "公开说明", max_len=1000, multiline=True)
 
     @model_validator(mode="after")
     def _complete(self):

@@ -36,6 +36,20 @@ def demo_present(ctx: PageContext) -> bool:
     return _demo_present(ctx.db.url)
 
 
+@st.cache_data(show_spinner=False)
+def _boundaries(path: str) -> dict:
+    import json
+    from pathlib import Path
+
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def boundaries(ctx: PageContext) -> dict:
+    """The jurisdiction's district boundaries (GeoJSON), read from disk once; each caller
+    gets its own copy (folium may add styles to the features)."""
+    return _boundaries(str(ctx.profile.boundaries_path))
+
+
 def clear() -> None:
     st.cache_data.clear()
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from portal.complaints import rules
 from portal.complaints.filing import Client
-from portal.complaints.models import COMPLAINT, KIND_LABELS, STATUS_LABELS, Complaint, ComplaintEvent
+from portal.complaints.models import KIND_LABELS, STATUS_LABELS, Complaint, ComplaintEvent
 from portal.timeutil import cn_date, cn_datetime
 
 EVENT_LABELS = {"submitted": "已提交", "accepted": "已受理", "refused": "不予受理",
@@ -76,10 +76,3 @@ def timeline(events: list[ComplaintEvent], *, internal: bool = False) -> None:
             if event.text:
                 st.text(event.text)
 
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
-
-
-def needs_contact(kind: str) -> bool:
-    return kind == COMPLAINT
