@@ -55,6 +55,8 @@ class Settings:
     sms_webhook_url: str = ""
     # The satisfaction survey in data/surveys/ (file name without .json).
     survey: str = "food_safety_2026"
+    # Open-data API (/api/v1): requests a minute per client address, per process.
+    api_requests_per_minute: int = 120
 
 
 def _read_secrets(path: Path) -> dict:
@@ -162,6 +164,7 @@ def load_settings(env: Mapping[str, str] | None = None,
                                    ("demo", "webhook"), "webhook" if production else "demo"),
         sms_webhook_url=(get("PORTAL_SMS_WEBHOOK_URL") or "").strip(),
         survey=_survey_name(get("PORTAL_SURVEY")),
+        api_requests_per_minute=_int("PORTAL_API_RATE", get("PORTAL_API_RATE"), 120, 1, 100_000),
     )
 
 

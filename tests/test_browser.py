@@ -97,6 +97,31 @@ def test_home_page_shows_both_sections_and_the_city(server, browser):
     assert not page.query_selector('[data-testid="stException"]')
 
 
+def test_the_running_portal_serves_the_open_data_api_beside_its_pages(server, browser):
+    """`streamlit run` finds the st.App in streamlit_app.py: pages and /api/v1 on one port."""
+    import json
+
+    base, _ = server
+    with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=30) as response:
+        spec = json.load(response)
+    assert "/requests" in spec["paths"] and spec["servers"] == [{"url": "/api/v1"}]
+    with urllib.request.urlopen(base + "/api/v1/sampling?limit=3", timeout=30) as response:
+        body = json.load(response)
+        assert response.headers["Last-Modified"] and response.headers["X-RateLimit-Limit"]
+    assert len(body["data"]) == 3 and body["meta"]["demo"] is True
+    try:
+        urllib.request.urlopen(base + "/api/v1/sampling?limit=0", timeout=30)
+        raise AssertionError("limit=0 was accepted")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 422 and json.load(refused)["error"]["problems"][0]["parameter"] == "limit"
+    # The pages still draw, with the health check and static files served as before.
+    page = _open(browser, base + "/sampling")
+    assert "抽检结果" in page.inner_text("body")
+    with urllib.request.urlopen(base + "/app/static/README.md", timeout=30) as js:
+        assert js.status == 200
+    page.context.close()
+
+
 def test_deep_link_in_a_fresh_browser_shows_the_page_and_sidebar(server, browser):
     page = _open(browser, server[0] + "/about")
     page.get_by_role("heading", name="关于本站与数据说明").wait_for(timeout=60_000)

@@ -85,3 +85,9 @@ def outcomes(kind: str) -> list[str]:
 
 def limits() -> dict:
     return dict(rules()["limits"])
+
+
+def category_codes() -> dict[str, tuple[str, str]]:
+    """Category → (stable code, English name), in the order of categories()."""
+    table = rules()["category_codes"]
+    return {name: tuple(table[name]) for name in categories()}

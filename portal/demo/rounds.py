@@ -11,6 +11,7 @@ from portal.complaints.personal import keyed_hash
 from portal.db import bulk_insert
 from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, CandidateBatch, Round, Vote
 from portal.sampling.models import FAILED, SamplingBatch
+from portal.timeutil import utcnow
 
 PROPOSALS = [("散装酸菜", "农贸市场", "颜色发黄发亮，担心加了工业色素或防腐剂超标。"),
              ("鲜湿米粉", "早餐店", "放了好几天都不坏，担心添加了不该加的东西。"),
@@ -30,7 +31,7 @@ def _round(ctx, title: str, start, daily: int, count: int, **extra) -> dict:
 def _votes(ctx, round_id: int, candidates: list[int], weights, first, last, total: int,
            daily: int, voters: int) -> list[dict]:
     """About `total` votes between two days, none breaking the rules the database enforces."""
-    rng, rows = ctx.rng, []
+    rng, rows, now = ctx.rng, [], utcnow()
     if total <= 0 or voters <= 0:
         return rows
     days = max(1, (last - first).days + 1)
@@ -49,7 +50,9 @@ def _votes(ctx, round_id: int, candidates: list[int], weights, first, last, tota
             mine.add(candidate)
             rows.append({"round_id": round_id, "candidate_id": candidate,
                          "voter_hash": keyed_hash(ctx.secret_key, "phone", f"1370000{who:04d}"),
-                         "day": day, "at": datetime.combine(day, time(int(rng.integers(0, 14)))),
+                         "day": day,
+                         # 08:00–21:00 Beijing time, never later than now (today's votes).
+                         "at": min(now, datetime.combine(day, time(int(rng.integers(0, 14))))),
                          "client_hash": None, "is_demo": True})
     return rows
 

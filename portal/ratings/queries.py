@@ -38,6 +38,31 @@ def business_rating(session: Session, business: Business, today: date) -> Busine
     return BusinessRating(rating, history, session.get(KitchenDisplay, business.id))
 
 
+def ratings_for(session: Session, businesses: list[Business],
+                today: date) -> dict[int, BusinessRating]:
+    """business_rating for a page of businesses in three queries instead of three each."""
+    rated = [b for b in businesses if b.sector == "餐饮服务"]
+    ids = [b.id for b in rated]
+    if not ids:
+        return {}
+    inspections: dict[int, list[tuple[date, float]]] = {i: [] for i in ids}
+    for business_id, day, score in session.execute(
+            select(Inspection.business_id, Inspection.inspected_on, Inspection.score)
+            .where(Inspection.business_id.in_(ids))
+            .order_by(Inspection.inspected_on.desc())):
+        inspections[business_id].append((day, score))
+    incidents: dict[int, list[date]] = {i: [] for i in ids}
+    for business_id, day in session.execute(select(Incident.business_id, Incident.occurred_on)
+                                            .where(Incident.business_id.in_(ids))):
+        incidents[business_id].append(day)
+    kitchens = {k.business_id: k for k in session.scalars(
+        select(KitchenDisplay).where(KitchenDisplay.business_id.in_(ids)))}
+    return {b.id: BusinessRating(rate(inspections[b.id], b.licence_date, incidents[b.id], today),
+                                 [(d, s, dynamic_grade(s)) for d, s in inspections[b.id]],
+                                 kitchens.get(b.id))
+            for b in rated}
+
+
 def canteen_stream_coverage(session: Session, jurisdiction: str) -> tuple[int, int, bool]:
     """(school and elderly-care canteens, of which with 互联网+明厨亮灶, any demo rows)."""
     total, streamed, demo = session.execute(

@@ -15,7 +15,8 @@ MAX_KEYWORD = 50
 
 
 def search(session: Session, jurisdiction: str, q: str = "", district: str = "",
-           business_type: str = "", page: int = 1) -> tuple[int, list[Business]]:
+           business_type: str = "", page: int = 1, *, limit: int = PAGE_SIZE,
+           offset: int | None = None) -> tuple[int, list[Business]]:
     query = select(Business).join(District).where(District.jurisdiction_adcode == jurisdiction)
     q = clean_query(q, MAX_KEYWORD)
     if q:
@@ -26,8 +27,9 @@ def search(session: Session, jurisdiction: str, q: str = "", district: str = "",
     if business_type:
         query = query.where(Business.business_type == business_type)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Business.name, Business.id).limit(PAGE_SIZE)
-                           .offset(max(0, page - 1) * PAGE_SIZE)).all()
+    start = max(0, page - 1) * limit if offset is None else offset
+    rows = session.scalars(query.order_by(Business.name, Business.id).limit(limit)
+                           .offset(start)).all()
     return total, list(rows)
 
 

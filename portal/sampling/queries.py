@@ -127,14 +127,21 @@ def _dialect(session: Session) -> str:
 
 
 def search(session: Session, flt: SamplingFilter, page: int = 1,
-           page_size: int = PAGE_SIZE) -> tuple[int, list[SamplingBatch]]:
+           page_size: int = PAGE_SIZE, *, offset: int | None = None,
+           with_details: bool = False) -> tuple[int, list[SamplingBatch]]:
+    """One page of matches and their count. offset overrides page; with_details loads the
+    failed items and 核查处置 of the page in two more queries (the API prints them all)."""
     dialect = _dialect(session)
     total = session.scalar(_where(select(func.count(SamplingBatch.id)), flt, dialect)) or 0
     order = SORTS.get(flt.sort, SORTS["date_desc"])[1]
     # Many keyword hits: one page is found sooner by walking the sort order (see _keyword).
     in_order = bool(flt.q) and flt.sort != "food" and total > SCAN_IN_ORDER_FROM
-    rows = session.scalars(_where(select(SamplingBatch), flt, dialect, in_order).order_by(*order)
-                           .limit(page_size).offset(max(0, page - 1) * page_size)).all()
+    query = _where(select(SamplingBatch), flt, dialect, in_order).order_by(*order).limit(page_size)
+    if with_details:
+        query = query.options(selectinload(SamplingBatch.failed_items),
+                              selectinload(SamplingBatch.disposal))
+    start = max(0, page - 1) * page_size if offset is None else offset
+    rows = session.scalars(query.offset(start)).all()
     return total, list(rows)
 
 

@@ -1,0 +1,86 @@
+"""Query parameters of each endpoint: validated on the server, unknown ones refused.
+
+Every field carries its meaning in Chinese and English; FastAPI publishes them in the
+OpenAPI document."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from portal.validation import clean_query
+
+MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000
+
+Keyword = Annotated[str, Field(max_length=50), AfterValidator(clean_query)]
+Adcode = Annotated[str, Field(pattern=r"^(\d{6})?$", description="区县行政区划代码（6 位数字）/ district adcode (6 digits)")]
+
+
+class Page(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="每页条数 1–500 / records per page, 1–500")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数 / records to skip")
+    format: Literal["json", "csv"] = Field("json", description="json 或 csv（UTF-8 带 BOM）/ json or csv (UTF-8 with BOM)")
+
+
+class Period(BaseModel):
+    date_from: date | None = Field(None, description="起始日期 YYYY-MM-DD（含）/ from this day, inclusive")
+    date_to: date | None = Field(None, description="截止日期 YYYY-MM-DD（含）/ up to this day, inclusive")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from 晚于 date_to / date_from is after date_to")
+        return self
+
+
+class SamplingParams(Page, Period):
+    q: Keyword = Field("", description="关键词：食品、企业或被抽样单位名称 / keyword in food, producer or sampled unit")
+    category: Keyword = Field("", description="食品大类，如 粮食加工品 / food category")
+    announcement_no: Keyword = Field("", description="公告号（包含）/ announcement number contains")
+    result: Literal["", "pass", "fail"] = Field("", description="pass 合格 / fail 不合格")
+    district: Adcode = ""
+    scope: Literal["local", "all"] = Field("local", description="local 在本市抽样 / all 所有已导入批次 (every imported batch)")
+    sort: Literal["date_desc", "date_asc", "food"] = "date_desc"
+
+
+class BusinessParams(Page):
+    q: Keyword = Field("", description="名称或地址关键词 / keyword in name or address")
+    district: Adcode = ""
+    type: Keyword = Field("", description="经营类型，如 餐馆、学校食堂 / business type, e.g. 餐馆")
+
+
+class ListParams(Page):
+    kind: Literal["", "black", "red"] = Field("", description="black 黑榜 / red 红榜；空为两者 / empty for both")
+    q: Keyword = Field("", description="名称、信用代码或原因关键词 / keyword in name, credit code or reason")
+
+
+class RoundParams(Page):
+    phase: Literal["", "upcoming", "proposals", "review", "voting", "sampling", "published"] = ""
+
+
+class StatsParams(Period):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Literal["category", "district", "kind", "month"] = Field(
+        "category", description="分组 / grouping: category 类别, district 区县, kind 投诉或举报, month 月份")
+    format: Literal["json", "csv"] = "json"
+
+
+class RequestParams(Page, Period):
+    status: Literal["", "open", "closed"] = Field("", description="open 办理中 / closed 已办结")
+    service_code: Keyword = Field("", description="类别代码，见 /api/v1/services / category code")
+    district: Adcode = ""
+
+    @field_validator("service_code")
+    @classmethod
+    def _known_code(cls, code: str) -> str:
+        from portal.complaints.rules import category_codes
+
+        if code and code not in {c for c, _ in category_codes().values()}:
+            raise ValueError("没有这个类别代码，可用代码见 /api/v1/services"
+                             " / unknown service_code, see /api/v1/services")
+        return code

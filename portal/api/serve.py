@@ -1,0 +1,16 @@
+"""The routes streamlit_app.py hands to st.App: the API under /api/v1."""
+from __future__ import annotations
+
+from starlette.routing import Mount
+
+from portal.api.app import create_api
+from portal.config import load_settings
+
+
+def api_routes() -> list[Mount]:
+    from portal.ui.layout import get_portal   # the pages' Portal: one engine per process
+
+    settings = load_settings()
+    api = create_api(get_portal, per_minute=settings.api_requests_per_minute,
+                     trusted_proxy=settings.trusted_proxy)
+    return [Mount("/api/v1", app=api)]
