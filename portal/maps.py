@@ -30,17 +30,26 @@ CLUSTER_CSS = [("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
 
 # Map classes: colour and the words shown with it (colour is never the only carrier).
 CLASSES = [("优秀", "#15803d", "动态等级优秀（大笑）"), ("良好", "#2563eb", "动态等级良好（微笑）"),
-           ("一般", "#ea580c", "动态等级一般（平脸）"), ("暂不评级", "#6b7280", "暂不评级或未评级"),
+           ("一般", "#c2410c", "动态等级一般（平脸）"), ("暂不评级", "#6b7280", "暂不评级或未评级"),
            ("非餐饮", "#7c3aed", "食品销售、生产单位（不参加量化分级）")]
 CLASS_INDEX = {name: i for i, (name, _, _) in enumerate(CLASSES)}
+# The character inside each map pin: readers who cannot tell the colours apart read the
+# class instead (white on the pin's colour, at least 4.5:1).
+PIN_LETTERS = {"优秀": "优", "良好": "良", "一般": "一", "暂不评级": "暂", "非餐饮": "非"}
+PIN_CSS = "".join(
+    [".fs-pin{border-radius:50%;border:1px solid #fff;color:#fff;font:bold 11px/18px sans-serif;"
+     "text-align:center;box-shadow:0 0 2px rgba(0,0,0,.6)}"]
+    + [f".fs-c{i}{{background:{colour}}}" for i, (_, colour, _) in enumerate(CLASSES)])
 # The nearest of Streamlit's named text colours, for the legend beside the map.
 LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂不评级": "gray",
                   "非餐饮": "violet"}
 
 CALLBACK = """function (row) {
-    var colours = %(colours)s, labels = %(labels)s, kinds = %(kinds)s;
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
-        radius: 7, color: "#ffffff", weight: 1, fillColor: colours[row[2]], fillOpacity: 0.9});
+    var letters = %(letters)s, labels = %(labels)s, kinds = %(kinds)s;
+    // A pin with the class's character, reachable with Tab and opened with Enter.
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {
+        icon: L.divIcon({className: "fs-pin fs-c" + row[2], html: letters[row[2]], iconSize: [20, 20]}),
+        title: labels[row[2]], alt: labels[row[2]], keyboard: true});
     var box = document.createElement("div");
     var kind = document.createElement("div");
     kind.textContent = kinds[row[3]] + "：" + labels[row[2]];
@@ -141,7 +150,7 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                tiles: str | None = None) -> FastMarkerCluster:
     """rows: (lat, lng, class name, kind index, business id, months since last inspection)."""
-    callback = CALLBACK % {"colours": json.dumps([c for _, c, _ in CLASSES]),
+    callback = CALLBACK % {"letters": json.dumps([PIN_LETTERS[name] for name, _, _ in CLASSES]),
                            "labels": json.dumps([label for _, _, label in CLASSES]),
                            "kinds": json.dumps(kinds)}
     cluster = FastMarkerCluster([], callback=callback, name="经营主体",
@@ -155,6 +164,7 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                     for lat, lng, cls, kind, business_id, months in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(f"<style>{PIN_CSS}</style>"))
     return cluster
 
 
@@ -192,6 +202,7 @@ def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
     cluster.data = [[*to_display_crs(tiles, row[0], row[1]), *row[2:]] for row in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
+    fmap.get_root().header.add_child(folium.Element(f"<style>{PIN_CSS}</style>"))
     return cluster
 
 

@@ -373,3 +373,57 @@ def test_whole_round_in_the_browser(server, browser):
     main = citizen.inner_text("main")
     assert "已公布" in main and "散装酸菜" in main
     assert not citizen.query_selector('[data-testid="stException"]')
+
+
+def _public_paths() -> list[str]:
+    from pathlib import Path
+
+    from portal.ui import nav
+
+    return ["/" if p.path == "streamlit_app.py" else "/" + Path(p.path).stem
+            for p in nav.PAGES if p.section == nav.PUBLIC]
+
+
+def test_every_public_page_fits_a_phone_screen(server, browser):
+    """390 px wide: nothing runs off the side of the page, no error box."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = context.new_page()
+    for path in _public_paths():
+        page.goto(base + path)
+        page.locator("h1").first.wait_for(timeout=90_000)
+        page.wait_for_timeout(1_500)   # charts and maps settle after the title
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
+        assert not page.query_selector('[data-testid="stException"]'), path
+    context.close()
+
+
+def test_keyboard_alone_opens_a_service_and_searches(server, browser):
+    """No mouse: Tab to a service on the home page, Enter; Tab to the search box, type, Enter."""
+    base, _ = server
+    page = _open(browser, base + "/", width=390)
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        # The link in the page body (icons are aria-hidden; the link's name is its words).
+        if page.evaluate("""(() => { const e = document.activeElement;
+                return e.tagName === 'A' && !e.closest('[data-testid=stSidebar]')
+                    && e.innerText.includes('商户查询'); })()"""):
+            break
+    else:
+        raise AssertionError("Tab never reached the 商户查询 link")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/business**", timeout=30_000)
+    page.get_by_label("名称或地址").wait_for(timeout=60_000)
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label') || ''") == "名称或地址":
+            break
+    else:
+        raise AssertionError("Tab never reached the search box")
+    page.keyboard.type("丰乐")
+    page.keyboard.press("Enter")
+    page.get_by_text("丰乐").nth(1).wait_for(timeout=60_000)
+    assert "丰乐" in page.url or "丰乐" in page.inner_text("main")
+    page.context.close()
