@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from portal.map_layers import DISTRICT_FIGURES
-from portal.maps import (CLASSES, LEGEND_COLOURS, add_ring_layer, business_map, district_map,
+from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, add_ring_layer, business_map, district_map,
                          ensure_assets)
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
 from portal.registry.queries import business_types
@@ -17,8 +17,9 @@ from portal.ui.widgets import demo_notice
 
 ctx = page_setup("餐饮地图", layout="wide")
 st.title("餐饮地图", anchor=False)
-st.markdown("地图上的每个圆点是一家登记在册的食品经营单位，颜色表示餐饮单位最近的量化分级动态等级。"
-            "数字圆圈是附近单位的数量，放大后展开。点击圆点可进入该单位的页面。")
+st.markdown("地图上的每个圆点是一家登记在册的食品经营单位，圆点里的字和颜色表示餐饮单位最近的量化分级"
+            "动态等级（如“优”为优秀）。数字圆圈是附近单位的数量，放大后展开。点击圆点（或用 Tab 键选中后按回车）"
+            "可进入该单位的页面。")
 demo_notice(cached.demo_present(ctx))
 names = cached.district_names(ctx)
 
@@ -58,7 +59,8 @@ flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kin
 
 rows, kind_names = cached.map_points(ctx, flt)
 st.markdown(f"地图上共 **{len(rows):,}** 家。" + ("" if rows else "没有符合条件的单位，请放宽筛选条件。"))
-st.markdown("图例：" + "　".join(f":{LEGEND_COLOURS[cls]}[●] {label}" for cls, _, label in CLASSES))
+st.markdown("图例：" + "　".join(f":{LEGEND_COLOURS[cls]}-background[**{PIN_LETTERS[cls]}**] {label}"
+                                 for cls, _, label in CLASSES))
 left, right = st.columns(2)
 layer = st.query_params.get("layer", "")
 show_failed = left.checkbox("标出近一年抽检不合格的单位（红圈）", value=layer == "failed")
