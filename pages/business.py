@@ -9,20 +9,23 @@ from portal.lists.models import BLACK
 from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
 from portal.ratings.queries import business_rating
-from portal.timeutil import cn_date, local_today
+from portal import i18n
+from portal.i18n import both, t
+from portal.timeutil import local_today
 from portal.ui import cached
+from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
 from portal.ui.widgets import demo_notice, id_param, md
 
-ctx = page_setup("商户查询")
+ctx = page_setup("商户查询", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
-names = cached.district_names(ctx)
+names = district_labels(ctx)
 
 if "id" in params:
-    st.page_link("pages/business.py", label="返回商户查询", icon=":material/arrow_back:")
+    st.page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
     business_id = id_param(params, "id")
     with ctx.db.read() as session:
         business = session.get(Business, business_id) if business_id else None
@@ -32,103 +35,104 @@ if "id" in params:
         complaints = complaint_counts(session, business_id) if business else None
         picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
     if business is None:
-        st.title("商户查询", anchor=False)
-        st.warning(f"没有找到编号为“{md(params['id'][:20])}”的商户。链接可能有误，请用名称重新查询。")
+        st.title(t("商户查询"), anchor=False)
+        st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
         st.stop()
     demo_notice(business.is_demo)
     st.title(business.name, anchor=False)
-    st.markdown(f"{md(business.business_type)}（{md(business.sector)}）· {names.get(business.district_adcode, '')}")
+    st.markdown(f"{md(term(business.business_type))}（{md(term(business.sector))}）· {names.get(business.district_adcode, '')}")
     if rating:
         rating_card(rating)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
     for entry in current:
         if entry.kind == BLACK:
-            st.error("这家单位目前在**严重违法失信名单（黑榜）**上。")
+            st.error(t("这家单位目前在**严重违法失信名单（黑榜）**上。"))
         else:
-            st.success("这家单位目前在**红榜**上。")
+            st.success(t("这家单位目前在**红榜**上。"))
     if record.failed:
-        st.error(f"在已公布的抽检中，这家单位有 **{record.failed}** 批次不合格（共 {record.batches} 批次）。"
-                 "请查看下方记录中的不合格原因和处置情况。")
+        st.error(t("在已公布的抽检中，这家单位有 **{failed}** 批次不合格（共 {batches} 批次）。"
+                   "请查看下方记录中的不合格原因和处置情况。", failed=record.failed, batches=record.batches))
     elif record.batches:
-        st.success(f"在已公布的抽检中，这家单位的 {record.batches} 批次全部合格。")
+        st.success(t("在已公布的抽检中，这家单位的 {batches} 批次全部合格。", batches=record.batches))
     else:
-        st.info("已公布的抽检结果中还没有这家单位的记录。")
-    lines = [f"地址：{md(business.address)}" + ("（位置为区县中心，仅供参考）" if business.location_approximate else "")]
+        st.info(t("已公布的抽检结果中还没有这家单位的记录。"))
+    lines = [f"{both('地址')}：{md(business.address)}"
+             + (t("（位置为区县中心，仅供参考）") if business.location_approximate else "")]
     if business.credit_code:
-        lines.append(f"统一社会信用代码：{business.credit_code}")
+        lines.append(f"{both('统一社会信用代码')}：{business.credit_code}")
     if business.licence_no:
-        lines.append(f"许可证编号：{business.licence_no}" +
-                     (f"（{cn_date(business.licence_date)}发证）" if business.licence_date else ""))
+        lines.append(f"{both('许可证编号')}：{business.licence_no}" +
+                     (t("（{day}发证）", day=i18n.day(business.licence_date)) if business.licence_date else ""))
     st.markdown("  \n".join(lines))
-    st.subheader("抽检记录")
+    st.subheader(t("抽检记录"))
     for batch in record.recent:
         with st.container(border=True):
             st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
-                        f"公告日期：{cn_date(batch.announcement_date)}"
-                        + ("　:material/how_to_vote: 群众“你点我检”选出" if batch.id in picked else ""))
-            st.page_link("pages/sampling.py", label="查看详情", icon=":material/chevron_right:",
+                        f"{both('公告日期')}：{i18n.day(batch.announcement_date)}"
+                        + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else ""))
+            st.page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):
-        st.caption(f"只显示最近 {len(record.recent)} 批次。")
+        st.caption(t("只显示最近 {n} 批次。", n=len(record.recent)))
     if listings:
-        st.subheader("红黑榜记录")
+        st.subheader(t("红黑榜记录"))
         for entry in listings:
             entry_card(entry, link=False)
-    st.subheader("投诉举报")
+    st.subheader(t("投诉举报"))
     if complaints["received"]:
-        st.markdown(f"群众对这家单位的投诉举报共 **{complaints['received']}** 件，已办结 "
-                    f"{complaints['finished']} 件，正在办理 {complaints['open']} 件"
-                    "（含尚未核实的反映，不等于违法事实）。")
+        st.markdown(t("群众对这家单位的投诉举报共 **{received}** 件，已办结 {finished} 件，正在办理 {open} 件"
+                      "（含尚未核实的反映，不等于违法事实）。", **complaints))
     else:
-        st.markdown("目前没有关于这家单位的投诉举报。")
-    st.page_link("pages/complaint.py", label="投诉或举报这家单位", icon=":material/campaign:",
+        st.markdown(t("目前没有关于这家单位的投诉举报。"))
+    st.page_link("pages/complaint.py", label=t("投诉或举报这家单位"), icon=":material/campaign:",
                  query_params={"business": str(business.id)})
     st.stop()
 
-st.title("商户查询", anchor=False)
-st.markdown("输入商店、餐馆、食堂或食品企业的名称（或地址中的一段），查看它的登记信息和抽检记录。")
+st.title(t("商户查询"), anchor=False)
+st.markdown(t("输入商店、餐馆、食堂或食品企业的名称（或地址中的一段），查看它的登记信息和抽检记录。"))
 demo_notice(cached.demo_present(ctx))
 with st.form("business_search"):
-    q = st.text_input("名称或地址", value=params.get("q", "")[:queries.MAX_KEYWORD],
-                      max_chars=queries.MAX_KEYWORD, placeholder="例如：超市、米粉、人民路")
+    q = st.text_input(t("名称或地址"), value=params.get("q", "")[:queries.MAX_KEYWORD],
+                      max_chars=queries.MAX_KEYWORD, placeholder=t("例如：超市、米粉、人民路"))
     left, right = st.columns(2)
     district_options = [""] + [d.adcode for d in ctx.profile.districts]
-    district = left.selectbox("区县", district_options,
+    district = left.selectbox(t("区县"), district_options,
                               index=district_options.index(params.get("district", ""))
                               if params.get("district", "") in district_options else 0,
-                              format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
+                              format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
     with ctx.db.read() as session:
         type_options = [""] + queries.business_types(session, ctx.profile.adcode)
-    business_type = right.selectbox("类型", type_options,
+    business_type = right.selectbox(t("类型"), type_options,
                                     index=type_options.index(params.get("type", ""))
                                     if params.get("type", "") in type_options else 0,
-                                    format_func=lambda t: t or "全部类型")
-    if st.form_submit_button("查询", type="primary", icon=":material/search:"):
+                                    format_func=lambda kind: term(kind) if kind else t("全部类型"))
+    if st.form_submit_button(t("查询"), type="primary", icon=":material/search:"):
         st.query_params.from_dict({k: v for k, v in (("q", q.strip()), ("district", district),
                                                      ("type", business_type)) if v})
         st.rerun()
 
 q = params.get("q", "").strip()[:queries.MAX_KEYWORD]
 if not (q or params.get("district") or params.get("type")):
-    st.caption("请输入名称或选择区县、类型后查询。")
+    st.caption(t("请输入名称或选择区县、类型后查询。"))
     st.stop()
 page = id_param(params, "page") or 1
 with ctx.db.read() as session:
     total, rows = queries.search(session, ctx.profile.adcode, q, params.get("district", ""),
                                  params.get("type", ""), page)
 if not total:
-    st.info("没有找到符合条件的商户。请只输入名称中的两三个字再试，或放宽区县、类型条件。")
+    st.info(t("没有找到符合条件的商户。请只输入名称中的两三个字再试，或放宽区县、类型条件。"))
     st.stop()
 pages = -(-total // queries.PAGE_SIZE)
-st.markdown(f"共找到 **{total:,}** 家，第 {min(page, pages)} / {pages} 页。")
+st.markdown(t("共找到 **{total:,}** 家，第 {page} / {pages} 页。", total=total, page=min(page, pages),
+              pages=pages))
 for business in rows:
     with st.container(border=True):
         st.page_link("pages/business.py", label=f"**{md(business.name)}**",
                      query_params={"id": str(business.id)})
-        st.caption(f"{md(business.business_type)} · {names.get(business.district_adcode, '')} · {md(business.address)}")
+        st.caption(f"{md(term(business.business_type))} · {names.get(business.district_adcode, '')} · {md(business.address)}")
 base = {k: v for k, v in params.items() if k != "page"}
 left, right = st.columns(2)
 if page > 1:
-    left.page_link("pages/business.py", label="上一页", query_params={**base, "page": str(page - 1)})
+    left.page_link("pages/business.py", label=t("上一页"), query_params={**base, "page": str(page - 1)})
 if page < pages:
-    right.page_link("pages/business.py", label="下一页", query_params={**base, "page": str(page + 1)})
+    right.page_link("pages/business.py", label=t("下一页"), query_params={**base, "page": str(page + 1)})

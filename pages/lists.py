@@ -6,42 +6,43 @@ from portal.lists import queries
 from portal.lists.models import BLACK, RED
 from portal.lists.rules import rules
 from portal.lists.spec import EXPORT_COLUMNS, SPEC_VERSION, export_record
+from portal.i18n import t
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.widgets import demo_notice, download_buttons
 
-ctx = page_setup("红黑榜", layout="wide")
-st.title("红黑榜", anchor=False)
-st.markdown("**黑榜**是依法列入市场监督管理严重违法失信名单的经营主体；**红榜**是本局表彰的诚信经营单位。"
-            "到期或提前移出的单位不再显示在榜上，记录仍保留在该单位的页面上。")
+ctx = page_setup("红黑榜", layout="wide", english=True)
+st.title(t("红黑榜"), anchor=False)
+st.markdown(t("**黑榜**是依法列入市场监督管理严重违法失信名单的经营主体；**红榜**是本局表彰的诚信经营单位。"
+              "到期或提前移出的单位不再显示在榜上，记录仍保留在该单位的页面上。"))
 today = local_today()
 with ctx.db.read() as session:
     demo = queries.any_demo(session)
 demo_notice(demo)
 
-q = st.text_input("按名称、统一社会信用代码或原因查找", value=st.query_params.get("q", "")[:50],
-                  max_chars=50, placeholder="例如：超市、9143…")
+q = st.text_input(t("按名称、统一社会信用代码或原因查找"), value=st.query_params.get("q", "")[:50],
+                  max_chars=50, placeholder=t("例如：超市、9143…"))
 if q.strip() != st.query_params.get("q", ""):
     st.query_params["q"] = q.strip()
 with ctx.db.read() as session:
     black = queries.active_entries(session, BLACK, ctx.profile.adcode, today, q.strip())
     red = queries.active_entries(session, RED, ctx.profile.adcode, today, q.strip())
 
-st.page_link("pages/map.py", label="在地图上查看黑榜单位", icon=":material/map:",
+st.page_link("pages/map.py", label=t("在地图上查看黑榜单位"), icon=":material/map:",
              query_params={"layer": "black"})
 left, right = st.columns(2)
 for column, title, entries, empty in (
-        (left, f"黑榜：严重违法失信名单（{len(black)}）", black, "榜上没有符合条件的单位。"),
-        (right, f"红榜：诚信经营单位（{len(red)}）", red, "榜上没有符合条件的单位。")):
+        (left, t("黑榜：严重违法失信名单（{n}）", n=len(black)), black, t("榜上没有符合条件的单位。")),
+        (right, t("红榜：诚信经营单位（{n}）", n=len(red)), red, t("榜上没有符合条件的单位。"))):
     with column:
         st.subheader(title, anchor=False)
         if not entries:
-            st.info(empty + ("请换一个关键词。" if q.strip() else ""))
+            st.info(empty + (t("请换一个关键词。") if q.strip() else ""))
         for entry in entries:
             entry_card(entry)
 
-with st.expander("依据与下载"):
+with st.expander(t("依据与下载")):
     r = rules()
     st.markdown(r["black_early_removal_years"]["source"])
     st.caption(r["black_removal_years"]["source"] + " " + r["red_default_years"]["source"])

@@ -189,6 +189,17 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_i18n(args) -> int:
+    from portal.i18n_catalog import untranslated, update
+
+    total, added, dropped = update("en")
+    missing = untranslated("en")
+    print(f"{total} texts; {added} new, {dropped} no longer used; {len(missing)} without English")
+    for text in missing[:20]:
+        print("  " + text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from portal.accounts.rules import ROLES
     from portal.demo.generator import SCALES
@@ -247,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     rest.add_argument("path")
     rest.add_argument("--force", action="store_true", help="overwrite a database that has tables")
     rest.set_defaults(func=cmd_restore)
+
+    lang = sub.add_parser("i18n", help="collect the public pages' texts into data/i18n/en.po")
+    lang.set_defaults(func=cmd_i18n)
 
     geo = sub.add_parser("geo", help="boundary files")
     geo_sub = geo.add_subparsers(dest="geo_command", required=True)

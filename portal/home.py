@@ -4,12 +4,13 @@ Each capability adds a function to FIGURES returning Figure rows for the active 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from portal.i18n import N_
 from portal.registry.models import Business, District
 from portal.registry.profiles import JurisdictionProfile
 
@@ -18,11 +19,13 @@ ELDERLY_AND_YOUNG = ("学校食堂", "养老机构食堂")
 
 @dataclass(frozen=True)
 class Figure:
+    """label and help are templates in Chinese (translated where shown), filled from args."""
     label: str
     value: int | float
     unit: str
     help: str
     demo: bool
+    args: dict = field(default_factory=dict)
 
 
 def business_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
@@ -35,9 +38,9 @@ def business_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
     total, catering, canteens, demo = (int(v or 0) for v in row)
     is_demo = demo > 0
     return [
-        Figure("登记食品经营主体", total, "家", "本市登记在册的食品生产、销售和餐饮服务单位总数。", is_demo),
-        Figure("餐饮服务单位", catering, "家", "餐馆、快餐店、小吃店、饮品店及各类单位食堂等。", is_demo),
-        Figure("“一老一小”食堂", canteens, "家", "学校食堂和养老机构食堂，是重点监管对象。", is_demo),
+        Figure(N_("登记食品经营主体"), total, N_("家"), N_("本市登记在册的食品生产、销售和餐饮服务单位总数。"), is_demo),
+        Figure(N_("餐饮服务单位"), catering, N_("家"), N_("餐馆、快餐店、小吃店、饮品店及各类单位食堂等。"), is_demo),
+        Figure(N_("“一老一小”食堂"), canteens, N_("家"), N_("学校食堂和养老机构食堂，是重点监管对象。"), is_demo),
     ]
 
 
@@ -61,10 +64,14 @@ def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
     pass_rate = round(100 * (batches - failed) / batches, 1) if batches else 0
     is_demo = demo > 0
     return [
-        Figure(f"{year}年抽检批次", batches, "批", f"本年在本市抽样并公布的批次；每千人 {per_thousand} 批次（目标 ≥ 6）。", is_demo),
-        Figure(f"{year}年抽检合格率", pass_rate, "%", f"{batches - failed:,} / {batches:,} 批次合格。", is_demo),
-        Figure("不合格食品处置完成率", round(100 * done / total_failed, 1) if total_failed else 100.0, "%",
-               f"全部不合格批次中已完成核查处置的比例（{done:,} / {total_failed:,}）。", is_demo),
+        Figure(N_("{year}年抽检批次"), batches, N_("批"),
+               N_("本年在本市抽样并公布的批次；每千人 {per_thousand} 批次（目标 ≥ 6）。"), is_demo,
+               {"year": year, "per_thousand": per_thousand}),
+        Figure(N_("{year}年抽检合格率"), pass_rate, "%", N_("{passed:,} / {batches:,} 批次合格。"), is_demo,
+               {"year": year, "passed": batches - failed, "batches": batches}),
+        Figure(N_("不合格食品处置完成率"), round(100 * done / total_failed, 1) if total_failed else 100.0, "%",
+               N_("全部不合格批次中已完成核查处置的比例（{done:,} / {total:,}）。"), is_demo,
+               {"done": done, "total": total_failed}),
     ]
 
 
@@ -73,9 +80,9 @@ def rating_figures(session: Session, profile: JurisdictionProfile) -> list[Figur
 
     total, streamed, demo = canteen_stream_coverage(session, profile.adcode)
     share = round(100 * streamed / total, 1) if total else 0.0
-    return [Figure("“一老一小”食堂互联网+明厨亮灶", share, "%",
-                   f"学校和养老机构食堂中，公众可在线观看后厨直播的比例（{streamed:,} / {total:,}），"
-                   "目标 100%。", demo)]
+    return [Figure(N_("“一老一小”食堂互联网+明厨亮灶"), share, "%",
+                   N_("学校和养老机构食堂中，公众可在线观看后厨直播的比例（{streamed:,} / {total:,}），"
+                      "目标 100%。"), demo, {"streamed": streamed, "total": total})]
 
 
 def list_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
@@ -84,8 +91,8 @@ def list_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]
 
     counts = active_counts(session, profile.adcode, local_today())
     demo = any_demo(session)
-    return [Figure("黑榜在列", counts["black"], "家", "目前列入严重违法失信名单的经营主体。", demo),
-            Figure("红榜在列", counts["red"], "家", "目前在表彰期内的诚信经营单位。", demo)]
+    return [Figure(N_("黑榜在列"), counts["black"], N_("家"), N_("目前列入严重违法失信名单的经营主体。"), demo),
+            Figure(N_("红榜在列"), counts["red"], N_("家"), N_("目前在表彰期内的诚信经营单位。"), demo)]
 
 
 def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
@@ -96,12 +103,14 @@ def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Fi
     data = summary(session, date(year, 1, 1), date(year, 12, 31))
     rate = data.finish_rate if data.finish_rate is not None else 0.0
     on_time = data.on_time_rate if data.on_time_rate is not None else 0.0
-    return [Figure(f"{year}年收到投诉举报", data.received, "件",
-                   f"已办结 {data.finished:,} 件，办结率 {rate}%（目标 100%）。", data.demo),
-            Figure("投诉举报按期办结率", on_time, "%",
-                   "在法定期限内（按工作日计算）办结的比例。", data.demo),
-            Figure("投诉举报处理满意度", data.satisfaction if data.satisfaction is not None else 0.0, "%",
-                   f"办结后群众评价为“满意”或“基本满意”的比例（{data.rated:,} 条评价）。", data.demo)]
+    return [Figure(N_("{year}年收到投诉举报"), data.received, N_("件"),
+                   N_("已办结 {finished:,} 件，办结率 {rate}%（目标 100%）。"), data.demo,
+                   {"year": year, "finished": data.finished, "rate": rate}),
+            Figure(N_("投诉举报按期办结率"), on_time, "%",
+                   N_("在法定期限内（按工作日计算）办结的比例。"), data.demo),
+            Figure(N_("投诉举报处理满意度"), data.satisfaction if data.satisfaction is not None else 0.0, "%",
+                   N_("办结后群众评价为“满意”或“基本满意”的比例（{rated:,} 条评价）。"), data.demo,
+                   {"rated": data.rated})]
 
 
 def round_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
@@ -113,8 +122,9 @@ def round_figures(session: Session, profile: JurisdictionProfile) -> list[Figure
     votes, people, demo = year_votes(session, date(today.year, 1, 1), date(today.year, 12, 31))
     published = sum(1 for r in rounds(session)
                     if phase(r, today) == PUBLISHED and r.published_at.year == today.year)
-    return [Figure(f"{today.year}年“你点我检”投票", votes, "票",
-                   f"{people:,} 人参与投票；本年已公布 {published} 期抽检结果。", demo)]
+    return [Figure(N_("{year}年“你点我检”投票"), votes, N_("票"),
+                   N_("{people:,} 人参与投票；本年已公布 {published} 期抽检结果。"), demo,
+                   {"year": today.year, "people": people, "published": published})]
 
 
 def survey_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
@@ -125,9 +135,10 @@ def survey_figures(session: Session, profile: JurisdictionProfile) -> list[Figur
     survey = current_survey(load_settings())
     overview = stats.overview(session, survey.key, {d.adcode: d.population for d in profile.districts})
     score = round(overview.weighted.mean, 1) if overview.weighted.mean is not None else 0.0
-    return [Figure("食品安全群众满意度", score, "分",
-                   f"{survey.title}，{overview.responses:,} 人参加，按各区县人口加权（目标 ≥ {survey.target:g} 分）。",
-                   overview.demo)]
+    return [Figure(N_("食品安全群众满意度"), score, N_("分"),
+                   N_("{title}，{responses:,} 人参加，按各区县人口加权（目标 ≥ {target:g} 分）。"),
+                   overview.demo, {"title": survey.title, "responses": overview.responses,
+                                   "target": survey.target})]
 
 
 FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures,

@@ -17,6 +17,7 @@ PROFILES_DIR = DATA_DIR / "jurisdictions"
 class DistrictProfile(BaseModel):
     adcode: str = Field(pattern=r"^\d{6}$")
     name: str = Field(min_length=1, max_length=40)
+    name_en: str = ""            # for the English pages; empty: the Chinese name is shown
     population: int = Field(gt=0)
 
 
@@ -24,8 +25,10 @@ class JurisdictionProfile(BaseModel):
     slug: str
     adcode: str = Field(pattern=r"^\d{6}$")
     name: str
+    name_en: str = ""
     province: str
     bureau: str
+    bureau_en: str = ""
     centre: tuple[float, float]
     zoom: int = 9
     boundaries: str

@@ -14,6 +14,8 @@ from portal.bootstrap import Portal, bootstrap
 from portal.config import Settings, load_settings
 from portal.registry.profiles import load_profile
 from portal.timeutil import utcnow
+from portal import i18n
+from portal.i18n import N_, t
 from portal.ui import nav
 
 log = logging.getLogger(__name__)
@@ -91,21 +93,42 @@ def sign_out_locally(notice: str | None = None) -> None:
 
 def _sidebar(profile, actor: Actor | None) -> None:
     with st.sidebar:
-        st.markdown(f"### {profile.name}\n食品安全公开与公众参与门户")
+        _language_switch()
+        st.markdown(f"### {i18n.place(profile.name, profile.name_en)}\n{t('食品安全公开与公众参与门户')}")
         for section in (nav.PUBLIC, nav.OFFICIAL):
-            st.caption(section)
+            st.caption(t(section))
             for spec in nav.visible_pages(actor):
                 if spec.section != section:
                     continue
-                label = spec.label
+                label = t(spec.label)
                 if spec.always and actor is not None:
                     label = f"我的账号（{actor.display_name}）"
                 st.page_link(spec.path, label=label, icon=spec.icon)
         st.divider()
-        st.caption(f"主办：{profile.bureau}")
+        st.caption(t("主办：{bureau}", bureau=i18n.place(profile.bureau, profile.bureau_en)))
 
 
-FRIENDLY_ERROR = ("抱歉，页面暂时出错了（可能是数据库暂时无法连接）。您填写的内容还在，请稍后重试或刷新页面；"
+def _language_from_url() -> None:
+    """?lang=en in a shared link sets the language for this tab."""
+    wanted = st.query_params.get("lang")
+    if wanted in i18n.LANGUAGES and wanted != i18n.current():
+        st.session_state[i18n.SESSION_KEY] = wanted
+
+
+def _language_switch() -> None:
+    current = i18n.current()
+    chosen = st.segmented_control("语言 / Language", list(i18n.LANGUAGES), default=current,
+                                  format_func=i18n.LANGUAGES.get, label_visibility="collapsed")
+    if chosen and chosen != current:
+        st.session_state[i18n.SESSION_KEY] = chosen
+        if chosen == i18n.DEFAULT:
+            st.query_params.pop("lang", None)
+        else:
+            st.query_params["lang"] = chosen
+        st.rerun()
+
+
+FRIENDLY_ERROR = N_("抱歉，页面暂时出错了（可能是数据库暂时无法连接）。您填写的内容还在，请稍后重试或刷新页面；"
                   "如果一直出错，请拨打 12315 或联系网站管理员。")
 
 
@@ -123,18 +146,19 @@ def _friendly_errors(title: str, production: bool) -> None:
         actor = st.session_state.get(SESSION_ACTOR)
         log.error("page %r failed for %s: %s: %s", title, actor.username if actor else "anonymous",
                   type(exc).__name__, exc, exc_info=exc)
-        st.error(FRIENDLY_ERROR, icon=":material/error:")
+        st.error(t(FRIENDLY_ERROR), icon=":material/error:")
         return production      # True: Streamlit shows no traceback
 
     run_ctx.on_script_error = handler
 
 
 def page_setup(title: str, *, role: str | None = None, official: bool = False,
-               layout: str = "centered") -> PageContext:
+               layout: str = "centered", english: bool = False) -> PageContext:
     """Page config, sidebar, and access control. For an official page (official=True or a
     role), anyone without the right role sees the sign-in form or a refusal, never the page:
     this function stops the script before the page's own code runs."""
-    st.set_page_config(page_title=f"{title} · 食品安全公开与公众参与门户",
+    _language_from_url()
+    st.set_page_config(page_title=f"{t(title)} · {t('食品安全公开与公众参与门户')}",
                        page_icon=":material/verified_user:", layout=layout)
     _friendly_errors(title, load_settings().production)
     # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
@@ -146,6 +170,8 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     ctx = PageContext(portal, actor)
     if not anonymous:
         _sidebar(ctx.profile, actor)
+    if i18n.english() and not english:
+        st.info("This page is in Chinese only for now. 本页暂只有中文。", icon=":material/translate:")
     notice = st.session_state.pop(SESSION_NOTICE, None)
     if notice:
         st.warning(notice)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PUBLIC = "公众服务"
-OFFICIAL = "监管工作台"
+from portal.i18n import N_
+
+PUBLIC = N_("公众服务")
+OFFICIAL = N_("监管工作台")
 
 
 @dataclass(frozen=True)
@@ -19,44 +21,44 @@ class PageSpec:
 
 
 PAGES = [
-    PageSpec("streamlit_app.py", "首页", ":material/home:", PUBLIC),
-    PageSpec("pages/sampling.py", "抽检结果", ":material/science:", PUBLIC,
-             blurb="查询食品安全监督抽检结果，了解不合格食品的原因和处置情况。"),
-    PageSpec("pages/business.py", "商户查询", ":material/storefront:", PUBLIC,
-             blurb="查一家商店、餐馆、食堂或食品企业的登记信息和抽检记录。"),
-    PageSpec("pages/map.py", "餐饮地图", ":material/map:", PUBLIC,
-             blurb="在地图上找附近的餐馆和食堂，看它们的量化分级等级。"),
-    PageSpec("pages/lists.py", "红黑榜", ":material/military_tech:", PUBLIC,
-             blurb="严重违法失信名单（黑榜）和诚信经营单位（红榜），附列入原因和移出日期。"),
-    PageSpec("pages/rounds.py", "你点我检", ":material/how_to_vote:", PUBLIC,
-             blurb="您最想让我们抽检哪种食品？提出建议、投票，并看到抽检结果。"),
-    PageSpec("pages/complaint.py", "投诉举报", ":material/campaign:", PUBLIC,
-             blurb="遇到过期变质、异物、卫生差或无证经营？在手机上两分钟告诉我们。"),
-    PageSpec("pages/complaint_track.py", "进度查询", ":material/manage_search:", PUBLIC,
-             blurb="用查询编号和查询码查看投诉举报的办理进度、答复，并评价办理情况。"),
-    PageSpec("pages/complaint_stats.py", "投诉举报办理公开", ":material/monitoring:", PUBLIC,
-             blurb="收到多少、办结多少、是否按期、群众是否满意，以及已办结的案件。"),
-    PageSpec("pages/survey.py", "满意度调查", ":material/sentiment_satisfied:", PUBLIC,
-             blurb="花 3 分钟告诉我们您对本市食品安全的感受，并查看目前的满意度得分。"),
-    PageSpec("pages/about.py", "关于本站与数据说明", ":material/info:", PUBLIC,
-             blurb="本站公开哪些信息、数据从哪里来、如何保护您的个人信息。"),
-    PageSpec("pages/login.py", "登录", ":material/login:", OFFICIAL, always=True),
-    PageSpec("pages/overview.py", "监管总览", ":material/dashboard:", OFFICIAL),
-    PageSpec("pages/complaint_queue.py", "投诉举报办理", ":material/support_agent:", OFFICIAL,
+    PageSpec("streamlit_app.py", N_("首页"), ":material/home:", PUBLIC),
+    PageSpec("pages/sampling.py", N_("抽检结果"), ":material/science:", PUBLIC,
+             blurb=N_("查询食品安全监督抽检结果，了解不合格食品的原因和处置情况。")),
+    PageSpec("pages/business.py", N_("商户查询"), ":material/storefront:", PUBLIC,
+             blurb=N_("查一家商店、餐馆、食堂或食品企业的登记信息和抽检记录。")),
+    PageSpec("pages/map.py", N_("餐饮地图"), ":material/map:", PUBLIC,
+             blurb=N_("在地图上找附近的餐馆和食堂，看它们的量化分级等级。")),
+    PageSpec("pages/lists.py", N_("红黑榜"), ":material/military_tech:", PUBLIC,
+             blurb=N_("严重违法失信名单（黑榜）和诚信经营单位（红榜），附列入原因和移出日期。")),
+    PageSpec("pages/rounds.py", N_("你点我检"), ":material/how_to_vote:", PUBLIC,
+             blurb=N_("您最想让我们抽检哪种食品？提出建议、投票，并看到抽检结果。")),
+    PageSpec("pages/complaint.py", N_("投诉举报"), ":material/campaign:", PUBLIC,
+             blurb=N_("遇到过期变质、异物、卫生差或无证经营？在手机上两分钟告诉我们。")),
+    PageSpec("pages/complaint_track.py", N_("进度查询"), ":material/manage_search:", PUBLIC,
+             blurb=N_("用查询编号和查询码查看投诉举报的办理进度、答复，并评价办理情况。")),
+    PageSpec("pages/complaint_stats.py", N_("投诉举报办理公开"), ":material/monitoring:", PUBLIC,
+             blurb=N_("收到多少、办结多少、是否按期、群众是否满意，以及已办结的案件。")),
+    PageSpec("pages/survey.py", N_("满意度调查"), ":material/sentiment_satisfied:", PUBLIC,
+             blurb=N_("花 3 分钟告诉我们您对本市食品安全的感受，并查看目前的满意度得分。")),
+    PageSpec("pages/about.py", N_("关于本站与数据说明"), ":material/info:", PUBLIC,
+             blurb=N_("本站公开哪些信息、数据从哪里来、如何保护您的个人信息。")),
+    PageSpec("pages/login.py", N_("登录"), ":material/login:", OFFICIAL, always=True),
+    PageSpec("pages/overview.py", N_("监管总览"), ":material/dashboard:", OFFICIAL),
+    PageSpec("pages/complaint_queue.py", N_("投诉举报办理"), ":material/support_agent:", OFFICIAL,
              "handler"),
-    PageSpec("pages/sampling_import.py", "导入抽检公告", ":material/upload_file:", OFFICIAL,
+    PageSpec("pages/sampling_import.py", N_("导入抽检公告"), ":material/upload_file:", OFFICIAL,
              "publisher"),
-    PageSpec("pages/sampling_disposal.py", "核查处置", ":material/fact_check:", OFFICIAL,
+    PageSpec("pages/sampling_disposal.py", N_("核查处置"), ":material/fact_check:", OFFICIAL,
              "publisher"),
-    PageSpec("pages/rounds_admin.py", "你点我检管理", ":material/ballot:", OFFICIAL, "publisher"),
-    PageSpec("pages/registry_import.py", "导入登记与评级", ":material/domain_add:", OFFICIAL,
+    PageSpec("pages/rounds_admin.py", N_("你点我检管理"), ":material/ballot:", OFFICIAL, "publisher"),
+    PageSpec("pages/registry_import.py", N_("导入登记与评级"), ":material/domain_add:", OFFICIAL,
              "publisher"),
-    PageSpec("pages/registry_edit.py", "登记检查与名单", ":material/edit_note:", OFFICIAL,
+    PageSpec("pages/registry_edit.py", N_("登记检查与名单"), ":material/edit_note:", OFFICIAL,
              "publisher"),
-    PageSpec("pages/survey_dashboard.py", "满意度统计", ":material/insights:", OFFICIAL, "analyst"),
-    PageSpec("pages/accounts.py", "账号管理", ":material/manage_accounts:", OFFICIAL, "admin"),
-    PageSpec("pages/complaint_rules.py", "办理时限与节假日", ":material/event:", OFFICIAL, "admin"),
-    PageSpec("pages/audit_log.py", "审计日志", ":material/history:", OFFICIAL, "admin"),
+    PageSpec("pages/survey_dashboard.py", N_("满意度统计"), ":material/insights:", OFFICIAL, "analyst"),
+    PageSpec("pages/accounts.py", N_("账号管理"), ":material/manage_accounts:", OFFICIAL, "admin"),
+    PageSpec("pages/complaint_rules.py", N_("办理时限与节假日"), ":material/event:", OFFICIAL, "admin"),
+    PageSpec("pages/audit_log.py", N_("审计日志"), ":material/history:", OFFICIAL, "admin"),
 ]
 
 

@@ -9,34 +9,35 @@ from portal.importers.sampling_parse import disclaimer, rules
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
-from portal.timeutil import cn_date, local_today
+from portal.i18n import N_, both, day, t
+from portal.timeutil import local_today
 from portal.ui.widgets import md
 
 PAGE = "pages/sampling.py"
-DISPOSAL_HELP = ("核查处置：发现不合格食品后，监管部门要追查来源和去向，责令经营者下架、召回，"
-                 "并依法查处。处置状态依次为“待核查 → 核查中 → 已处置”。")
+DISPOSAL_HELP = N_("核查处置：发现不合格食品后，监管部门要追查来源和去向，责令经营者下架、召回，"
+                   "并依法查处。处置状态依次为“待核查 → 核查中 → 已处置”。")
 
 
 def result_badge(result: str) -> str:
     """Never colour alone: an icon and the word."""
-    return ":red[:material/cancel: **不合格**]" if result == FAILED else \
-        ":green[:material/check_circle: **合格**]"
+    return f":red[:material/cancel: **{t('不合格')}**]" if result == FAILED else \
+        f":green[:material/check_circle: **{t('合格')}**]"
 
 
 def result_card(batch: SamplingBatch, params: dict[str, str], district_names: dict[str, str]) -> None:
     with st.container(border=True):
         st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}")
         place = district_names.get(batch.district_adcode or "", "")
-        lines = [f"被抽样单位：{md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
+        lines = [f"{both('被抽样单位')}：{md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
         if batch.producer_name:
-            lines.append(f"标称生产企业：{md(batch.producer_name)}")
-        lines.append(f"公告日期：{cn_date(batch.announcement_date)}　分类：{md(batch.category)}")
+            lines.append(f"{both('标称生产企业')}：{md(batch.producer_name)}")
+        lines.append(f"{both('公告日期')}：{day(batch.announcement_date)}　{both('分类')}：{md(t(batch.category))}")
         if batch.result == FAILED and batch.failed_items:
-            lines.append("不合格项目：" + "、".join(md(f.item) for f in batch.failed_items))
+            lines.append(f"{both('不合格项目')}：" + "、".join(md(f.item) for f in batch.failed_items))
             if batch.disposal:
-                lines.append(f"核查处置：{batch.disposal.status}")
+                lines.append(f"{both('核查处置')}：{t(batch.disposal.status)}")
         st.markdown("  \n".join(lines))
-        st.page_link(PAGE, label="查看详情", icon=":material/chevron_right:",
+        st.page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
                      query_params={**params, "batch": str(batch.id)})
 
 
@@ -44,108 +45,114 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
     st.title(batch.food_name, anchor=False)
     st.markdown(f"### {result_badge(batch.result)}")
     if batch.result == FAILED:
-        st.error("这批食品检出不合格项目。下方说明了不合格的指标、它意味着什么，以及监管部门的处置情况。")
+        st.error(t("这批食品检出不合格项目。下方说明了不合格的指标、它意味着什么，以及监管部门的处置情况。"))
     st.caption(disclaimer())
     fields = [
-        ("标称生产企业名称", batch.producer_name), ("标称生产企业地址", batch.producer_address),
-        ("被抽样单位名称", batch.sampled_unit),
-        ("被抽样单位地址", batch.sampled_address or batch.sampled_province),
-        ("所属区县", district_names.get(batch.district_adcode or "", "")),
-        ("规格型号", batch.specification), ("商标", batch.trademark),
-        ("生产日期/批号", batch.production_batch or cn_date(batch.production_date)),
-        ("分类", " / ".join(filter(None, (batch.category, batch.subcategory)))),
-        ("公告号", batch.announcement_no), ("公告日期", cn_date(batch.announcement_date)),
-        ("任务来源", batch.task_source), ("检验机构", batch.inspection_agency),
-        ("备注", batch.remark),
+        (both("标称生产企业名称"), batch.producer_name), (both("标称生产企业地址"), batch.producer_address),
+        (both("被抽样单位名称"), batch.sampled_unit),
+        (both("被抽样单位地址"), batch.sampled_address or batch.sampled_province),
+        (both("所属区县"), district_names.get(batch.district_adcode or "", "")),
+        (both("规格型号"), batch.specification), (both("商标"), batch.trademark),
+        (both("生产日期/批号"), batch.production_batch or day(batch.production_date)),
+        (both("分类"), " / ".join(filter(None, (t(batch.category), batch.subcategory)))),
+        (both("公告号"), batch.announcement_no), (both("公告日期"), day(batch.announcement_date)),
+        (both("任务来源"), batch.task_source), (both("检验机构"), batch.inspection_agency),
+        (both("备注"), batch.remark),
     ]
-    st.table(pd.DataFrame([(k, v) for k, v in fields if v], columns=["项目", "内容"])
-             .set_index("项目"))
+    st.table(pd.DataFrame([(k, v) for k, v in fields if v], columns=[t("项目"), t("内容")])
+             .set_index(t("项目")))
     registry_block(batch)
     if batch.result == FAILED:
-        st.subheader("不合格项目")
+        st.subheader(t("不合格项目"))
         for item in batch.failed_items:
             with st.container(border=True):
                 st.markdown(f"**{md(item.item)}**")
-                st.markdown(f"检验结果：**{md(item.result_value or '—')}**　标准要求："
+                st.markdown(f"{both('检验结果')}：**{md(item.result_value or '—')}**　{both('标准要求')}："
                             f"**{md(item.standard_value or '—')}**")
                 entry = explain(item.item)
                 if entry:
-                    st.markdown(f"**这是什么？** {entry['what']}  \n**有什么影响？** {entry['why']}  \n"
-                                f"**常见原因：** {entry['causes']}")
-                    st.caption(f"类别：{entry['kind']}")
+                    st.markdown(f"**{t('这是什么？')}** {entry['what']}  \n**{t('有什么影响？')}** "
+                                f"{entry['why']}  \n**{t('常见原因：')}** {entry['causes']}")
+                    st.caption(f"{both('类别')}：{entry['kind']}")
                 else:
-                    st.caption("暂无这一项目的通俗解释。")
+                    st.caption(t("暂无这一项目的通俗解释。"))
         disposal_block(batch)
 
 
 def registry_block(batch: SamplingBatch) -> None:
     """What the registry says of the sampled unit and the producer, when they are in it."""
-    for role, business in (("被抽样单位", batch.sampled_business),
-                           ("标称生产企业", batch.producer_business)):
+    for title, business in ((t("被抽样单位在本市的登记信息"), batch.sampled_business),
+                            (t("标称生产企业在本市的登记信息"), batch.producer_business)):
         if business is None:
             continue
-        with st.expander(f"{role}在本市的登记信息"):
-            st.page_link("pages/business.py", label="查看这家单位的全部抽检记录",
+        with st.expander(title):
+            st.page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
                          icon=":material/storefront:", query_params={"id": str(business.id)})
-            st.markdown(f"**{md(business.name)}**  \n{md(business.business_type)}（{md(business.sector)}）"
-                        f"  \n地址：{md(business.address)}"
-                        + (f"  \n统一社会信用代码：{business.credit_code}" if business.credit_code else "")
-                        + (f"  \n许可证编号：{business.licence_no}" if business.licence_no else ""))
+            st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector))}）"
+                        f"  \n{both('地址')}：{md(business.address)}"
+                        + (f"  \n{both('统一社会信用代码')}：{business.credit_code}" if business.credit_code else "")
+                        + (f"  \n{both('许可证编号')}：{business.licence_no}" if business.licence_no else ""))
 
 
 def disposal_block(batch: SamplingBatch) -> None:
-    st.subheader("核查处置")
-    st.caption(DISPOSAL_HELP)
+    st.subheader(t("核查处置"))
+    st.caption(t(DISPOSAL_HELP))
     d = batch.disposal
     if d is None:
-        st.info("暂无核查处置记录。")
+        st.info(t("暂无核查处置记录。"))
         return
-    steps = ["待核查", "核查中", "已处置"]
+    steps = [N_("待核查"), N_("核查中"), N_("已处置")]
     reached = steps.index(d.status)
-    st.markdown("　→　".join(f"**{s}**" if i == reached else (s if i < reached else f":gray[{s}]")
+    st.markdown("　→　".join(f"**{t(s)}**" if i == reached else (t(s) if i < reached else f":gray[{t(s)}]")
                              for i, s in enumerate(steps)))
     lines = []
     if d.started_on:
-        lines.append(f"开始核查：{cn_date(d.started_on)}")
+        lines.append(f"{both('开始核查')}：{day(d.started_on)}")
     if d.measures:
-        lines.append(f"处置措施：{d.measures}")
+        lines.append(f"{both('处置措施')}：{d.measures}")
     if d.document_no:
-        lines.append(f"处罚文书号：{md(d.document_no)}")
+        lines.append(f"{both('处罚文书号')}：{md(d.document_no)}")
     if d.completed_on:
-        lines.append(f"办结日期：{cn_date(d.completed_on)}")
+        lines.append(f"{both('办结日期')}：{day(d.completed_on)}")
     elif d.due_on:
         late = d.due_on < local_today()
-        lines.append(f"应于 {cn_date(d.due_on)} 前完成" + ("（已逾期）" if late else ""))
+        lines.append(t("应于 {day} 前完成", day=day(d.due_on)) + (t("（已逾期）") if late else ""))
     if d.public_note:
-        lines.append(f"说明：{md(d.public_note)}")
+        lines.append(f"{both('说明')}：{md(d.public_note)}")
     st.markdown("  \n".join(lines) or "—")
     st.caption(rules()["disposal_days"]["source"])
 
 
 def rate_frame(rows: list[RateRow], label: str) -> pd.DataFrame:
-    return pd.DataFrame([{label: r.label, "批次": r.batches, "不合格": r.failed,
-                          "合格率(%)": r.pass_rate} for r in rows])
+    """Columns: label, then batches, failed and pass rate under their names in the visitor's
+    language (the chart reads them through BATCHES, FAILED_COL and RATE)."""
+    return pd.DataFrame([{label: t(r.label) if r.label else r.label, t(BATCHES): r.batches,
+                          t(FAILED_COL): r.failed, t(RATE): r.pass_rate} for r in rows])
+
+
+BATCHES, FAILED_COL, RATE = N_("批次"), N_("不合格"), N_("合格率(%)")
 
 
 def rate_chart(frame: pd.DataFrame, label: str, *, line: bool = False) -> alt.Chart:
     """Bars: batches per group, labelled with the pass rate; line: pass rate by month."""
     base = alt.Chart(frame)
-    tooltip = [label, "批次", "不合格", "合格率(%)"]
+    batches, rate = t(BATCHES), t(RATE)
+    tooltip = [label, batches, t(FAILED_COL), rate]
     if line:
         trend = base.mark_line(point=True).encode(
             x=alt.X(f"{label}:N", title=label, sort=None),
-            y=alt.Y("合格率(%):Q", scale=alt.Scale(zero=False), title="合格率（%）"),
+            y=alt.Y(f"{rate}:Q", scale=alt.Scale(zero=False), title=t("合格率（%）")),
             tooltip=tooltip)
-        target = alt.Chart(pd.DataFrame({"目标": [98.0]}))
-        mark = target.mark_rule(strokeDash=[4, 4], color="#b91c1c").encode(y="目标:Q")
+        target = alt.Chart(pd.DataFrame({"target": [98.0]}))
+        mark = target.mark_rule(strokeDash=[4, 4], color="#b91c1c").encode(y="target:Q")
         note = target.mark_text(align="left", dy=-6, color="#b91c1c").encode(
-            x=alt.value(4), y="目标:Q", text=alt.value("评价性抽检合格率目标 98%"))
+            x=alt.value(4), y="target:Q", text=alt.value(t("评价性抽检合格率目标 98%")))
         return (trend + mark + note).properties(height=260)
     y = alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=160))
-    bars = base.mark_bar().encode(y=y, x=alt.X("批次:Q", title="抽检批次", axis=alt.Axis(tickMinStep=1)),
-                                  tooltip=tooltip)
+    bars = base.mark_bar().encode(y=y, x=alt.X(f"{batches}:Q", title=t("抽检批次"),
+                                               axis=alt.Axis(tickMinStep=1)), tooltip=tooltip)
     text = base.mark_text(align="left", dx=4).encode(
-        y=y, x="批次:Q", text=alt.Text("合格率(%):Q", format=".1f"))
+        y=y, x=f"{batches}:Q", text=alt.Text(f"{rate}:Q", format=".1f"))
     return (bars + text).properties(height=max(160, 30 * len(frame)))
 
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from portal.i18n import N_, t
 from portal.validation import InputError
 
-DEMO_TEXT = ("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
-             "不是真实的登记、抽检或执法信息。")
+DEMO_TEXT = N_("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
+                "不是真实的登记、抽检或执法信息。")
 
 
 def demo_notice(show: bool) -> None:
     """Said where the figures are (UX.md), not only in a footer."""
     if show:
-        st.warning(DEMO_TEXT, icon=":material/science:")
+        st.warning(t(DEMO_TEXT), icon=":material/science:")
 
 
 def id_param(params: dict, key: str) -> int | None:
@@ -24,7 +25,7 @@ def id_param(params: dict, key: str) -> int | None:
 def show_errors(exc: InputError, labels: dict[str, str]) -> None:
     """One message at the top listing each field and how to fix it."""
     lines = [f"- **{labels.get(field, field)}**：{message}" for field, message in exc.errors.items()]
-    st.error("请修改以下内容后再提交：\n" + "\n".join(lines))
+    st.error(t("请修改以下内容后再提交：") + "\n" + "\n".join(lines))
 
 
 def cn_count(n: int) -> str:
@@ -53,9 +54,9 @@ def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[st
         [f"{name}：{meaning}" for name, meaning in columns]
     stamp = as_of.strftime("%Y%m%d")
     # Callables: the files are made when someone clicks, not on every rerun of the page.
-    st.download_button("下载 CSV", lambda: to_csv_bytes(frame), file_name=f"{stem}_{stamp}.csv",
+    st.download_button(t("下载 CSV"), lambda: to_csv_bytes(frame), file_name=f"{stem}_{stamp}.csv",
                        mime="text/csv")
-    st.download_button("下载 Excel（XLSX）", lambda: to_xlsx_bytes(frame, sheet, notes),
+    st.download_button(t("下载 Excel（XLSX）"), lambda: to_xlsx_bytes(frame, sheet, notes),
                        file_name=f"{stem}_{stamp}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -1,0 +1,23 @@
+"""Closed vocabularies that appear as data on the public pages (sectors, business types,
+grades, food categories, statuses): marked here so that `python -m portal i18n` collects them,
+and shown in English with portal.ui.i18n_views.term(). Open text (names, addresses, reasons)
+stays as published."""
+from portal.i18n import N_
+
+SECTORS = [N_("食品销售"), N_("餐饮服务"), N_("食品生产")]
+BUSINESS_TYPES = [
+    N_("中央厨房"), N_("企业食堂"), N_("便利店"), N_("养老机构食堂"), N_("农村集体聚餐场所"),
+    N_("农贸市场"), N_("学校食堂"), N_("小吃店"), N_("快餐店"), N_("机关食堂"), N_("超市"),
+    N_("集体用餐配送单位"), N_("食品生产企业"), N_("食杂店"), N_("餐馆"), N_("饮品店"), N_("工地食堂"),
+]
+FOOD_CATEGORIES = [
+    N_("乳制品"), N_("水产及其制品"), N_("水果及其制品"), N_("畜禽肉及副产品"), N_("粮食加工品"),
+    N_("糕点"), N_("肉制品"), N_("茶叶及相关制品"), N_("蔬菜及其制品"), N_("蛋及蛋制品"), N_("调味品"),
+    N_("豆制品"), N_("速冻食品"), N_("酒类"), N_("食用油、油脂及其制品"), N_("餐饮食品"), N_("饮料"),
+    N_("食品相关产品"),
+]
+GRADES = [N_("优秀"), N_("良好"), N_("一般"), N_("大笑"), N_("微笑"), N_("平脸"), N_("暂不评级"),
+          N_("非餐饮")]
+KITCHEN_KINDS = [N_("无"), N_("透明厨房"), N_("视频厨房"), N_("互联网+明厨亮灶")]
+RESULTS = [N_("合格"), N_("不合格"), N_("待核查"), N_("核查中"), N_("已处置")]
+SAMPLING_SORTS = [N_("公告日期（新→旧）"), N_("公告日期（旧→新）"), N_("食品名称")]

@@ -1,0 +1,181 @@
+"""English for visitors: every public page that offers English has no Chinese left outside
+t()/both(), every text has an English translation with the same placeholders, and the pages
+draw in English (AppTest and, in test_browser.py, the switch in a real browser)."""
+from __future__ import annotations
+
+import ast
+import re
+import string
+
+import pytest
+
+from conftest import ROOT
+from portal.i18n_catalog import extract, load, untranslated
+from test_pages import app_env  # noqa: F401  (fixture)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TRANSLATING_CALLS = {"t", "both", "N_", "place", "term", "page_setup",
+                     # Downloads keep the Chinese column spec and notes of the open-data files.
+                     "download_buttons"}
+# Functions whose Chinese is not for the English reader: the Chinese form of i18n.count,
+# and the notes written into downloaded files.
+EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "cn_count"), ("portal/ui/widgets.py", "download_buttons")}
+# Modules whose every text is translated (what English pages draw with).
+ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/rating_views.py",
+                   "portal/ui/list_views.py", "portal/ui/i18n_views.py", "portal/ui/sampling_views.py"}
+# portal.ui modules with no text of their own for visitors (layout's own texts are the
+# officials' sign-in messages; its visitor texts are checked in test_layout_texts).
+NO_TEXT = {"cached", "nav", "layout"}
+
+
+def english_pages() -> list[str]:
+    pages = []
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        if re.search(r"page_setup\([^)]*english=True", path.read_text()):
+            pages.append(f"pages/{path.name}")
+    return pages
+
+
+def _parents(tree):
+    parents = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    return parents
+
+
+def untranslated_literals(path: str) -> list[str]:
+    """Chinese string literals not inside a translating call, a docstring, a comparison or
+    a dictionary lookup (those are data values, not text for the reader)."""
+    tree = ast.parse((ROOT / path).read_text())
+    parents = _parents(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str) and CJK.search(node.value)):
+            continue
+        up, ok = node, False
+        while up in parents:
+            parent = parents[up]
+            if isinstance(parent, ast.Call):
+                func = parent.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in TRANSLATING_CALLS:
+                    ok = True
+                    break
+            if isinstance(parent, ast.FunctionDef) and (path, parent.name) in EXEMPT_FUNCTIONS:
+                ok = True
+                break
+            if isinstance(parent, ast.Expr) and isinstance(parent.value, ast.Constant):
+                ok = True      # a docstring
+                break
+            if isinstance(parent, (ast.Compare, ast.Subscript)) or (
+                    isinstance(parent, ast.keyword) and parent.arg in ("key", "sheet", "extra_notes")):
+                ok = True
+                break
+            up = parent
+        if not ok:
+            found.append(f"{path}:{node.lineno}: {node.value[:30]}")
+    return found
+
+
+def test_some_public_pages_offer_english():
+    assert {"pages/business.py", "pages/lists.py"} <= set(english_pages())
+
+
+@pytest.mark.parametrize("path", ["streamlit_app.py"] + english_pages() + sorted(ENGLISH_MODULES))
+def test_no_chinese_is_left_untranslated(path):
+    assert untranslated_literals(path) == []
+
+
+def test_english_pages_draw_only_with_translated_views():
+    for page in english_pages():
+        tree = ast.parse((ROOT / page).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("portal.ui"):
+                module = node.module.split(".")[-1] if node.module != "portal.ui" else None
+                names = [module] if module else [a.name for a in node.names]
+                for name in names:
+                    assert name in NO_TEXT or f"portal/ui/{name}.py" in ENGLISH_MODULES, (page, name)
+
+
+def test_every_text_has_english_with_the_same_placeholders():
+    assert untranslated("en") == []
+    catalog = load("en")
+    fields = lambda text: {f[1] for f in string.Formatter().parse(text) if f[1]}  # noqa: E731
+    for message in extract():
+        english = catalog.get(message).string
+        # English, though it may quote Chinese (search examples, the 演示数据 label).
+        assert re.search(r"[A-Za-z]{2}", english), message
+        assert fields(english) == fields(message), message
+
+
+def test_the_catalog_holds_no_stale_texts():
+    used = set(extract())
+    stale = [m.id for m in load("en") if m.id and m.id not in used]
+    assert stale == [], "run: python -m portal i18n"
+
+
+def _open_in_english(path: str, **query):
+    from streamlit.testing.v1 import AppTest
+
+    from test_pages import ENTRY
+
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.session_state["language"] = "en"
+    at.run()
+    if path != "streamlit_app.py":
+        at.switch_page(path)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def _visible_text(at) -> str:
+    from test_pages import texts
+
+    return texts(at) + "\n".join(str(m.label) for m in at.metric)
+
+
+@pytest.mark.parametrize("path", ["streamlit_app.py"] + english_pages())
+def test_english_pages_draw_in_english(app_env, path):
+    at = _open_in_english(path)
+    assert not at.exception, at.exception
+    body = _visible_text(at)
+    assert "Demo data (演示数据)" in body          # the demo label survives translation
+    latin = len(re.findall(r"[A-Za-z]", body))
+    chinese = len(CJK.findall(body))
+    assert latin > chinese, (path, body[:400])   # names, addresses and reasons stay Chinese
+    assert "This page is in Chinese only" not in body
+
+
+def test_a_chinese_only_page_says_so_in_english(app_env):
+    at = _open_in_english("pages/survey.py")
+    assert "This page is in Chinese only for now" in _visible_text(at)
+
+
+def test_link_with_lang_opens_in_english_and_chinese_stays_the_default(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from test_pages import ENTRY
+
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.title[0].value.startswith("Food safety in Zhangjiajie")
+    chinese = AppTest.from_file(ENTRY, default_timeout=60)
+    chinese.run()
+    assert chinese.title[0].value == "张家界市食品安全"
+
+
+def test_business_page_labels_fields_in_both_languages(app_env):
+    import sqlite3
+
+    _open_in_english("streamlit_app.py")        # first start: database and demo data
+    with sqlite3.connect(app_env / "app.sqlite3") as conn:
+        business_id = conn.execute(
+            "SELECT id FROM businesses WHERE sector = '餐饮服务' ORDER BY id LIMIT 1").fetchone()[0]
+    at = _open_in_english("pages/business.py", id=str(business_id))
+    body = _visible_text(at)
+    assert "Address · 地址" in body and "Unified social credit code · 统一社会信用代码" in body
+    assert "Food-safety rating of catering businesses" in body
