@@ -427,3 +427,37 @@ def test_keyboard_alone_opens_a_service_and_searches(server, browser):
     page.get_by_text("丰乐").nth(1).wait_for(timeout=60_000)
     assert "丰乐" in page.url or "丰乐" in page.inner_text("main")
     page.context.close()
+
+
+def _follow(page, link: str, url: str) -> None:
+    """Click a sidebar link; a click landing while the page reruns is lost, so try again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _attempt in range(3):
+        page.locator('[data-testid="stSidebar"]').get_by_role("link", name=link).click()
+        try:
+            page.wait_for_url(url, timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"{link} did not open")
+
+
+def test_a_visitor_switches_to_english_and_keeps_it_across_pages(server, browser):
+    base, _ = server
+    page = _open(browser, base + "/")
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Food safety in Zhangjiajie (张家界市)").wait_for(timeout=60_000)
+    assert "lang=en" in page.url
+    assert "Demo data (演示数据)" in page.inner_text("main")
+    _follow(page, "Find a business", "**/business")
+    page.get_by_label("Name or address").wait_for(timeout=60_000)
+    assert page.title().startswith("Find a business")
+    # A page not yet in English says so, in English; and Chinese comes back with one click.
+    _follow(page, "Satisfaction survey", "**/survey")
+    page.get_by_text("This page is in Chinese only for now").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="简体中文").click()
+    page.get_by_role("link", name="满意度调查").first.wait_for(timeout=60_000)
+    assert "This page is in Chinese only" not in page.inner_text("main")
+    page.context.close()
