@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("# English for the public pages of the food-safety portal (食品安全公开与公众参与门户).\n"
           "# The Chinese in the code is the source; `python -m portal i18n` adds new texts here\n"
           "# with an empty msgstr to translate, and drops texts no longer used.")
-SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "portal/home.py"]
+SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "portal/home.py",
+           "portal/maps.py", "portal/map_layers.py"]
 
 
 def source_files() -> list[Path]:

@@ -12,11 +12,12 @@ from portal.ratings.models import Inspection
 from portal.ratings.rules import annual_grade
 from portal.registry.models import Business, District
 from portal.sampling.models import FAILED, SamplingBatch
+from portal.i18n import N_
 
 DISTRICT_FIGURES = {
-    "a_share": "年度 A 级餐饮单位占比（%）",
-    "black": "黑榜在列单位（家）",
-    "failed": "近一年抽检不合格批次",
+    "a_share": N_("年度 A 级餐饮单位占比（%）"),
+    "black": N_("黑榜在列单位（家）"),
+    "failed": N_("近一年抽检不合格批次"),
 }
 
 

@@ -17,6 +17,7 @@ import folium
 from folium.plugins import FastMarkerCluster
 
 from portal.config import PROJECT_ROOT
+from portal.i18n import N_
 from portal.geo import gcj02_to_wgs84, wgs84_to_gcj02
 
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -29,9 +30,17 @@ CLUSTER_CSS = [("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
                ("markerclusterdefaultcss", f"{URL}/markercluster/MarkerCluster.Default.css")]
 
 # Map classes: colour and the words shown with it (colour is never the only carrier).
-CLASSES = [("优秀", "#15803d", "动态等级优秀（大笑）"), ("良好", "#2563eb", "动态等级良好（微笑）"),
-           ("一般", "#c2410c", "动态等级一般（平脸）"), ("暂不评级", "#6b7280", "暂不评级或未评级"),
-           ("非餐饮", "#7c3aed", "食品销售、生产单位（不参加量化分级）")]
+CLASSES = [("优秀", "#15803d", N_("动态等级优秀（大笑）")), ("良好", "#2563eb", N_("动态等级良好（微笑）")),
+           ("一般", "#c2410c", N_("动态等级一般（平脸）")), ("暂不评级", "#6b7280", N_("暂不评级或未评级")),
+           ("非餐饮", "#7c3aed", N_("食品销售、生产单位（不参加量化分级）"))]
+# The words inside map popups, in Chinese; pages pass them through t() (see popup_words).
+POPUP_WORDS = {"last": N_("最近检查："), "this_month": N_("本月"), "months_ago": N_("{n} 个月前"),
+               "stale": N_("（已超过 6 个月）"), "open": N_("查看名称、等级和抽检记录"),
+               "open_ring": N_("查看这家单位")}
+
+
+def popup_words(translate=lambda text: text) -> dict[str, str]:
+    return {key: translate(text) for key, text in POPUP_WORDS.items()}
 CLASS_INDEX = {name: i for i, (name, _, _) in enumerate(CLASSES)}
 # The character inside each map pin: readers who cannot tell the colours apart read the
 # class instead (white on the pin's colour, at least 4.5:1).
@@ -45,7 +54,7 @@ LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂�
                   "非餐饮": "violet"}
 
 CALLBACK = """function (row) {
-    var letters = %(letters)s, labels = %(labels)s, kinds = %(kinds)s;
+    var letters = %(letters)s, labels = %(labels)s, kinds = %(kinds)s, words = %(words)s;
     // A pin with the class's character, reachable with Tab and opened with Enter.
     var marker = L.marker(new L.LatLng(row[0], row[1]), {
         icon: L.divIcon({className: "fs-pin fs-c" + row[2], html: letters[row[2]], iconSize: [20, 20]}),
@@ -54,12 +63,12 @@ CALLBACK = """function (row) {
     var kind = document.createElement("div");
     kind.textContent = kinds[row[3]] + "：" + labels[row[2]];
     var seen = document.createElement("div");
-    seen.textContent = row[5] < 0 ? "" : "最近检查：" + (row[5] == 0 ? "本月" : row[5] + " 个月前")
-        + (row[5] > 6 ? "（已超过 6 个月）" : "");
+    seen.textContent = row[5] < 0 ? "" : words.last + (row[5] == 0 ? words.this_month
+        : words.months_ago.replace("{n}", row[5])) + (row[5] > 6 ? words.stale : "");
     var link = document.createElement("a");
     link.href = "/business?id=" + row[4];
     link.target = "_top";
-    link.textContent = "查看名称、等级和抽检记录";
+    link.textContent = words.open;
     box.appendChild(kind);
     box.appendChild(seen);
     box.appendChild(link);
@@ -148,11 +157,13 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
 
 
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
-               tiles: str | None = None) -> FastMarkerCluster:
-    """rows: (lat, lng, class name, kind index, business id, months since last inspection)."""
+               tiles: str | None = None, words: dict | None = None,
+               labels: list[str] | None = None) -> FastMarkerCluster:
+    """rows: (lat, lng, class name, kind index, business id, months since last inspection).
+    words, labels: the popup's words and the class labels in the visitor's language."""
     callback = CALLBACK % {"letters": json.dumps([PIN_LETTERS[name] for name, _, _ in CLASSES]),
-                           "labels": json.dumps([label for _, _, label in CLASSES]),
-                           "kinds": json.dumps(kinds)}
+                           "labels": json.dumps(labels or [label for _, _, label in CLASSES]),
+                           "kinds": json.dumps(kinds), "words": json.dumps(words or popup_words())}
     cluster = FastMarkerCluster([], callback=callback, name="经营主体",
                                 options={"maxClusterRadius": 50})
     # Set after construction: the coordinates come from the database as floats already, and
@@ -170,9 +181,10 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
 
 def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
                  boundaries: dict | None = None, tiles: str | None = "OpenStreetMap",
-                 key: str = "") -> folium.Map:
+                 key: str = "", words: dict | None = None,
+                 labels: list[str] | None = None) -> folium.Map:
     fmap = base_map(centre, zoom, tiles, boundaries, key)
-    add_points(fmap, rows, kinds, tiles)
+    add_points(fmap, rows, kinds, tiles, words, labels)
     return fmap
 
 
@@ -185,7 +197,7 @@ LAYER_CALLBACK = """function (row) {
     var link = document.createElement("a");
     link.href = "/business?id=" + row[2];
     link.target = "_top";
-    link.textContent = "查看这家单位";
+    link.textContent = %(open)s;
     box.appendChild(text);
     box.appendChild(link);
     marker.bindPopup(box);
@@ -194,15 +206,16 @@ LAYER_CALLBACK = """function (row) {
 
 
 def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
-                   text_js: str, tiles: str | None = None) -> FastMarkerCluster:
+                   text_js: str, tiles: str | None = None,
+                   open_text: str = POPUP_WORDS["open_ring"]) -> FastMarkerCluster:
     """An extra, switchable layer of rings: rows (lat, lng, business id[, extra]);
     text_js is a JavaScript expression over `row` for the popup line."""
-    cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {"colour": colour, "text": text_js},
+    cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {
+        "colour": colour, "text": text_js, "open": json.dumps(open_text)},
                                 name=name, options={"maxClusterRadius": 30})
     cluster.data = [[*to_display_crs(tiles, row[0], row[1]), *row[2:]] for row in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
-    fmap.get_root().header.add_child(folium.Element(f"<style>{PIN_CSS}</style>"))
     return cluster
 
 
