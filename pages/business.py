@@ -10,7 +10,7 @@ from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
 from portal.ratings.queries import business_rating
 from portal import i18n
-from portal.i18n import both, t
+from portal.i18n import aside, field, t
 from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels, term
@@ -40,7 +40,8 @@ if "id" in params:
         st.stop()
     demo_notice(business.is_demo)
     st.title(business.name, anchor=False)
-    st.markdown(f"{md(term(business.business_type))}（{md(term(business.sector))}）· {names.get(business.district_adcode, '')}")
+    st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "
+                f"{names.get(business.district_adcode, '')}")
     if rating:
         rating_card(rating)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
@@ -56,19 +57,19 @@ if "id" in params:
         st.success(t("在已公布的抽检中，这家单位的 {batches} 批次全部合格。", batches=record.batches))
     else:
         st.info(t("已公布的抽检结果中还没有这家单位的记录。"))
-    lines = [f"{both('地址')}：{md(business.address)}"
-             + (t("（位置为区县中心，仅供参考）") if business.location_approximate else "")]
+    lines = [f"{field('地址')}{md(business.address)}"
+             + (aside(t("位置为区县中心，仅供参考")) if business.location_approximate else "")]
     if business.credit_code:
-        lines.append(f"{both('统一社会信用代码')}：{business.credit_code}")
+        lines.append(f"{field('统一社会信用代码')}{business.credit_code}")
     if business.licence_no:
-        lines.append(f"{both('许可证编号')}：{business.licence_no}" +
-                     (t("（{day}发证）", day=i18n.day(business.licence_date)) if business.licence_date else ""))
+        lines.append(f"{field('许可证编号')}{business.licence_no}" +
+                     (aside(t("{day}发证", day=i18n.day(business.licence_date))) if business.licence_date else ""))
     st.markdown("  \n".join(lines))
     st.subheader(t("抽检记录"))
     for batch in record.recent:
         with st.container(border=True):
             st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
-                        f"{both('公告日期')}：{i18n.day(batch.announcement_date)}"
+                        f"{field('公告日期')}{i18n.day(batch.announcement_date)}"
                         + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else ""))
             st.page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
                          query_params={"batch": str(batch.id), "scope": "all"})

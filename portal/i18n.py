@@ -16,7 +16,7 @@ LANGUAGES = {"zh": "简体中文", "en": "English"}
 DEFAULT = "zh"
 SESSION_KEY = "language"
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "i18n"
-KEYWORDS = {"t": None, "both": None, "N_": None, "page_setup": None}   # what extraction finds
+KEYWORDS = {"t": None, "both": None, "field": None, "N_": None, "page_setup": None}   # what extraction finds
 
 
 def N_(text: str) -> str:
@@ -97,3 +97,13 @@ def place(chinese: str, english_name: str = "") -> str:
     if current() == DEFAULT or not english_name:
         return chinese
     return f"{english_name} ({chinese})"
+
+
+def field(text: str) -> str:
+    """A data field's name before its value: "地址：" or "Address · 地址: "."""
+    return both(text) + ("：" if current() == DEFAULT else ": ")
+
+
+def aside(text: str) -> str:
+    """A remark in brackets after a value: （…） in Chinese, ( … ) in English."""
+    return f"（{text}）" if current() == DEFAULT else f" ({text})"

@@ -14,7 +14,7 @@ from portal.i18n_catalog import extract, load, untranslated
 from test_pages import app_env  # noqa: F401  (fixture)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-TRANSLATING_CALLS = {"t", "both", "N_", "place", "term", "page_setup",
+TRANSLATING_CALLS = {"t", "both", "field", "N_", "place", "term", "page_setup",
                      # Downloads keep the Chinese column spec and notes of the open-data files.
                      "download_buttons"}
 # Functions whose Chinese is not for the English reader: the Chinese form of i18n.count,

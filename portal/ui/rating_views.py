@@ -8,7 +8,7 @@ import streamlit as st
 from portal.ratings.queries import BusinessRating
 from portal.ratings.rules import rules
 from portal import i18n
-from portal.i18n import both, t
+from portal.i18n import aside, both, field, t
 from portal.timeutil import local_today, months_since
 from portal.ui.widgets import md
 
@@ -21,7 +21,7 @@ def rating_card(data: BusinessRating) -> None:
         left, right = st.columns(2)
         if rating.dynamic:
             left.markdown(f"### {r['face_icons'][rating.dynamic]} {t(rating.face)}\n"
-                          f"{both('动态等级')}：**{t(rating.dynamic)}**")
+                          f"{field('动态等级')}**{t(rating.dynamic)}**")
         else:
             left.markdown(f"### {t('暂不评级')}\n{rating.no_grade_reason}")
         right.markdown(f"### {rating.annual or '—'}\n{t('年度等级（近 12 个月）')}")
@@ -35,13 +35,13 @@ def rating_card(data: BusinessRating) -> None:
                 st.caption(text)
         kitchen = data.kitchen
         if kitchen and kitchen.kind != "无":
-            st.markdown(f"{both('明厨亮灶')}：**{md(t(kitchen.kind))}**")
+            st.markdown(f"{field('明厨亮灶')}**{md(t(kitchen.kind))}**")
             if kitchen.stream_url and kitchen.stream_url.startswith("https://"):
                 st.link_button(t("观看后厨直播"), kitchen.stream_url, icon=":material/videocam:")
             elif kitchen.kind == "互联网+明厨亮灶":
                 st.caption(t("直播地址尚未登记。"))
         else:
-            st.markdown(f"{both('明厨亮灶')}：{t('未实行')}")
+            st.markdown(f"{field('明厨亮灶')}{t('未实行')}")
         with st.expander(t("什么是量化分级？")):
             st.markdown(t("市场监管部门每次检查餐饮单位后给出**动态等级**：优秀（大笑脸）、良好（微笑脸）、"
                           "一般（平脸）；**年度等级** A、B、C 按近 12 个月的检查结果评定。"
@@ -51,5 +51,5 @@ def rating_card(data: BusinessRating) -> None:
             with st.expander(t("检查记录（{n} 次）", n=len(data.history))):
                 st.table(pd.DataFrame([{
                     both("检查日期"): i18n.day(d), both("评分"): f"{s:.1f}",
-                    both("动态等级"): f"{t(g)}（{t(r['faces'][g])}）" if g else t("不予评级")}
+                    both("动态等级"): t(g) + aside(t(r['faces'][g])) if g else t("不予评级")}
                     for d, s, g in data.history]).set_index(both("检查日期")))

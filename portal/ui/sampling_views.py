@@ -9,7 +9,7 @@ from portal.importers.sampling_parse import disclaimer, rules
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
-from portal.i18n import N_, both, day, t
+from portal.i18n import N_, both, day, field, t
 from portal.timeutil import local_today
 from portal.ui.widgets import md
 
@@ -28,14 +28,14 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
     with st.container(border=True):
         st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}")
         place = district_names.get(batch.district_adcode or "", "")
-        lines = [f"{both('被抽样单位')}：{md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
+        lines = [f"{field('被抽样单位')}{md(batch.sampled_unit or '—')}" + (f"（{place}）" if place else "")]
         if batch.producer_name:
-            lines.append(f"{both('标称生产企业')}：{md(batch.producer_name)}")
-        lines.append(f"{both('公告日期')}：{day(batch.announcement_date)}　{both('分类')}：{md(t(batch.category))}")
+            lines.append(f"{field('标称生产企业')}{md(batch.producer_name)}")
+        lines.append(f"{field('公告日期')}{day(batch.announcement_date)}　{field('分类')}{md(t(batch.category))}")
         if batch.result == FAILED and batch.failed_items:
-            lines.append(f"{both('不合格项目')}：" + "、".join(md(f.item) for f in batch.failed_items))
+            lines.append(f"{field('不合格项目')}" + "、".join(md(f.item) for f in batch.failed_items))
             if batch.disposal:
-                lines.append(f"{both('核查处置')}：{t(batch.disposal.status)}")
+                lines.append(f"{field('核查处置')}{t(batch.disposal.status)}")
         st.markdown("  \n".join(lines))
         st.page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
                      query_params={**params, "batch": str(batch.id)})
@@ -67,13 +67,13 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
         for item in batch.failed_items:
             with st.container(border=True):
                 st.markdown(f"**{md(item.item)}**")
-                st.markdown(f"{both('检验结果')}：**{md(item.result_value or '—')}**　{both('标准要求')}："
+                st.markdown(f"{field('检验结果')}**{md(item.result_value or '—')}**　{field('标准要求')}"
                             f"**{md(item.standard_value or '—')}**")
                 entry = explain(item.item)
                 if entry:
                     st.markdown(f"**{t('这是什么？')}** {entry['what']}  \n**{t('有什么影响？')}** "
                                 f"{entry['why']}  \n**{t('常见原因：')}** {entry['causes']}")
-                    st.caption(f"{both('类别')}：{entry['kind']}")
+                    st.caption(f"{field('类别')}{entry['kind']}")
                 else:
                     st.caption(t("暂无这一项目的通俗解释。"))
         disposal_block(batch)
@@ -89,9 +89,9 @@ def registry_block(batch: SamplingBatch) -> None:
             st.page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
                          icon=":material/storefront:", query_params={"id": str(business.id)})
             st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector))}）"
-                        f"  \n{both('地址')}：{md(business.address)}"
-                        + (f"  \n{both('统一社会信用代码')}：{business.credit_code}" if business.credit_code else "")
-                        + (f"  \n{both('许可证编号')}：{business.licence_no}" if business.licence_no else ""))
+                        f"  \n{field('地址')}{md(business.address)}"
+                        + (f"  \n{field('统一社会信用代码')}{business.credit_code}" if business.credit_code else "")
+                        + (f"  \n{field('许可证编号')}{business.licence_no}" if business.licence_no else ""))
 
 
 def disposal_block(batch: SamplingBatch) -> None:
@@ -107,18 +107,18 @@ def disposal_block(batch: SamplingBatch) -> None:
                              for i, s in enumerate(steps)))
     lines = []
     if d.started_on:
-        lines.append(f"{both('开始核查')}：{day(d.started_on)}")
+        lines.append(f"{field('开始核查')}{day(d.started_on)}")
     if d.measures:
-        lines.append(f"{both('处置措施')}：{d.measures}")
+        lines.append(f"{field('处置措施')}{d.measures}")
     if d.document_no:
-        lines.append(f"{both('处罚文书号')}：{md(d.document_no)}")
+        lines.append(f"{field('处罚文书号')}{md(d.document_no)}")
     if d.completed_on:
-        lines.append(f"{both('办结日期')}：{day(d.completed_on)}")
+        lines.append(f"{field('办结日期')}{day(d.completed_on)}")
     elif d.due_on:
         late = d.due_on < local_today()
         lines.append(t("应于 {day} 前完成", day=day(d.due_on)) + (t("（已逾期）") if late else ""))
     if d.public_note:
-        lines.append(f"{both('说明')}：{md(d.public_note)}")
+        lines.append(f"{field('说明')}{md(d.public_note)}")
     st.markdown("  \n".join(lines) or "—")
     st.caption(rules()["disposal_days"]["source"])
 
