@@ -16,7 +16,8 @@ LANGUAGES = {"zh": "简体中文", "en": "English"}
 DEFAULT = "zh"
 SESSION_KEY = "language"
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "data" / "i18n"
-KEYWORDS = {"t": None, "both": None, "field": None, "N_": None, "page_setup": None}   # what extraction finds
+KEYWORDS = {"t": None, "both": None, "field": None, "N_": None, "page_setup": None,
+            "Message": None, "CleanText": None}   # what extraction finds
 
 
 def N_(text: str) -> str:
@@ -107,3 +108,9 @@ def field(text: str) -> str:
 def aside(text: str) -> str:
     """A remark in brackets after a value: （…） in Chinese, ( … ) in English."""
     return f"（{text}）" if current() == DEFAULT else f" ({text})"
+
+
+def zh_only(text: str) -> str:
+    """Marks text that only officials see (their workbench is in Chinese), where it sits in
+    code shared with public pages."""
+    return text

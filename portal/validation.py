@@ -12,6 +12,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u206
 Model = TypeVar("Model", bound=BaseModel)
 
 
+class Message(str):
+    """A message for the reader: the Chinese text, remembering its template and values so
+    that a page can show it in the visitor's language (portal.ui.widgets.localise)."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values):
+        message = super().__new__(cls, template.format(**values) if values else template)
+        message.template, message.values = template, values
+        return message
+
+
 class InputError(ValueError):
     """Bad input: `errors` maps each field to a message saying how to fix it."""
 
@@ -27,13 +40,15 @@ def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
     text = "" if value is None else str(value)
     text = unicodedata.normalize("NFC", text).strip()
     if not multiline and ("\n" in text or "\r" in text):
-        raise ValueError(f"{label}不能换行")
+        raise ValueError(Message("{label}不能换行", label=label))
     if _CONTROL.search(text):
-        raise ValueError(f"{label}含有不可见的控制字符，请删除后重试")
+        raise ValueError(Message("{label}含有不可见的控制字符，请删除后重试", label=label))
     if len(text) < min_len:
-        raise ValueError(f"请填写{label}" if min_len <= 1 else f"{label}至少需要 {min_len} 个字")
+        raise ValueError(Message("请填写{label}", label=label) if min_len <= 1
+                         else Message("{label}至少需要 {n} 个字", label=label, n=min_len))
     if len(text) > max_len:
-        raise ValueError(f"{label}最多 {max_len} 个字（现在 {len(text)} 个）")
+        raise ValueError(Message("{label}最多 {n} 个字（现在 {now} 个）", label=label, n=max_len,
+                                 now=len(text)))
     return text
 
 
@@ -58,9 +73,14 @@ def parse(model: type[Model], data: dict) -> Model:
         errors: dict[str, str] = {}
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "_"
-            message = err.get("msg", "")
-            message = message.removeprefix("Value error, ")
+            original = (err.get("ctx") or {}).get("error")
+            if isinstance(original, ValueError) and original.args and isinstance(original.args[0], Message):
+                message = original.args[0]
+            else:
+                message = err.get("msg", "").removeprefix("Value error, ")
             if err.get("type") == "missing":
-                message = "此项必填"
+                message = Message("此项必填")
+            elif err.get("type", "").endswith(("_parsing", "_type")):
+                message = Message("格式不对，请重新填写")
             errors.setdefault(field, message)
         raise InputError(errors) from None

@@ -6,7 +6,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, field_validator
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -19,7 +19,7 @@ from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS,
 from portal.registry.models import Business, District
 from portal.registry.queries import business_in
 from portal.timeutil import local_today, to_local, utcnow
-from portal.validation import CleanText, InputError, parse
+from portal.validation import CleanText, InputError, Message, parse
 
 DUPLICATE_WINDOW_DAYS = 30
 TRACKING_RANDOM, CODE_LENGTH = 6, 8
@@ -64,14 +64,14 @@ class ComplaintForm(BaseModel):
     @classmethod
     def _kind(cls, v):
         if v not in (COMPLAINT, REPORT):
-            raise ValueError("请选择“投诉”或“举报”")
+            raise ValueError(Message("请选择“投诉”或“举报”"))
         return v
 
     @field_validator("category")
     @classmethod
     def _category(cls, v):
         if v not in rules.categories():
-            raise ValueError("请从列表中选择问题类别")
+            raise ValueError(Message("请从列表中选择问题类别"))
         return v
 
     @field_validator("phone", mode="before")
@@ -82,26 +82,26 @@ class ComplaintForm(BaseModel):
             return ""
         mobile = personal.normalise_mobile(text)
         if mobile is None:
-            raise ValueError("手机号码格式不对：请填写 11 位手机号，如 13812345678")
+            raise ValueError(Message("手机号码格式不对：请填写 11 位手机号，如 13812345678"))
         return mobile
 
     @field_validator("occurred_on")
     @classmethod
     def _occurred(cls, v):
         if v is None:
-            raise ValueError("请填写发生日期")
+            raise ValueError(Message("请填写发生日期"))
         today = local_today()
         if v > today:
-            raise ValueError("发生日期不能晚于今天")
+            raise ValueError(Message("发生日期不能晚于今天"))
         if v < today - timedelta(days=365 * 10):
-            raise ValueError("发生日期太早了，请核对")
+            raise ValueError(Message("发生日期太早了，请核对"))
         return v
 
     @field_validator("consent")
     @classmethod
     def _consent(cls, v):
         if not v:
-            raise ValueError("请阅读个人信息处理说明并勾选同意，否则我们无法处理您的信息")
+            raise ValueError(Message("请阅读个人信息处理说明并勾选同意，否则我们无法处理您的信息"))
         return v
 
 
@@ -113,21 +113,21 @@ def _required_by_kind(data: dict) -> dict[str, str]:
 
     errors = {}
     if data.get("business_id") in (None, "") and len(text("business_name")) < 2:
-        errors["business_name"] = "请在登记库中选择商户，或填写商户名称（至少 2 个字）"
+        errors["business_name"] = Message("请在登记库中选择商户，或填写商户名称（至少 2 个字）")
     if data.get("business_id") in (None, "") and not text("district_adcode"):
-        errors["district_adcode"] = "请选择商户所在的区县"
+        errors["district_adcode"] = Message("请选择商户所在的区县")
     lat, lng = data.get("lat"), data.get("lng")
     if (lat is None) != (lng is None) or (lat is not None and not (
             isinstance(lat, (int, float)) and isinstance(lng, (int, float))
             and 3 < lat < 54 and 73 < lng < 136)):
-        errors["location"] = "地图位置无效，请重新在地图上点选"
+        errors["location"] = Message("地图位置无效，请重新在地图上点选")
     if data.get("kind") == COMPLAINT:
         if len(text("contact_name")) < 2:
-            errors["contact_name"] = "投诉需要填写您的姓名（至少 2 个字），以便调解"
+            errors["contact_name"] = Message("投诉需要填写您的姓名（至少 2 个字），以便调解")
         if not text("phone"):
-            errors["phone"] = "投诉需要填写手机号码，以便联系您"
+            errors["phone"] = Message("投诉需要填写手机号码，以便联系您")
         if len(text("claim")) < 2:
-            errors["claim"] = "投诉需要写明您的诉求，例如退款、赔偿或道歉"
+            errors["claim"] = Message("投诉需要写明您的诉求，例如退款、赔偿或道歉")
     return errors
 
 
@@ -145,15 +145,16 @@ class Receipt:
 
 def _validated_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CleanPhoto]:
     if len(uploads) > limit:
-        raise InputError({"photos": f"最多上传 {limit} 张照片（现在 {len(uploads)} 张）"})
+        raise InputError({"photos": Message("最多上传 {n} 张照片（现在 {now} 张）", n=limit, now=len(uploads))})
     cleaned, problems = [], []
     for data, name in uploads:
         try:
             cleaned.append(photo_rules.clean_photo(data, name))
         except photo_rules.PhotoError as exc:
-            problems.append(str(exc))
+            problems.append(exc.args[0])
     if problems:
-        raise InputError({"photos": "；".join(problems)})
+        # One photo's problem keeps its Message (shown in the visitor's language).
+        raise InputError({"photos": problems[0] if len(problems) == 1 else "；".join(problems)})
     return cleaned
 
 
@@ -178,19 +179,7 @@ def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintFor
 
 
 def parse_complaint_form(data: dict) -> ComplaintForm:
-    try:
-        return ComplaintForm.model_validate(data)
-    except ValidationError as exc:
-        errors: dict[str, str] = {}
-        for err in exc.errors():
-            field = str(err["loc"][0]) if err["loc"] else "_"
-            message = err.get("msg", "").removeprefix("Value error, ")
-            if err.get("type") == "missing":
-                message = "此项必填"
-            elif err.get("type", "").endswith(("_parsing", "_type")):
-                message = "格式不对，请重新填写"
-            errors.setdefault(field, message)
-        raise InputError(errors) from None
+    return parse(ComplaintForm, data)
 
 
 def local_day(now: datetime) -> date:
@@ -204,15 +193,17 @@ def _take_limits(session: Session, secret: str, form: ComplaintForm, client: Cli
     day = local_day(now).isoformat()
     checks = [("complaint:session", personal.keyed_hash(secret, "session", client.session_id),
                limit["per_session_per_day"],
-               f"同一浏览器每天最多提交 {limit['per_session_per_day']} 件，请明天再提交；紧急情况请拨打 12315"),
+               Message("同一浏览器每天最多提交 {n} 件，请明天再提交；紧急情况请拨打 12315",
+                       n=limit['per_session_per_day'])),
               ("complaint:address", personal.keyed_hash(secret, "address", client.address),
                limit["per_address_per_day"],
-               f"您所在的网络今天已提交 {limit['per_address_per_day']} 件，请明天再提交；紧急情况请拨打 12315")]
+               Message("您所在的网络今天已提交 {n} 件，请明天再提交；紧急情况请拨打 12315",
+                       n=limit['per_address_per_day']))]
     if form.phone:
         checks.insert(0, ("complaint:phone", personal.keyed_hash(secret, "phone", form.phone),
                           limit["per_phone_per_day"],
-                          f"同一手机号每天最多提交 {limit['per_phone_per_day']} 件（按北京时间计），"
-                          "请明天再提交；紧急情况请拨打 12315"))
+                          Message("同一手机号每天最多提交 {n} 件（按北京时间计），"
+                                  "请明天再提交；紧急情况请拨打 12315", n=limit['per_phone_per_day'])))
     for scope, key, most, message in checks:
         if not ratelimit.take(session, scope, key, day, most):
             raise InputError({"limit": message})
@@ -221,7 +212,7 @@ def _take_limits(session: Session, secret: str, form: ComplaintForm, client: Cli
 def _business(session: Session, business_id: int, adcode: str) -> Business:
     business = business_in(session, adcode, business_id)
     if business is None:
-        raise InputError({"business_name": "所选商户不在本市登记库中，请重新搜索或直接填写名称"})
+        raise InputError({"business_name": Message("所选商户不在本市登记库中，请重新搜索或直接填写名称")})
     return business
 
 
@@ -243,7 +234,7 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
         known = session.scalar(select(exists().where(
             District.adcode == district, District.jurisdiction_adcode == jurisdiction_adcode)))
         if not known:
-            raise InputError({"district_adcode": "请从列表中选择本市的区县"})
+            raise InputError({"district_adcode": Message("请从列表中选择本市的区县")})
     _take_limits(session, secret, form, client, now)
     received_on = local_day(now)
     from portal.complaints.handling import first_deadline
@@ -323,7 +314,7 @@ def join_case(session: Session, secret: str, complaint_id: int, client: Client,
     case = session.get(Complaint, complaint_id)
     if case is None or case.status not in OPEN_STATUSES or case.merged_into_id is not None or \
             case.received_on < today - timedelta(days=DUPLICATE_WINDOW_DAYS):
-        raise InputError({"case": "这件投诉举报已办结或不存在，请直接提交新的投诉举报"})
+        raise InputError({"case": Message("这件投诉举报已办结或不存在，请直接提交新的投诉举报")})
     keys = {personal.keyed_hash(secret, "session", client.session_id),
             personal.keyed_hash(secret, "address", client.address)}
     if session.scalar(select(exists().where(ComplaintSupporter.complaint_id == complaint_id,
@@ -355,7 +346,7 @@ def find_case(session: Session, secret: str, tracking_no: object, code: object,
     keys = [("track:session", personal.keyed_hash(secret, "session", client.session_id)),
             ("track:address", personal.keyed_hash(secret, "address", client.address))]
     if any(ratelimit.used(session, scope, key, hour) >= limit for scope, key in keys):
-        raise InputError({"limit": "查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况"})
+        raise InputError({"limit": Message("查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况")})
     number, secret_code = personal.normalise_code(tracking_no), personal.normalise_code(code)
     case = session.scalar(select(Complaint).options(selectinload(Complaint.events))
                           .where(Complaint.tracking_no == number)) if number else None
@@ -385,7 +376,7 @@ def add_information(session: Session, case: Complaint, text: str,
     except InputError as exc:
         errors.update(exc.errors)
     if case.status not in OPEN_STATUSES:
-        errors["case"] = "案件已办结，不能再补充材料；如有新问题请重新提交"
+        errors["case"] = Message("案件已办结，不能再补充材料；如有新问题请重新提交")
     if errors:
         raise InputError(errors)
     now = now or utcnow()
@@ -408,7 +399,7 @@ class RatingForm(BaseModel):
     @classmethod
     def _rating(cls, v):
         if v not in RATINGS:
-            raise ValueError("请选择 满意、基本满意 或 不满意")
+            raise ValueError(Message("请选择 满意、基本满意 或 不满意"))
         return v
 
 
@@ -416,9 +407,9 @@ def rate(session: Session, case: Complaint, rating: str, comment: str,
          now: datetime | None = None) -> None:
     form = parse(RatingForm, {"rating": rating, "comment": comment})
     if case.status not in FINISHED_STATUSES:
-        raise InputError({"case": "案件办结后才能评价"})
+        raise InputError({"case": Message("案件办结后才能评价")})
     if case.rating is not None:
-        raise InputError({"case": "您已经评价过了，谢谢"})
+        raise InputError({"case": Message("您已经评价过了，谢谢")})
     now = now or utcnow()
     case.rating, case.rating_comment, case.rated_at = form.rating, form.comment or None, now
     session.add(ComplaintEvent(complaint_id=case.id, at=now, kind="rated", public=True,

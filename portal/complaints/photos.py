@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.validation import Message
+
 MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000        # refuse decompression bombs long before Pillow's own limit
@@ -27,22 +29,24 @@ class CleanPhoto:
 
 
 def clean_photo(data: bytes, filename: str = "") -> CleanPhoto:
-    label = f"照片“{filename}”" if filename else "照片"
+    name = f"“{filename}”" if filename else ""
     if len(data) > MAX_BYTES:
-        raise PhotoError(f"{label}有 {len(data) / 1024 / 1024:.1f} MB，超过 5 MB；请压缩或截图后再上传")
+        raise PhotoError(Message("照片{name}有 {mb:.1f} MB，超过 5 MB；请压缩或截图后再上传", name=name,
+                                 mb=len(data) / 1024 / 1024))
     if data.startswith(JPEG_MAGIC):
         fmt, mime = "JPEG", "image/jpeg"
     elif data.startswith(PNG_MAGIC):
         fmt, mime = "PNG", "image/png"
     else:
-        raise PhotoError(f"{label}不是 JPEG 或 PNG 图片（按文件内容判断，与扩展名无关）；"
-                         "请上传手机拍摄的 JPG/PNG 照片")
+        raise PhotoError(Message("照片{name}不是 JPEG 或 PNG 图片（按文件内容判断，与扩展名无关）；"
+                                 "请上传手机拍摄的 JPG/PNG 照片", name=name))
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format != fmt:
-                raise PhotoError(f"{label}的内容与格式不符，无法读取")
+                raise PhotoError(Message("照片{name}的内容与格式不符，无法读取", name=name))
             if probe.width * probe.height > MAX_PIXELS:
-                raise PhotoError(f"{label}像素过多（{probe.width}×{probe.height}），请缩小后上传")
+                raise PhotoError(Message("照片{name}像素过多（{width}×{height}），请缩小后上传", name=name,
+                                         width=probe.width, height=probe.height))
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -59,4 +63,5 @@ def clean_photo(data: bytes, filename: str = "") -> CleanPhoto:
     except PhotoError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise PhotoError(f"{label}已损坏或不完整，无法读取；请重新拍摄或选择另一张") from None
+        raise PhotoError(Message("照片{name}已损坏或不完整，无法读取；请重新拍摄或选择另一张",
+                                 name=name)) from None

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.i18n import N_, t
-from portal.validation import InputError
+from portal import i18n
+from portal.validation import InputError, Message
 
 DEMO_TEXT = N_("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
                 "不是真实的登记、抽检或执法信息。")
@@ -22,9 +23,20 @@ def id_param(params: dict, key: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62 else None
 
 
+def localise(message) -> str:
+    """A domain message in the visitor's language: Messages by their template (a {label}
+    value is a field's name, translated too), plain texts when the catalog has them."""
+    if isinstance(message, Message):
+        values = {k: t(v) if k == "label" else v for k, v in message.values.items()}
+        return t(message.template, **values)
+    return t(str(message))
+
+
 def show_errors(exc: InputError, labels: dict[str, str]) -> None:
-    """One message at the top listing each field and how to fix it."""
-    lines = [f"- **{labels.get(field, field)}**：{message}" for field, message in exc.errors.items()]
+    """One message at the top listing each field and how to fix it. labels: field → its
+    Chinese name (translated here)."""
+    lines = [f"- **{t(labels.get(field, field))}**{': ' if i18n.english() else '：'}{localise(message)}"
+             for field, message in exc.errors.items()]
     st.error(t("请修改以下内容后再提交：") + "\n" + "\n".join(lines))
 
 
