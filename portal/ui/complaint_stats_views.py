@@ -1,15 +1,20 @@
-"""Frames and charts for complaint statistics (public page and officials' overview)."""
+"""Frames and charts for complaint statistics (public page and officials' overview). Column
+names are in the visitor's language; the charts read them through the same t() calls."""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
 from portal.complaints.stats import Summary
+from portal.i18n import N_, t
 
-METHOD = ("口径：收到 = 期间内提交的投诉和举报件数（含合并件）；办结 = 已办结或已作出不予受理决定的件数；"
-          "办结率 = 办结 ÷ 收到；按期办结率 = 在法定期限内办结的件数 ÷ 办结件数（期限按工作日计算，"
-          "节假日和调休依国务院公布的安排）；办结用时 = 从收到到办结的工作日数的中位数；"
-          "满意度 = 评价为“满意”或“基本满意”的件数 ÷ 评价件数。")
+METHOD = N_("口径：收到 = 期间内提交的投诉和举报件数（含合并件）；办结 = 已办结或已作出不予受理决定的件数；"
+            "办结率 = 办结 ÷ 收到；按期办结率 = 在法定期限内办结的件数 ÷ 办结件数（期限按工作日计算，"
+            "节假日和调休依国务院公布的安排）；办结用时 = 从收到到办结的工作日数的中位数；"
+            "满意度 = 评价为“满意”或“基本满意”的件数 ÷ 评价件数。")
+RECEIVED, ACCEPTED, FINISHED = N_("收到"), N_("受理"), N_("办结")
+FINISH_RATE, ON_TIME_RATE = N_("办结率(%)"), N_("按期办结率(%)")
+RATED, SATISFACTION = N_("评价数"), N_("满意度(%)")
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -17,44 +22,49 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def frame(rows: list[dict], label: str, names: dict | None = None) -> pd.DataFrame:
+    """label: the grouping column's name, already in the visitor's language."""
     names = names or {}
-    return pd.DataFrame([{label: names.get(r["key"], r["key"] or "未填写"),
-                         "收到": r["received"], "受理": r["accepted"], "办结": r["finished"],
-                         "办结率(%)": rate(r["finished"], r["received"]),
-                         "按期办结率(%)": rate(r["on_time"], r["finished"]),
-                         "评价数": r["rated"], "满意度(%)": rate(r["satisfied"], r["rated"])}
-                        for r in rows], columns=[label, "收到", "受理", "办结", "办结率(%)",
-                                                 "按期办结率(%)", "评价数", "满意度(%)"])
+    columns = [label] + [t(c) for c in (RECEIVED, ACCEPTED, FINISHED, FINISH_RATE, ON_TIME_RATE,
+                                         RATED, SATISFACTION)]
+    return pd.DataFrame([dict(zip(columns, (
+        names.get(r["key"], r["key"] or t("未填写")), r["received"], r["accepted"], r["finished"],
+        rate(r["finished"], r["received"]), rate(r["on_time"], r["finished"]), r["rated"],
+        rate(r["satisfied"], r["rated"])))) for r in rows], columns=columns)
 
 
 def monthly(rows: list[dict]) -> pd.DataFrame:
     if not rows:
-        return frame([], "月份")
+        return frame([], t("月份"))
     days = pd.DataFrame(rows)
     days["key"] = pd.to_datetime(days["key"]).dt.strftime("%Y-%m")
     months = days.groupby("key", as_index=False)[
         ["received", "accepted", "finished", "on_time", "rated", "satisfied"]].sum()
-    return frame(months.to_dict("records"), "月份")
+    return frame(months.to_dict("records"), t("月份"))
 
 
 def count_bars(data: pd.DataFrame, label: str) -> alt.Chart:
+    received = t(RECEIVED)
     y = alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelOverlap=False, labelLimit=200))
     bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("收到:Q", title="收到件数", axis=alt.Axis(tickMinStep=1, format="d")),
-        tooltip=[label, "收到", "办结", "办结率(%)", "按期办结率(%)", "满意度(%)"])
+        y=y, x=alt.X(f"{received}:Q", title=t("收到件数"), axis=alt.Axis(tickMinStep=1, format="d")),
+        tooltip=[label] + [t(c) for c in (RECEIVED, FINISHED, FINISH_RATE, ON_TIME_RATE, SATISFACTION)])
     text = alt.Chart(data).mark_text(align="left", dx=4).encode(
-        y=y, x="收到:Q", text=alt.Text("收到:Q", format="d"))
+        y=y, x=f"{received}:Q", text=alt.Text(f"{received}:Q", format="d"))
     return (bars + text).properties(height=max(160, 30 * len(data)))
 
 
 def month_chart(data: pd.DataFrame) -> alt.Chart:
-    long = data.melt(id_vars=["月份"], value_vars=["收到", "办结"], var_name="指标", value_name="件数")
+    month, received, finished = t("月份"), t(RECEIVED), t(FINISHED)
+    measure, cases = t("指标"), t("件数")
+    long = data.melt(id_vars=[month], value_vars=[received, finished], var_name=measure,
+                     value_name=cases)
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("月份:N", title=None), xOffset=alt.XOffset("指标:N", sort=["收到", "办结"]),
-        y=alt.Y("件数:Q", axis=alt.Axis(tickMinStep=1, format="d")),
-        color=alt.Color("指标:N", scale=alt.Scale(domain=["收到", "办结"], range=["#93c5fd", "#1d4e89"]),
+        x=alt.X(f"{month}:N", title=None), xOffset=alt.XOffset(f"{measure}:N", sort=[received, finished]),
+        y=alt.Y(f"{cases}:Q", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color(f"{measure}:N", scale=alt.Scale(domain=[received, finished],
+                                                         range=["#93c5fd", "#1d4e89"]),
                         legend=alt.Legend(orient="top", title=None)),
-        tooltip=["月份", "指标", "件数"]).properties(height=260)
+        tooltip=[month, measure, cases]).properties(height=260)
 
 
 def headline(summary: Summary) -> list[tuple[str, str, str]]:
@@ -62,10 +72,10 @@ def headline(summary: Summary) -> list[tuple[str, str, str]]:
     def pct(v):
         return "—" if v is None else f"{v:.1f}%"
 
-    return [("收到投诉举报", f"{summary.received:,} 件", "期间内群众提交的投诉和举报。"),
-            ("已办结", f"{summary.finished:,} 件", f"其中受理 {summary.accepted:,} 件。"),
-            ("办结率", pct(summary.finish_rate), "办结 ÷ 收到，目标 100%。"),
-            ("按期办结率", pct(summary.on_time_rate), "在法定期限内办结的比例。"),
-            ("办结用时中位数", "—" if summary.median_working_days is None else
-             f"{summary.median_working_days:g} 个工作日", "一半的案件在这个工作日数内办结。"),
-            ("处理满意度", pct(summary.satisfaction), f"基于 {summary.rated:,} 条群众评价。")]
+    return [(t("收到投诉举报"), t("{n:,} 件", n=summary.received), t("期间内群众提交的投诉和举报。")),
+            (t("已办结"), t("{n:,} 件", n=summary.finished), t("其中受理 {n:,} 件。", n=summary.accepted)),
+            (t("办结率"), pct(summary.finish_rate), t("办结 ÷ 收到，目标 100%。")),
+            (t("按期办结率"), pct(summary.on_time_rate), t("在法定期限内办结的比例。")),
+            (t("办结用时中位数"), "—" if summary.median_working_days is None else
+             t("{n:g} 个工作日", n=summary.median_working_days), t("一半的案件在这个工作日数内办结。")),
+            (t("处理满意度"), pct(summary.satisfaction), t("基于 {n:,} 条群众评价。", n=summary.rated))]
