@@ -20,7 +20,7 @@ from portal import ratelimit
 from portal.complaints.personal import keyed_hash, normalise_mobile
 from portal.db import Base
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError
+from portal.validation import InputError, Message
 
 CODE_MINUTES, MAX_TRIES = 10, 5
 SEND_LIMITS = (("otp:phone", "phone", 5), ("otp:session", "session", 10), ("otp:address", "address", 50))
@@ -87,16 +87,16 @@ class Started:
 def start(session: Session, secret: str, sender: Sender, raw_phone: object, purpose: str,
           session_id: str, address: str, now: datetime | None = None) -> Started:
     if not sender.available:
-        raise InputError({"phone": "短信验证服务尚未开通，暂时无法验证手机号，请稍后再来"})
+        raise InputError({"phone": Message("短信验证服务尚未开通，暂时无法验证手机号，请稍后再来")})
     phone = normalise_mobile(raw_phone)
     if phone is None:
-        raise InputError({"phone": "手机号码格式不对：请填写 11 位手机号，如 13812345678"})
+        raise InputError({"phone": Message("手机号码格式不对：请填写 11 位手机号，如 13812345678")})
     now = now or utcnow()
     day = to_local(now).date().isoformat()
     keys = {"phone": phone, "session": session_id, "address": address}
     for scope, key, limit in SEND_LIMITS:
         if not ratelimit.take(session, scope, keyed_hash(secret, key, keys[key]), day, limit):
-            raise InputError({"phone": "今天获取验证码的次数太多了，请明天再试"})
+            raise InputError({"phone": Message("今天获取验证码的次数太多了，请明天再试")})
     challenge_id = secrets.token_urlsafe(18)
     code = f"{secrets.randbelow(1_000_000):06d}"
     session.add(PhoneChallenge(id=challenge_id, phone_hash=keyed_hash(secret, "phone", phone),
@@ -107,7 +107,7 @@ def start(session: Session, secret: str, sender: Sender, raw_phone: object, purp
     try:
         sender.send(phone, code, purpose)
     except SendError:
-        raise InputError({"phone": "验证码发送失败，请稍后再试"}) from None
+        raise InputError({"phone": Message("验证码发送失败，请稍后再试")}) from None
     return Started(challenge_id, f"{phone[:3]}****{phone[-4:]}", code if sender.shows_code else None)
 
 
@@ -119,11 +119,11 @@ def confirm(session: Session, secret: str, challenge_id: str, raw_code: object,
     challenge = session.get(PhoneChallenge, str(challenge_id or "")[:32], with_for_update=True)
     code = "".join(ch for ch in str(raw_code or "") if ch.isdigit())[:6]
     if challenge is None or challenge.verified_at is not None:
-        raise InputError({"code": "验证已失效，请重新获取验证码"})
+        raise InputError({"code": Message("验证已失效，请重新获取验证码")})
     if now > challenge.expires_at:
-        raise InputError({"code": f"验证码已超过 {CODE_MINUTES} 分钟，请重新获取"})
+        raise InputError({"code": Message("验证码已超过 {n} 分钟，请重新获取", n=CODE_MINUTES)})
     if challenge.tries >= MAX_TRIES:
-        raise InputError({"code": "输错次数太多，请重新获取验证码"})
+        raise InputError({"code": Message("输错次数太多，请重新获取验证码")})
     challenge.tries += 1
     if not secrets.compare_digest(challenge.code_hash, keyed_hash(secret, "otp", challenge_id + code)):
         return None

@@ -24,7 +24,8 @@ EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "cn_count"), ("portal/ui/widgets.py
 # Modules whose every text is translated (what English pages draw with).
 ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/rating_views.py",
                    "portal/ui/list_views.py", "portal/ui/i18n_views.py", "portal/ui/sampling_views.py",
-                   "portal/ui/complaint_views.py", "portal/ui/complaint_stats_views.py"}
+                   "portal/ui/complaint_views.py", "portal/ui/complaint_stats_views.py",
+                   "portal/ui/round_views.py", "portal/ui/verify.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
 NO_TEXT = {"cached", "nav", "layout"}

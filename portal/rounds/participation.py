@@ -15,7 +15,7 @@ from portal.complaints.personal import keyed_hash
 from portal.rounds.models import ACCEPTED, PENDING, Candidate, Round, Vote, VoteFlag
 from portal.rounds.phases import PROPOSALS, VOTING, phase
 from portal.timeutil import to_local, utcnow
-from portal.validation import CleanText, InputError, parse
+from portal.validation import CleanText, InputError, Message, parse
 
 PROPOSALS_PER_DAY = 3
 BURST_PER_HOUR = 60      # votes from one address in an hour before officials are told
@@ -36,7 +36,7 @@ class ProposalForm(BaseModel):
 def _round(session: Session, round_id: int) -> Round:
     found = session.get(Round, round_id)
     if found is None:
-        raise InputError({"round": "找不到这一期“你点我检”"})
+        raise InputError({"round": Message("找不到这一期“你点我检”")})
     return found
 
 
@@ -47,9 +47,9 @@ def propose(session: Session, round_id: int, voter_hash: str, data: dict,
     today = to_local(now).date()
     round_ = _round(session, round_id)
     if phase(round_, today) != PROPOSALS:
-        raise InputError({"round": "这一期现在不在征集阶段，不能提出建议"})
+        raise InputError({"round": Message("这一期现在不在征集阶段，不能提出建议")})
     if not ratelimit.take(session, f"propose:{round_id}", voter_hash, today.isoformat(), PROPOSALS_PER_DAY):
-        raise InputError({"limit": f"每人每天最多提出 {PROPOSALS_PER_DAY} 条建议，请明天再来"})
+        raise InputError({"limit": Message("每人每天最多提出 {n} 条建议，请明天再来", n=PROPOSALS_PER_DAY)})
     candidate = Candidate(round_id=round_id, food=form.food, place=form.place, reason=form.reason,
                           by_citizen=True, proposer_hash=voter_hash, status=PENDING,
                           created_at=now)
@@ -74,10 +74,10 @@ def vote(session: Session, secret: str, round_id: int, candidate_id: int, voter_
     today = to_local(now).date()
     round_ = _round(session, round_id)
     if phase(round_, today) != VOTING:
-        raise InputError({"round": "这一期现在不在投票阶段"})
+        raise InputError({"round": Message("这一期现在不在投票阶段")})
     candidate = session.get(Candidate, candidate_id)
     if candidate is None or candidate.round_id != round_id or candidate.status != ACCEPTED:
-        raise InputError({"candidate": "这一项不是本期的候选项目，请从列表中选择"})
+        raise InputError({"candidate": Message("这一项不是本期的候选项目，请从列表中选择")})
     try:
         with session.begin_nested():
             session.add(Vote(round_id=round_id, candidate_id=candidate_id, voter_hash=voter_hash,
@@ -86,10 +86,11 @@ def vote(session: Session, secret: str, round_id: int, candidate_id: int, voter_
                              if client_address else None))
             session.flush()
     except IntegrityError:
-        raise InputError({"candidate": "您今天已经为这一项投过票了，明天可以再投"}) from None
+        raise InputError({"candidate": Message("您今天已经为这一项投过票了，明天可以再投")}) from None
     day = today.isoformat()
     if not ratelimit.take(session, f"vote:{round_id}", voter_hash, day, round_.daily_votes):
-        raise InputError({"limit": f"本期每人每天最多投 {round_.daily_votes} 票，您今天的票已用完，明天再来"})
+        raise InputError({"limit": Message("本期每人每天最多投 {n} 票，您今天的票已用完，明天再来",
+                                           n=round_.daily_votes)})
     if client_address:
         _watch_bursts(session, secret, round_id, client_address, now)
     return VoteResult(candidate_id, ratelimit.used(session, f"vote:{round_id}", voter_hash, day),

@@ -9,6 +9,7 @@ import streamlit as st
 
 from portal import verification
 from portal.timeutil import utcnow
+from portal.i18n import N_, t
 from portal.ui.complaint_views import current_client
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
@@ -38,35 +39,36 @@ def verify_phone(ctx, purpose: str, key: str) -> tuple[str, str] | None:
         return who
     sender = verification.sender_for(ctx.settings)
     if not sender.available:
-        st.info("短信验证服务尚未开通，暂时不能验证手机号。请稍后再来。")
+        st.info(t("短信验证服务尚未开通，暂时不能验证手机号。请稍后再来。"))
         return None
     pending = st.session_state.get(CHALLENGE)
     if pending is None:
         with st.form(f"{key}_phone"):
-            st.markdown("为保证“一人一票”，请先验证手机号。号码只用于核验身份，不会公开，也不会用于其他用途。")
-            phone = st.text_input("手机号码", max_chars=20, placeholder="11 位手机号")
-            if st.form_submit_button("获取验证码", icon=":material/sms:"):
+            st.markdown(t("为保证“一人一票”，请先验证手机号。号码只用于核验身份，不会公开，也不会用于其他用途。"))
+            phone = st.text_input(t("手机号码"), max_chars=20, placeholder=t("11 位手机号"))
+            if st.form_submit_button(t("获取验证码"), icon=":material/sms:"):
                 client = current_client(ctx)
                 try:
                     with ctx.db.write() as session:
                         started = verification.start(session, ctx.settings.secret_key, sender, phone,
                                                      purpose, client.session_id, client.address)
                 except InputError as exc:
-                    show_errors(exc, {"phone": "手机号码"})
+                    show_errors(exc, {"phone": N_("手机号码")})
                 else:
                     st.session_state[CHALLENGE] = started
                     st.rerun()
         return None
     if pending.demo_code:
-        st.warning(f"演示环境：没有真正发送短信。您的验证码是 **{pending.demo_code}**（正式环境会以短信发到您的手机）。",
-                   icon=":material/science:")
+        st.warning(t("演示环境：没有真正发送短信。您的验证码是 **{code}**（正式环境会以短信发到您的手机）。",
+                     code=pending.demo_code), icon=":material/science:")
     else:
-        st.info(f"验证码已发送到 {pending.masked}，{verification.CODE_MINUTES} 分钟内有效。")
+        st.info(t("验证码已发送到 {masked}，{n} 分钟内有效。", masked=pending.masked,
+                  n=verification.CODE_MINUTES))
     with st.form(f"{key}_code"):
-        code = st.text_input("验证码", max_chars=6, placeholder="6 位数字")
+        code = st.text_input(t("验证码"), max_chars=6, placeholder=t("6 位数字"))
         left, right = st.columns(2)
-        confirm = left.form_submit_button("验证", type="primary")
-        again = right.form_submit_button("换个号码或重新获取")
+        confirm = left.form_submit_button(t("验证"), type="primary")
+        again = right.form_submit_button(t("换个号码或重新获取"))
     if again:
         st.session_state.pop(CHALLENGE, None)
         st.rerun()
@@ -78,10 +80,10 @@ def verify_phone(ctx, purpose: str, key: str) -> tuple[str, str] | None:
                 left_tries = verification.tries_left(session, pending.challenge_id)
         except InputError as exc:
             st.session_state.pop(CHALLENGE, None)
-            show_errors(exc, {"code": "验证码"})
+            show_errors(exc, {"code": N_("验证码")})
             return None
         if phone_hash is None:
-            st.error(f"验证码不对，还可以再试 {left_tries} 次。")
+            st.error(t("验证码不对，还可以再试 {n} 次。", n=left_tries))
             return None
         st.session_state.pop(CHALLENGE, None)
         st.session_state[VERIFIED] = (phone_hash, pending.masked, utcnow())
