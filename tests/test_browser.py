@@ -454,8 +454,8 @@ def test_a_visitor_switches_to_english_and_keeps_it_across_pages(server, browser
     _follow(page, "Find a business", "**/business")
     page.get_by_label("Name or address").wait_for(timeout=60_000)
     assert page.title().startswith("Find a business")
-    # A page not yet in English says so, in English; and Chinese comes back with one click.
-    _follow(page, "Satisfaction survey", "**/survey")
+    # An officials' page (Chinese only) says so, in English; Chinese comes back with one click.
+    _follow(page, "Sign in", "**/login")
     page.get_by_text("This page is in Chinese only for now").wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="简体中文").click()
     page.get_by_role("link", name="满意度调查").first.wait_for(timeout=60_000)

@@ -20,12 +20,15 @@ TRANSLATING_CALLS = {"t", "both", "field", "N_", "place", "term", "page_setup", 
                      "download_buttons"}
 # Functions whose Chinese is not for the English reader: the Chinese form of i18n.count,
 # and the notes written into downloaded files.
-EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "cn_count"), ("portal/ui/widgets.py", "download_buttons")}
+EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "cn_count"), ("portal/ui/widgets.py", "download_buttons"),
+                    # the analysts' dashboard (满意度统计), an official page in Chinese
+                    *(("portal/ui/survey_views.py", name) for name in
+                      ("estimate_frame", "score_bars", "trend_chart", "table_downloads"))}
 # Modules whose every text is translated (what English pages draw with).
 ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/rating_views.py",
                    "portal/ui/list_views.py", "portal/ui/i18n_views.py", "portal/ui/sampling_views.py",
                    "portal/ui/complaint_views.py", "portal/ui/complaint_stats_views.py",
-                   "portal/ui/round_views.py", "portal/ui/verify.py"}
+                   "portal/ui/round_views.py", "portal/ui/verify.py", "portal/ui/survey_views.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
 NO_TEXT = {"cached", "nav", "layout"}
@@ -156,9 +159,21 @@ def test_english_pages_draw_in_english(app_env, path):
     assert "This page is in Chinese only" not in body
 
 
-def test_a_chinese_only_page_says_so_in_english(app_env):
-    at = _open_in_english("pages/survey.py")
+def test_every_public_page_offers_english_and_official_pages_say_they_do_not(app_env):
+    from portal.ui.nav import PAGES, PUBLIC
+
+    public = {p.path for p in PAGES if p.section == PUBLIC} - {"streamlit_app.py"}
+    assert public <= set(english_pages())
+    at = _open_in_english("pages/login.py")
     assert "This page is in Chinese only for now" in _visible_text(at)
+
+
+def test_the_questionnaire_has_english_for_every_text():
+    from portal.surveys.definition import load_survey, survey_texts, survey_translation
+
+    english = survey_translation("food_safety_2026", "en")
+    assert [text for text in survey_texts(load_survey()) if not english.get(text)] == []
+    assert not set(english) - set(survey_texts(load_survey()))    # nothing stale
 
 
 def test_link_with_lang_opens_in_english_and_chinese_stays_the_default(app_env):

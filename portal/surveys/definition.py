@@ -126,3 +126,26 @@ def load_survey(name: str = "food_safety_2026") -> Survey:
 def current_survey(settings) -> Survey:
     """The survey the portal runs: PORTAL_SURVEY names a file in data/surveys."""
     return load_survey(settings.survey)
+
+
+def survey_texts(survey: Survey) -> list[str]:
+    """Every text of a questionnaire that a respondent or reader sees, once each."""
+    texts = [survey.title, survey.intro, survey.scoring.method,
+             *(d.label for d in survey.scoring.dimensions), *survey.scale]
+    for field in survey.profile:
+        texts += [field.label, *field.options]
+    for section in survey.sections:
+        texts.append(section.title)
+        for q in section.questions:
+            texts += [q.text, *q.options]
+    return list(dict.fromkeys(texts))
+
+
+@lru_cache(maxsize=8)
+def survey_translation(name: str, language: str) -> dict[str, str]:
+    """data/surveys/<language>/<name>.json: the questionnaire's texts in another language,
+    keyed by the Chinese (answers are always stored with the Chinese options)."""
+    path = DATA_DIR / "surveys" / language / f"{name}.json"
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8"))["texts"])

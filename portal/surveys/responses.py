@@ -16,7 +16,7 @@ from portal.surveys.models import (SurveyDimensionScore, SurveyProfileValue, Sur
 from portal.surveys.scoring import dimension_scores, item_scores, total_score
 from portal.surveys.textmask import mask_personal
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, clean_text
+from portal.validation import InputError, Message, clean_text
 
 PER_ADDRESS_PER_DAY = 30
 
@@ -27,20 +27,20 @@ def check_answers(survey: Survey, districts: set[str], profile: dict, answers: d
     known = {q.id for q in survey.questions}
     for qid in answers:
         if qid not in known:
-            errors[qid] = "问卷中没有这道题"
+            errors[qid] = Message("问卷中没有这道题")
     for pid in profile:
         if pid not in {p.id for p in survey.profile}:
-            errors[pid] = "问卷中没有这一项"
+            errors[pid] = Message("问卷中没有这一项")
     clean_profile: dict[str, str] = {}
     for field in survey.profile:
         value = profile.get(field.id)
         if value in (None, ""):
             if field.required:
-                errors[field.id] = f"请选择{field.label}"
+                errors[field.id] = Message("请选择{label}", label=field.label)
             continue
         allowed = districts if field.type == "district" else set(field.options)
         if value not in allowed:
-            errors[field.id] = f"“{field.label}”请从选项中选择"
+            errors[field.id] = Message("“{label}”请从选项中选择", label=field.label)
         else:
             clean_profile[field.id] = value
     clean: dict = {}
@@ -48,28 +48,28 @@ def check_answers(survey: Survey, districts: set[str], profile: dict, answers: d
         value = answers.get(q.id)
         if value in (None, "", []):
             if q.required:
-                errors[q.id] = "这道题必答"
+                errors[q.id] = Message("这道题必答")
             continue
         if q.type == "scale5":
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                errors[q.id] = "请在 1 到 5 之间选择"
+                errors[q.id] = Message("请在 1 到 5 之间选择")
             else:
                 clean[q.id] = value
         elif q.type == "single":
             if value not in q.options:
-                errors[q.id] = "请从选项中选择"
+                errors[q.id] = Message("请从选项中选择")
             else:
                 clean[q.id] = value
         elif q.type == "multi":
             if not isinstance(value, list) or any(v not in q.options for v in value):
-                errors[q.id] = "请从选项中选择"
+                errors[q.id] = Message("请从选项中选择")
             else:
                 clean[q.id] = list(dict.fromkeys(value))
         else:
             try:
                 clean[q.id] = mask_personal(clean_text(value, "这道题", max_len=q.max_len, multiline=True))
             except ValueError as exc:
-                errors[q.id] = str(exc)
+                errors[q.id] = exc.args[0] if exc.args else str(exc)
     if errors:
         raise InputError(errors)
     return clean_profile, clean
@@ -83,11 +83,12 @@ def submit(session: Session, secret: str, survey: Survey, districts: set[str], p
     now = now or utcnow()
     today = to_local(now).date()
     if not survey.open_on(today):
-        raise InputError({"survey": f"本次调查的时间是 {survey.period.from_} 至 {survey.period.to}，现在不在调查期内"})
+        raise InputError({"survey": Message("本次调查的时间是 {start} 至 {end}，现在不在调查期内",
+                                            start=survey.period.from_, end=survey.period.to)})
     clean_profile, clean = check_answers(survey, districts, profile, answers)
     if not ratelimit.take(session, f"survey:{survey.id}", keyed_hash(secret, "address", address),
                           today.isoformat(), PER_ADDRESS_PER_DAY):
-        raise InputError({"limit": "您所在的网络今天提交的问卷太多了，请明天再来"})
+        raise InputError({"limit": Message("您所在的网络今天提交的问卷太多了，请明天再来")})
     dims = dimension_scores(survey, clean)
     score = total_score(survey, dims)
     response = SurveyResponse(
@@ -101,7 +102,7 @@ def submit(session: Session, secret: str, survey: Survey, districts: set[str], p
             session.add(response)
             session.flush()
     except IntegrityError:
-        raise InputError({"survey": "您已经参加过本期调查了，谢谢！每人每期只能提交一次。"}) from None
+        raise InputError({"survey": Message("您已经参加过本期调查了，谢谢！每人每期只能提交一次。")}) from None
     session.add_all(SurveyDimensionScore(response_id=response.id, dimension=d, survey_key=survey.key,
                                          score=v) for d, v in {**dims, **item_scores(survey, clean)}.items())
     session.add_all(SurveyProfileValue(response_id=response.id, field=f, survey_key=survey.key,

@@ -5,32 +5,39 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from portal.i18n import aside, t
 from portal.surveys.definition import Question, Survey
 from portal.surveys.scoring import Estimate
 
 
-def question_widget(survey: Survey, q: Question, value, key: str):
-    label = q.text + ("" if q.required else "（选答）")
+def question_widget(survey: Survey, q: Question, value, key: str, tr=lambda text: text):
+    """tr: the questionnaire's text in the visitor's language; the answer keeps the Chinese
+    option (labels are looked up here, not inside format_func, which AppTest calls outside
+    the page run)."""
+    label = tr(q.text) + ("" if q.required else aside(t("选答")))
     if q.type == "scale5":
         options = [1, 2, 3, 4, 5]
+        scale = {v: tr(survey.scale[v - 1]) for v in options}
         return st.radio(label, options, index=options.index(value) if value in options else None,
-                        format_func=lambda v: survey.scale[v - 1], horizontal=True, key=key)
+                        format_func=scale.get, horizontal=True, key=key)
+    names = {option: tr(option) for option in q.options}
     if q.type == "single":
         return st.radio(label, q.options, index=q.options.index(value) if value in q.options else None,
-                        key=key)
+                        format_func=names.get, key=key)
     if q.type == "multi":
         return st.multiselect(label, q.options, default=[v for v in (value or []) if v in q.options],
-                              key=key, placeholder="可选择多项")
+                              key=key, placeholder=t("可选择多项"), format_func=names.get)
     return st.text_area(label, value=value or "", max_chars=q.max_len, key=key,
-                        help="请不要填写电话、身份证号等个人信息；如有填写，保存时会自动隐去。")
+                        help=t("请不要填写电话、身份证号等个人信息；如有填写，保存时会自动隐去。"))
 
 
 def estimate_text(est: Estimate) -> str:
     if est.mean is None:
         return "—"
     if est.half_width is None:
-        return f"{est.mean:.1f}（n = {est.n}，样本太少，无法估计区间）"
-    return f"{est.mean:.1f}（95% 置信区间 {est.low:.1f}–{est.high:.1f}，n = {est.n:,}）"
+        return f"{est.mean:.1f}" + aside(t("n = {n}，样本太少，无法估计区间", n=est.n))
+    return f"{est.mean:.1f}" + aside(t("95% 置信区间 {low:.1f}–{high:.1f}，n = {n:,}", low=est.low,
+                                       high=est.high, n=est.n))
 
 
 def estimate_frame(rows: dict, label: str, names: dict | None = None) -> pd.DataFrame:
