@@ -393,6 +393,8 @@ def test_every_public_page_fits_a_phone_screen(server, browser):
         page.goto(base + path)
         page.locator("h1").first.wait_for(timeout=90_000)
         page.wait_for_timeout(1_500)   # charts and maps settle after the title
+        # Screen readers pick their voice from the document's language (WCAG 3.1.1).
+        page.wait_for_function("document.documentElement.lang === 'zh-CN'", timeout=30_000)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
         assert not page.query_selector('[data-testid="stException"]'), path
@@ -450,6 +452,7 @@ def test_a_visitor_switches_to_english_and_keeps_it_across_pages(server, browser
     page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
     page.get_by_role("heading", name="Food safety in Zhangjiajie (张家界市)").wait_for(timeout=60_000)
     assert "lang=en" in page.url
+    page.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
     assert "Demo data (演示数据)" in page.inner_text("main")
     _follow(page, "Find a business", "**/business")
     page.get_by_label("Name or address").wait_for(timeout=60_000)
