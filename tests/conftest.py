@@ -86,7 +86,10 @@ SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_faults.py:
                   "test_complaints.py::test_bad_photos", "test_complaints.py::test_bad_input",
                   "test_complaints.py::test_officials_without_the_role",
                   "test_complaints.py::test_public_statistics_never", "test_rounds.py::test_crafted_vote",
-                  "test_survey_pages.py::test_overview")
+                  "test_survey_pages.py::test_overview", "test_api.py::test_bad_parameters",
+                  "test_api.py::test_cases_never_carry_personal_data",
+                  "test_api.py::test_each_client_is_limited", "test_api.py::test_client_address",
+                  "test_api.py::test_reversed_dates")
 
 
 def pytest_configure(config):
