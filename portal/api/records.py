@@ -195,8 +195,14 @@ def round_one(session: Session, round_id: int, today: date) -> dict | None:
 
 
 def round_modified(session: Session) -> datetime | None:
-    return latest(session, Round.created_at, Round.plan_fixed_at, Round.published_at,
-                  Candidate.created_at, Vote.at, CandidateBatch.linked_at)
+    """Phases follow the calendar: the answer may change at local midnight with no write."""
+    from portal.timeutil import local_midnight_utc, local_today
+
+    changed = latest(session, Round.created_at, Round.plan_fixed_at, Round.published_at,
+                     Candidate.created_at, Vote.at, CandidateBatch.linked_at)
+    if changed is None:
+        return None
+    return max(changed, local_midnight_utc(local_today()))
 
 
 # -- complaints: statistics and Open311-style cases --------------------------------------
