@@ -23,7 +23,7 @@ ctx = page_setup("餐饮地图", layout="wide", english=True)
 st.title(t("餐饮地图"), anchor=False)
 st.markdown(t("地图上的每个圆点是一家登记在册的食品经营单位，圆点里的字和颜色表示餐饮单位最近的量化分级"
               "动态等级（如“优”为优秀）。数字圆圈是附近单位的数量，放大后展开。点击圆点（或用 Tab 键选中后按回车）"
-              "可进入该单位的页面。"))
+              "可看到名称，并进入该单位的页面。"))
 demo_notice(cached.demo_present(ctx))
 names = district_labels(ctx)
 

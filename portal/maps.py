@@ -69,10 +69,21 @@ CALLBACK = """function (row) {
     link.href = "/business?id=" + row[4];
     link.target = "_top";
     link.textContent = words.open;
+    // The name is fetched from the open-data API when the popup opens: 20,000 names written
+    // into the map would make it several times larger. textContent: a name is never markup.
+    var name = document.createElement("strong");
+    box.appendChild(name);
     box.appendChild(kind);
     box.appendChild(seen);
     box.appendChild(link);
     marker.bindPopup(box);
+    marker.on("popupopen", function () {
+        if (name.textContent) { return; }
+        fetch("/api/v1/businesses/" + row[4])
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (b) { if (b) { name.textContent = b.name; } })
+            .catch(function () {});
+    });
     return marker;
 }"""
 

@@ -76,7 +76,8 @@ def test_every_endpoint_answers_with_its_documented_fields(api, demo_portal):
     assert spec["info"]["version"] == "1.0.0"
     with demo_portal.db.read() as session:
         batch_id = session.scalar(select(func.min(SamplingBatch.id)))
-    ids = {"batch_id": batch_id, "round_id": 1}
+        business_id = session.scalar(select(func.min(Business.id)))
+    ids = {"batch_id": batch_id, "round_id": 1, "business_id": business_id}
     for path, item in spec["paths"].items():
         assert set(item) == {"get"}, path
         url = path.format(**ids)
@@ -95,7 +96,9 @@ def test_every_endpoint_answers_with_its_documented_fields(api, demo_portal):
             assert set(published) == fields
             assert all(" / " in p.get("description", "") for p in published.values()), name
     assert set(LIST_ENDPOINTS) | {"/complaints/stats", "/services", "/sampling/{batch_id}",
-                                  "/rounds/{round_id}"} <= set(spec["paths"])
+                                  "/rounds/{round_id}", "/businesses/{business_id}"} <= set(spec["paths"])
+    one = api.get(f"/businesses/{business_id}").json()
+    assert one["id"] == business_id and set(one) == set(schemas.Business.model_fields)
 
 
 def test_totals_and_paging_match_the_database(api, demo_portal):
@@ -234,7 +237,7 @@ def test_reversed_dates_unknown_paths_and_methods(portal):
     api = make_client(portal)
     reversed_ = api.get("/requests?date_from=2026-02-01&date_to=2026-01-01")
     assert reversed_.status_code == 422 and "晚于" in reversed_.json()["error"]["message"]
-    for url in ("/nothing-here", "/sampling/123456", "/rounds/77"):
+    for url in ("/nothing-here", "/sampling/123456", "/rounds/77", "/businesses/424242"):
         missing = api.get(url)
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     posted = api.post("/sampling", json={})

@@ -174,6 +174,18 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
                 pass
         page.wait_for_timeout(200)
     assert found > 0, "no marker clusters drawn within 5 s"
+    # A pin opens with the business's name, loaded from the open-data API on demand.
+    frame = next(f for f in page.frames if f.query_selector(".marker-cluster"))
+    frame.evaluate("""() => {
+        const name = Object.keys(window).find(k => k.startsWith("fast_marker_cluster_"));
+        const group = window[name];
+        const pin = group.getLayers()[0];
+        group.zoomToShowLayer(pin, () => pin.openPopup());
+    }""")
+    frame.wait_for_function(
+        "() => { const s = document.querySelector('.leaflet-popup-content strong');"
+        " return s && s.textContent.length > 1; }", timeout=30_000)
+    assert frame.query_selector(".leaflet-popup-content a").get_attribute("href").startswith("/business?id=")
 
 
 def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_path):

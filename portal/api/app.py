@@ -162,6 +162,13 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
                       page=params, model=schemas.Page[schemas.Business],
                       csv_record=schemas.Business)
 
+    @api.get("/businesses/{business_id}", response_model=schemas.Business, responses=NOT_FOUND,
+             summary="一家经营主体 / one business", tags=["商户 businesses"])
+    def business_one(request: Request, business_id: Annotated[int, Path(ge=1, le=2**31 - 1)]):
+        return answer(request, records.business_modified,
+                      lambda s, c: records.business_one(s, c.profile.adcode, business_id, local_today()),
+                      model=schemas.Business)
+
     @api.get("/lists", response_model=schemas.Page[schemas.ListEntry], responses=CSV,
              summary="红黑榜（当前有效）/ red and black lists in force", tags=["红黑榜 lists"])
     def list_entries(request: Request, params: Annotated[p.ListParams, Query()]):

@@ -97,10 +97,7 @@ def rating_record(found) -> dict | None:
             "last_inspected_on": r.last_inspected_on, "stale": r.stale}
 
 
-def business_page(session: Session, jurisdiction: str, q: p.BusinessParams,
-                  today: date) -> tuple[int, list[dict]]:
-    total, businesses = registry.search(session, jurisdiction, q.q, q.district, q.type,
-                                        limit=q.limit, offset=q.offset)
+def business_records(session: Session, businesses: list[Business], today: date) -> list[dict]:
     ratings = ratings_for(session, businesses, today)
     kitchens = {k.business_id: k for k in session.scalars(select(KitchenDisplay).where(
         KitchenDisplay.business_id.in_([b.id for b in businesses])))} if businesses else {}
@@ -118,7 +115,19 @@ def business_page(session: Session, jurisdiction: str, q: p.BusinessParams,
                         if kitchen else None),
             "demo": bool(b.is_demo), "updated_at": b.updated_at,
         })
-    return total, out
+    return out
+
+
+def business_page(session: Session, jurisdiction: str, q: p.BusinessParams,
+                  today: date) -> tuple[int, list[dict]]:
+    total, businesses = registry.search(session, jurisdiction, q.q, q.district, q.type,
+                                        limit=q.limit, offset=q.offset)
+    return total, business_records(session, businesses, today)
+
+
+def business_one(session: Session, jurisdiction: str, business_id: int, today: date) -> dict | None:
+    found = registry.business_in(session, jurisdiction, business_id)
+    return business_records(session, [found], today)[0] if found else None
 
 
 def business_modified(session: Session) -> datetime | None:
