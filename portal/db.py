@@ -51,9 +51,26 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_CREATED: list[Engine] = []
+
+
+def dispose_engines() -> None:
+    """Close every pool this process opened and forget the engines (tests that drop their
+    database call this, so no connection outlives it)."""
+    make_engine.cache_clear()
+    while _CREATED:
+        _CREATED.pop().dispose()
+
+
 @functools.lru_cache(maxsize=8)
 def make_engine(url: str) -> Engine:
     """The process's engine for this URL (cached: one pool per database)."""
+    engine = _new_engine(url)
+    _CREATED.append(engine)
+    return engine
+
+
+def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

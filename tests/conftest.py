@@ -31,9 +31,9 @@ def pg_url():
     try:
         yield _pg_schema_url(PG_URL, schema)
     finally:
-        from portal.db import make_engine
+        from portal.db import dispose_engines
 
-        make_engine.cache_clear()
+        dispose_engines()   # close the pools: a dropped schema's connections must not linger
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
