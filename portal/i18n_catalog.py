@@ -17,7 +17,8 @@ HEADER = ("# English for the public pages of the food-safety portal (食品安�
 SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "portal/home.py",
            "portal/maps.py", "portal/map_layers.py", "portal/validation.py",
            "portal/complaints/filing.py", "portal/complaints/photos.py",
-           "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py"]
+           "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py",
+           "portal/ratings/rules.py"]
 
 
 def source_files() -> list[Path]:

@@ -7,6 +7,7 @@ from datetime import date
 from functools import lru_cache
 
 from portal.config import DATA_DIR
+from portal.validation import Message
 
 
 @lru_cache(maxsize=1)
@@ -65,13 +66,13 @@ def rate(inspections: list[tuple[date, float]], licence_date: date | None,
     stale = last is not None and last[0] < months_before(today, r["stale_months"]["value"])
     reason = None
     if licence_date and licence_date > months_before(today, r["new_licence_months"]["value"]):
-        reason = f"新取得许可证未满 {r['new_licence_months']['value']} 个月，暂不评级"
+        reason = Message("新取得许可证未满 {n} 个月，暂不评级", n=r['new_licence_months']['value'])
     elif any(day > months_before(today, r["incident_months"]["value"]) for day in incidents):
-        reason = f"近 {r['incident_months']['value']} 个月内发生食品安全事故，暂不评级"
+        reason = Message("近 {n} 个月内发生食品安全事故，暂不评级", n=r['incident_months']['value'])
     elif last is None:
-        reason = "尚未进行量化分级检查"
+        reason = Message("尚未进行量化分级检查")
     dynamic = None if reason else dynamic_grade(last[1])
     if reason is None and dynamic is None:
-        reason = "最近一次检查评分低于评级标准，不予评级"
+        reason = Message("最近一次检查评分低于评级标准，不予评级")
     return Rating(dynamic, r["faces"].get(dynamic) if dynamic else None, annual, reason,
                   last[0] if last else None, stale)

@@ -10,7 +10,7 @@ from portal.ratings.rules import rules
 from portal import i18n
 from portal.i18n import aside, both, field, t
 from portal.timeutil import local_today, months_since
-from portal.ui.widgets import md
+from portal.ui.widgets import localise, md
 
 
 def rating_card(data: BusinessRating) -> None:
@@ -23,7 +23,7 @@ def rating_card(data: BusinessRating) -> None:
             left.markdown(f"### {r['face_icons'][rating.dynamic]} {t(rating.face)}\n"
                           f"{field('动态等级')}**{t(rating.dynamic)}**")
         else:
-            left.markdown(f"### {t('暂不评级')}\n{rating.no_grade_reason}")
+            left.markdown(f"### {t('暂不评级')}\n{localise(rating.no_grade_reason)}")
         right.markdown(f"### {rating.annual or '—'}\n{t('年度等级（近 12 个月）')}")
         if rating.last_inspected_on:
             ago = months_since(rating.last_inspected_on, local_today())
