@@ -33,10 +33,10 @@ start, end = (None, None) if choice in (None, "all") else (date(int(choice), 1, 
 def load(url, start, end):
     with ctx.db.read() as session:
         return (stats.summary(session, start, end), stats.breakdown(session, "category", start, end),
-                stats.breakdown(session, "district", start, end), stats.by_day(session, start, end))
+                stats.breakdown(session, "district", start, end), stats.by_month(session, start, end))
 
 
-summary, by_category, by_district, by_day = load(ctx.db.url, start, end)
+summary, by_category, by_district, by_month = load(ctx.db.url, start, end)
 demo_notice(summary.demo)
 if not summary.received:
     st.info(t("这一期间还没有投诉举报记录。请选择其他期间。"))
@@ -50,7 +50,7 @@ st.caption(t(METHOD))
 tab_month, tab_category, tab_district = st.tabs([t("按月份"), t("按问题类别"), t("按区县")])
 category_names = {name: category_label(name) for name in rules.categories()}
 with tab_month:
-    data = monthly(by_day)
+    data = monthly(by_month)
     st.altair_chart(month_chart(data), width="stretch")
     with st.expander(t("以表格查看")):
         st.dataframe(data, hide_index=True, width="stretch")

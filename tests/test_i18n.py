@@ -18,9 +18,9 @@ TRANSLATING_CALLS = {"t", "both", "field", "N_", "place", "term", "page_setup", 
                      "zh_only",   # officials' words in code shared with public pages
                      # Downloads keep the Chinese column spec and notes of the open-data files.
                      "download_buttons"}
-# Functions whose Chinese is not for the English reader: the Chinese form of i18n.count,
-# and the notes written into downloaded files.
-EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "cn_count"), ("portal/ui/widgets.py", "download_buttons"),
+# Functions whose Chinese is not for the English reader: the notes written into downloaded
+# files.
+EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "download_buttons"),
                     # the analysts' dashboard (满意度统计), an official page in Chinese
                     *(("portal/ui/survey_views.py", name) for name in
                       ("estimate_frame", "score_bars", "trend_chart", "table_downloads"))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.api import params as p
@@ -12,9 +12,9 @@ from portal.complaints import rules as complaint_rules
 from portal.complaints import stats as complaint_stats
 from portal.complaints.models import FINISHED_STATUSES, STATUS_LABELS, SUBMITTED, Complaint
 from portal.lists.models import ListEntry
-from portal.lists.queries import _in_jurisdiction, active_on
+from portal.lists.queries import active_query
 from portal.ratings.models import Inspection, KitchenDisplay
-from portal.ratings.queries import ratings_for
+from portal.ratings.queries import kitchens_of, ratings_for
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
 from portal.rounds import phases
@@ -98,9 +98,8 @@ def rating_record(found) -> dict | None:
 
 
 def business_records(session: Session, businesses: list[Business], today: date) -> list[dict]:
-    ratings = ratings_for(session, businesses, today)
-    kitchens = {k.business_id: k for k in session.scalars(select(KitchenDisplay).where(
-        KitchenDisplay.business_id.in_([b.id for b in businesses])))} if businesses else {}
+    kitchens = kitchens_of(session, [b.id for b in businesses])
+    ratings = ratings_for(session, businesses, today, kitchens)
     names = district_names(session)
     out = []
     for b in businesses:
@@ -138,16 +137,9 @@ def business_modified(session: Session) -> datetime | None:
 
 def list_page(session: Session, jurisdiction: str, q: p.ListParams,
               today: date) -> tuple[int, list[dict]]:
-    query = select(ListEntry).where(active_on(today), _in_jurisdiction(jurisdiction))
-    if q.kind:
-        query = query.where(ListEntry.kind == q.kind)
-    if q.q:
-        query = query.where(or_(ListEntry.business_name.contains(q.q, autoescape=True),
-                                ListEntry.credit_code.contains(q.q.upper(), autoescape=True),
-                                ListEntry.reason.contains(q.q, autoescape=True)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    entries = session.scalars(query.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
-                              .limit(q.limit).offset(q.offset))
+    query = active_query(jurisdiction, today, q.kind, q.q)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    entries = session.scalars(query.limit(q.limit).offset(q.offset))
     return total, [{
         "id": e.id, "kind": e.kind, "business_id": e.business_id,
         "business_name": e.business_name, "credit_code": e.credit_code, "reason": e.reason,
@@ -216,21 +208,10 @@ def round_modified(session: Session) -> datetime | None:
 
 # -- complaints: statistics and Open311-style cases --------------------------------------
 
-def _month_rows(session: Session, q: p.StatsParams) -> list[dict]:
-    months: dict[str, dict] = {}
-    for row in complaint_stats.by_day(session, q.date_from, q.date_to):
-        key = row["key"].strftime("%Y-%m")
-        total = months.setdefault(key, dict.fromkeys(row, 0) | {"key": key})
-        for name, value in row.items():
-            if name != "key":
-                total[name] += value
-    return list(months.values())
-
-
 def complaint_stats_record(session: Session, q: p.StatsParams) -> dict:
     s = complaint_stats.summary(session, q.date_from, q.date_to)
     if q.by == "month":
-        rows = _month_rows(session, q)
+        rows = complaint_stats.by_month(session, q.date_from, q.date_to)
     else:
         rows = complaint_stats.breakdown(session, q.by, q.date_from, q.date_to)
     names = district_names(session)

@@ -84,6 +84,18 @@ def by_day(session: Session, start: date | None = None, end: date | None = None)
     return [_row(key, *values) for key, *values in rows]
 
 
+def by_month(session: Session, start: date | None = None, end: date | None = None) -> list[dict]:
+    """by_day summed into months, keyed "YYYY-MM"."""
+    months: dict[str, dict] = {}
+    for row in by_day(session, start, end):
+        key = row["key"].strftime("%Y-%m")
+        total = months.setdefault(key, dict.fromkeys(row, 0) | {"key": key})
+        for name, value in row.items():
+            if name != "key":
+                total[name] += value
+    return list(months.values())
+
+
 def _row(key, received, accepted, finished, on_time, rated, satisfied) -> dict:
     return {"key": key, "received": int(received or 0), "accepted": int(accepted or 0),
             "finished": int(finished or 0), "on_time": int(on_time or 0),

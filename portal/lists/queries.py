@@ -25,17 +25,23 @@ def _in_jurisdiction(jurisdiction: str):
                    District.jurisdiction_adcode == jurisdiction)))
 
 
-def active_entries(session: Session, kind: str, jurisdiction: str, today: date,
-                   q: str = "", limit: int = 500) -> list[ListEntry]:
-    query = select(ListEntry).where(ListEntry.kind == kind, active_on(today),
-                                    _in_jurisdiction(jurisdiction))
+def active_query(jurisdiction: str, today: date, kind: str = "", q: str = ""):
+    """Entries in force (one list, or both when kind is empty) matching a keyword in the
+    name, credit code or reason; newest first."""
+    query = select(ListEntry).where(active_on(today), _in_jurisdiction(jurisdiction))
+    if kind:
+        query = query.where(ListEntry.kind == kind)
     q = clean_query(q)
     if q:
         query = query.where(or_(ListEntry.business_name.contains(q, autoescape=True),
                                 ListEntry.credit_code.contains(q.upper(), autoescape=True),
                                 ListEntry.reason.contains(q, autoescape=True)))
-    return list(session.scalars(query.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
-                                .limit(limit)))
+    return query.order_by(ListEntry.listed_on.desc(), ListEntry.id.desc())
+
+
+def active_entries(session: Session, kind: str, jurisdiction: str, today: date,
+                   q: str = "", limit: int = 500) -> list[ListEntry]:
+    return list(session.scalars(active_query(jurisdiction, today, kind, q).limit(limit)))
 
 
 def business_history(session: Session, business_id: int) -> list[ListEntry]:

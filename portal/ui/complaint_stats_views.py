@@ -33,13 +33,8 @@ def frame(rows: list[dict], label: str, names: dict | None = None) -> pd.DataFra
 
 
 def monthly(rows: list[dict]) -> pd.DataFrame:
-    if not rows:
-        return frame([], t("月份"))
-    days = pd.DataFrame(rows)
-    days["key"] = pd.to_datetime(days["key"]).dt.strftime("%Y-%m")
-    months = days.groupby("key", as_index=False)[
-        ["received", "accepted", "finished", "on_time", "rated", "satisfied"]].sum()
-    return frame(months.to_dict("records"), t("月份"))
+    """rows: complaints.stats.by_month."""
+    return frame(rows, t("月份"))
 
 
 def count_bars(data: pd.DataFrame, label: str) -> alt.Chart:

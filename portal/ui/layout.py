@@ -108,8 +108,10 @@ def _sidebar(profile, actor: Actor | None) -> None:
         st.divider()
         st.caption(t("主办：{bureau}", bureau=i18n.place(profile.bureau, profile.bureau_en)))
         # The document's language, so that screen readers read Chinese with a Chinese voice
-        # (WCAG 3.1.1); Streamlit's page says "en" whatever the content. A constant script.
-        st.html(f"<script>document.documentElement.lang = '{HTML_LANG[i18n.current()]}';</script>",
+        # (WCAG 3.1.1); Streamlit's page says "en" whatever the content. The script is one of
+        # two constants: nothing from the visitor reaches it.
+        lang = HTML_LANG.get(i18n.current(), HTML_LANG[i18n.DEFAULT])
+        st.html(f"<script>document.documentElement.lang = '{lang}';</script>",
                 unsafe_allow_javascript=True)
 
 

@@ -40,13 +40,6 @@ def show_errors(exc: InputError, labels: dict[str, str]) -> None:
     st.error(t("请修改以下内容后再提交：") + "\n" + "\n".join(lines))
 
 
-def cn_count(n: int) -> str:
-    """Large counts with 万 where natural (UX.md)."""
-    if n >= 100_000:
-        return f"{n / 10_000:.1f}万".replace(".0万", "万")
-    return f"{n:,}"
-
-
 def md(text: str | None) -> str:
     """Text from imported files, shown inert in markdown (no links, images or HTML)."""
     if not text:
