@@ -18,13 +18,14 @@ from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
-from portal.ui.widgets import demo_notice, id_param, md
+from portal.ui.widgets import demo_notice, id_param, md, show_address
 
 ctx = page_setup("商户查询", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
 names = district_labels(ctx)
 
 if "id" in params:
+    show_address()
     st.page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
     business_id = id_param(params, "id")
     with ctx.db.read() as session:

@@ -7,7 +7,7 @@ from portal.i18n import N_, aside, t
 from portal.ui import cached
 from portal.ui.complaint_views import current_client, deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
-from portal.ui.widgets import show_errors
+from portal.ui.widgets import show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("进度查询", english=True)
@@ -62,6 +62,9 @@ if case is None:
     st.page_link("pages/complaint.py", label=t("我要投诉举报"), icon=":material/campaign:")
     st.stop()
 
+# The case's own address carries its number, never its code: whoever opens a shared link
+# is asked for the code again.
+show_address({"no": case.tracking_no})
 if case.is_demo:
     st.warning(t("演示数据：这是程序生成的演示案件，不是真实的投诉举报。"), icon=":material/science:")
 status_line(case)
@@ -127,4 +130,5 @@ elif case.rating:
 
 if st.button(t("查询另一件"), icon=":material/logout:"):
     st.session_state.pop(TRACK, None)
+    st.query_params.pop("no", None)
     st.rerun()

@@ -8,27 +8,31 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from portal import i18n
 from portal.map_layers import DISTRICT_FIGURES
 from portal.i18n import N_, both, t
-from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, add_ring_layer, business_map, district_map,
-                         ensure_assets, popup_words)
+from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, add_ring_layer, business_map,
+                         district_map, ensure_assets, from_display_crs, here_marker, popup_words,
+                         to_display_crs)
+from portal.ratings.nearby import nearby
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
+from portal.registry.places import MAX_PLACE_QUERY, find_place
 from portal.registry.queries import business_types
+from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
-from portal.ui.widgets import demo_notice
+from portal.ui.nearby_views import FOCUS, HERE, PLACE_KINDS, SEEN_CLICK, nearby_list
+from portal.ui.widgets import demo_notice, md
 
 ctx = page_setup("餐饮地图", layout="wide", english=True)
 st.title(t("餐饮地图"), anchor=False)
-st.markdown(t("地图上的每个圆点是一家登记在册的食品经营单位，圆点里的字和颜色表示餐饮单位最近的量化分级"
-              "动态等级（如“优”为优秀）。数字圆圈是附近单位的数量，放大后展开。点击圆点（或用 Tab 键选中后按回车）"
-              "可看到名称，并进入该单位的页面。"))
+st.markdown(t("点地图上的“附近”或输入地址，查看身边餐饮单位的等级。"))
 demo_notice(cached.demo_present(ctx))
 names = district_labels(ctx)
 
 view = st.segmented_control(t("查看方式"), [N_("单位分布"), N_("区县对比")], default=N_("单位分布"),
-                            format_func=t)
+                            format_func=t, label_visibility="collapsed")
 ensure_assets()
 boundaries = cached.boundaries(ctx)
 tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
@@ -45,8 +49,25 @@ if view == "区县对比":
     st.caption(t("颜色越深，数值越高。年度 A 级占比按近 12 个月有检查记录的餐饮单位计算。"))
     st.stop()
 
-young_old = st.toggle(t("只看“一老一小”（学校、养老机构食堂）"))
-with st.expander(t("更多筛选：类型、等级、明厨亮灶、区县、名称")):
+with st.form("where", border=False, enter_to_submit=True):
+    place_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
+    where = place_col.text_input(t("地址、道路、小区或单位名称"), max_chars=MAX_PLACE_QUERY,
+                                 placeholder=t("地址、道路、小区或单位名称，如：人民路"),
+                                 label_visibility="collapsed")
+    find = button_col.form_submit_button(t("查找"), icon=":material/search:", width="stretch")
+if find:
+    with ctx.db.read() as session:
+        place = find_place(session, ctx.profile.adcode, where, ctx.profile.shapes())
+    if place is None:
+        st.warning(t("在本市登记的地址和单位名称中没有找到“{text}”。请换一种写法，如只写道路名“人民路”，"
+                     "或点地图上的位置。", text=md(where[:MAX_PLACE_QUERY])))
+    else:
+        st.session_state[HERE] = (place.lat, place.lng,
+                                  t(PLACE_KINDS[place.kind], label=md(place.label), n=place.matches))
+        st.session_state[FOCUS] = (place.lat, place.lng)
+
+with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶、区县、名称")):
+    young_old = st.toggle(t("只看“一老一小”（学校、养老机构食堂）"))
     left, middle, right = st.columns(3)
     with ctx.db.read() as session:
         kind_options = business_types(session, ctx.profile.adcode)
@@ -60,34 +81,61 @@ with st.expander(t("更多筛选：类型、等级、明厨亮灶、区县、名
     district = left.selectbox(t("区县"), [""] + [d.adcode for d in ctx.profile.districts],
                               format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
     name = right.text_input(t("名称包含"), max_chars=30)
+    layer = st.query_params.get("layer", "")
+    show_failed = st.checkbox(t("标出近一年抽检不合格的单位（红圈）"), value=layer == "failed")
+    show_black = st.checkbox(t("标出黑榜单位（黑圈）"), value=layer == "black")
 
 flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kinds),
                 classes=tuple(classes), district=district, kitchen=kitchen, name=name.strip())
 
-
 rows, kind_names = cached.map_points(ctx, flt)
-st.markdown(t("地图上共 **{n:,}** 家。", n=len(rows)) + ("" if rows else t("没有符合条件的单位，请放宽筛选条件。")))
-st.markdown(t("图例：") + "　".join(f":{LEGEND_COLOURS[cls]}-background[**{PIN_LETTERS[cls]}**] {t(label)}"
-                                    for cls, _, label in CLASSES))
-left, right = st.columns(2)
-layer = st.query_params.get("layer", "")
-show_failed = left.checkbox(t("标出近一年抽检不合格的单位（红圈）"), value=layer == "failed")
-show_black = right.checkbox(t("标出黑榜单位（黑圈）"), value=layer == "black")
+link_query = "&lang=en" if i18n.english() else ""
 fmap = business_map(rows, [t(kind) for kind in kind_names], ctx.profile.centre, ctx.profile.zoom,
                     boundaries, tiles=tiles, key=ctx.settings.tianditu_key, words=popup_words(t),
-                    labels=[t(label) for _, _, label in CLASSES])
+                    labels=[t(label) for _, _, label in CLASSES], link_query=link_query)
+NearMeControl(t("显示我附近的单位（需允许浏览器使用位置）"), t("附近"),
+              t("没有取得您的位置：请允许浏览器使用位置信息（网站需通过 https 访问），或在地图上方输入地址。")
+              ).add_to(fmap)
 failed, black = cached.map_layers(ctx)
 open_text = t("查看这家单位")
 if show_failed:
     failed_line = json.dumps(t("近一年抽检不合格 {n} 批次"))
     add_ring_layer(fmap, failed, t("抽检不合格单位"), "#dc2626",
-                   f'{failed_line}.replace("{{n}}", row[3])', tiles, open_text)
+                   f'{failed_line}.replace("{{n}}", row[3])', tiles, open_text, link_query)
 if show_black:
     add_ring_layer(fmap, black, t("黑榜单位"), "#111827",
-                   json.dumps(t("在严重违法失信名单（黑榜）上")), tiles, open_text)
+                   json.dumps(t("在严重违法失信名单（黑榜）上")), tiles, open_text, link_query)
 if show_failed or show_black:
     folium.LayerControl(collapsed=False).add_to(fmap)
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[], key="business_map")
+here = st.session_state.get(HERE)
+focus = st.session_state.get(FOCUS)
+returned = st_folium(fmap, height=520, use_container_width=True, returned_objects=["last_clicked"],
+                     key="business_map", feature_group_to_add=here_marker(here, tiles, t("量起点")),
+                     center=to_display_crs(tiles, *focus) if focus else None, zoom=16 if focus else None)
+# The 附近 button hands the phone's position over as a click at that point; a tap on the map
+# means "near here" too. Each new click is taken once.
+clicked = (returned or {}).get("last_clicked")
+if clicked and clicked != st.session_state.get(SEEN_CLICK):
+    st.session_state[SEEN_CLICK] = clicked
+    lat, lng = from_display_crs(tiles, clicked["lat"], clicked["lng"])
+    st.session_state[HERE] = here = (lat, lng, t(PLACE_KINDS["tapped"]))
+    st.session_state.pop(FOCUS, None)
+    st.rerun()    # draws the marker at the new point and the list for it
+
+st.markdown(t("地图上共 **{n:,}** 家。", n=len(rows)) + ("" if rows else t("没有符合条件的单位，请放宽筛选条件。")))
+st.markdown(t("图例：") + "　".join(f":{LEGEND_COLOURS[cls]}-background[**{PIN_LETTERS[cls]}**] {t(label)}"
+                                    for cls, _, label in CLASSES))
+with st.expander(t("怎样使用地图")):
+    st.markdown(t("地图上的每个圆点是一家登记在册的食品经营单位，圆点里的字和颜色表示餐饮单位最近的量化分级"
+                  "动态等级（如“优”为优秀）。数字圆圈是附近单位的数量，放大后展开。点击圆点（或用 Tab 键选中后按回车）"
+                  "可看到名称，并进入该单位的页面。点“附近”按钮，浏览器会询问是否允许使用您的位置；"
+                  "位置只在您的浏览器和本页之间使用，不会保存。"))
+if here:
+    with ctx.db.read() as session:
+        items = nearby(session, rows, here[0], here[1], local_today())
+    nearby_list(items, here[2])
+else:
+    st.caption(t("点“附近”、在地图上点一处或输入地址后，地图下方会按距离列出最近的单位，不用地图也能查看。"))
 TILE_NAMES = {"OpenStreetMap": "OpenStreetMap", "tianditu": N_("天地图"), "amap": N_("高德地图"),
               "none": N_("无（仅显示区县边界）")}
 st.caption(t("区县边界来自阿里云 DataV（已转换为 WGS-84），仅供演示；底图：{tiles}。",

@@ -10,7 +10,7 @@ from portal.ui.complaint_views import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
 from portal.ui.verify import forget, verify_phone
-from portal.ui.widgets import id_param, md, show_errors
+from portal.ui.widgets import id_param, md, show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("你点我检", english=True)
@@ -66,6 +66,7 @@ if round_ is None:
     st.page_link("pages/rounds.py", label=t("查看全部各期"), icon=":material/arrow_back:")
     st.stop()
 
+show_address({"round": str(round_id)})
 st.page_link("pages/rounds.py", label=t("全部各期"), icon=":material/arrow_back:")
 current = phase(round_, today)
 if round_.is_demo:

@@ -15,7 +15,7 @@ from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import demo_notice, download_buttons, id_param, md
+from portal.ui.widgets import demo_notice, download_buttons, id_param, md, show_address
 
 ctx = page_setup("抽检结果", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
@@ -24,6 +24,7 @@ names = district_labels(ctx)
 demo = cached.demo_present(ctx)
 
 if "batch" in params:
+    show_address()
     back = flt.to_params()
     batch_id = id_param(params, "batch")
     with ctx.db.read() as session:

@@ -14,7 +14,8 @@ import shutil
 from pathlib import Path
 
 import folium
-from folium.plugins import FastMarkerCluster
+from folium.plugins import FastMarkerCluster, LocateControl
+from folium.template import Template
 
 from portal.config import PROJECT_ROOT
 from portal.i18n import N_
@@ -26,6 +27,8 @@ URL = "/app/static/vendor"
 LEAFLET_JS = [("leaflet", f"{URL}/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", f"{URL}/leaflet/leaflet.css")]
 CLUSTER_JS = [("markerclusterjs", f"{URL}/markercluster/leaflet.markercluster.js")]
+LOCATE_JS = [("locatecontrol", "/app/static/locatecontrol/L.Control.Locate.min.js")]
+LOCATE_CSS = [("locatecontrol_css", "/app/static/locatecontrol/L.Control.Locate.min.css")]
 CLUSTER_CSS = [("markerclustercss", f"{URL}/markercluster/MarkerCluster.css"),
                ("markerclusterdefaultcss", f"{URL}/markercluster/MarkerCluster.Default.css")]
 
@@ -53,7 +56,35 @@ PIN_CSS = "".join(
 LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂不评级": "gray",
                   "非餐饮": "violet"}
 
+# Links in popups open a page of the portal in the same tab. The map is drawn inside a
+# component frame whose sandbox has no allow-top-navigation, so a plain `target=_top` link is
+# refused; the frame is same-origin, so the link asks the portal page (its parent) to create
+# and click an anchor there instead. The href is absolute, so "open in new tab" works too.
+# Declared inside each callback: streamlit-folium drops the map's header scripts.
+PORTAL_LINK_JS = """function fsPortalLink(path, text) {
+    var link = document.createElement("a");
+    var base;
+    try { base = window.parent.location.href; } catch (e) { base = document.baseURI; }
+    link.href = new URL(path, base).href;
+    link.textContent = text;
+    link.addEventListener("click", function (event) {
+        if (event.ctrlKey || event.metaKey || event.shiftKey) { return; }
+        try {
+            var doc = window.parent.document;
+            var anchor = doc.createElement("a");
+            anchor.href = link.href;
+            anchor.style.display = "none";
+            doc.body.appendChild(anchor);
+            event.preventDefault();
+            anchor.click();
+            anchor.remove();
+        } catch (e) { link.target = "_top"; }
+    });
+    return link;
+}"""
+
 CALLBACK = """function (row) {
+    %(link_fn)s
     var letters = %(letters)s, labels = %(labels)s, kinds = %(kinds)s, words = %(words)s;
     // A pin with the class's character, reachable with Tab and opened with Enter.
     var marker = L.marker(new L.LatLng(row[0], row[1]), {
@@ -65,10 +96,7 @@ CALLBACK = """function (row) {
     var seen = document.createElement("div");
     seen.textContent = row[5] < 0 ? "" : words.last + (row[5] == 0 ? words.this_month
         : words.months_ago.replace("{n}", row[5])) + (row[5] > 6 ? words.stale : "");
-    var link = document.createElement("a");
-    link.href = "/business?id=" + row[4];
-    link.target = "_top";
-    link.textContent = words.open;
+    var link = fsPortalLink("business?id=" + row[4] + %(query)s, words.open);
     // The name is fetched from the open-data API when the popup opens: 20,000 names written
     // into the map would make it several times larger. textContent: a name is never markup.
     var name = document.createElement("strong");
@@ -152,11 +180,28 @@ def boundaries_for(provider: str | None, boundaries: dict | None) -> dict | None
         for f in boundaries["features"]]}
 
 
+class _FocusWithoutScrolling(folium.MacroElement):
+    """Leaflet focuses the map on every mousedown (for its keyboard controls). Inside the
+    page's component frame, that focus scrolls the portal page to show the whole map when it
+    is partly off screen, so the button under the finger moves away before the click ends and
+    the tap is lost (measured: a tap on 附近 became a click on the map 336 px lower)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            (function (container) {
+                var focus = container.focus;
+                container.focus = function () { focus.call(container, {preventScroll: true}); };
+            })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+    """)
+
+
 def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenStreetMap",
              boundaries: dict | None = None, key: str = "") -> folium.Map:
     fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
                       control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
+    _FocusWithoutScrolling().add_to(fmap)
     _add_tiles(fmap, tiles, key)
     boundaries = boundaries_for(tiles, boundaries)
     if boundaries:
@@ -167,14 +212,24 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
     return fmap
 
 
+def _link_query(link_query: str) -> str:
+    """The extra query of popup links (e.g. "&lang=en") as a JavaScript string: only
+    parameters the portal sets, never the visitor's text."""
+    if link_query and not all(ch.isalnum() or ch in "&=_" for ch in link_query):
+        raise ValueError(f"unexpected link query {link_query!r}")
+    return json.dumps(link_query)
+
+
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                tiles: str | None = None, words: dict | None = None,
-               labels: list[str] | None = None) -> FastMarkerCluster:
+               labels: list[str] | None = None, link_query: str = "") -> FastMarkerCluster:
     """rows: (lat, lng, class name, kind index, business id, months since last inspection).
-    words, labels: the popup's words and the class labels in the visitor's language."""
+    words, labels: the popup's words and the class labels in the visitor's language;
+    link_query: appended to the business links (the language)."""
     callback = CALLBACK % {"letters": json.dumps([PIN_LETTERS[name] for name, _, _ in CLASSES]),
                            "labels": json.dumps(labels or [label for _, _, label in CLASSES]),
-                           "kinds": json.dumps(kinds), "words": json.dumps(words or popup_words())}
+                           "kinds": json.dumps(kinds), "words": json.dumps(words or popup_words()),
+                           "query": _link_query(link_query), "link_fn": PORTAL_LINK_JS}
     cluster = FastMarkerCluster([], callback=callback, name="经营主体",
                                 options={"maxClusterRadius": 50})
     # Set after construction: the coordinates come from the database as floats already, and
@@ -193,22 +248,20 @@ def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
 def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
                  boundaries: dict | None = None, tiles: str | None = "OpenStreetMap",
                  key: str = "", words: dict | None = None,
-                 labels: list[str] | None = None) -> folium.Map:
+                 labels: list[str] | None = None, link_query: str = "") -> folium.Map:
     fmap = base_map(centre, zoom, tiles, boundaries, key)
-    add_points(fmap, rows, kinds, tiles, words, labels)
+    add_points(fmap, rows, kinds, tiles, words, labels, link_query)
     return fmap
 
 
 LAYER_CALLBACK = """function (row) {
+    %(link_fn)s
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {
         radius: 9, color: "%(colour)s", weight: 3, fillOpacity: 0});
     var box = document.createElement("div");
     var text = document.createElement("div");
     text.textContent = %(text)s;
-    var link = document.createElement("a");
-    link.href = "/business?id=" + row[2];
-    link.target = "_top";
-    link.textContent = %(open)s;
+    var link = fsPortalLink("business?id=" + row[2] + %(query)s, %(open)s);
     box.appendChild(text);
     box.appendChild(link);
     marker.bindPopup(box);
@@ -218,11 +271,12 @@ LAYER_CALLBACK = """function (row) {
 
 def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
                    text_js: str, tiles: str | None = None,
-                   open_text: str = POPUP_WORDS["open_ring"]) -> FastMarkerCluster:
+                   open_text: str = POPUP_WORDS["open_ring"], link_query: str = "") -> FastMarkerCluster:
     """An extra, switchable layer of rings: rows (lat, lng, business id[, extra]);
     text_js is a JavaScript expression over `row` for the popup line."""
     cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {
-        "colour": colour, "text": text_js, "open": json.dumps(open_text)},
+        "colour": colour, "text": text_js, "open": json.dumps(open_text),
+        "query": _link_query(link_query), "link_fn": PORTAL_LINK_JS},
                                 name=name, options={"maxClusterRadius": 30})
     cluster.data = [[*to_display_crs(tiles, row[0], row[1]), *row[2:]] for row in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
@@ -253,3 +307,43 @@ def district_map(boundaries: dict, values: dict[str, float], figure_label: str, 
                                              "fillOpacity": 0.8},
                    tooltip=folium.GeoJsonTooltip(fields=["name", "value"], labels=False)).add_to(fmap)
     return fmap
+
+
+class NearMeControl(LocateControl):
+    """The 附近 button: Leaflet.Locate, served by the portal (static/locatecontrol). A found
+    position is handed to the page as a click on the map at that point, which the page asks
+    streamlit-folium to return (`last_clicked`): a tap on the map means "near here" too.
+    Browsers give a position only to secure origins (HTTPS, or localhost)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }}_options = {{ this.options | tojson }};
+            {{ this.get_name() }}_options.onLocationError = function () {
+                alert({{ this.error_text | tojson }});
+            };
+            var {{ this.get_name() }} = L.control.locate({{ this.get_name() }}_options)
+                .addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.on("locationfound", function (e) {
+                {{ this._parent.get_name() }}.fire("click", {latlng: e.latlng});
+            });
+        {% endmacro %}
+    """)
+    default_js = LOCATE_JS
+    default_css = LOCATE_CSS
+
+    def __init__(self, title: str, text: str, error_text: str):
+        super().__init__(position="topleft", flyTo=False, initialZoomLevel=16, showPopup=False,
+                         strings={"title": title, "text": text},
+                         locateOptions={"watch": False, "enableHighAccuracy": True, "maxZoom": 16})
+        self.error_text = error_text
+
+
+def here_marker(here: tuple | None, tiles: str | None, label: str) -> folium.FeatureGroup | None:
+    """The point the 附近 list is measured from, as a layer streamlit-folium adds to the
+    drawn map without drawing it again (the visitor's zoom and position stay)."""
+    if not here:
+        return None
+    group = folium.FeatureGroup(name=label)
+    folium.CircleMarker(to_display_crs(tiles, here[0], here[1]), radius=11, color="#1d4e89", weight=4,
+                        fill=True, fill_color="#ffffff", fill_opacity=0.6, tooltip=label).add_to(group)
+    return group

@@ -185,7 +185,7 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
     frame.wait_for_function(
         "() => { const s = document.querySelector('.leaflet-popup-content strong');"
         " return s && s.textContent.length > 1; }", timeout=30_000)
-    assert frame.query_selector(".leaflet-popup-content a").get_attribute("href").startswith("/business?id=")
+    assert "/business?id=" in frame.query_selector(".leaflet-popup-content a").get_attribute("href")
 
 
 def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_path):

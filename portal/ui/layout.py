@@ -1,6 +1,7 @@
 """page_setup(): the one call at the top of every page."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -92,7 +93,18 @@ def sign_out_locally(notice: str | None = None) -> None:
         st.session_state[SESSION_NOTICE] = notice
 
 
-def _sidebar(profile, actor: Actor | None) -> None:
+# On a phone the sidebar covers the page, and Streamlit leaves it open after a tap on one of
+# its links: the visitor would land on a page hidden behind the menu. Each page closes it
+# once when it opens, on narrow screens only (the page's name in the script makes it a new
+# element on each page, so the browser runs it again).
+CLOSE_SIDEBAR_ON_PHONE = """if (window.parent.matchMedia("(max-width: 640px)").matches) {
+  const button = window.parent.document.querySelector(
+    '[data-testid="stSidebar"][data-collapsed="false"] [data-testid="stSidebarCollapseButton"] button');
+  if (button) { button.click(); }
+}"""
+
+
+def _sidebar(profile, actor: Actor | None, page: str) -> None:
     with st.sidebar:
         _language_switch()
         st.markdown(f"### {i18n.place(profile.name, profile.name_en)}\n{t('食品安全公开与公众参与门户')}")
@@ -111,8 +123,8 @@ def _sidebar(profile, actor: Actor | None) -> None:
         # (WCAG 3.1.1); Streamlit's page says "en" whatever the content. The script is one of
         # two constants: nothing from the visitor reaches it.
         lang = HTML_LANG.get(i18n.current(), HTML_LANG[i18n.DEFAULT])
-        st.html(f"<script>document.documentElement.lang = '{lang}';</script>",
-                unsafe_allow_javascript=True)
+        st.html(f"<script>document.documentElement.lang = '{lang}';\n{CLOSE_SIDEBAR_ON_PHONE}\n"
+                f"/* {json.dumps(page)} */</script>", unsafe_allow_javascript=True)
 
 
 def _language_from_url() -> None:
@@ -171,12 +183,12 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
     anonymous = st.session_state.get(SESSION_ACTOR) is None
     if anonymous:
-        _sidebar(load_profile(load_settings().jurisdiction), None)
+        _sidebar(load_profile(load_settings().jurisdiction), None, title)
     portal = get_portal()
     actor = current_actor(portal)
     ctx = PageContext(portal, actor)
     if not anonymous:
-        _sidebar(ctx.profile, actor)
+        _sidebar(ctx.profile, actor, title)
     if i18n.english() and not english:
         st.info("This page is in Chinese only for now. 本页暂只有中文。", icon=":material/translate:")
     notice = st.session_state.pop(SESSION_NOTICE, None)

@@ -23,6 +23,20 @@ def id_param(params: dict, key: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62 else None
 
 
+def show_address(params: dict[str, str] | None = None) -> None:
+    """Puts an item view's own URL in the browser's address bar (and its history), so that it
+    can be copied, bookmarked and shared, and Back returns to the list. A `st.page_link` to the
+    same page with query parameters reruns the script with them but leaves the address bar as
+    it was; the next widget click would then rerun with the old address (the list). Setting
+    `st.query_params` sends the address to the browser, which pushes it onto its history.
+    params: the item's parameters (default: the ones this run was given); the language
+    parameter is kept."""
+    wanted = dict(st.query_params.to_dict() if params is None else params)
+    if "lang" in st.query_params and "lang" not in wanted:
+        wanted["lang"] = st.query_params["lang"]
+    st.query_params.from_dict(wanted)
+
+
 def localise(message) -> str:
     """A domain message in the visitor's language: Messages by their template (a {label}
     value is a field's name, translated too), plain texts when the catalog has them."""
