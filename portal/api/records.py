@@ -209,11 +209,8 @@ def round_modified(session: Session) -> datetime | None:
 # -- complaints: statistics and Open311-style cases --------------------------------------
 
 def complaint_stats_record(session: Session, q: p.StatsParams) -> dict:
-    s = complaint_stats.summary(session, q.date_from, q.date_to)
-    if q.by == "month":
-        rows = complaint_stats.by_month(session, q.date_from, q.date_to)
-    else:
-        rows = complaint_stats.breakdown(session, q.by, q.date_from, q.date_to)
+    figures = complaint_stats.figures(session, q.date_from, q.date_to, groups=(q.by,))
+    s, rows = figures.summary, figures.rows[q.by]
     names = district_names(session)
     labels = {"district": lambda k: names.get(k or "", "未知区县"),
               "kind": lambda k: {"complaint": "投诉", "report": "举报"}.get(k, k),
