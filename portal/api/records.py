@@ -63,7 +63,7 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
         "failed_items": [{"item": f.item, "result_value": f.result_value,
                           "standard_value": f.standard_value} for f in batch.failed_items],
         "disposal": ({"status": d.status, "measures": d.measures, "document_no": d.document_no}
-                     if d and batch.result == FAILED else None),
+                     if d and batch.disposal_duty else None),
         "in_jurisdiction": bool(batch.in_jurisdiction), "demo": bool(batch.is_demo),
         "updated_at": batch.updated_at,
     }

@@ -70,7 +70,8 @@ class SamplingBatch(BaseModel):
     inspection_agency: str | None = F("检验机构", "testing laboratory")
     result: Literal["pass", "fail"] = F("结果：pass 合格，fail 不合格", "result")
     failed_items: list[FailedItem] = F("不合格项目（合格批次为空）", "failed items, empty when passed")
-    disposal: Disposal | None = F("核查处置（仅不合格批次）", "follow-up of a failed batch")
+    disposal: Disposal | None = F("核查处置（仅在本市抽样的不合格批次；外地批次由抽样地处置，为 null）",
+                                  "follow-up of a failed batch sampled in this city (null for batches sampled elsewhere)")
     in_jurisdiction: bool = F("在本市抽样", "sampled in this city")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
