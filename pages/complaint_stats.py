@@ -11,7 +11,7 @@ from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
 from portal.ui.complaint_views import category_label
 from portal.ui.i18n_views import district_labels
-from portal.ui.complaint_stats_views import METHOD, count_bars, frame, headline, month_chart, monthly
+from portal.ui.complaint_stats_views import count_bars, frame, headline, month_chart, monthly
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice
 
@@ -32,37 +32,37 @@ start, end = (None, None) if choice in (None, "all") else (date(int(choice), 1, 
 @st.cache_data(ttl=60, show_spinner=False)
 def load(url, start, end):
     with ctx.db.read() as session:
-        return (stats.summary(session, start, end), stats.breakdown(session, "category", start, end),
-                stats.breakdown(session, "district", start, end), stats.by_month(session, start, end))
+        return stats.figures(session, start, end, groups=("month", "category", "district"))
 
 
-summary, by_category, by_district, by_month = load(ctx.db.url, start, end)
+figures = load(ctx.db.url, start, end)
+summary = figures.summary
 demo_notice(summary.demo)
 if not summary.received:
     st.info(t("这一期间还没有投诉举报记录。请选择其他期间。"))
     st.stop()
-figures = headline(summary)
-for start in range(0, len(figures), 3):   # row by row, so a phone reads them in order
-    for column, (label, value, help_text) in zip(st.columns(3), figures[start:start + 3]):
-        column.metric(label, value, help=help_text)
-st.caption(t(METHOD))
+shown = headline(summary)
+for row in range(0, len(shown), 3):   # row by row, so a phone reads them in order
+    for column, (label, value, definition) in zip(st.columns(3), shown[row:row + 3]):
+        column.metric(label, value)
+        column.caption(definition)
 
 tab_month, tab_category, tab_district = st.tabs([t("按月份"), t("按问题类别"), t("按区县")])
 category_names = {name: category_label(name) for name in rules.categories()}
 with tab_month:
-    data = monthly(by_month)
+    data = monthly(figures.rows["month"])
     st.altair_chart(month_chart(data), width="stretch")
     with st.expander(t("以表格查看")):
         st.dataframe(data, hide_index=True, width="stretch")
 with tab_category:
     label = t("问题类别")
-    data = frame(by_category, label, category_names)
+    data = frame(figures.rows["category"], label, category_names)
     st.altair_chart(count_bars(data, label), width="stretch")
     with st.expander(t("以表格查看")):
         st.dataframe(data, hide_index=True, width="stretch")
 with tab_district:
     label = t("区县")
-    data = frame(by_district, label, names)
+    data = frame(figures.rows["district"], label, names)
     st.altair_chart(count_bars(data, label), width="stretch")
     with st.expander(t("以表格查看")):
         st.dataframe(data, hide_index=True, width="stretch")
@@ -81,7 +81,8 @@ with ctx.db.read() as session:
 if not cases:
     st.info(t("没有符合条件的已办结案件。"))
 else:
-    st.caption(t("统计期间内提交、已办结的共 {n:,} 件，每页 50 件，最新办结的在前。", n=total))
+    st.caption(t("共 {n:,} 件：统计期间内提交、截至今天已办结的案件（不选类别和区县时即上方的“已办结”），"
+                 "每页 50 件，最新办结的在前。", n=total))
     st.dataframe(pd.DataFrame([{
         both("商户"): c.business_name, both("类型"): t(KIND_LABELS[c.kind]),
         both("问题类别"): category_names.get(c.category, c.category),

@@ -4,7 +4,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from portal.importers.sampling import import_sampling, parse_file
+from portal.importers.sampling import (OUTSIDE_CHOICES, import_sampling, outside_batches,
+                                       outside_text, parse_file, place_matcher)
 from portal.importers.tables import MAX_BYTES, TableError
 from portal.ui import cached
 from portal.ui.layout import page_setup
@@ -34,25 +35,42 @@ except TableError as exc:
     st.stop()
 
 ok, bad = len(table.batches), len(table.errors)
+elsewhere = outside_batches(table.batches, place_matcher(ctx.profile))
+outside = None
+if elsewhere:
+    st.warning(f"有 {outside_text(len(elsewhere), ctx.profile)}（例如上级部门或外省的公告）。"
+               "外地批次的核查处置由抽样地的监管部门负责，不计入本局的处置期限和逾期数字。请选择如何处理：")
+    outside = st.radio("外地批次", list(OUTSIDE_CHOICES), index=None, format_func=OUTSIDE_CHOICES.get,
+                       key="sampling_outside")
+    with st.expander(f"查看这 {len(elsewhere):,} 个外地批次"):
+        st.dataframe(pd.DataFrame([{
+            "行号": b.row, "食品名称": b.fields["food_name"], "结果": b.fields["result"],
+            "被抽样单位": b.fields["sampled_unit"], "被抽样单位地址": b.fields["sampled_address"],
+            "所在省份": b.fields["sampled_province"]} for b in elsewhere[:500]]),
+            hide_index=True, width="stretch")
 # A trial import (rolled back) tells what is new, corrected or already published; kept per
-# file so that other widgets' reruns do not repeat it.
-trial_key = ("sampling_trial", hashlib.sha256(data).hexdigest(), tuple(column_names or ()))
+# file and choice so that other widgets' reruns do not repeat it.
+trial_key = ("sampling_trial", hashlib.sha256(data).hexdigest(), tuple(column_names or ()), outside)
 if st.session_state.get("sampling_trial_key") != trial_key:
     with st.spinner("正在核对已发布的数据…"):
         st.session_state["sampling_trial"] = import_sampling(
             ctx.db, data, upload.name, ctx.profile, ctx.actor, dry_run=True,
-            column_names=column_names)
+            column_names=column_names, outside=outside)
     st.session_state["sampling_trial_key"] = trial_key
 trial = st.session_state["sampling_trial"]
-c1, c2, c3, c4, c5 = st.columns(5)
+c1, c2, c3, c4, c5, c6 = st.columns(6)
 c1.metric("数据行", f"{table.rows:,}")
 c2.metric("新增", f"{trial.imported:,}")
 c3.metric("更正已发布的", f"{trial.updated:,}")
 c4.metric("已发布过（不重复写入）", f"{trial.duplicates:,}")
 c5.metric("有问题（不会发布）", f"{bad:,}")
+c6.metric("外地批次", f"{trial.outside:,}",
+          help="不能确认在本市抽样的批次：按上方的选择跳过、作为外地批次发布（本局不承担核查处置）或按本市批次发布。")
 
+outside_ids = {id(b) for b in elsewhere}
 preview = pd.DataFrame([{
     "行号": b.row, "食品名称": b.fields["food_name"], "结果": b.fields["result"],
+    "抽样地": "外地" if id(b) in outside_ids else "本市",
     "被抽样单位": b.fields["sampled_unit"], "标称生产企业": b.fields["producer_name"],
     "公告日期": b.fields["announcement_date"], "分类": b.fields["category"],
     "不合格项目": "；".join(f"{i}║{r or ''}║{s or ''}" for i, r, s in b.failed_items),
@@ -65,6 +83,9 @@ if bad:
     st.dataframe(pd.DataFrame([{"行号": e.row, "列": e.column, "问题": e.message}
                                for e in table.errors]), hide_index=True, width="stretch")
 
+if elsewhere and outside is None:
+    st.info("请先在上方选择如何处理外地批次，再发布。")
+    st.stop()
 if trial.imported + trial.updated == 0:
     st.warning("没有需要发布的新数据：可以发布的行都已发布过。" if ok else "没有可以发布的行。")
     st.stop()
@@ -72,7 +93,7 @@ if st.button(f"确认发布（新增 {trial.imported:,}，更正 {trial.updated:
              icon=":material/publish:"):
     bar = st.progress(0.0, text="正在写入…")
     report = import_sampling(ctx.db, data, upload.name, ctx.profile, ctx.actor,
-                             column_names=column_names,
+                             column_names=column_names, outside=outside,
                              progress=lambda f: bar.progress(min(1.0, f), text="正在写入…"))
     bar.empty()
     cached.clear()
@@ -81,5 +102,7 @@ if st.button(f"确认发布（新增 {trial.imported:,}，更正 {trial.updated:
         st.error(f"导入失败：{report.refused}")
     else:
         st.success(f"已发布：新增 {report.imported:,} 批次，更新 {report.updated:,} 批次，"
-                   f"重复 {report.duplicates:,} 批次未重复写入，{report.rejected:,} 行有问题未发布。")
+                   f"重复 {report.duplicates:,} 批次未重复写入，{report.rejected:,} 行有问题未发布"
+                   + (f"，跳过外地批次 {report.skipped:,} 个" if report.skipped else "")
+                   + (f"；外地批次：{OUTSIDE_CHOICES[outside]}" if outside in ("keep", "local") else "") + "。")
         st.page_link("pages/sampling.py", label="到“抽检结果”查看", icon=":material/open_in_new:")

@@ -104,7 +104,8 @@ def cmd_import(args) -> int:
     if args.import_kind == "sampling":
         columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
         report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile,
-                                 _actor(), dry_run=args.dry_run, column_names=columns)
+                                 _actor(), dry_run=args.dry_run, column_names=columns,
+                                 outside=args.outside)
     else:
         from portal.importers.registry import import_registry
 
@@ -117,11 +118,25 @@ def cmd_import(args) -> int:
             prefix = "（试导入，未写入）" if args.dry_run else ""
             print(f"{prefix}共 {report.rows} 行：新增 {report.imported}，更新 {report.updated}，"
                   f"重复 {report.duplicates}，拒收 {report.rejected}")
+            if getattr(report, "outside", 0):
+                print(_outside_line(report, portal.profile, getattr(args, "outside", None)))
             for error in report.errors:
                 print(f"  第 {error['row']} 行［{error['column']}］{error['message']}")
     else:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     return 2 if report.refused else 0
+
+
+def _outside_line(report, profile, choice: str | None) -> str:
+    from portal.importers.sampling import OUTSIDE_CHOICES, outside_text
+
+    line = f"其中 {outside_text(report.outside, profile)}："
+    if choice == "skip":
+        return line + f"已跳过 {report.skipped} 个。"
+    if choice in OUTSIDE_CHOICES:
+        return line + OUTSIDE_CHOICES[choice] + "。"
+    return line + "正式导入时请用 " + "，或 ".join(
+        f"--outside {key}（{label}）" for key, label in OUTSIDE_CHOICES.items()) + "。"
 
 
 def cmd_geo(args) -> int:
@@ -230,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     sampling.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     sampling.add_argument("--json", action="store_true", help="one JSON line as the last output")
     sampling.add_argument("--columns", help="comma-separated column names for a headerless file")
+    sampling.add_argument("--outside", choices=["skip", "keep", "local"],
+                          help="batches not recognised as sampled in the jurisdiction: skip them, keep "
+                               "them as 外地 (published, no local 核查处置), or local (sampled here "
+                               "after all); required when the file has any")
     for kind, text in (("businesses", "the business registry"), ("grades", "rating inspections"),
                        ("lists", "red and black list entries")):
         other = imp_sub.add_parser(kind, help=f"{text} (.xlsx, .xls, .csv)")

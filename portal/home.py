@@ -46,6 +46,7 @@ def business_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
 
 def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
     from portal.sampling.models import FAILED, Disposal, SamplingBatch
+    from portal.sampling.queries import duty_disposals
     from portal.timeutil import local_today
 
     year = local_today().year
@@ -57,8 +58,7 @@ def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
                SamplingBatch.announcement_date >= date(year, 1, 1))).one()
     batches, failed, demo = (int(v or 0) for v in row)
     disposed = session.execute(
-        select(func.count(), func.sum(case((Disposal.status == "已处置", 1), else_=0)))
-        .select_from(Disposal)).one()
+        duty_disposals(func.count(), func.sum(case((Disposal.status == "已处置", 1), else_=0)))).one()
     total_failed, done = int(disposed[0] or 0), int(disposed[1] or 0)
     per_thousand = round(batches / profile.population * 1000, 2) if profile.population else 0
     pass_rate = round(100 * (batches - failed) / batches, 1) if batches else 0
@@ -70,7 +70,7 @@ def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
         Figure(N_("{year}年抽检合格率"), pass_rate, "%", N_("{passed:,} / {batches:,} 批次合格。"), is_demo,
                {"year": year, "passed": batches - failed, "batches": batches}),
         Figure(N_("不合格食品处置完成率"), round(100 * done / total_failed, 1) if total_failed else 100.0, "%",
-               N_("全部不合格批次中已完成核查处置的比例（{done:,} / {total:,}）。"), is_demo,
+               N_("在本市抽样的全部不合格批次中已完成核查处置的比例（{done:,} / {total:,}）。"), is_demo,
                {"done": done, "total": total_failed}),
     ]
 

@@ -16,7 +16,7 @@ HEADER = ("# English for the public pages of the food-safety portal (食品安�
           "# with an empty msgstr to translate, and drops texts no longer used.")
 SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "portal/home.py",
            "portal/maps.py", "portal/map_layers.py", "portal/validation.py",
-           "portal/complaints/filing.py", "portal/complaints/photos.py",
+           "portal/complaints/filing.py", "portal/complaints/photos.py", "portal/complaints/stats.py",
            "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py",
            "portal/ratings/rules.py"]
 

@@ -149,6 +149,8 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     source = SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv"
     page.locator('input[type="file"]').set_input_files(str(source))
+    page.get_by_text("35 个批次不能确认是在张家界市抽样的", exact=False).wait_for(timeout=60_000)
+    page.get_by_text("作为外地批次发布（本局不承担核查处置）").click()
     page.get_by_role("button", name="确认发布（新增 35，更正 0）").click(timeout=60_000)
     page.get_by_text("已发布：新增 35 批次").wait_for(timeout=60_000)
 

@@ -1,6 +1,7 @@
 """The complaint journey through the pages (AppTest): file -> track -> handle -> reply ->
 the citizen sees the reply and rates it; bad input keeps what was typed; no public page
 ever shows the complainant's name or phone."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -194,3 +195,58 @@ def test_admin_corrects_a_deadline_rule_and_it_is_audited(app_env):
         assert rules.rule_set_by_id("order121", rules.rule_sets(session)).accept_days == 10
         assert rules.rule_set_by_id("order20", rules.rule_sets(session)).accept_days == 7
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint_rules_update"))
+
+
+def _count(text: str) -> int:
+    """"1,234 件" or "共 1,234 件：…" -> 1234."""
+    return int(re.search(r"\d[\d,]*", text).group().replace(",", ""))
+
+
+def test_figures_on_the_stats_page_agree_with_each_other_and_with_the_api(app_env):
+    """One definition per figure: 已办结 is the count of the finished-case list, every
+    breakdown adds up to the headline, and the open-data API gives the same figures for the
+    same period (it was 收到 316 / 已办结 280 beside a list of 366)."""
+    from portal.bootstrap import bootstrap
+    from portal.config import load_settings
+    from test_api import make_client
+
+    at = open_page("pages/complaint_stats.py")
+    api = make_client(bootstrap(load_settings(), seed_demo=False))
+    year = local_today().year
+    periods = {str(year): f"date_from={year}-01-01&date_to={year}-12-31",
+               str(year - 1): f"date_from={year - 1}-01-01&date_to={year - 1}-12-31", "all": ""}
+    checked = 0
+    for choice, period in periods.items():
+        at.button_group(key="period").set_value(choice).run()
+        assert not at.exception, at.exception
+        body = api.get(f"/complaints/stats?by=month&{period}").json()
+        if not body["received"]:
+            assert any("还没有投诉举报记录" in i.value for i in at.info)
+            continue
+        checked += 1
+        shown = {m.label: m.value for m in at.metric}
+        received, finished = _count(shown["收到投诉举报"]), _count(shown["已办结"])
+        assert (received, finished) == (body["received"], body["finished"])
+        assert 0 < finished <= received
+        assert shown["办结率"] == f"{body['finish_rate']:.1f}%" == f"{100 * finished / received:.1f}%"
+        assert shown["按期办结率"] == f"{body['on_time_rate']:.1f}%"
+        assert shown["处理满意度"] == ("—" if body["satisfaction"] is None else f"{body['satisfaction']:.1f}%")
+        assert shown["办结用时中位数"] == f"{body['median_working_days']:g} 个工作日"
+        # each figure carries its definition right under it
+        captions = [c.value for c in at.caption]
+        assert any(c.startswith("统计期间内提交的投诉和举报件数") for c in captions)
+        assert any(c.startswith("收到的件数中截至今天已办结的件数") for c in captions)
+        # the finished-case list counts exactly 已办结
+        listed = next(c for c in captions if c.startswith("共 ") and "已办结的案件" in c)
+        assert _count(listed) == finished
+        # the month, category and district tables add up to the headline, as the API's rows do
+        months, categories, districts = (d.value for d in at.dataframe[:3])
+        for table in (months, categories, districts):
+            assert (table["收到"].sum(), table["办结"].sum()) == (received, finished)
+        assert list(months["提交月份"]) == [row["key"] for row in body["rows"]]
+        assert list(months["收到"]) == [row["received"] for row in body["rows"]]
+        for by in ("category", "district", "kind"):
+            rows = api.get(f"/complaints/stats?by={by}&{period}").json()["rows"]
+            assert sum(r["received"] for r in rows) == received
+            assert sum(r["finished"] for r in rows) == finished
+    assert checked >= 2

@@ -50,13 +50,13 @@ def _xlsx(rows, merges=(), title_rows=()) -> bytes:
 
 def test_real_domestic_file_flags_non_food_and_is_idempotent(portal):
     data = (REAL / "foodmate_2022_domestic_YEJC1992.csv").read_bytes()
-    first = _import(portal, data, "domestic.csv")
+    first = _import(portal, data, "domestic.csv", outside="keep")
     assert first.refused is None and first.rows == 721
     assert first.rejected == 28  # 食品相关产品 (packaging and utensils) are not food sampling
     assert all("食品相关产品" in e["message"] for e in first.errors)
     assert first.imported + first.duplicates + first.rejected == 721
     assert first.imported > 600
-    second = _import(portal, data, "domestic.csv")
+    second = _import(portal, data, "domestic.csv", outside="keep")
     assert second.imported == 0 and second.updated == 0
     assert second.duplicates == first.imported + first.duplicates
     assert _count(portal) == first.imported
@@ -66,24 +66,102 @@ def test_real_domestic_file_flags_non_food_and_is_idempotent(portal):
     assert name == "天津顶益食品有限公司"  # the trailing space of the scrape is gone
 
 
-def test_real_frozen_failures_keep_superscripts_and_get_disposals(portal):
-    report = _import(portal, (REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv").read_bytes(),
-                     "frozen.csv")
+FROZEN = REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv"   # 35 failed batches, none here
+
+
+def test_real_other_province_file_is_counted_outside_and_needs_a_choice(portal):
+    trial = _import(portal, FROZEN.read_bytes(), "frozen.csv", dry_run=True)
+    assert trial.refused is None and trial.outside == 35 and trial.imported == 35
+    assert trial.as_json()["outside"] == 35
+    unchosen = _import(portal, FROZEN.read_bytes(), "frozen.csv")
+    assert unchosen.refused and "35 个批次不能确认是在张家界市抽样的" in unchosen.refused
+    assert _count(portal) == 0 and _count(portal, SamplingImport) == 0
+
+
+def test_real_other_province_file_skipped_writes_none_of_it(portal):
+    report = _import(portal, FROZEN.read_bytes(), "frozen.csv", outside="skip")
+    assert report.refused is None and (report.outside, report.skipped, report.imported) == (35, 35, 0)
+    assert _count(portal) == 0 and _count(portal, Disposal) == 0 and _count(portal, FailedItem) == 0
+
+
+def test_real_other_province_file_kept_as_outside_has_no_disposal_duty(portal):
+    from portal.overview import disposal_part
+    from portal.sampling import disposal, queries
+
+    report = _import(portal, FROZEN.read_bytes(), "frozen.csv", outside="keep")
     assert report.rejected == 0 and report.imported == 35 and report.duplicates == 1
+    assert report.outside == 35 and report.skipped == 0
+    far_future = date(2040, 1, 1)   # long past any deadline these batches could have had
     with portal.db.read() as session:
-        assert session.scalar(select(func.count()).select_from(SamplingBatch)
-                              .where(SamplingBatch.result == "不合格")) == 35
+        batches = session.scalars(select(SamplingBatch)).all()
+        assert len(batches) == 35 and {b.result for b in batches} == {"不合格"}
+        assert not any(b.in_jurisdiction or b.disposal_duty or b.disposal for b in batches)
         values = session.scalars(select(FailedItem.result_value)).all()
-        assert any("10²" in v for v in values if v)
-        assert session.scalar(select(func.count()).select_from(Disposal)) == 35
-        statuses = set(session.scalars(select(Disposal.status)))
-    assert statuses == {"待核查"}
+        assert any("10²" in v for v in values if v)   # superscripts kept as published
+        assert session.scalar(select(func.count()).select_from(Disposal)) == 0
+        assert queries.disposal_summary(session, far_future) == {"待核查": 0, "核查中": 0,
+                                                                 "已处置": 0, "逾期": 0}
+        assert disposal.queue(session, today=far_future) == []
+        assert disposal_part(session, far_future).figures[0][1] == "0"
+        total, found = queries.search(session, queries.SamplingFilter(scope="all"))
+        assert total == 35        # published, under 所有已导入批次
+        assert queries.search(session, queries.SamplingFilter())[0] == 0   # not among local results
+
+
+def test_outside_batches_never_count_as_overdue_even_with_an_old_disposal_row(portal):
+    """A database from before this rule may hold 待核查 rows for 外地 batches: they are not
+    this bureau's duty, so no figure or queue counts them and no one can update them."""
+    from portal.accounts.rules import cli_actor as actor
+    from portal.sampling import disposal, queries
+    from portal.validation import InputError
+
+    _import(portal, FROZEN.read_bytes(), "frozen.csv", outside="keep")
+    with portal.db.write() as session:
+        ids = session.scalars(select(SamplingBatch.id)).all()
+        session.add_all(Disposal(batch_id=i, status="待核查", due_on=date(2022, 6, 1)) for i in ids)
+    with portal.db.read() as session:
+        assert queries.disposal_summary(session, date(2026, 1, 1))["逾期"] == 0
+        assert disposal.queue(session) == []
+    with pytest.raises(InputError, match="外地批次"), portal.db.write() as session:
+        disposal.update_disposal(session, actor("t"), ids[0], {"status": "核查中"})
+
+
+def test_unrecognised_local_rows_can_be_published_as_local(portal):
+    """永定区 is also in 龙岩: without the city's name a row is not recognised as local, and a
+    bureau whose own file omits the city says so (LOCAL); 慈利县 is unique and needs no city."""
+    header = ["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "不合格项目║检验结果║标准值"]
+    rows = [["腊肉", "某某超市", "永定区人民路1号", "2025-03-01", "亚硝酸盐║45mg/kg║≤30mg/kg"],
+            ["豆腐", "某某菜场", "慈利县零阳镇", "2025-03-01", "铝的残留量║350mg/kg║≤100mg/kg"]]
+    data = _xlsx([header, *rows])
+    assert _import(portal, data, "own.xlsx", dry_run=True).outside == 1
+    report = _import(portal, data, "own.xlsx", outside="local")
+    assert (report.imported, report.outside, report.skipped) == (2, 1, 0)
+    with portal.db.read() as session:
+        batches = {b.food_name: b for b in session.scalars(select(SamplingBatch))}
+    assert batches["豆腐"].district_adcode == "430821"
+    assert all(b.in_jurisdiction and b.disposal_duty and b.disposal for b in batches.values())
+
+
+def test_unique_district_names_agree_with_the_national_table():
+    import csv
+    from collections import Counter
+
+    from portal.registry.profiles import available_profiles, load_profile
+
+    table = SHARED / "data" / "real" / "adcodes" / "cpca-0.5.5_adcodes.csv"
+    if not table.exists():
+        pytest.skip("the cpca adcode table is not in ../shared")
+    with open(table, encoding="utf-8") as handle:
+        names = Counter(row["name"] for row in csv.DictReader(handle))
+    for slug in available_profiles():
+        for district in load_profile(slug).districts:
+            assert district.unique_name == (names[district.name] == 1), (slug, district.name)
 
 
 def test_real_target_cities_are_placed_in_the_jurisdiction(portal):
     report = _import(portal, (REAL / "foodmate_2021_2022_target_cities_subset_YEJC1992.csv")
-                     .read_bytes(), "cities.csv")
-    assert report.rejected == 0
+                     .read_bytes(), "cities.csv", outside="keep")
+    assert report.rejected == 0 and report.outside == 160
     with portal.db.read() as session:
         local = session.execute(select(SamplingBatch.sampled_unit, SamplingBatch.district_adcode)
                                 .where(SamplingBatch.in_jurisdiction.is_(True))).all()
@@ -99,7 +177,7 @@ def test_real_headerless_scrape_is_refused_unless_columns_are_given(portal):
     refused = _import(portal, data, "cqn.csv")
     assert refused.refused and "表头" in refused.refused
     assert _count(portal) == 0 and _count(portal, SamplingImport) == 0
-    mapped = _import(portal, data, "cqn.csv", column_names=CQN_COLUMNS)
+    mapped = _import(portal, data, "cqn.csv", column_names=CQN_COLUMNS, outside="keep")
     assert mapped.refused is None and mapped.rows == 385
     messages = " ".join(e["message"] for e in mapped.errors)
     assert "药监" in messages and "缺少食品名称" in messages and "错列" in messages
@@ -214,7 +292,7 @@ def test_row_level_report_names_row_column_and_problem(portal):
             [4, "面包", "某店", "某厂", "2025-01-01", "待定"],
             [5, "面包", "某店", "某厂", "2025-01-01", "不合格"],
             [6, "饼干", "某店", "某厂", "2025-01-01", "合格"]]
-    report = _import(portal, _xlsx([header, *rows]), "bad.xlsx")
+    report = _import(portal, _xlsx([header, *rows]), "bad.xlsx", outside="local")
     by_row = {e["row"]: e for e in report.errors}
     assert set(by_row) == {2, 3, 4, 5, 6}
     assert by_row[2]["column"] == "食品名称"
@@ -250,12 +328,22 @@ def test_cli_json_and_exit_codes(tmp_path, db_url):
     env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path),
            "PORTAL_DEMO": "0"}
     good = REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv"
-    run = subprocess.run([sys.executable, "-m", "portal", "import", "sampling", str(good), "--json"],
+    command = [sys.executable, "-m", "portal", "import", "sampling", str(good)]
+    trial = subprocess.run([*command, "--dry-run"], cwd=ROOT, env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert trial.returncode == 0, trial.stderr
+    assert "其中 35 个批次不能确认是在张家界市抽样的" in trial.stdout and "--outside" in trial.stdout
+    unchosen = subprocess.run([*command, "--json"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=120)
+    assert unchosen.returncode == 2
+    assert json.loads(unchosen.stdout.strip().splitlines()[-1])["outside"] == 35
+    run = subprocess.run([*command, "--json", "--outside", "keep"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout.strip().splitlines()[-1])
-    assert set(report) == {"rows", "imported", "updated", "duplicates", "rejected", "errors"}
-    assert report["imported"] == 35
+    assert set(report) == {"rows", "imported", "updated", "duplicates", "rejected", "outside",
+                           "skipped", "errors"}
+    assert report["imported"] == 35 and report["outside"] == 35
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"garbage")
     run = subprocess.run([sys.executable, "-m", "portal", "import", "sampling", str(bad), "--json"],

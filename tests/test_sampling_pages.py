@@ -142,6 +142,39 @@ def test_publisher_records_a_disposal_and_it_is_audited(app_env):
     assert "张市监处罚〔2026〕99号" in texts(public).replace("\\", "")
 
 
+def test_batches_kept_as_outside_are_published_but_never_overdue(app_env):
+    """Another province's announcement kept as 外地: its failed batches are public, with no
+    local 核查处置, so no page says 已逾期 and 监管总览 and the home figures stay as they were."""
+    from conftest import SHARED
+    from portal.accounts.rules import cli_actor
+    from portal.importers.sampling import import_sampling
+    from portal.overview import disposal_part
+    from portal.registry.profiles import load_profile
+    from portal.timeutil import local_today
+
+    home = open_page("streamlit_app.py")
+    before_home = {m.label: m.value for m in home.metric}
+    with db().read() as session:
+        before = disposal_part(session, local_today()).figures
+        outside_demo = session.scalars(select(SamplingBatch).where(
+            SamplingBatch.result == "不合格", SamplingBatch.in_jurisdiction.is_(False))).all()
+        assert outside_demo and not any(b.disposal for b in outside_demo)   # the demo has one
+    data = (SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv").read_bytes()
+    report = import_sampling(db(), data, "frozen.csv", load_profile("zhangjiajie"), cli_actor("t"),
+                             outside="keep")
+    assert report.imported == 35
+    with db().read() as session:
+        assert disposal_part(session, local_today()).figures == before
+        batch_id = session.scalar(select(SamplingBatch.id).where(SamplingBatch.food_name == "老式雪糕"))
+    assert {m.label: m.value for m in open_page("streamlit_app.py").metric} == before_home
+    listing = open_with({"scope": "all", "q": "老式雪糕"})
+    assert not listing.exception and "外地抽检，由抽样地监管部门处置" in texts(listing)
+    detail = open_with({"batch": str(batch_id), "scope": "all"})
+    assert not detail.exception
+    body = texts(detail)
+    assert "这批食品不是在本市抽样的" in body and "已逾期" not in body and "应于" not in body
+
+
 @pytest.mark.parametrize("path", ["pages/sampling_import.py", "pages/sampling_disposal.py"])
 def test_publisher_pages_refuse_handlers(app_env, path):
     at = open_page("pages/login.py")

@@ -63,7 +63,7 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
         "failed_items": [{"item": f.item, "result_value": f.result_value,
                           "standard_value": f.standard_value} for f in batch.failed_items],
         "disposal": ({"status": d.status, "measures": d.measures, "document_no": d.document_no}
-                     if d and batch.result == FAILED else None),
+                     if d and batch.disposal_duty else None),
         "in_jurisdiction": bool(batch.in_jurisdiction), "demo": bool(batch.is_demo),
         "updated_at": batch.updated_at,
     }
@@ -209,11 +209,8 @@ def round_modified(session: Session) -> datetime | None:
 # -- complaints: statistics and Open311-style cases --------------------------------------
 
 def complaint_stats_record(session: Session, q: p.StatsParams) -> dict:
-    s = complaint_stats.summary(session, q.date_from, q.date_to)
-    if q.by == "month":
-        rows = complaint_stats.by_month(session, q.date_from, q.date_to)
-    else:
-        rows = complaint_stats.breakdown(session, q.by, q.date_from, q.date_to)
+    figures = complaint_stats.figures(session, q.date_from, q.date_to, groups=(q.by,))
+    s, rows = figures.summary, figures.rows[q.by]
     names = district_names(session)
     labels = {"district": lambda k: names.get(k or "", "未知区县"),
               "kind": lambda k: {"complaint": "投诉", "report": "举报"}.get(k, k),

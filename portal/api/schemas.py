@@ -7,11 +7,20 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from portal.complaints.stats import DEFINITIONS
+from portal.i18n import catalog
+
 Record = TypeVar("Record")
 
 
 def F(zh: str, en: str, **kwargs):
     return Field(description=f"{zh} / {en}", **kwargs)
+
+
+def defined(figure: str, name: str):
+    """A complaint figure described by its one definition, the one 办理公开 shows beside it."""
+    zh = DEFINITIONS[figure]
+    return F(f"{name}：{zh}", catalog("en").get(zh, zh))
 
 
 class Meta(BaseModel):
@@ -61,7 +70,8 @@ class SamplingBatch(BaseModel):
     inspection_agency: str | None = F("检验机构", "testing laboratory")
     result: Literal["pass", "fail"] = F("结果：pass 合格，fail 不合格", "result")
     failed_items: list[FailedItem] = F("不合格项目（合格批次为空）", "failed items, empty when passed")
-    disposal: Disposal | None = F("核查处置（仅不合格批次）", "follow-up of a failed batch")
+    disposal: Disposal | None = F("核查处置（仅在本市抽样的不合格批次；外地批次由抽样地处置，为 null）",
+                                  "follow-up of a failed batch sampled in this city (null for batches sampled elsewhere)")
     in_jurisdiction: bool = F("在本市抽样", "sampled in this city")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
@@ -162,13 +172,13 @@ class StatsRow(BaseModel):
 class ComplaintStats(BaseModel):
     date_from: date | None = F("统计起始日", "period start")
     date_to: date | None = F("统计截止日", "period end")
-    received: int = F("收到的投诉举报", "cases received")
-    accepted: int = F("受理", "accepted")
-    finished: int = F("办结（已答复或不予受理）", "finished")
-    finish_rate: float | None = F("办结率 %", "finished, percent of received")
-    on_time_rate: float | None = F("按期办结率 %", "finished on time, percent of finished")
-    satisfaction: float | None = F("满意率 %（满意或基本满意）", "satisfied, percent of rated")
-    median_working_days: float | None = F("办结用时中位数（工作日）", "median working days to finish")
+    received: int = defined("received", "收到")
+    accepted: int = defined("accepted", "受理")
+    finished: int = defined("finished", "已办结")
+    finish_rate: float | None = defined("finish_rate", "办结率 %")
+    on_time_rate: float | None = defined("on_time_rate", "按期办结率 %")
+    satisfaction: float | None = defined("satisfaction", "满意度 %")
+    median_working_days: float | None = defined("median_working_days", "办结用时中位数（工作日）")
     by: str = F("分组方式", "grouping")
     rows: list[StatsRow] = F("分组统计", "grouped counts")
     demo: bool = F("含演示数据", "includes demo records")

@@ -10,8 +10,24 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.complaints.models import ACCEPTED, FINISHED_STATUSES, IN_PROGRESS, Complaint
+from portal.i18n import N_
 
 SATISFIED = ("满意", "基本满意")
+GROUPS = ("category", "district", "kind", "month")
+
+# One definition per figure, shown beside it on 办理公开 and in the API's field spec. Every
+# figure counts the cases *filed* in the period (a cohort), each as it stands today: a case
+# filed in December and finished in January counts as received and finished in December's
+# year, so 已办结 never exceeds 收到 and the finished-case list holds exactly 已办结 cases.
+DEFINITIONS = {
+    "received": N_("统计期间内提交的投诉和举报件数（按提交日期，含合并办理的重复件）。"),
+    "accepted": N_("收到的件数中已受理的件数。"),
+    "finished": N_("收到的件数中截至今天已办结的件数（已答复或已决定不予受理），不论哪天办结。"),
+    "finish_rate": N_("已办结 ÷ 收到，目标 100%。"),
+    "on_time_rate": N_("已办结的件数中在法定期限内办结的比例（期限按工作日计算，节假日和调休依国务院公布的安排）。"),
+    "median_working_days": N_("已办结的件数从提交到办结所用工作日数的中位数：一半的案件在这个工作日数内办结。"),
+    "satisfaction": N_("已办结并经群众评价的件数中，评价为“满意”或“基本满意”的比例。"),
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,23 @@ def by_month(session: Session, start: date | None = None, end: date | None = Non
     return list(months.values())
 
 
+@dataclass(frozen=True)
+class Figures:
+    """A period's figures, computed once for 办理公开 and the API: the summary and its
+    breakdowns (each breakdown's counts add up to the summary's)."""
+    start: date | None
+    end: date | None
+    summary: Summary
+    rows: dict[str, list[dict]]
+
+
+def figures(session: Session, start: date | None = None, end: date | None = None,
+            groups: tuple[str, ...] = GROUPS) -> Figures:
+    rows = {by: by_month(session, start, end) if by == "month" else breakdown(session, by, start, end)
+            for by in groups}
+    return Figures(start, end, summary(session, start, end), rows)
+
+
 def _row(key, received, accepted, finished, on_time, rated, satisfied) -> dict:
     return {"key": key, "received": int(received or 0), "accepted": int(accepted or 0),
             "finished": int(finished or 0), "on_time": int(on_time or 0),
@@ -123,8 +156,9 @@ def finished_cases(session: Session, *, category: str | None = None,
                    district_adcode: str | None = None, business_id: int | None = None,
                    start: date | None = None, end: date | None = None,
                    page: int = 1, per_page: int = 50) -> tuple[int, list[PublicCase]]:
-    """Finished cases, newest first: business, category, dates and outcome only (not the
-    tracking number either: it is half of what unlocks a case)."""
+    """Finished cases filed in the period, newest finish first (unfiltered, exactly the cases
+    Summary.finished counts): business, category, dates and outcome only (not the tracking
+    number either: it is half of what unlocks a case)."""
     query = _period(select(*PUBLIC_COLUMNS).where(Complaint.status.in_(FINISHED_STATUSES)), start, end)
     if category:
         query = query.where(Complaint.category == category)

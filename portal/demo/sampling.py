@@ -1,6 +1,7 @@
 """Demo sampling results: batches at the jurisdiction's demo businesses, ~2.5 % failed, with
 failed items, 核查处置 in every state (some overdue) and a few batches from national
-announcements sampled elsewhere."""
+announcements sampled elsewhere (外地: published, at least one failed at every scale, with no
+local 核查处置)."""
 from __future__ import annotations
 
 import hashlib
@@ -90,6 +91,10 @@ def generate_sampling(session, ctx) -> int:
     local_producer = rng.random(count) < 0.35
     elsewhere = rng.random(count) < 0.08
     failed = rng.random(count) < FAIL_RATE
+    # Every scale shows a failed 外地 batch: published, with no local 核查处置 to count.
+    outside = np.flatnonzero(elsewhere)
+    if outside.size:
+        failed[outside[0]] = True
     days_ago = rng.integers(1, 3 * 365, size=count)
     shelf = rng.integers(3, 150, size=count)
     year_city = ctx.profile.name[0]  # 张家界市 -> 张市监…, the usual abbreviation
@@ -169,6 +174,7 @@ def generate_sampling(session, ctx) -> int:
             else:
                 status = "待核查"
             done = status == "已处置"
+        if failed[i] and in_j:   # 核查处置 is this bureau's duty only for batches sampled here
             disposals.append({
                 "key": key, "status": status, "due_on": due,
                 "measures": "下架、立案调查、罚款" if done else ("下架" if status == "核查中" else None),

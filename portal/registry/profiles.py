@@ -19,6 +19,9 @@ class DistrictProfile(BaseModel):
     name: str = Field(min_length=1, max_length=40)
     name_en: str = ""            # for the English pages; empty: the Chinese name is shown
     population: int = Field(gt=0)
+    # The name belongs to no other county-level division in China (checked against the cpca
+    # adcode table), so it alone places an address here; 永定区 is also in 龙岩, so it is not.
+    unique_name: bool = False
 
 
 class JurisdictionProfile(BaseModel):

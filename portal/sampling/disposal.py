@@ -68,7 +68,10 @@ def update_disposal(session: Session, actor: Actor, batch_id: int, data: dict) -
     form = parse(DisposalUpdate, data)
     disposal = session.get(Disposal, batch_id)
     if disposal is None:
-        raise InputError({"batch": "这一批次没有核查处置记录（只有不合格批次需要核查处置）"})
+        raise InputError({"batch": "这一批次没有核查处置记录（只有在本市抽样的不合格批次需要核查处置）"})
+    batch = session.get(SamplingBatch, batch_id)
+    if not batch.disposal_duty:
+        raise InputError({"batch": "这一批次不是在本市抽样的（外地批次），核查处置由抽样地的监管部门负责"})
     before = {"status": disposal.status, "measures": disposal.measures,
               "document_no": disposal.document_no}
     disposal.status = form.status
@@ -100,11 +103,11 @@ class QueueRow:
 
 def queue(session: Session, status: str | None = None, today: date | None = None,
           limit: int = 500) -> list[QueueRow]:
-    """Overdue first, then by due date."""
+    """This bureau's 核查处置 (failed batches sampled here): overdue first, then by due date."""
     today = today or local_today()
     query = select(SamplingBatch.id, SamplingBatch.food_name, SamplingBatch.sampled_unit,
                    SamplingBatch.announcement_date, Disposal.status, Disposal.due_on) \
-        .join(Disposal, Disposal.batch_id == SamplingBatch.id)
+        .join(Disposal, Disposal.batch_id == SamplingBatch.id).where(SamplingBatch.disposal_duty)
     if status:
         query = query.where(Disposal.status == status)
     query = query.order_by((Disposal.status == "已处置").asc(), Disposal.due_on.asc().nulls_last(),

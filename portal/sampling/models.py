@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, and_, func
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,6 +89,18 @@ class SamplingBatch(Base):
     def _search_text_expression(cls):
         return (cls.food_name + " " + func.coalesce(cls.producer_name, "") + " "
                 + func.coalesce(cls.sampled_unit, ""))
+
+    @hybrid_property
+    def disposal_duty(self) -> bool:
+        """This bureau must verify and dispose of it (核查处置): failed and sampled here. A
+        failed 外地 batch (a national or another province's announcement) is published, but
+        its disposal is the duty of the bureau where it was sampled: no deadline, never overdue."""
+        return self.result == FAILED and bool(self.in_jurisdiction)
+
+    @disposal_duty.inplace.expression
+    @classmethod
+    def _disposal_duty_expression(cls):
+        return and_(cls.result == FAILED, cls.in_jurisdiction.is_(True))
 
     failed_items: Mapped[list[FailedItem]] = relationship(
         cascade="all, delete-orphan", order_by="FailedItem.position", lazy="selectin")

@@ -239,10 +239,18 @@ def batches_per_thousand(session: Session, population: int, year: int) -> YearFi
     return YearFigure(year, count, population)
 
 
+def duty_disposals(*columns):
+    """SELECT columns over the 核查处置 records this bureau must complete (failed batches
+    sampled here): every deadline and overdue figure starts from this, never from all
+    Disposal rows."""
+    return select(*columns).select_from(Disposal).join(
+        SamplingBatch, SamplingBatch.id == Disposal.batch_id).where(SamplingBatch.disposal_duty)
+
+
 def disposal_summary(session: Session, today: date) -> dict[str, int]:
-    rows = dict(session.execute(select(Disposal.status, func.count()).group_by(Disposal.status))
-                .all())
-    overdue = session.scalar(select(func.count()).select_from(Disposal).where(
+    rows = dict(session.execute(duty_disposals(Disposal.status, func.count())
+                                .group_by(Disposal.status)).all())
+    overdue = session.scalar(duty_disposals(func.count()).where(
         Disposal.status != "已处置", Disposal.due_on < today)) or 0
     return {"待核查": rows.get("待核查", 0), "核查中": rows.get("核查中", 0),
             "已处置": rows.get("已处置", 0), "逾期": overdue}

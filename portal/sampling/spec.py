@@ -27,7 +27,7 @@ EXPORT_COLUMNS = [
     ("检验机构", "出具检验报告的机构"),
     ("结果", "合格 或 不合格"),
     ("不合格项目", "多项以“；”分隔，每项为 项目║检验结果║标准值"),
-    ("核查处置状态", "待核查 / 核查中 / 已处置（仅不合格批次）"),
+    ("核查处置状态", "待核查 / 核查中 / 已处置（仅在本市抽样的不合格批次；外地批次为空）"),
     ("处置措施", "已采取的措施，以“、”分隔"),
     ("处罚文书号", "如 市监处罚〔2024〕12号"),
     ("备注", "公告中的备注"),
@@ -35,7 +35,7 @@ EXPORT_COLUMNS = [
 
 
 def export_record(batch: SamplingBatch, district_names: dict[str, str]) -> dict:
-    d = batch.disposal
+    d = batch.disposal if batch.disposal_duty else None
     values = [
         batch.id, batch.food_name, batch.category, batch.subcategory, batch.producer_name,
         batch.producer_address, batch.sampled_unit, batch.sampled_address or batch.sampled_province,

@@ -5,16 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from portal.complaints.stats import Summary
-from portal.i18n import N_, t
+from portal.complaints.stats import DEFINITIONS, Summary
+from portal.i18n import N_, english, t
 
-METHOD = N_("口径：收到 = 期间内提交的投诉和举报件数（含合并件）；办结 = 已办结或已作出不予受理决定的件数；"
-            "办结率 = 办结 ÷ 收到；按期办结率 = 在法定期限内办结的件数 ÷ 办结件数（期限按工作日计算，"
-            "节假日和调休依国务院公布的安排）；办结用时 = 从收到到办结的工作日数的中位数；"
-            "满意度 = 评价为“满意”或“基本满意”的件数 ÷ 评价件数。")
 RECEIVED, ACCEPTED, FINISHED = N_("收到"), N_("受理"), N_("办结")
 FINISH_RATE, ON_TIME_RATE = N_("办结率(%)"), N_("按期办结率(%)")
 RATED, SATISFACTION = N_("评价数"), N_("满意度(%)")
+MONTH = N_("提交月份")   # rows are grouped by the month a case was filed in
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -34,7 +31,7 @@ def frame(rows: list[dict], label: str, names: dict | None = None) -> pd.DataFra
 
 def monthly(rows: list[dict]) -> pd.DataFrame:
     """rows: complaints.stats.by_month."""
-    return frame(rows, t("月份"))
+    return frame(rows, t(MONTH))
 
 
 def count_bars(data: pd.DataFrame, label: str) -> alt.Chart:
@@ -49,7 +46,7 @@ def count_bars(data: pd.DataFrame, label: str) -> alt.Chart:
 
 
 def month_chart(data: pd.DataFrame) -> alt.Chart:
-    month, received, finished = t("月份"), t(RECEIVED), t(FINISHED)
+    month, received, finished = t(MONTH), t(RECEIVED), t(FINISHED)
     measure, cases = t("指标"), t("件数")
     long = data.melt(id_vars=[month], value_vars=[received, finished], var_name=measure,
                      value_name=cases)
@@ -63,14 +60,18 @@ def month_chart(data: pd.DataFrame) -> alt.Chart:
 
 
 def headline(summary: Summary) -> list[tuple[str, str, str]]:
-    """(label, value, help) for st.metric."""
+    """(label, value, definition) for st.metric and the caption under it: each figure with its
+    one definition (complaints.stats.DEFINITIONS, also in the API's field spec)."""
     def pct(v):
         return "—" if v is None else f"{v:.1f}%"
 
-    return [(t("收到投诉举报"), t("{n:,} 件", n=summary.received), t("期间内群众提交的投诉和举报。")),
-            (t("已办结"), t("{n:,} 件", n=summary.finished), t("其中受理 {n:,} 件。", n=summary.accepted)),
-            (t("办结率"), pct(summary.finish_rate), t("办结 ÷ 收到，目标 100%。")),
-            (t("按期办结率"), pct(summary.on_time_rate), t("在法定期限内办结的比例。")),
-            (t("办结用时中位数"), "—" if summary.median_working_days is None else
-             t("{n:g} 个工作日", n=summary.median_working_days), t("一半的案件在这个工作日数内办结。")),
-            (t("处理满意度"), pct(summary.satisfaction), t("基于 {n:,} 条群众评价。", n=summary.rated))]
+    days = summary.median_working_days
+    return [(t("收到投诉举报"), t("{n:,} 件", n=summary.received), t(DEFINITIONS["received"])),
+            (t("已办结"), t("{n:,} 件", n=summary.finished), t(DEFINITIONS["finished"])),
+            (t("办结率"), pct(summary.finish_rate), t(DEFINITIONS["finish_rate"])),
+            (t("按期办结率"), pct(summary.on_time_rate), t(DEFINITIONS["on_time_rate"])),
+            (t("办结用时中位数"), "—" if days is None else t("{n:g} 个工作日", n=days),
+             t(DEFINITIONS["median_working_days"])),
+            (t("处理满意度"), pct(summary.satisfaction),
+             (" " if english() else "").join((t(DEFINITIONS["satisfaction"]),
+                                              t("基于 {n:,} 条群众评价。", n=summary.rated))))]

@@ -14,6 +14,9 @@ from portal.timeutil import local_today
 from portal.ui.widgets import md
 
 PAGE = "pages/sampling.py"
+OUTSIDE_SHORT = N_("外地抽检，由抽样地监管部门处置")
+OUTSIDE_NOTE = N_("这批食品不是在本市抽样的（外地抽检，来自上级部门或外地发布的公告）。"
+                  "它的核查处置由抽样地的监管部门负责，本页只公布检验结果。")
 DISPOSAL_HELP = N_("核查处置：发现不合格食品后，监管部门要追查来源和去向，责令经营者下架、召回，"
                    "并依法查处。处置状态依次为“待核查 → 核查中 → 已处置”。")
 
@@ -34,7 +37,9 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
         lines.append(f"{field('公告日期')}{day(batch.announcement_date)}　{field('分类')}{md(t(batch.category))}")
         if batch.result == FAILED and batch.failed_items:
             lines.append(f"{field('不合格项目')}" + "、".join(md(f.item) for f in batch.failed_items))
-            if batch.disposal:
+            if not batch.disposal_duty:
+                lines.append(f"{field('核查处置')}{t(OUTSIDE_SHORT)}")
+            elif batch.disposal:
                 lines.append(f"{field('核查处置')}{t(batch.disposal.status)}")
         st.markdown("  \n".join(lines))
         st.page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
@@ -97,6 +102,9 @@ def registry_block(batch: SamplingBatch) -> None:
 def disposal_block(batch: SamplingBatch) -> None:
     st.subheader(t("核查处置"))
     st.caption(t(DISPOSAL_HELP))
+    if not batch.disposal_duty:
+        st.info(t(OUTSIDE_NOTE))
+        return
     d = batch.disposal
     if d is None:
         st.info(t("暂无核查处置记录。"))
