@@ -183,3 +183,55 @@ def test_voting_from_the_list_of_rounds(server, browser):
         assert conn.execute("SELECT count(*) FROM round_votes WHERE round_id = ? AND is_demo = 0",
                             (round_id,)).fetchone()[0] == 1
     page.context.close()
+
+
+def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(server, browser, tmp_path):
+    """商户查询 -> a business -> 投诉或举报这家单位 -> the form with a photo -> receipt ->
+    查询办理进度 -> the case; its address carries the number only, so a shared link asks for
+    the code again."""
+    from complaint_helpers import jpeg_with_gps
+    from test_browser import _choose
+
+    base, tmp = server
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    page = _home(browser, base, PHONE)
+    _menu(page, "商户查询", PHONE)
+    page.get_by_role("textbox").first.fill("饭店")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("共找到").wait_for(timeout=60_000)
+    page.locator('[data-testid="stPageLink"]').filter(has_text="饭店").first.click()
+    page.get_by_role("link", name="投诉或举报这家单位").click()
+    page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
+    _choose(page, "问题类别", "异物")
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    page.get_by_role("spinbutton", name=re.compile("year")).first.click()
+    page.keyboard.type((local_today() - timedelta(days=1)).strftime("%Y%m%d"))
+    page.get_by_role("textbox", name="问题描述").fill("炒饭里有一截塑料绳，差点吞下去。")
+    page.get_by_role("textbox", name="您的诉求").fill("退款并整改")
+    page.locator('input[type="file"]').set_input_files(str(photo))
+    page.get_by_text("photo.jpg").wait_for(timeout=30_000)
+    page.get_by_role("textbox", name="姓名").fill("旅程测试")
+    page.get_by_role("textbox", name="手机号码").fill("13955556666")
+    page.get_by_text("我已阅读并同意上述个人信息处理说明").click()
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text("我们已收到您的投诉").wait_for(timeout=60_000)
+    page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=30_000)
+    tracking_no, code = (c.strip() for c in page.locator('[data-testid="stCode"]').all_inner_texts()[:2])
+
+    page.get_by_role("link", name="查询办理进度").click()
+    page.get_by_role("textbox", name="查询码").fill(code, timeout=60_000)
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("您提交的照片（1 张").wait_for(timeout=60_000)
+    page.wait_for_url(re.compile(rf"no={tracking_no}"), timeout=30_000)
+    assert code not in page.url
+
+    shared = _open(browser, page.url, PHONE)
+    shared.get_by_role("textbox", name="查询码").wait_for(timeout=60_000)
+    assert shared.get_by_role("textbox", name="查询编号").input_value() == tracking_no
+    assert "您提交的照片" not in shared.inner_text("main")
+    shared.context.close()
+    page.context.close()
