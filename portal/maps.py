@@ -19,6 +19,7 @@ from folium.plugins import FastMarkerCluster
 from portal.config import PROJECT_ROOT
 from portal.i18n import N_
 from portal.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from portal.numbers import plain
 
 STATIC_DIR = PROJECT_ROOT / "static"
 VENDOR = STATIC_DIR / "vendor"
@@ -241,7 +242,7 @@ def district_map(boundaries: dict, values: dict[str, float], figure_label: str, 
         adcode = str(feature["properties"]["adcode"])
         value = values.get(adcode, 0)
         features.append({**feature, "properties": {
-            **feature["properties"], "value": f"{figure_label}：{value:g}",
+            **feature["properties"], "value": f"{figure_label}：{plain(value)}",
             "shade": shades[min(4, int(4 * value / top + 0.5))]}})
     fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
                       control_scale=True)
