@@ -168,6 +168,14 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
     return fmap
 
 
+def location_map(lat: float, lng: float, tiles: str | None, key: str = "",
+                 zoom: int = 16) -> folium.Map:
+    """A small street map of one place with one marker (no name written into the map)."""
+    fmap = base_map((lat, lng), zoom, tiles, key=key)
+    folium.Marker(to_display_crs(tiles, lat, lng)).add_to(fmap)
+    return fmap
+
+
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                tiles: str | None = None, words: dict | None = None,
                labels: list[str] | None = None) -> FastMarkerCluster:
