@@ -170,9 +170,12 @@ def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenSt
 
 def location_map(lat: float, lng: float, tiles: str | None, key: str = "",
                  zoom: int = 16) -> folium.Map:
-    """A small street map of one place with one marker (no name written into the map)."""
+    """A small street map of one place with one marker (no name written into the map). The
+    marker is drawn, not an image: Leaflet finds its default marker image through its CSS,
+    which may not have loaded yet when the map's script runs."""
     fmap = base_map((lat, lng), zoom, tiles, key=key)
-    folium.Marker(to_display_crs(tiles, lat, lng)).add_to(fmap)
+    folium.CircleMarker(to_display_crs(tiles, lat, lng), radius=11, color="#ffffff", weight=3,
+                        fill=True, fill_color="#b91c1c", fill_opacity=1).add_to(fmap)
     return fmap
 
 

@@ -204,5 +204,5 @@ def test_location_map_is_one_self_hosted_marker():
     from portal.maps import URL, location_map
 
     html = location_map(29.117, 110.479, "OpenStreetMap").get_root().render()
-    assert html.count("L.marker(") == 1
+    assert html.count("L.circleMarker(") == 1 and "L.marker(" not in html
     assert f"{URL}/leaflet/leaflet.js" in html and "cdn.jsdelivr" not in html
