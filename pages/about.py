@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import i18n
 from portal.i18n import both, t
+from portal.rule_sources import all_rules
 from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice
@@ -47,6 +48,15 @@ with st.expander(t("开放数据接口（API）")):
     ], columns=[both("地址"), both("内容")]).set_index(both("地址")))
     st.caption(t("列表接口用 limit（1–500）和 offset 分页，加 format=csv 得到 CSV。每个客户端每分钟最多 "
                  "{rate} 次请求。演示数据在返回结果中标为 demo。", rate=ctx.settings.api_requests_per_minute))
+
+with st.expander(t("本站采用的各项规则及其依据")):
+    st.markdown(t("处置时限、评级标准、名单期限和投诉举报办理期限都按下列规则计算。"
+                  "标有“未经核实”的规则还没有对照正式公布的条文核对，本站管理员会核对后更新。"))
+    with ctx.db.read() as session:
+        rule_list = all_rules(session)
+    st.table(pd.DataFrame([(t(r.area), ("" if r.verified else t("未经核实") + "：") + r.source)
+                           for r in rule_list], columns=[both("方面"), both("规则与依据")])
+             .set_index(both("方面")))
 
 with st.expander(t("{city}的辖区与人口", city=i18n.place(profile.name, profile.name_en))):
     st.markdown("\n".join("- " + t("{name}（行政区划代码 {adcode}）：常住人口约 {population:,} 人",

@@ -1,5 +1,6 @@
 """商户查询: look a business up and see what the bureau knows of it."""
 import streamlit as st
+from streamlit_folium import st_folium
 
 from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
@@ -10,7 +11,8 @@ from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
 from portal.ratings.queries import business_rating
 from portal import i18n
-from portal.i18n import aside, field, t
+from portal.i18n import N_, aside, field, t
+from portal.maps import ensure_assets, location_map
 from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels, term
@@ -66,6 +68,12 @@ if "id" in params:
         lines.append(f"{field('许可证编号')}{business.licence_no}" +
                      (aside(t("{day}发证", day=i18n.day(business.licence_date))) if business.licence_date else ""))
     st.markdown("  \n".join(lines))
+    tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
+    if tiles and business.lat is not None and business.lng is not None \
+            and not business.location_approximate:
+        ensure_assets()
+        st_folium(location_map(business.lat, business.lng, tiles, ctx.settings.tianditu_key),
+                  height=220, use_container_width=True, returned_objects=[], key="business_location")
     st.subheader(t("抽检记录"))
     for batch in record.recent:
         with st.container(border=True):
@@ -82,8 +90,16 @@ if "id" in params:
             entry_card(entry, link=False)
     st.subheader(t("投诉举报"))
     if complaints["received"]:
-        st.markdown(t("群众对这家单位的投诉举报共 **{received}** 件，已办结 {finished} 件，正在办理 {open} 件"
-                      "（含尚未核实的反映，不等于违法事实）。", **complaints))
+        # Only the counts that are not zero: "已办结 0 件" reads as neglect.
+        template = {(True, True): N_("群众对这家单位的投诉举报共 **{received}** 件，已办结 {finished} 件，"
+                                     "正在办理 {open} 件（含尚未核实的反映，不等于违法事实）。"),
+                    (True, False): N_("群众对这家单位的投诉举报共 **{received}** 件，已办结 {finished} 件"
+                                      "（含尚未核实的反映，不等于违法事实）。"),
+                    (False, True): N_("群众对这家单位的投诉举报共 **{received}** 件，正在办理 {open} 件"
+                                      "（含尚未核实的反映，不等于违法事实）。"),
+                    (False, False): N_("群众对这家单位的投诉举报共 **{received}** 件，正在审查是否受理"
+                                       "（含尚未核实的反映，不等于违法事实）。")}
+        st.markdown(t(template[bool(complaints["finished"]), bool(complaints["open"])], **complaints))
     else:
         st.markdown(t("目前没有关于这家单位的投诉举报。"))
     st.page_link("pages/complaint.py", label=t("投诉或举报这家单位"), icon=":material/campaign:",

@@ -105,9 +105,10 @@ if business_id:
         for case in duplicates:
             with st.container(border=True):
                 st.markdown(f"**{category_label(case.category)}** · "
-                            + t("发生于 {occurred} · {received}提交 · 已有 {n} 人反映同样问题",
-                                occurred=day(case.occurred_on), received=day(case.received_on),
-                                n=case.supporters))
+                            + t("发生于 {occurred} · {received}提交", occurred=day(case.occurred_on),
+                                received=day(case.received_on))
+                            + (" · " + t("另有 {n} 人反映同样问题", n=case.supporters)
+                               if case.supporters else ""))
                 if st.button(t("我也遇到了同样的问题"), key=f"join_{case.complaint_id}",
                              icon=":material/group_add:"):
                     try:

@@ -45,7 +45,7 @@ for column, title, entries, empty in (
 with st.expander(t("依据与下载")):
     r = rules()
     st.markdown(r["black_early_removal_years"]["source"])
-    st.caption(r["black_removal_years"]["source"] + " " + r["red_default_years"]["source"])
+    st.page_link("pages/about.py", label=t("本站采用的各项规则及其依据"), icon=":material/gavel:")
     frame = pd.DataFrame([export_record(e) for e in black + red],
                          columns=[c for c, _ in EXPORT_COLUMNS])
     download_buttons(frame, "lists", "红黑榜", today, EXPORT_COLUMNS, SPEC_VERSION,

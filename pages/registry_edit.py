@@ -7,6 +7,7 @@ from portal.lists.queries import business_history
 from portal.lists.rules import is_active
 from portal.ratings.rules import rules as rating_rules
 from portal.registry import edits, queries
+from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
 from portal.ui.widgets import run_action
@@ -52,7 +53,8 @@ with inspect_tab:
         with st.form("inspection"):
             day = st.date_input("检查日期", value=None, format="YYYY-MM-DD", max_value=local_today())
             score = st.number_input("评分（0–10）", min_value=0.0, max_value=10.0, value=8.0, step=0.1)
-            st.caption(rating_rules()["dynamic_cutoffs"]["source"])
+            st.caption(flagged(rating_rules()["dynamic_cutoffs"]) + " "
+                       + flagged(rating_rules()["annual_cutoffs"]))
             if st.form_submit_button("保存检查结果", type="primary"):
                 save(edits.add_inspection, business.id, {"inspected_on": day, "score": score},
                      success="已保存，动态等级已按规则更新。")

@@ -166,4 +166,5 @@ with tab_download:
     with st.expander(t("列说明（规范版本 {version}）", version=SPEC_VERSION)):
         st.table(pd.DataFrame(EXPORT_COLUMNS, columns=[t("列名"), t("含义")]).set_index(t("列名")))
     st.caption(t("以“=、+、-、@”开头的单元格在下载文件中前面加了单引号，防止被电子表格当作公式执行。"))
-    st.caption(t("开放数据接口：/api/v1/sampling（JSON 或 CSV），字段说明见 /api/v1/openapi.json。"))
+    st.page_link("pages/about.py", label=t("其他网站和应用如何读取这些数据（开放数据接口）"),
+                 icon=":material/api:")

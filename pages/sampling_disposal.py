@@ -4,6 +4,8 @@ import streamlit as st
 
 from portal.accounts import audit
 from portal.accounts.views import audit_rows
+from portal.importers.sampling_parse import rules
+from portal.rule_sources import flagged
 from portal.sampling import disposal, queries
 from portal.sampling.models import DISPOSAL_STATUSES
 from portal.timeutil import cn_date, local_today
@@ -16,6 +18,7 @@ from portal.validation import InputError
 ctx = page_setup("核查处置", role="publisher", layout="wide")
 st.title("不合格食品核查处置", anchor=False)
 st.caption(DISPOSAL_HELP + " 每次登记都会记入审计日志；状态为“已处置”后，措施和文书号向公众公开。")
+st.caption(f"完成时限 {rules()['disposal_days']['value']} 天。" + flagged(rules()["disposal_days"]))
 
 demo_notice(cached.demo_present(ctx))
 with ctx.db.read() as session:

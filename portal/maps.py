@@ -20,6 +20,7 @@ from folium.template import Template
 from portal.config import PROJECT_ROOT
 from portal.i18n import N_
 from portal.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from portal.numbers import plain
 
 STATIC_DIR = PROJECT_ROOT / "static"
 VENDOR = STATIC_DIR / "vendor"
@@ -220,6 +221,17 @@ def _link_query(link_query: str) -> str:
     return json.dumps(link_query)
 
 
+def location_map(lat: float, lng: float, tiles: str | None, key: str = "",
+                 zoom: int = 16) -> folium.Map:
+    """A small street map of one place with one marker (no name written into the map). The
+    marker is drawn, not an image: Leaflet finds its default marker image through its CSS,
+    which may not have loaded yet when the map's script runs."""
+    fmap = base_map((lat, lng), zoom, tiles, key=key)
+    folium.CircleMarker(to_display_crs(tiles, lat, lng), radius=11, color="#ffffff", weight=3,
+                        fill=True, fill_color="#b91c1c", fill_opacity=1).add_to(fmap)
+    return fmap
+
+
 def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
                tiles: str | None = None, words: dict | None = None,
                labels: list[str] | None = None, link_query: str = "") -> FastMarkerCluster:
@@ -295,7 +307,7 @@ def district_map(boundaries: dict, values: dict[str, float], figure_label: str, 
         adcode = str(feature["properties"]["adcode"])
         value = values.get(adcode, 0)
         features.append({**feature, "properties": {
-            **feature["properties"], "value": f"{figure_label}：{value:g}",
+            **feature["properties"], "value": f"{figure_label}：{plain(value)}",
             "shade": shades[min(4, int(4 * value / top + 0.5))]}})
     fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
                       control_scale=True)

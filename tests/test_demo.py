@@ -86,3 +86,35 @@ def test_demo_with_some_capabilities_left_empty(portal):
         "businesses": 100, "sampling_batches": 100, "complaints": 0, "votes": 0,
         "survey_responses": 0})
     assert written["complaints"] == 0 and written["round_votes"] == 0 and written["survey_responses"] == 0
+
+
+def test_small_demo_samples_foods_where_they_are_sold_and_writes_values_as_published(portal):
+    """A batch's food category fits the type of the unit it was taken at (no 酱卤猪肉 at a
+    饮品店), a local producer makes what its name says, and test values read as announcements
+    write them (3.9×10⁵CFU/g, never 3.93e+05CFU/g)."""
+    from portal.demo.businesses import TYPES
+    from portal.demo.sampling import MADE_BY, SOLD_AT
+    from portal.sampling.models import FailedItem, SamplingBatch
+
+    generator.generate(portal.db, portal.profile, "small")
+    assert {kind for sector, kind, *_ in TYPES if sector != "食品生产"} == set(SOLD_AT)
+    with portal.db.read() as session:
+        sampled = session.execute(
+            select(SamplingBatch.food_name, SamplingBatch.category, Business.business_type)
+            .join(Business, Business.id == SamplingBatch.sampled_business_id)).all()
+        made = session.execute(
+            select(SamplingBatch.category, Business.name)
+            .join(Business, Business.id == SamplingBatch.producer_business_id)).all()
+        values = session.execute(select(FailedItem.item, FailedItem.result_value,
+                                        FailedItem.standard_value)).all()
+    assert len(sampled) > 1500
+    misfits = [(food, category, kind) for food, category, kind in sampled
+               if category not in SOLD_AT[kind]]
+    assert misfits == []
+    assert not [f for f, _, kind in sampled if f == "酱卤猪肉" and kind == "饮品店"]
+    assert made and all(any(name.endswith(w + "有限公司") for w in MADE_BY[category])
+                        for category, name in made)
+    assert values
+    assert not [v for v in values if "e+" in " ".join(map(str, v)) or "e-0" in " ".join(map(str, v))]
+    counts = [r for item, r, _ in values if item == "菌落总数"]
+    assert all("×10" in r or int(r.removesuffix("CFU/g")) < 10_000 for r in counts)

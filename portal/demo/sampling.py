@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import select
 
 from portal.db import bulk_insert
+from portal.numbers import plain, times_ten
 from portal.registry.models import Business, District
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
@@ -35,6 +36,34 @@ FOODS = {
     "速冻食品": (["速冻饺子", "汤圆", "猪肉水饺"], ["过氧化值", "菌落总数"]),
 }
 CATEGORY_WEIGHTS = np.array([8, 5, 7, 6, 4, 5, 6, 14, 8, 8, 10, 4, 5, 6, 3, 2, 3], dtype=float)
+# What each type of sampled unit sells or cooks: a batch's food comes from a category its unit
+# fits (no 酱卤猪肉 taken at a 果汁店). Every 食品销售 / 餐饮服务 type of the demo registry.
+_SHELF = ("粮食加工品", "食用油、油脂及其制品", "调味品", "肉制品", "乳制品", "饮料", "糕点",
+          "酒类", "速冻食品")
+_FRESH = ("蔬菜及其制品", "水果及其制品", "水产及其制品", "畜禽肉及副产品", "蛋及蛋制品", "豆制品")
+_KITCHEN = ("餐饮食品", "粮食加工品", "食用油、油脂及其制品", "调味品", "蔬菜及其制品",
+            "畜禽肉及副产品", "蛋及蛋制品", "豆制品")
+_CANTEEN = (*_KITCHEN, "水产及其制品", "水果及其制品", "乳制品")
+_BANQUET = (*_KITCHEN, "水产及其制品", "肉制品", "酒类")
+SOLD_AT = {
+    "超市": (*_SHELF, *_FRESH, "茶叶及相关制品"),
+    "便利店": _SHELF,
+    "食杂店": (*_SHELF, "蛋及蛋制品", "茶叶及相关制品"),
+    "农贸市场": (*_FRESH, "粮食加工品", "食用油、油脂及其制品", "调味品", "肉制品"),
+    "餐馆": _BANQUET,
+    "快餐店": _KITCHEN,
+    "小吃店": (*_KITCHEN, "肉制品", "速冻食品"),  # 卤味店, 饺子馆
+    "饮品店": ("饮料", "乳制品", "水果及其制品", "茶叶及相关制品", "糕点"),
+    "学校食堂": _CANTEEN, "养老机构食堂": _CANTEEN, "机关食堂": _CANTEEN, "企业食堂": _CANTEEN,
+    "工地食堂": _KITCHEN, "中央厨房": _CANTEEN, "集体用餐配送单位": _CANTEEN,
+    "农村集体聚餐场所": _BANQUET,
+}
+# A local producer makes what its name says (portal.demo.businesses.PRODUCTS).
+MADE_BY = {
+    "粮食加工品": ("粮油", "食品"), "食用油、油脂及其制品": ("粮油",), "调味品": ("调味品", "食品"),
+    "肉制品": ("肉制品", "食品"), "饮料": ("饮料",), "糕点": ("食品",), "豆制品": ("豆制品",),
+    "酒类": ("酒业",), "茶叶及相关制品": ("茶业",), "速冻食品": ("食品", "肉制品"),
+}
 # item: (limit kind, limit, unit)
 LIMITS = {
     "镉": ("max", 0.2, "mg/kg"), "铅": ("max", 0.2, "mg/kg"), "黄曲霉毒素B1": ("max", 10, "μg/kg"),
@@ -59,13 +88,41 @@ ELSEWHERE = ["长沙市岳麓区", "株洲市天元区", "常德市武陵区", "
 CHUNK = 20_000
 
 
+def _written(value: float, unit: str) -> str:
+    """A value as announcements print it: counts of 10,000 and more as 3.9×10⁵CFU/g, other
+    values as plain decimals with three significant digits (never Python's 3.93e+05)."""
+    if unit.startswith("CFU") and value >= 10_000:
+        return f"{times_ten(value)}{unit}"
+    return f"{plain(value, 3)}{unit}"
+
+
 def _item_values(rng, item: str) -> tuple[str, str]:
     kind, limit, unit = LIMITS.get(item, ("max", 1.0, "mg/kg"))
     if kind == "none":
         return f"{rng.uniform(0.3, 8):.2f}{unit}", "不得检出"
     if kind == "min":
-        return f"{limit * rng.uniform(0.4, 0.9):.3g}{unit}", f"≥{limit:g}{unit}"
-    return f"{limit * rng.uniform(1.2, 6):.3g}{unit}", f"≤{limit:g}{unit}"
+        return _written(limit * rng.uniform(0.4, 0.9), unit), f"≥{plain(limit)}{unit}"
+    return _written(limit * rng.uniform(1.2, 6), unit), f"≤{plain(limit)}{unit}"
+
+
+def _fitting(rng, drawn: np.ndarray, unit_types: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Each batch's category index, drawn (by CATEGORY_WEIGHTS) among the categories its
+    unit's type sells or serves; batches in `keep` (sampled elsewhere) keep the drawn one."""
+    categories = list(FOODS)
+    out = drawn.copy()
+    for kind in sorted(set(unit_types.tolist())):
+        rows = np.flatnonzero((unit_types == kind) & ~keep)
+        allowed = np.array([categories.index(c) for c in SOLD_AT[kind]])
+        weights = CATEGORY_WEIGHTS[allowed] / CATEGORY_WEIGHTS[allowed].sum()
+        out[rows] = allowed[rng.choice(len(allowed), size=len(rows), p=weights)]
+    return out
+
+
+def _makers(producers) -> dict[str, list]:
+    """Category -> the local producers whose name says they make it."""
+    return {category: [p for p in producers
+                       if any(p.name.endswith(word + "有限公司") for word in words)]
+            for category, words in MADE_BY.items()}
 
 
 def generate_sampling(session, ctx) -> int:
@@ -73,7 +130,8 @@ def generate_sampling(session, ctx) -> int:
     count = ctx.counts["sampling_batches"]
     district_codes = [d.adcode for d in ctx.profile.districts]
     units = session.execute(
-        select(Business.id, Business.name, Business.district_adcode, Business.address)
+        select(Business.id, Business.name, Business.district_adcode, Business.address,
+               Business.business_type)
         .join(District).where(District.jurisdiction_adcode == ctx.profile.adcode,
                               Business.is_demo.is_(True),
                               Business.sector.in_(("食品销售", "餐饮服务")))).all()
@@ -91,6 +149,8 @@ def generate_sampling(session, ctx) -> int:
     local_producer = rng.random(count) < 0.35
     elsewhere = rng.random(count) < 0.08
     failed = rng.random(count) < FAIL_RATE
+    cat_idx = _fitting(rng, cat_idx, np.array([units[j][4] for j in unit_idx]), elsewhere)
+    makers = _makers(producers)
     # Every scale shows a failed 外地 batch: published, with no local 核查处置 to count.
     outside = np.flatnonzero(elsewhere)
     if outside.size:
@@ -131,10 +191,11 @@ def generate_sampling(session, ctx) -> int:
             unit_name, unit_addr, district, unit_id, in_j = \
                 f"{place}{ctx.faker.last_name()}记食品商行", place, None, None, False
         else:
-            unit_id, unit_name, district, unit_addr = units[unit_idx[i]]
+            unit_id, unit_name, district, unit_addr, _ = units[unit_idx[i]]
             in_j = True
-        if local_producer[i] and producers:
-            producer_id, producer_name, producer_addr = producers[prod_idx[i]]
+        local = makers.get(category)
+        if local_producer[i] and local:
+            producer_id, producer_name, producer_addr = local[prod_idx[i] % len(local)]
         elif category in ("蔬菜及其制品", "水果及其制品", "水产及其制品", "畜禽肉及副产品", "餐饮食品"):
             producer_id, producer_name, producer_addr = None, None, None  # 散装/自制
         else:

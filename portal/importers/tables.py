@@ -10,6 +10,8 @@ import io
 import re
 from datetime import date, datetime, time, timedelta
 
+from portal.numbers import plain
+
 MAX_BYTES = 50 * 1024 * 1024
 # An .xlsx is a zip: refuse one that would expand beyond this, or by more than this ratio
 # (a "zip bomb" renamed .xlsx would otherwise fill the memory of the process reading it).
@@ -113,8 +115,11 @@ def clean_cell(value: object) -> str | None:
         return None if text in EMPTY_MARKERS else text
     if type(value) is int:  # sequence numbers, Excel serial dates
         return str(value)
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         value = int(value)
+    if isinstance(value, float):
+        # A number cell: Excel keeps 15 significant digits; str() would write 5e-05 or 1e+16.
+        return plain(value, 15)
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
     text = str(value).translate(_FULLWIDTH).replace("\r\n", "\n").replace("\r", "\n")

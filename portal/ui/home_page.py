@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import i18n
 from portal.i18n import both, t
+from portal.numbers import plain
 from portal.timeutil import utcnow
 from portal.ui import cached, nav
 from portal.ui.layout import page_setup
@@ -33,7 +34,7 @@ def render() -> None:
     st.subheader(t("本市食品安全概况"))
     for start in range(0, len(figures), 3):
         for column, figure in zip(st.columns(3), figures[start:start + 3]):
-            value = i18n.count(figure.value) if isinstance(figure.value, int) else f"{figure.value:g}"
+            value = i18n.count(figure.value) if isinstance(figure.value, int) else plain(figure.value)
             column.metric(t(figure.label, **figure.args), f"{value} {t(figure.unit)}",
                           help=t(figure.help, **figure.args))
 

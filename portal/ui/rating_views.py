@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from portal.maps import LEGEND_COLOURS
 from portal.ratings.queries import BusinessRating
 from portal.ratings.rules import rules
 from portal import i18n
@@ -14,25 +15,33 @@ from portal.ui.widgets import localise, md
 
 
 def rating_card(data: BusinessRating) -> None:
+    """As on the sticker at the door: the face and the word large, the annual letter beside
+    them, and the date of the inspection they come from."""
     r = rules()
     rating = data.rating
     with st.container(border=True):
-        st.markdown("**" + t("餐饮服务食品安全量化分级") + "**")
-        left, right = st.columns(2)
+        st.markdown("**" + t("餐饮服务食品安全量化分级") + "**", text_alignment="center")
+        face, letter = st.columns([3, 2], vertical_alignment="center")
         if rating.dynamic:
-            left.markdown(f"### {r['face_icons'][rating.dynamic]} {t(rating.face)}\n"
-                          f"{field('动态等级')}**{t(rating.dynamic)}**")
+            colour = LEGEND_COLOURS.get(rating.dynamic, "gray")
+            face.markdown(f"# :{colour}[{r['face_icons'][rating.dynamic]} {t(rating.dynamic)}]",
+                          anchors=False, text_alignment="center")
+            face.markdown(t("动态等级") + aside(t(rating.face)), text_alignment="center")
         else:
-            left.markdown(f"### {t('暂不评级')}\n{localise(rating.no_grade_reason)}")
-        right.markdown(f"### {rating.annual or '—'}\n{t('年度等级（近 12 个月）')}")
+            face.markdown(f"# :gray[:material/hourglass_empty: {t('暂不评级')}]",
+                          anchors=False, text_alignment="center")
+            face.markdown(localise(rating.no_grade_reason), text_alignment="center")
+        letter.markdown(f"# {rating.annual or '—'}", anchors=False, text_alignment="center")
+        letter.markdown(t("年度等级（近 12 个月）") if rating.annual else t("暂无年度等级"),
+                        text_alignment="center")
         if rating.last_inspected_on:
             ago = months_since(rating.last_inspected_on, local_today())
             when = t("本月") if ago <= 0 else t("{n} 个月前", n=ago)
-            text = t("最近一次检查：{day}（{when}）", day=i18n.day(rating.last_inspected_on), when=when)
+            st.markdown(field("检查日期") + f"**{i18n.day(rating.last_inspected_on)}**" + aside(when),
+                        text_alignment="center")
             if rating.stale:
-                st.warning(text + t("。已超过 {n} 个月，等级可能已不反映现状。", n=r['stale_months']['value']))
-            else:
-                st.caption(text)
+                st.warning(t("最近一次检查已超过 {n} 个月，等级可能已不反映现状。",
+                             n=r['stale_months']['value']))
         kitchen = data.kitchen
         if kitchen and kitchen.kind != "无":
             st.markdown(f"{field('明厨亮灶')}**{md(t(kitchen.kind))}**")
@@ -46,7 +55,6 @@ def rating_card(data: BusinessRating) -> None:
             st.markdown(t("市场监管部门每次检查餐饮单位后给出**动态等级**：优秀（大笑脸）、良好（微笑脸）、"
                           "一般（平脸）；**年度等级** A、B、C 按近 12 个月的检查结果评定。"
                           "新开业 3 个月内、发生食品安全事故后 6 个月内不评定动态等级。"))
-            st.caption(r["dynamic_cutoffs"]["source"] + " " + r["annual_cutoffs"]["source"])
         if data.history:
             with st.expander(t("检查记录（{n} 次）", n=len(data.history))):
                 st.table(pd.DataFrame([{

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from portal.importers.sampling_parse import disclaimer, rules
+from portal.importers.sampling_parse import disclaimer
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
@@ -128,7 +128,6 @@ def disposal_block(batch: SamplingBatch) -> None:
     if d.public_note:
         lines.append(f"{field('说明')}{md(d.public_note)}")
     st.markdown("  \n".join(lines) or "—")
-    st.caption(rules()["disposal_days"]["source"])
 
 
 def rate_frame(rows: list[RateRow], label: str) -> pd.DataFrame:
