@@ -9,7 +9,7 @@ from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels
 from portal.ui.complaint_views import current_client
-from portal.ui.browser import browser_hash
+from portal.ui.browser import browser_hash, cookies_blocked, request_token
 from portal.ui.layout import page_setup
 from portal.ui.survey_views import estimate_text, question_widget
 from portal.ui.verify import verify_phone
@@ -91,6 +91,8 @@ st.markdown(tr(survey.intro))
 with st.expander(t("目前的调查结果")):
     show_summary()
 
+if not browser and not cookies_blocked():
+    request_token()             # stops here until the browser comes back with its token
 if not browser:
     st.warning(t("您的浏览器没有保存 Cookie（可能关闭了 Cookie，或处于无痕、限制模式），我们无法确认这台设备"
                  "是否已经提交过问卷。请先验证手机号：每个号码每期可以提交一次。"), icon=":material/cookie_off:")

@@ -15,6 +15,8 @@ How the token gets into the page, and why this way:
 - If the marked reload still brings no valid cookie, the browser keeps no cookies (or
   refuses them for this site): `browser_token` returns None and the page falls back to
   phone verification. A visitor who adds the marker by hand only makes that happen.
+- The page may draw what needs no token (an introduction, published results) before it
+  calls `request_token`.
 """
 from __future__ import annotations
 
@@ -45,17 +47,23 @@ def request_cookies():
 
 
 def browser_hash(ctx) -> str | None:
-    """The keyed hash of this browser's valid token; None if the browser keeps no cookies.
-    While the browser is being given its token, this stops the page (see the module note)."""
+    """The keyed hash of this browser's valid token, or None: not given one yet (then call
+    `request_token`), or the browser keeps no cookies (`cookies_blocked`)."""
     value = token(request_cookies(), ctx.settings.secret_key)
     if st.query_params.get(MARKER) is not None:
         st.query_params.pop(MARKER)         # keep shared links clean
         if value is None:
             st.session_state[BLOCKED] = True
-    if value is not None:
-        return token_hash(ctx.settings.secret_key, value)
-    if st.session_state.get(BLOCKED):
-        return None
+    return token_hash(ctx.settings.secret_key, value) if value is not None else None
+
+
+def cookies_blocked() -> bool:
+    """The browser came back from the token reload without the cookie."""
+    return bool(st.session_state.get(BLOCKED))
+
+
+def request_token() -> None:
+    """Have the browser fetch its token and reload once; stops the page meanwhile."""
     st.html(SCRIPT, unsafe_allow_javascript=True)
     st.caption(t("请稍候……"))
     st.stop()
