@@ -2,7 +2,8 @@
 
 Streamlit runs this file as __main__ for each visit to the home page. `streamlit run` also
 imports it (as a module) to find `app`: the st.App that serves the pages and, beside them,
-the open-data API under /api/v1. The guard keeps the page out of that import.
+the open-data API under /api/v1 and the browser-token route (portal/browser_token.py).
+The guard keeps the page out of that import.
 """
 import streamlit as st
 
@@ -11,6 +12,6 @@ if __name__ == "__main__":
 
     render()
 else:
-    from portal.api.serve import api_routes
+    from portal.api.serve import api_routes, browser_token_route
 
-    app = st.App(__file__, routes=api_routes())
+    app = st.App(__file__, routes=[*api_routes(), browser_token_route()])

@@ -1,7 +1,6 @@
 """满意度调查: a short questionnaire, one step per section, on a phone; then the public summary."""
 import streamlit as st
 
-from portal.complaints.personal import keyed_hash
 from portal.surveys import responses, stats
 from portal import i18n
 from portal.i18n import N_, aside, day, t
@@ -10,6 +9,7 @@ from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels
 from portal.ui.complaint_views import current_client
+from portal.ui.browser import browser_hash, cookies_blocked, request_token
 from portal.ui.layout import page_setup
 from portal.ui.survey_views import estimate_text, question_widget
 from portal.ui.verify import verify_phone
@@ -37,11 +37,12 @@ st.title(tr(survey.title), anchor=False)
 def summary(url: str, key: str):
     with ctx.db.read() as session:
         populations = {d.adcode: d.population for d in ctx.profile.districts}
-        return stats.overview(session, key, populations), stats.dimensions(session, key)
+        return (stats.overview(session, key, populations), stats.dimensions(session, key),
+                stats.dont_know(session, key))
 
 
 def show_summary() -> None:
-    overview, dims = summary(ctx.db.url, survey.key)
+    overview, dims, unknown = summary(ctx.db.url, survey.key)
     if not overview.responses:
         st.caption(t("还没有人提交问卷。"))
         return
@@ -51,10 +52,14 @@ def show_summary() -> None:
               help=t("按各区县常住人口加权；共 {n:,} 人参加。", n=overview.responses))
     st.caption(t("共 {n:,} 人参加。未加权得分 {score}。", n=overview.responses,
                  score=estimate_text(overview.overall)) + " " + tr(survey.scoring.method))
+    unknown_counts = stats.dont_know_by_dimension(survey, unknown)
+    st.caption(t("每道评分题都可以选“{dont_know}”：这样的回答单独统计（见各维度得分下方），不计入得分。",
+                 dont_know=tr(survey.dont_know)))
     columns = st.columns(len(survey.scoring.dimensions))
     for column, d in zip(columns, survey.scoring.dimensions):
         est = dims.get(d.id)
         column.metric(tr(d.label), "—" if not est or est.mean is None else f"{est.mean:.1f}")
+        column.caption(t("“{dont_know}” {n:,} 人次", dont_know=tr(survey.dont_know), n=unknown_counts[d.id]))
 
 
 if st.session_state.get(DONE):
@@ -70,19 +75,34 @@ if not survey.open_on(today):
     show_summary()
     st.stop()
 
+# One response per browser and period: a signed token cookie (portal/ui/browser.py explains
+# how it reaches the page), and the verified phone where the survey asks for one or where the
+# browser keeps no cookies.
+browser = browser_hash(ctx)
+if browser:
+    with ctx.db.read() as session:
+        if responses.answered_here(session, survey, browser):
+            st.info(t(responses.ALREADY_BROWSER), icon=":material/task_alt:")
+            st.subheader(t("目前的调查结果"), anchor=False)
+            show_summary()
+            st.stop()
+
 st.markdown(tr(survey.intro))
 with st.expander(t("目前的调查结果")):
     show_summary()
 
-respondent = None
-if survey.verify_phone:
+if not browser and not cookies_blocked():
+    request_token()             # stops here until the browser comes back with its token
+if not browser:
+    st.warning(t("您的浏览器没有保存 Cookie（可能关闭了 Cookie，或处于无痕、限制模式），我们无法确认这台设备"
+                 "是否已经提交过问卷。请先验证手机号：每个号码每期可以提交一次。"), icon=":material/cookie_off:")
+phone = None
+if survey.verify_phone or not browser:
     who = verify_phone(ctx, "survey", "survey")
     if not who:
         st.stop()
-    respondent = who[0]
-else:
-    respondent = keyed_hash(ctx.settings.secret_key, "survey-session", current_client(ctx).session_id)
-
+    phone = who[0]
+respondent = responses.Respondent(phone_hash=phone, browser_hash=browser)
 step = st.session_state.setdefault(STEP, 0)
 answers = st.session_state.setdefault(ANSWERS, {"profile": {}, "answers": {}})
 st.progress((step + 1) / len(steps), text=t("第 {step} / {steps} 步：{title}", step=step + 1,
@@ -135,7 +155,8 @@ if forward:
                                  respondent, current_client(ctx).address)
         except InputError as exc:
             labels = {q.id: tr(q.text) for q in survey.questions} | {p.id: tr(p.label) for p in survey.profile}
-            show_errors(exc, {**labels, "survey": N_("问卷"), "limit": N_("提交次数")})
+            show_errors(exc, {**labels, "survey": N_("问卷"), "limit": N_("提交次数"),
+                                      "phone": N_("手机号码")})
             first = next((i for i, (sid, _) in enumerate(steps) if any(
                 k in ([f.id for f in survey.profile] if sid == "profile" else
                       [q.id for q in next(s for s in survey.sections if s.id == sid).questions])

@@ -9,7 +9,8 @@ from portal.surveys.textmask import top_terms
 from portal.timeutil import cn_date
 from portal.ui import cached
 from portal.ui.layout import page_setup
-from portal.ui.survey_views import chart, estimate_frame, estimate_text, table_downloads
+from portal.ui.survey_views import (chart, dont_know_frame, estimate_frame, estimate_text,
+                                    table_downloads)
 from portal.ui.widgets import demo_notice
 
 ctx = page_setup("满意度统计", role="analyst", layout="wide")
@@ -62,6 +63,15 @@ with tab_dims:
     chart("bars", frame, "维度", target)
     st.dataframe(frame, hide_index=True, width="stretch")
     table_downloads(frame, "satisfaction_dimensions", "各维度", [f"问卷：{survey.title} {survey.version}"])
+    st.subheader(f"“{survey.dont_know}”：单独统计，不计入得分", anchor=False)
+    unknown = dont_know_frame(survey, data["dont_know"], overview.responses)
+    st.caption(f"每道评分题都可以选“{survey.dont_know}”。这样的回答不计入题目所在维度的得分和总分，"
+               f"只在这里计数；占比的分母是全部 {overview.responses:,} 份问卷（每份问卷都看到每道题）。"
+               f"共 {int(unknown['人数'].sum()):,} 人次。")
+    st.dataframe(unknown, hide_index=True, width="stretch",
+                 column_config={"占比（%）": st.column_config.NumberColumn(format="%.1f")})
+    table_downloads(unknown, "satisfaction_dont_know", "不了解说不清",
+                    [f"“{survey.dont_know}”的回答不计入得分；占比 = 人数 ÷ 全部问卷"])
 with tab_groups:
     fields = {f.id: f.label.removeprefix("您的").removeprefix("您") for f in survey.profile}
     field = st.selectbox("分组方式", list(fields), format_func=lambda f: fields[f] or f)

@@ -57,6 +57,8 @@ class Settings:
     survey: str = "food_safety_2026"
     # Open-data API (/api/v1): requests a minute per client address, per process.
     api_requests_per_minute: int = 120
+    # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
+    secure_cookies: bool = False
 
 
 def _read_secrets(path: Path) -> dict:
@@ -165,6 +167,7 @@ def load_settings(env: Mapping[str, str] | None = None,
         sms_webhook_url=(get("PORTAL_SMS_WEBHOOK_URL") or "").strip(),
         survey=_survey_name(get("PORTAL_SURVEY")),
         api_requests_per_minute=_int("PORTAL_API_RATE", get("PORTAL_API_RATE"), 120, 1, 100_000),
+        secure_cookies=_flag("PORTAL_SECURE_COOKIES", get("PORTAL_SECURE_COOKIES"), default=production),
     )
 
 

@@ -10,5 +10,5 @@ from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,
                                       ComplaintSupporter, HolidayDay)
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote, VoteFlag  # noqa: F401
 from portal.verification import PhoneChallenge  # noqa: F401
-from portal.surveys.models import (SurveyDimensionScore, SurveyProfileValue,  # noqa: F401
+from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,  # noqa: F401
                                    SurveyResponse, SurveyTextAnswer)

@@ -93,7 +93,8 @@ def test_survey_and_proposal_text_store_verbatim_or_refuse(portal, value):
     try:
         with portal.db.write() as session:
             responses.submit(session, portal.settings.secret_key, survey, {"430802"}, profile,
-                             answers, "who", "10.0.0.1", now=datetime(2026, 6, 1, 4))
+                             answers, responses.Respondent(browser_hash="b" * 64), "10.0.0.1",
+                             now=datetime(2026, 6, 1, 4))
     except InputError as exc:
         assert exc.errors
     today = local_today()

@@ -23,13 +23,14 @@ TRANSLATING_CALLS = {"t", "both", "field", "N_", "place", "term", "page_setup", 
 EXEMPT_FUNCTIONS = {("portal/ui/widgets.py", "download_buttons"),
                     # the analysts' dashboard (满意度统计), an official page in Chinese
                     *(("portal/ui/survey_views.py", name) for name in
-                      ("estimate_frame", "score_bars", "trend_chart", "table_downloads"))}
+                      ("estimate_frame", "dont_know_frame", "score_bars", "trend_chart",
+                      "table_downloads"))}
 # Modules whose every text is translated (what English pages draw with).
 ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/rating_views.py",
                    "portal/ui/list_views.py", "portal/ui/i18n_views.py", "portal/ui/sampling_views.py",
                    "portal/ui/complaint_views.py", "portal/ui/complaint_stats_views.py",
                    "portal/ui/round_views.py", "portal/ui/verify.py", "portal/ui/survey_views.py",
-                   "portal/ui/nearby_views.py"}
+                   "portal/ui/nearby_views.py", "portal/ui/browser.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
 NO_TEXT = {"cached", "nav", "layout"}

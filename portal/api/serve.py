@@ -1,7 +1,8 @@
-"""The routes streamlit_app.py hands to st.App: the API under /api/v1."""
+"""The routes streamlit_app.py hands to st.App: the API under /api/v1, and the route that
+gives a browser its signed token cookie (portal.browser_token)."""
 from __future__ import annotations
 
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 
 from portal.api.app import create_api
 from portal.config import load_settings
@@ -14,3 +15,9 @@ def api_routes() -> list[Mount]:
     api = create_api(get_portal, per_minute=settings.api_requests_per_minute,
                      trusted_proxy=settings.trusted_proxy)
     return [Mount("/api/v1", app=api)]
+
+
+def browser_token_route() -> Route:
+    from portal.browser_token import token_route
+
+    return token_route(load_settings())

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from portal.db import bulk_insert
 from portal.surveys.definition import load_survey
-from portal.surveys.models import (SurveyDimensionScore, SurveyProfileValue, SurveyResponse,
-                                   SurveyTextAnswer)
-from portal.surveys.scoring import dimension_scores, item_scores, total_score
+from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,
+                                   SurveyResponse, SurveyTextAnswer)
+from portal.surveys.scoring import dimension_scores, dont_know_answers, item_scores, total_score
 from portal.surveys.textmask import mask_personal
 
 TEXTS = ["农贸市场的蔬菜农药残留让人担心，希望多抽检", "学校食堂要坚持明厨亮灶，家长可以在线看",
@@ -21,6 +21,9 @@ TEXTS = ["农贸市场的蔬菜农药残留让人担心，希望多抽检", "学
          "希望抽检结果公布得更及时，查询更方便", "超市里有过期食品还在卖，投诉后处理很快",
          "保健食品虚假宣传多，老人容易上当", "儿童食品的标签看不懂，添加剂太多",
          "我举报过一家店，电话13912345678，一直没人回复", "夜市烧烤油烟大，担心地沟油"]
+# How often a rating question is answered 不了解/说不清: most often where few have first-hand
+# experience (health foods, enforcement, complaint handling).
+DONT_KNOW = {"q_health": 0.15, "q_enforcement": 0.08, "q_complaints": 0.12, "q_children": 0.06}
 
 
 def generate_surveys(session, ctx) -> int:
@@ -50,6 +53,9 @@ def generate_surveys(session, ctx) -> int:
         for q in scale_questions:
             if not q.required and rng.random() < 0.3:
                 continue
+            if rng.random() < DONT_KNOW.get(q.id, 0.02):
+                answers[q.id] = survey.dont_know
+                continue
             answers[q.id] = int(np.clip(round(rng.normal(base, 0.8)), 1, 5))
         answers["q_heard"] = str(rng.choice(["参加过", "听说过但没参加", "没听说过"], p=[0.1, 0.4, 0.5]))
         answers["q_worries"] = sorted({str(w) for w in rng.choice(
@@ -70,12 +76,12 @@ def generate_surveys(session, ctx) -> int:
                           "answers": json.dumps({"profile": profile, "answers": answers}, ensure_ascii=False),
                           "is_demo": True})
         plans.append((respondent, {**dims, **item_scores(survey, answers)}, profile,
-                      answers.get("q_open"), score, day))
+                      answers.get("q_open"), score, day, dont_know_answers(survey, answers)))
     bulk_insert(session, SurveyResponse.__table__, responses)
     ids = dict(session.execute(select(SurveyResponse.respondent_hash, SurveyResponse.id).where(
         SurveyResponse.survey_key == survey.key, SurveyResponse.is_demo.is_(True))).all())
-    dims_rows, profile_rows, text_rows = [], [], []
-    for respondent, dims, profile, text, score, day in plans:
+    dims_rows, profile_rows, text_rows, unknown_rows = [], [], [], []
+    for respondent, dims, profile, text, score, day, unknown in plans:
         rid = ids[respondent]
         dims_rows += [{"response_id": rid, "dimension": d, "survey_key": survey.key, "score": v}
                       for d, v in dims.items()]
@@ -84,7 +90,9 @@ def generate_surveys(session, ctx) -> int:
         if text:
             text_rows.append({"response_id": rid, "survey_key": survey.key, "question_id": "q_open",
                               "text": text, "submitted_on": day, "is_demo": True})
+        unknown_rows += [{"response_id": rid, "question_id": q, "survey_key": survey.key} for q in unknown]
     bulk_insert(session, SurveyDimensionScore.__table__, dims_rows)
     bulk_insert(session, SurveyProfileValue.__table__, profile_rows)
     bulk_insert(session, SurveyTextAnswer.__table__, text_rows)
+    bulk_insert(session, SurveyDontKnow.__table__, unknown_rows)
     return len(responses)

@@ -14,6 +14,7 @@ def figures(session: Session, survey: Survey, populations: dict[str, int]) -> di
     months = stats.by_month(session, survey.key)
     return {"overview": stats.overview(session, survey.key, populations),
             "dimensions": stats.dimensions(session, survey.key),
+            "dont_know": stats.dont_know(session, survey.key),
             "profiles": {f.id: stats.by_profile(session, survey.key, f.id) for f in survey.profile},
             "months": stats.monthly(months), "quarters": stats.quarterly(months),
             "comments": stats.text_answers(session, survey.key, limit=500),

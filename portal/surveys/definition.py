@@ -82,6 +82,9 @@ class Survey(BaseModel):
     verify_phone: bool = False
     scoring: Scoring
     scale: list[str]
+    # Offered beside every rating (scale5) question: stored as this text, counted apart and
+    # left out of every score, as third-party 满意度 surveys do.
+    dont_know: str = "不了解/说不清"
     profile: list[ProfileField]
     sections: list[Section]
 
@@ -113,6 +116,10 @@ class Survey(BaseModel):
     def dimension_label(self, dimension_id: str) -> str:
         return next((d.label for d in self.scoring.dimensions if d.id == dimension_id), dimension_id)
 
+    def rating(self, value) -> int | None:
+        """The points level 1..5 of a rating answer; None for 不了解/说不清 or no answer."""
+        return None if value is None or value == self.dont_know else int(value)
+
     def open_on(self, day: date) -> bool:
         return self.period.from_ <= day <= self.period.to
 
@@ -131,7 +138,7 @@ def current_survey(settings) -> Survey:
 def survey_texts(survey: Survey) -> list[str]:
     """Every text of a questionnaire that a respondent or reader sees, once each."""
     texts = [survey.title, survey.intro, survey.scoring.method,
-             *(d.label for d in survey.scoring.dimensions), *survey.scale]
+             *(d.label for d in survey.scoring.dimensions), *survey.scale, survey.dont_know]
     for field in survey.profile:
         texts += [field.label, *field.options]
     for section in survey.sections:

@@ -16,6 +16,10 @@ class SurveyResponse(Base):
     __tablename__ = "survey_responses"
     __table_args__ = (
         UniqueConstraint("survey_key", "respondent_hash", name="uq_survey_responses_one_per_person"),
+        # One response per browser and period: the keyed hash of the browser's signed token
+        # (portal.browser_token). NULL only for a phone-verified response from a browser that
+        # keeps no cookies (NULLs never collide), and for demo rows.
+        UniqueConstraint("survey_key", "browser_hash", name="uq_survey_responses_one_per_browser"),
         Index("ix_survey_responses_key_district", "survey_key", "district_adcode", "score"),
         Index("ix_survey_responses_key_month", "survey_key", "month", "score"),
     )
@@ -24,6 +28,7 @@ class SurveyResponse(Base):
     survey_key: Mapped[str] = mapped_column(String(60))
     version: Mapped[str] = mapped_column(String(20))
     respondent_hash: Mapped[str] = mapped_column(String(64))
+    browser_hash: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_on: Mapped[date] = mapped_column(Date)
     month: Mapped[str] = mapped_column(String(7))             # 2026-11 (local)
@@ -70,3 +75,14 @@ class SurveyTextAnswer(Base):
     text: Mapped[str] = mapped_column(Text)
     submitted_on: Mapped[date] = mapped_column(Date)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SurveyDontKnow(Base):
+    """A rating question answered 不了解/说不清: counted on its own, left out of every score."""
+    __tablename__ = "survey_dont_know"
+    __table_args__ = (Index("ix_survey_dont_know_key", "survey_key", "question_id"),)
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(30), primary_key=True)
+    survey_key: Mapped[str] = mapped_column(String(60))

@@ -10,23 +10,34 @@ from portal.surveys.definition import Survey
 Z95 = 1.959964
 
 
-def dimension_scores(survey: Survey, answers: dict) -> dict[str, float]:
-    """Each dimension: the mean points of its answered five-point questions."""
+def _rated(survey: Survey, answers: dict):
+    """(question, points) of each rating answered on the scale: 不了解/说不清 and unanswered
+    questions give no points, so they leave the score as if the question were not asked."""
     points = survey.scoring.points
-    collected: dict[str, list[float]] = {}
     for question in survey.questions:
-        value = answers.get(question.id)
-        if question.type == "scale5" and value is not None:
-            collected.setdefault(question.dimension, []).append(points[str(int(value))])
+        level = survey.rating(answers.get(question.id)) if question.type == "scale5" else None
+        if level is not None:
+            yield question, points[str(level)]
+
+
+def dimension_scores(survey: Survey, answers: dict) -> dict[str, float]:
+    """Each dimension: the mean points of its five-point questions answered on the scale."""
+    collected: dict[str, list[float]] = {}
+    for question, value in _rated(survey, answers):
+        collected.setdefault(question.dimension, []).append(value)
     return {d: sum(v) / len(v) for d, v in collected.items()}
 
 
 def item_scores(survey: Survey, answers: dict) -> dict[str, float]:
     """Items reported on their own (e.g. satisfaction with complaint handling), keyed
     item:<question id>, stored beside the dimensions."""
-    points = survey.scoring.points
-    return {f"item:{q.id}": points[str(int(answers[q.id]))] for q in survey.questions
-            if q.report and q.type == "scale5" and answers.get(q.id) is not None}
+    return {f"item:{q.id}": value for q, value in _rated(survey, answers) if q.report}
+
+
+def dont_know_answers(survey: Survey, answers: dict) -> list[str]:
+    """The rating questions answered 不了解/说不清 (counted on their own)."""
+    return [q.id for q in survey.questions
+            if q.type == "scale5" and answers.get(q.id) == survey.dont_know]
 
 
 def total_score(survey: Survey, dims: dict[str, float]) -> float | None:

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.surveys.models import (SurveyDimensionScore, SurveyProfileValue, SurveyResponse,
-                                   SurveyTextAnswer)
+from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,
+                                   SurveyResponse, SurveyTextAnswer)
 from portal.surveys.scoring import Estimate, Stratum, from_sums, post_stratified
 
 
@@ -49,6 +49,40 @@ def dimensions(session: Session, key: str) -> dict[str, Estimate]:
         .where(SurveyDimensionScore.survey_key == key)
         .group_by(SurveyDimensionScore.dimension)).all()
     return {d: from_sums(c, t, q) for d, c, t, q in rows}
+
+
+def dont_know(session: Session, key: str) -> dict[str, int]:
+    """question id -> how many respondents answered 不了解/说不清 (not in any score)."""
+    rows = session.execute(
+        select(SurveyDontKnow.question_id, func.count())
+        .where(SurveyDontKnow.survey_key == key)
+        .group_by(SurveyDontKnow.question_id)).all()
+    return {q: int(n) for q, n in rows}
+
+
+@dataclass(frozen=True)
+class DontKnowRow:
+    question_id: str
+    text: str
+    dimension: str
+    count: int
+    share: float | None        # of all responses (everyone is asked every question), %
+
+
+def dont_know_rows(survey, counts: dict[str, int], responses: int) -> list[DontKnowRow]:
+    """Every rating question with its 不了解/说不清 count, in questionnaire order."""
+    return [DontKnowRow(q.id, q.text, q.dimension, counts.get(q.id, 0),
+                        100 * counts.get(q.id, 0) / responses if responses else None)
+            for q in survey.questions if q.type == "scale5"]
+
+
+def dont_know_by_dimension(survey, counts: dict[str, int]) -> dict[str, int]:
+    """dimension id -> 不了解/说不清 answers given to its questions (人次)."""
+    totals = {d.id: 0 for d in survey.scoring.dimensions}
+    for q in survey.questions:
+        if q.type == "scale5":
+            totals[q.dimension] += counts.get(q.id, 0)
+    return totals
 
 
 def by_profile(session: Session, key: str, field: str) -> dict[str, Estimate]:

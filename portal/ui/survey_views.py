@@ -16,8 +16,9 @@ def question_widget(survey: Survey, q: Question, value, key: str, tr=lambda text
     the page run)."""
     label = tr(q.text) + ("" if q.required else aside(t("选答")))
     if q.type == "scale5":
-        options = [1, 2, 3, 4, 5]
-        scale = {v: tr(survey.scale[v - 1]) for v in options}
+        # The five levels, then 不了解/说不清 (stored as its Chinese text, left out of the score).
+        options = [1, 2, 3, 4, 5, survey.dont_know]
+        scale = {v: tr(survey.scale[v - 1]) for v in options[:5]} | {survey.dont_know: tr(survey.dont_know)}
         return st.radio(label, options, index=options.index(value) if value in options else None,
                         format_func=scale.get, horizontal=True, key=key)
     names = {option: tr(option) for option in q.options}
@@ -48,6 +49,16 @@ def estimate_frame(rows: dict, label: str, names: dict | None = None) -> pd.Data
                           "95%上限": None if e.high is None else round(e.high, 1)}
                          for k, e in rows.items()],
                         columns=[label, "样本量", "得分", "95%下限", "95%上限"])
+
+
+def dont_know_frame(survey: Survey, counts: dict[str, int], responses: int) -> pd.DataFrame:
+    """Each rating question's 不了解/说不清 answers, for the analysts' table and its export."""
+    from portal.surveys.stats import dont_know_rows
+
+    return pd.DataFrame([{"题目": r.text, "维度": survey.dimension_label(r.dimension), "人数": r.count,
+                          "占比（%）": None if r.share is None else round(r.share, 1)}
+                         for r in dont_know_rows(survey, counts, responses)],
+                        columns=["题目", "维度", "人数", "占比（%）"])
 
 
 def score_bars(frame: pd.DataFrame, label: str, target: float) -> alt.Chart:
