@@ -29,6 +29,15 @@ def photo_uploader(key: str):
                             max_upload_size=mb, help=t("照片中的拍摄地点等信息会在保存前自动去除。"))
 
 
+def page_cards(specs) -> None:
+    """A card per page: its link and, when it has one, its one-line blurb (nav.PageSpec)."""
+    for spec in specs:
+        with st.container(border=True):
+            st.page_link(spec.path, label=f"**{t(spec.label)}**", icon=spec.icon)
+            if spec.blurb:
+                st.caption(t(spec.blurb))
+
+
 def id_param(params: dict, key: str) -> int | None:
     """A positive whole number from the URL, or None for anything else (never an error)."""
     raw = str(params.get(key, ""))
