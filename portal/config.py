@@ -194,8 +194,8 @@ FOOTER_SETTINGS = {
 def _footer_text(name: str, raw: str | None, pattern: str, example: str) -> str:
     value = " ".join((raw or "").split())
     if value and not re.fullmatch(pattern, value):
-        raise ConfigError(f"{name} does not look right (got {raw!r}); write it as on the "
-                          f"certificate, e.g. {example}")
+        raise ConfigError(f"{name} does not look right (got {raw!r}); write it as it should appear "
+                          f"on the site, e.g. {example}")
     return value
 
 
