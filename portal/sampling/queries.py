@@ -102,29 +102,44 @@ def _keyword(keyword: str, dialect: str, scan_in_order: bool = False) -> list:
     """Index lookup on character pairs, then LIKE on the candidates (see search_index).
 
     An English food name also looks for its Chinese terms (food_names): any term matches.
-    Case does not matter (the pairs are lower case; ILIKE on PostgreSQL, as SQLite's LIKE).
+    A term that is one pair (猪肉) is found exactly by the index; only longer terms need LIKE,
+    and only on their own candidates. Case does not matter (the pairs are lower case; ILIKE on
+    PostgreSQL, as SQLite's LIKE).
     scan_in_order (SQLite): test `id + 0 IN (…)` so that the planner walks the date index in
     the page's order and stops after one page, instead of fetching every candidate by id and
     sorting them; worth it when candidates are many."""
     terms = search_terms(keyword)
-    like = or_(*[SamplingBatch.search_text.icontains(term, autoescape=True) for term in terms])
     needed = [query_pairs(term) for term in terms]
+
+    def like(some: list[str]):
+        return or_(*[SamplingBatch.search_text.icontains(term, autoescape=True) for term in some])
+
     if not all(needed):
-        return [like]
+        return [like(terms)]   # a term of one character: no pair to look up
+    exact = [pairs_ for term, pairs_ in zip(terms, needed) if pairs_ == [term.lower()]]
+    longer = [(term, pairs_) for term, pairs_ in zip(terms, needed) if pairs_ != [term.lower()]]
+    found = []
+    if exact:
+        found.append(_candidates(exact, dialect, scan_in_order))
+    if longer:
+        found.append(and_(_candidates([p for _, p in longer], dialect, scan_in_order),
+                          like([term for term, _ in longer])))
+    return [or_(*found) if len(found) > 1 else found[0]]
+
+
+def _candidates(terms_pairs: list[list[str]], dialect: str, scan_in_order: bool):
+    """Rows whose names hold every pair of at least one term, through the pair index."""
     if dialect == "sqlite":
         column = (SamplingBatch.id + 0) if scan_in_order else SamplingBatch.id
-        candidates = column.in_(
+        return column.in_(
             select(literal_column("rowid")).select_from(table("sampling_fts"))
-            .where(text("sampling_fts MATCH :pairs").bindparams(pairs=fts_match_any(needed))))
-    else:
-        # The expression matches the GIN index (migration 0003) to the letter, so it is used.
-        bigrams = func.string_to_array(SamplingBatch.search_bigrams, literal_column("' '"),
-                                       type_=postgresql.ARRAY(Text))
-        candidates = or_(*[bigrams.op("@>")(bindparam("pairs", pairs_, type_=postgresql.ARRAY(Text),
-                                                      unique=True)) for pairs_ in needed])
-    if all(pairs_ == [term.lower()] for term, pairs_ in zip(terms, needed)):
-        return [candidates]  # each term is one pair: a row holding it holds the term
-    return [candidates, like]
+            .where(text("sampling_fts MATCH :pairs")
+                   .bindparams(bindparam("pairs", fts_match_any(terms_pairs), unique=True))))
+    # The expression matches the GIN index (migration 0003) to the letter, so it is used.
+    bigrams = func.string_to_array(SamplingBatch.search_bigrams, literal_column("' '"),
+                                   type_=postgresql.ARRAY(Text))
+    return or_(*[bigrams.op("@>")(bindparam("pairs", pairs_, type_=postgresql.ARRAY(Text), unique=True))
+                 for pairs_ in terms_pairs])
 
 
 def _dialect(session: Session) -> str:
