@@ -19,7 +19,7 @@ left, middle, right, narrow = st.columns([3, 3, 4, 2])
 person = left.selectbox("操作人", ["全部"] + people)
 action = middle.selectbox("操作", ["全部"] + list(audit.ACTION_LABELS),
                           format_func=lambda a: audit.ACTION_LABELS.get(a, a))
-days = right.date_input("日期范围", value=(), format="YYYY-MM-DD", help="不选则显示全部日期。")
+days = right.date_input("日期范围", value=(), format="YYYY/MM/DD", help="不选则显示全部日期。")
 page = narrow.number_input("页码", min_value=1, value=1, step=1)
 
 date_from = days[0] if len(days) >= 1 else None

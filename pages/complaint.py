@@ -11,7 +11,7 @@ from portal.ui import cached
 from portal.ui.complaint_views import category_label, current_client, kinds_help, provisional_note
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
-from portal.ui.widgets import id_param, show_errors
+from portal.ui.widgets import id_param, photo_uploader, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("投诉举报", english=True)
@@ -171,13 +171,11 @@ with st.form("complaint_form"):
     st.selectbox(t("问题类别"), rules.categories(), key="c_category", index=None,
                  placeholder=t("请选择最接近的一项"), format_func=CATEGORY_NAMES.get)
     st.date_input(t("发生日期"), key="c_occurred", value=None, max_value=local_today(),
-                  format="YYYY-MM-DD")
+                  format="YYYY/MM/DD")
     st.text_area(t("问题描述"), key="c_description", max_chars=2000, height=140,
                  placeholder=t("什么时间、买了或吃了什么、发现了什么问题（10～2000 字）"),
                  help=t("请如实描述；不要在这里填写您的身份证号等与问题无关的个人信息。"))
-    st.file_uploader(t("照片（可选，最多 3 张，JPG/PNG，每张不超过 5 MB）"), key="c_photos",
-                     type=["jpg", "jpeg", "png"], accept_multiple_files=True, max_upload_size=5,
-                     help=t("照片中的拍摄地点等信息会在保存前自动去除。"))
+    photo_uploader("c_photos")
     st.subheader(t("3. 您的联系方式"), anchor=False)
     if kind == COMPLAINT:
         st.text_area(t("您的诉求"), key="c_claim", max_chars=500, height=80,

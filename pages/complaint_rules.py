@@ -7,6 +7,7 @@ import streamlit as st
 
 from portal.complaints import holidays, rules
 from portal.complaints.workdays import load_calendar
+from portal.importers.tables import MAX_BYTES
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
@@ -72,7 +73,9 @@ with tab_holidays:
     st.download_button("下载模板（CSV）", buffer.getvalue(), file_name=f"holidays_{next_year}.csv",
                        mime="text/csv")
     with st.form("holidays"):
-        upload = st.file_uploader("安排表格", type=["csv", "xlsx", "xls"])
+        upload = st.file_uploader("安排表格（.csv、.xlsx 或 .xls）", type=["csv", "xlsx", "xls"],
+                                  max_upload_size=MAX_BYTES // 1024 // 1024,
+                                  help=f"每个文件不超过 {MAX_BYTES // 1024 // 1024} MB，支持 CSV、XLSX、XLS。")
         source = st.text_input("来源（通知名称和文号）", max_chars=300,
                                placeholder=f"国务院办公厅关于{next_year}年部分节假日安排的通知（国办发明电〔{next_year - 1}〕X号）")
         check = st.form_submit_button("检查", icon=":material/fact_check:")

@@ -7,7 +7,7 @@ from portal.i18n import N_, aside, t
 from portal.ui import cached
 from portal.ui.complaint_views import current_client, deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
-from portal.ui.widgets import show_address, show_errors
+from portal.ui.widgets import photo_uploader, show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("进度查询", english=True)
@@ -93,8 +93,7 @@ if case.status in OPEN_STATUSES:
     with st.form("more_info", clear_on_submit=False):
         text = st.text_area(t("补充说明"), key="t_info", max_chars=2000,
                             placeholder=t("补充新的情况、购物凭证信息等"))
-        files = st.file_uploader(t("照片（可选，最多 3 张）"), key="t_photos", type=["jpg", "jpeg", "png"],
-                                 max_upload_size=5, accept_multiple_files=True)
+        files = photo_uploader("t_photos")
         if st.form_submit_button(t("提交补充材料")):
             try:
                 with ctx.db.write() as session:

@@ -51,7 +51,7 @@ with inspect_tab:
         st.info("只有餐饮服务单位参加量化分级。")
     else:
         with st.form("inspection"):
-            day = st.date_input("检查日期", value=None, format="YYYY-MM-DD", max_value=local_today())
+            day = st.date_input("检查日期", value=None, format="YYYY/MM/DD", max_value=local_today())
             score = st.number_input("评分（0–10）", min_value=0.0, max_value=10.0, value=8.0, step=0.1)
             st.caption(flagged(rating_rules()["dynamic_cutoffs"]) + " "
                        + flagged(rating_rules()["annual_cutoffs"]))
@@ -71,7 +71,7 @@ with add_tab:
         reason = st.text_area("列入原因", max_chars=300)
         decision = st.text_input("处罚决定书文号（黑榜必填）", max_chars=120)
         authority = st.text_input("作出决定机关", value=ctx.profile.bureau, max_chars=120)
-        listed = st.date_input("列入日期", value=None, format="YYYY-MM-DD", max_value=local_today())
+        listed = st.date_input("列入日期", value=None, format="YYYY/MM/DD", max_value=local_today())
         if st.form_submit_button("列入", type="primary"):
             save(edits.add_list_entry, business.id,
                  {"kind": kind, "reason": reason, "decision_no": decision, "authority": authority,
@@ -87,7 +87,7 @@ with remove_tab:
             entry_id = st.selectbox("名单记录", [e.id for e in current], format_func=lambda i: next(
                 f"{'黑榜' if e.kind == BLACK else '红榜'}：{e.reason}（{e.listed_on}列入）"
                 for e in current if e.id == i))
-            removed = st.date_input("移出日期", value=local_today(), format="YYYY-MM-DD",
+            removed = st.date_input("移出日期", value=local_today(), format="YYYY/MM/DD",
                                     max_value=local_today())
             why = st.text_input("移出原因", placeholder="如：履行处罚后申请提前移出，经审核同意", max_chars=300)
             sure = st.checkbox("我确认移出（移出后不再公开显示，记录保留）")

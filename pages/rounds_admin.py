@@ -27,10 +27,10 @@ with st.expander("新建一期", expanded=not rounds):
         title = st.text_input("标题", max_chars=100, placeholder=f"{today.year}年第X期“你点我检”")
         description = st.text_area("说明（向群众介绍本期范围和规则）", max_chars=2000)
         c1, c2, c3 = st.columns(3)
-        proposal = c1.date_input("征集期", value=(today, today + timedelta(days=6)), format="YYYY-MM-DD")
+        proposal = c1.date_input("征集期", value=(today, today + timedelta(days=6)), format="YYYY/MM/DD")
         voting = c2.date_input("投票期", value=(today + timedelta(days=7), today + timedelta(days=13)),
-                               format="YYYY-MM-DD")
-        due = c3.date_input("预计公布结果", value=today + timedelta(days=40), format="YYYY-MM-DD")
+                               format="YYYY/MM/DD")
+        due = c3.date_input("预计公布结果", value=today + timedelta(days=40), format="YYYY/MM/DD")
         c4, c5 = st.columns(2)
         sample_count = c4.number_input("计划抽检项目数", min_value=1, max_value=50, value=5)
         daily_votes = c5.number_input("每人每天票数", min_value=1, max_value=20, value=1,
@@ -108,7 +108,7 @@ with tab_plan:
         ranked = [r.candidate_id for r in rows][:round_.sample_count]
         with st.form("plan"):
             chosen = st.multiselect("列入抽检计划的项目（默认按得票排名）", [r.candidate_id for r in rows],
-                                    default=ranked, format_func=lambda i: next(
+                                    default=ranked, placeholder="请选择项目", format_func=lambda i: next(
                                         f"{r.food}（{r.votes} 票）" for r in rows if r.candidate_id == i))
             note = st.text_area("计划说明（与得票排名不一致时必填，会公开）", max_chars=1000)
             if st.form_submit_button("确定抽检计划", type="primary"):

@@ -73,7 +73,7 @@ with st.form("sampling_search"):
             index=district_options.index(flt.district) if flt.district in district_options else 0,
             format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
         period = left.date_input(t("公告日期"), value=tuple(d for d in (flt.date_from, flt.date_to) if d),
-                                 format="YYYY-MM-DD", help=t("选择开始和结束日期；不选则不限。"))
+                                 format="YYYY/MM/DD", help=t("选择开始和结束日期；不选则不限。"))
         announcement_no = right.text_input(t("公告号"), value=flt.announcement_no,
                                            max_chars=queries.MAX_KEYWORD)
         scope = st.radio(t("范围"), ["local", "all"], index=["local", "all"].index(flt.scope),

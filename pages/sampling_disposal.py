@@ -59,8 +59,8 @@ with st.form(f"disposal_{batch_id}"):
     document_no = st.text_input("处罚（处理）文书号", value=current.document_no or "",
                                 placeholder="如 市监处罚〔2026〕12号")
     left, right = st.columns(2)
-    started = left.date_input("开始核查日期", value=current.started_on, format="YYYY-MM-DD")
-    completed = right.date_input("办结日期", value=current.completed_on, format="YYYY-MM-DD",
+    started = left.date_input("开始核查日期", value=current.started_on, format="YYYY/MM/DD")
+    completed = right.date_input("办结日期", value=current.completed_on, format="YYYY/MM/DD",
                                  help="标记“已处置”时必填。")
     note = st.text_area("向公众公开的说明", value=current.public_note or "", max_chars=1000)
     if st.form_submit_button("保存", type="primary"):

@@ -7,6 +7,7 @@ the git-ignored var/ folder, so a newcomer's `streamlit run streamlit_app.py` ju
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass
@@ -59,6 +60,15 @@ class Settings:
     api_requests_per_minute: int = 120
     # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
     secure_cookies: bool = False
+    # The footer every government site carries (each line hidden while empty): 主办单位
+    # (the profile's bureau unless set), 联系我们, ICP备案号 (linked to beian.miit.gov.cn),
+    # 公安机关备案号 (linked to beian.mps.gov.cn) and 政府网站标识码.
+    site_sponsor: str = ""
+    contact_phone: str = ""
+    contact_address: str = ""
+    icp_number: str = ""
+    psb_number: str = ""
+    site_code: str = ""
 
 
 def _read_secrets(path: Path) -> dict:
@@ -168,7 +178,28 @@ def load_settings(env: Mapping[str, str] | None = None,
         survey=_survey_name(get("PORTAL_SURVEY")),
         api_requests_per_minute=_int("PORTAL_API_RATE", get("PORTAL_API_RATE"), 120, 1, 100_000),
         secure_cookies=_flag("PORTAL_SECURE_COOKIES", get("PORTAL_SECURE_COOKIES"), default=production),
+        **{field: _footer_text(name, get(name), pattern, example)
+           for field, (name, pattern, example) in FOOTER_SETTINGS.items()},
     )
+
+
+# Footer settings: setting name, the form a value must have, an example for the message.
+FOOTER_SETTINGS = {
+    "site_sponsor": ("PORTAL_SITE_SPONSOR", r"[^<>\[\]\n]{2,60}", "张家界市市场监督管理局"),
+    "contact_phone": ("PORTAL_CONTACT_PHONE", r"[0-9+\-（）() 、,，转]{3,60}", "0744-8221234"),
+    "contact_address": ("PORTAL_CONTACT_ADDRESS", r"[^<>\[\]\n]{4,120}", "张家界市永定区某某路 1 号"),
+    "icp_number": ("PORTAL_ICP_NUMBER", r"\S{1,4}ICP备\d{4,12}号(-\d{1,3})?", "湘ICP备12345678号-1"),
+    "psb_number": ("PORTAL_PSB_NUMBER", r"\S{1,4}公网安备 ?\d{8,16}号", "湘公网安备 43080202000123号"),
+    "site_code": ("PORTAL_SITE_CODE", r"[0-9A-Za-z]{10}", "4308000001"),
+}
+
+
+def _footer_text(name: str, raw: str | None, pattern: str, example: str) -> str:
+    value = " ".join((raw or "").split())
+    if value and not re.fullmatch(pattern, value):
+        raise ConfigError(f"{name} does not look right (got {raw!r}); write it as it should appear "
+                          f"on the site, e.g. {example}")
+    return value
 
 
 def _survey_name(raw: str | None) -> str:

@@ -44,7 +44,10 @@ def test_production_refuses_to_start_without_secret_or_database(tmp_path):
 
 @pytest.mark.parametrize("key,value", [("PORTAL_DEMO", "maybe"), ("PORTAL_SECRET_KEY", "short"),
                                        ("PORTAL_DEMO_SCALE", "huge"),
-                                       ("PORTAL_IDLE_MINUTES", "0")])
+                                       ("PORTAL_IDLE_MINUTES", "0"),
+                                       ("PORTAL_ICP_NUMBER", "<a href=x>备案</a>"),
+                                       ("PORTAL_PSB_NUMBER", "12345"),
+                                       ("PORTAL_SITE_CODE", "43080")])
 def test_bad_values_are_refused_with_the_setting_named(tmp_path, key, value):
     with pytest.raises(ConfigError, match=key):
         load_settings({"PORTAL_VAR_DIR": str(tmp_path), key: value},
@@ -54,3 +57,25 @@ def test_bad_values_are_refused_with_the_setting_named(tmp_path, key, value):
 def test_demo_can_be_turned_off(tmp_path):
     assert load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_DEMO": "0"},
                          secrets_path=tmp_path / "x.toml").demo is False
+
+
+def test_footer_settings_are_read_and_empty_by_default(tmp_path):
+    base = {"PORTAL_VAR_DIR": str(tmp_path)}
+    plain = load_settings(base, secrets_path=tmp_path / "x.toml")
+    assert (plain.icp_number, plain.psb_number, plain.site_code, plain.contact_phone) == ("",) * 4
+    set_ = load_settings({**base, "PORTAL_ICP_NUMBER": " 湘ICP备12345678号-1 ",
+                          "PORTAL_PSB_NUMBER": "湘公网安备 43080202000123号",
+                          "PORTAL_SITE_CODE": "4308000001", "PORTAL_CONTACT_PHONE": "0744-8221234"},
+                         secrets_path=tmp_path / "x.toml")
+    assert set_.icp_number == "湘ICP备12345678号-1" and set_.site_code == "4308000001"
+    assert set_.psb_number == "湘公网安备 43080202000123号" and set_.contact_phone == "0744-8221234"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    import re
+
+    from conftest import ROOT
+
+    names = set(re.findall(r'"(PORTAL_[A-Z_]+)"', (ROOT / "portal" / "config.py").read_text()))
+    readme = (ROOT / "README.md").read_text()
+    assert names and not {n for n in names if f"`{n}`" not in readme}

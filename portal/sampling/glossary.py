@@ -27,8 +27,16 @@ def _base(name: str) -> str:
     return re.sub(r"\(.*?\)", "", _key(name))
 
 
-def explain(item: str) -> dict | None:
-    """The entry for a failed item as printed (铅(以Pb计), 大肠菌群 …), or None."""
+def explain(item: str, english: bool = False) -> dict | None:
+    """The entry for a failed item as printed (铅(以Pb计), 大肠菌群 …), or None: name, kind,
+    what, why, causes; in English (from the entry's "en") when asked for."""
+    entry = _find(item)
+    if entry is None or not english:
+        return entry
+    return {**entry, **entry["en"]}
+
+
+def _find(item: str) -> dict | None:
     items, index = _entries()
     key = _key(item)
     if key in index:

@@ -4,14 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 
-from sqlalchemy import (Select, Text, and_, bindparam, case, func, literal_column, select,
-                        table, text)
+from sqlalchemy import (Select, Text, and_, bindparam, case, func, literal_column, or_,
+                        select, table, text)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, selectinload
 
 from portal.registry.models import District
 from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
-from portal.sampling.search_index import fts_match, query_pairs
+from portal.sampling.food_names import search_terms
+from portal.sampling.search_index import fts_match_any, query_pairs
 from portal.validation import clean_query
 
 PAGE_SIZE = 20
@@ -100,26 +101,45 @@ def _where(query: Select, flt: SamplingFilter, dialect: str,
 def _keyword(keyword: str, dialect: str, scan_in_order: bool = False) -> list:
     """Index lookup on character pairs, then LIKE on the candidates (see search_index).
 
+    An English food name also looks for its Chinese terms (food_names): any term matches.
+    A term that is one pair (猪肉) is found exactly by the index; only longer terms need LIKE,
+    and only on their own candidates. Case does not matter (the pairs are lower case; ILIKE on
+    PostgreSQL, as SQLite's LIKE).
     scan_in_order (SQLite): test `id + 0 IN (…)` so that the planner walks the date index in
     the page's order and stops after one page, instead of fetching every candidate by id and
     sorting them; worth it when candidates are many."""
-    like = SamplingBatch.search_text.contains(keyword, autoescape=True)
-    needed = query_pairs(keyword)
-    if not needed:
-        return [like]
+    terms = search_terms(keyword)
+    needed = [query_pairs(term) for term in terms]
+
+    def like(some: list[str]):
+        return or_(*[SamplingBatch.search_text.icontains(term, autoescape=True) for term in some])
+
+    if not all(needed):
+        return [like(terms)]   # a term of one character: no pair to look up
+    exact = [pairs_ for term, pairs_ in zip(terms, needed) if pairs_ == [term.lower()]]
+    longer = [(term, pairs_) for term, pairs_ in zip(terms, needed) if pairs_ != [term.lower()]]
+    found = []
+    if exact:
+        found.append(_candidates(exact, dialect, scan_in_order))
+    if longer:
+        found.append(and_(_candidates([p for _, p in longer], dialect, scan_in_order),
+                          like([term for term, _ in longer])))
+    return [or_(*found) if len(found) > 1 else found[0]]
+
+
+def _candidates(terms_pairs: list[list[str]], dialect: str, scan_in_order: bool):
+    """Rows whose names hold every pair of at least one term, through the pair index."""
     if dialect == "sqlite":
         column = (SamplingBatch.id + 0) if scan_in_order else SamplingBatch.id
-        candidates = column.in_(
+        return column.in_(
             select(literal_column("rowid")).select_from(table("sampling_fts"))
-            .where(text("sampling_fts MATCH :pairs").bindparams(pairs=fts_match(needed))))
-    else:
-        # The expression matches the GIN index (migration 0003) to the letter, so it is used.
-        candidates = func.string_to_array(SamplingBatch.search_bigrams, literal_column("' '"),
-                                          type_=postgresql.ARRAY(Text)).op("@>")(
-            bindparam("pairs", needed, type_=postgresql.ARRAY(Text)))
-    if len(needed) == 1 and needed[0] == keyword.lower():
-        return [candidates]  # the keyword is one pair: a row holding it holds the keyword
-    return [candidates, like]
+            .where(text("sampling_fts MATCH :pairs")
+                   .bindparams(bindparam("pairs", fts_match_any(terms_pairs), unique=True))))
+    # The expression matches the GIN index (migration 0003) to the letter, so it is used.
+    bigrams = func.string_to_array(SamplingBatch.search_bigrams, literal_column("' '"),
+                                   type_=postgresql.ARRAY(Text))
+    return or_(*[bigrams.op("@>")(bindparam("pairs", pairs_, type_=postgresql.ARRAY(Text), unique=True))
+                 for pairs_ in terms_pairs])
 
 
 def _dialect(session: Session) -> str:

@@ -42,6 +42,13 @@ def fts_match(query_pairs_: list[str]) -> str:
     return " AND ".join(f'"{p}"' for p in query_pairs_)
 
 
+def fts_match_any(terms_pairs: list[list[str]]) -> str:
+    """Rows holding every pair of at least one term."""
+    if len(terms_pairs) == 1:
+        return fts_match(terms_pairs[0])
+    return " OR ".join(f"({fts_match(p)})" for p in terms_pairs)
+
+
 def last_batch_id(session) -> int:
     from sqlalchemy import text
 

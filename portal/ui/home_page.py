@@ -8,7 +8,7 @@ from portal.numbers import plain
 from portal.timeutil import utcnow
 from portal.ui import cached, nav
 from portal.ui.layout import page_setup
-from portal.ui.widgets import demo_notice
+from portal.ui.widgets import demo_notice, page_cards
 
 
 def render() -> None:
@@ -25,11 +25,7 @@ def render() -> None:
 
     # What people came to do first (UX.md), then the figures.
     st.subheader(t("办事与查询"))
-    for spec in nav.PAGES:
-        if spec.section == nav.PUBLIC and spec.blurb:
-            with st.container(border=True):
-                st.page_link(spec.path, label=f"**{t(spec.label)}**", icon=spec.icon)
-                st.caption(t(spec.blurb))
+    page_cards([spec for spec in nav.PAGES if spec.section == nav.PUBLIC and spec.blurb])
 
     st.subheader(t("本市食品安全概况"))
     for start in range(0, len(figures), 3):

@@ -17,13 +17,32 @@ from portal.registry.profiles import load_profile
 from portal.timeutil import utcnow
 from portal import i18n
 from portal.i18n import N_, t
-from portal.ui import nav
+from portal.ui import footer, nav
 
 log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
 SESSION_SEEN = "official_last_activity"
 SESSION_NOTICE = "official_notice"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+LARGE_PARAM = "large"
+SESSION_LARGE = "large_text"
+# 大字版: a 20 px base (Streamlit sizes text in rem), black text, darker captions and
+# borders, underlined links; one constant, nothing from the visitor reaches it.
+LARGE_TEXT_CSS = """<style>
+html { font-size: 20px !important; }
+.stApp, .stApp p, .stApp li, .stApp label, .stApp td, .stApp th { color: #000 !important; }
+.stApp [data-testid="stCaptionContainer"] { opacity: 1 !important; }
+.stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {
+  color: #1a1a1a !important; }
+.stApp [data-testid="stMarkdownContainer"] a, .stApp [data-testid="stCaptionContainer"] a {
+  color: #0b3a75 !important; text-decoration: underline !important; }
+.stApp [data-testid="stPageLink"] p { color: #0b3a75 !important; font-weight: 600; }
+.stApp [data-testid="stVerticalBlockBorderWrapper"], .stApp hr,
+.stApp [data-baseweb="input"], .stApp [data-baseweb="select"] > div,
+.stApp [data-baseweb="textarea"] { border-color: #333 !important; }
+.stApp input::placeholder, .stApp textarea::placeholder { color: #444 !important; }
+.stApp :focus-visible { outline: 3px solid #000 !important; outline-offset: 2px; }
+</style>"""
 
 
 @st.cache_resource(show_spinner="正在准备数据库…")
@@ -107,18 +126,17 @@ CLOSE_SIDEBAR_ON_PHONE = """if (window.parent.matchMedia("(max-width: 640px)").m
 def _sidebar(profile, actor: Actor | None, page: str) -> None:
     with st.sidebar:
         _language_switch()
+        _large_text_switch()
         st.markdown(f"### {i18n.place(profile.name, profile.name_en)}\n{t('食品安全公开与公众参与门户')}")
         for section in (nav.PUBLIC, nav.OFFICIAL):
             st.caption(t(section))
             for spec in nav.visible_pages(actor):
-                if spec.section != section:
+                if spec.section != section or not spec.sidebar:
                     continue
                 label = t(spec.label)
                 if spec.always and actor is not None:
                     label = f"我的账号（{actor.display_name}）"
                 st.page_link(spec.path, label=label, icon=spec.icon)
-        st.divider()
-        st.caption(t("主办：{bureau}", bureau=i18n.place(profile.bureau, profile.bureau_en)))
         # The document's language, so that screen readers read Chinese with a Chinese voice
         # (WCAG 3.1.1); Streamlit's page says "en" whatever the content. The script is one of
         # two constants: nothing from the visitor reaches it.
@@ -145,6 +163,45 @@ def _language_switch() -> None:
         else:
             st.query_params["lang"] = chosen
         st.rerun()
+
+
+def _large_text_from_url() -> None:
+    """?large=1 in a link turns 大字版 on for this tab (?large=0 off), as ?lang= does."""
+    wanted = st.query_params.get(LARGE_PARAM)
+    if wanted in ("0", "1"):
+        st.session_state[SESSION_LARGE] = wanted == "1"
+
+
+def large_text() -> bool:
+    return bool(st.session_state.get(SESSION_LARGE, False))
+
+
+def _large_text_switch() -> None:
+    """大字版 (适老化): larger text and stronger contrast, kept for the tab and in the URL."""
+    current = large_text()
+    chosen = st.toggle(t("大字版"), value=current, help=t("放大文字、加深颜色，方便老年人和视力不好的朋友阅读。"))
+    if chosen != current:
+        st.session_state[SESSION_LARGE] = chosen
+        if chosen:
+            st.query_params[LARGE_PARAM] = "1"
+        else:
+            st.query_params.pop(LARGE_PARAM, None)
+        st.rerun()
+    if chosen:
+        st.html(LARGE_TEXT_CSS)
+
+
+def _page_body():
+    """Everything the page draws after page_setup goes into a container placed before the
+    footer's, so the footer ends every page, one that stops early included, in the
+    document's order (screen readers reach it last). Returns the footer's container.
+    The script thread keeps its container stack from a previous run: start from the page."""
+    from streamlit.delta_generator_singletons import context_dg_stack, get_default_dg_stack_value
+
+    context_dg_stack.set(get_default_dg_stack_value())
+    body, end = st.container(), st.container(key="portal-footer")
+    body.__enter__()        # left open on purpose: the rest of the run writes into it
+    return end
 
 
 FRIENDLY_ERROR = N_("抱歉，页面暂时出错了（可能是数据库暂时无法连接）。您填写的内容还在，请稍后重试或刷新页面；"
@@ -177,13 +234,16 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     role), anyone without the right role sees the sign-in form or a refusal, never the page:
     this function stops the script before the page's own code runs."""
     _language_from_url()
+    _large_text_from_url()
     st.set_page_config(page_title=f"{t(title)} · {t('食品安全公开与公众参与门户')}",
                        page_icon=":material/verified_user:", layout=layout)
-    _friendly_errors(title, load_settings().production)
+    settings = load_settings()
+    _friendly_errors(title, settings.production)
+    footer.draw(_page_body(), settings, load_profile(settings.jurisdiction))
     # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
     anonymous = st.session_state.get(SESSION_ACTOR) is None
     if anonymous:
-        _sidebar(load_profile(load_settings().jurisdiction), None, title)
+        _sidebar(load_profile(settings.jurisdiction), None, title)
     portal = get_portal()
     actor = current_actor(portal)
     ctx = PageContext(portal, actor)

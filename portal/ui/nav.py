@@ -18,6 +18,7 @@ class PageSpec:
     role: str | None = None   # None: anyone (public) / any signed-in official (OFFICIAL)
     always: bool = False      # shown in its section even when signed out (登录)
     blurb: str = ""           # one line for the home page's list of services
+    sidebar: bool = True      # False: reached from the footer only (网站地图)
 
 
 PAGES = [
@@ -42,6 +43,7 @@ PAGES = [
              blurb=N_("花 3 分钟告诉我们您对本市食品安全的感受，并查看目前的满意度得分。")),
     PageSpec("pages/about.py", N_("关于本站与数据说明"), ":material/info:", PUBLIC,
              blurb=N_("本站公开哪些信息、数据从哪里来、如何保护您的个人信息。")),
+    PageSpec("pages/sitemap.py", N_("网站地图"), ":material/account_tree:", PUBLIC, sidebar=False),
     PageSpec("pages/login.py", N_("登录"), ":material/login:", OFFICIAL, always=True),
     PageSpec("pages/overview.py", N_("监管总览"), ":material/dashboard:", OFFICIAL),
     PageSpec("pages/complaint_queue.py", N_("投诉举报办理"), ":material/support_agent:", OFFICIAL,

@@ -9,6 +9,7 @@ from portal.rounds.phases import PHASE_LABELS, STEP, TIMELINE
 from portal.rounds.queries import PlannedResult, Tally
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED
+from portal import i18n
 from portal.i18n import N_, aside, day, field, t
 from portal.ui.sampling_views import result_badge
 from portal.ui.widgets import md
@@ -78,11 +79,11 @@ def results_block(results: list[PlannedResult]) -> None:
                          f"{field('被抽样单位')}{md(batch.sampled_unit or '—')} · "
                          f"{field('公告日期')}{day(batch.announcement_date)}"]
                 for item in batch.failed_items:
-                    entry = explain(item.item)
+                    entry = explain(item.item, i18n.english())
                     lines.append(field("不合格项目") + f"**{md(item.item)}**" +
                                  aside(t("检出 {value}，标准 {limit}", value=md(item.result_value or '—'),
                                          limit=md(item.standard_value or '—'))) +
-                                 (f"。{entry['what']}" if entry else ""))
+                                 ((". " if i18n.english() else "。") + entry["what"] if entry else ""))
                 if batch.result == FAILED and batch.disposal:
                     lines.append(field("核查处置") + f"**{t(batch.disposal.status)}**" +
                                  (aside(md(batch.disposal.measures)) if batch.disposal.measures else ""))

@@ -9,7 +9,8 @@ from portal.importers.sampling_parse import disclaimer
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
-from portal.i18n import N_, both, day, field, t
+from portal import i18n
+from portal.i18n import N_, aside, both, day, field, t
 from portal.timeutil import local_today
 from portal.ui.widgets import md
 
@@ -71,10 +72,10 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
         st.subheader(t("不合格项目"))
         for item in batch.failed_items:
             with st.container(border=True):
-                st.markdown(f"**{md(item.item)}**")
+                entry = explain(item.item, i18n.english())
+                st.markdown(f"**{md(item.item)}**" + (aside(entry["name"]) if entry and i18n.english() else ""))
                 st.markdown(f"{field('检验结果')}**{md(item.result_value or '—')}**　{field('标准要求')}"
                             f"**{md(item.standard_value or '—')}**")
-                entry = explain(item.item)
                 if entry:
                     st.markdown(f"**{t('这是什么？')}** {entry['what']}  \n**{t('有什么影响？')}** "
                                 f"{entry['why']}  \n**{t('常见原因：')}** {entry['causes']}")

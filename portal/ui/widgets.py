@@ -17,6 +17,27 @@ def demo_notice(show: bool) -> None:
         st.warning(t(DEMO_TEXT), icon=":material/science:")
 
 
+def photo_uploader(key: str):
+    """Citizens' photos, with the limits in the visitor's language in the label and help
+    (Streamlit 1.67's own "Drag and drop files here", "Browse files" and "Limit … per file"
+    texts cannot be changed; max_upload_size makes its limit agree with ours)."""
+    from portal.complaints.photos import MAX_BYTES, MAX_PHOTOS
+
+    mb = MAX_BYTES // 1024 // 1024
+    return st.file_uploader(t("照片（可选，最多 {n} 张，JPG/PNG，每张不超过 {mb} MB）", n=MAX_PHOTOS, mb=mb),
+                            key=key, type=["jpg", "jpeg", "png"], accept_multiple_files=True,
+                            max_upload_size=mb, help=t("照片中的拍摄地点等信息会在保存前自动去除。"))
+
+
+def page_cards(specs) -> None:
+    """A card per page: its link and, when it has one, its one-line blurb (nav.PageSpec)."""
+    for spec in specs:
+        with st.container(border=True):
+            st.page_link(spec.path, label=f"**{t(spec.label)}**", icon=spec.icon)
+            if spec.blurb:
+                st.caption(t(spec.blurb))
+
+
 def id_param(params: dict, key: str) -> int | None:
     """A positive whole number from the URL, or None for anything else (never an error)."""
     raw = str(params.get(key, ""))
