@@ -44,17 +44,21 @@ def id_param(params: dict, key: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62 else None
 
 
+KEPT_PARAMS = ("lang", "large")    # the visitor's language and 大字版 travel with every address
+
+
 def show_address(params: dict[str, str] | None = None) -> None:
     """Puts an item view's own URL in the browser's address bar (and its history), so that it
     can be copied, bookmarked and shared, and Back returns to the list. A `st.page_link` to the
     same page with query parameters reruns the script with them but leaves the address bar as
     it was; the next widget click would then rerun with the old address (the list). Setting
     `st.query_params` sends the address to the browser, which pushes it onto its history.
-    params: the item's parameters (default: the ones this run was given); the language
-    parameter is kept."""
+    params: the item's parameters (default: the ones this run was given); the language and 大字版
+    parameters are kept."""
     wanted = dict(st.query_params.to_dict() if params is None else params)
-    if "lang" in st.query_params and "lang" not in wanted:
-        wanted["lang"] = st.query_params["lang"]
+    for kept in KEPT_PARAMS:
+        if kept in st.query_params and kept not in wanted:
+            wanted[kept] = st.query_params[kept]
     st.query_params.from_dict(wanted)
 
 
