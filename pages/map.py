@@ -14,7 +14,7 @@ from portal.i18n import N_, both, t
 from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, add_ring_layer, business_map,
                          district_map, ensure_assets, from_display_crs, here_marker, popup_words,
                          to_display_crs)
-from portal.ratings.nearby import nearby
+from portal.ratings.nearby import nearby, point_from_client
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
 from portal.registry.places import MAX_PLACE_QUERY, find_place
 from portal.registry.queries import business_types
@@ -114,10 +114,10 @@ returned = st_folium(fmap, height=520, use_container_width=True, returned_object
                      center=to_display_crs(tiles, *focus) if focus else None, zoom=16 if focus else None)
 # The 附近 button hands the phone's position over as a click at that point; a tap on the map
 # means "near here" too. Each new click is taken once.
-clicked = (returned or {}).get("last_clicked")
+clicked = point_from_client((returned or {}).get("last_clicked"))
 if clicked and clicked != st.session_state.get(SEEN_CLICK):
     st.session_state[SEEN_CLICK] = clicked
-    lat, lng = from_display_crs(tiles, clicked["lat"], clicked["lng"])
+    lat, lng = from_display_crs(tiles, *clicked)
     st.session_state[HERE] = here = (lat, lng, t(PLACE_KINDS["tapped"]))
     st.session_state.pop(FOCUS, None)
     st.rerun()    # draws the marker at the new point and the list for it

@@ -26,6 +26,20 @@ def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
 
 
+def point_from_client(value: object) -> tuple[float, float] | None:
+    """(lat, lng) from what the browser's map sent back, or None: the component's value comes
+    from the visitor's browser and may be anything."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        lat, lng = float(value["lat"]), float(value["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90 and -180 <= lng <= 180):
+        return None
+    return lat, lng
+
+
 def nearest_ids(points: list[tuple], lat: float, lng: float,
                 limit: int = NEAREST) -> list[tuple[int, float]]:
     """(business id, metres) of the `limit` nearest among the map's points (rows of

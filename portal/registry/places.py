@@ -28,12 +28,18 @@ class Place:
 
 def find_place(session: Session, jurisdiction: str, text: str,
                districts: tuple[DistrictShape, ...] = ()) -> Place | None:
-    """Where a typed place is, inside the jurisdiction: a business whose name contains the
-    text (the shortest such name: the closest match), else the middle of the registered
-    addresses that contain it (a road, a street, a 小区), else a district by name."""
+    """Where a typed place is, inside the jurisdiction: a district by its name, else a
+    business whose name contains the text (the shortest such name: the closest match), else
+    the middle of the registered addresses that contain it (a road, a street, a 小区)."""
     text = clean_query(text, MAX_PLACE_QUERY)
     if not text:
         return None
+    for district in districts:
+        # A district by its name (永定区, or 永定): its centre, before any business whose name
+        # starts with the district's name.
+        if text in (district.name, district.name.rstrip("区县市")):
+            lat, lng = district.centre
+            return Place(lat, lng, "district", district.name, 1)
     in_area = (select(Business).join(District)
                .where(District.jurisdiction_adcode == jurisdiction, Business.location_approximate.is_(False)))
     named = session.scalars(in_area.where(Business.name.contains(text, autoescape=True))
@@ -49,8 +55,4 @@ def find_place(session: Session, jurisdiction: str, text: str,
         # The median, not the mean: one mistyped address far away does not move the point.
         return Place(statistics.median(lat for lat, _ in located),
                      statistics.median(lng for _, lng in located), "address", text, len(located))
-    for district in districts:
-        if text in district.name or district.name.rstrip("区县市") == text:
-            lat, lng = district.centre
-            return Place(lat, lng, "district", district.name, 1)
     return None
