@@ -2,7 +2,8 @@
 
 Streamlit runs this file as __main__ for each visit to the home page. `streamlit run` also
 imports it (as a module) to find `app`: the st.App that serves the pages and, beside them,
-the open-data API under /api/v1 and the browser-token route (portal/browser_token.py).
+the open-data API under /api/v1, the browser-token route (portal/browser_token.py) and
+the officials' sign-in cookie routes (portal/official_session.py).
 The guard keeps the page out of that import.
 """
 import streamlit as st
@@ -12,6 +13,6 @@ if __name__ == "__main__":
 
     render()
 else:
-    from portal.api.serve import api_routes, browser_token_route
+    from portal.api.serve import api_routes, browser_token_route, official_session_routes
 
-    app = st.App(__file__, routes=[*api_routes(), browser_token_route()])
+    app = st.App(__file__, routes=[*api_routes(), browser_token_route(), *official_session_routes()])

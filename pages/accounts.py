@@ -33,7 +33,7 @@ with ctx.db.read() as session:
 st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="stretch")
 usernames = [o.username for o in officials]
 
-create, roles_tab, status_tab, reset_tab = st.tabs(["新建账号", "调整角色", "停用 / 启用", "重置密码"])
+create, roles_tab, status_tab, reset_tab = st.tabs(["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码"])
 with create:
     with st.form("create_official"):
         username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
@@ -84,6 +84,19 @@ with status_tab:
         else:
             st.success(f"{who} 已{choice}。")
             st.rerun()
+    with st.form("end_sessions"):
+        who = st.selectbox("账号", usernames, key="sessions_who",
+                           help="例如设备遗失或在公用电脑上忘记退出：该账号在所有设备上的登录立即结束，"
+                                "需要重新输入密码。")
+        submitted = st.form_submit_button("结束该账号在所有设备上的登录")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                ended = actions.end_sessions(session, ctx.actor, who)
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.success(f"已结束 {who} 的 {ended} 个登录。")
 
 with reset_tab:
     with st.form("reset_password"):

@@ -29,6 +29,6 @@ if work and not must_change:
 with st.expander("修改密码", expanded=must_change):
     change_password_form(ctx)
 
-st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes))
+st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes, hours=ctx.settings.session_hours))
 if st.button("退出登录", icon=":material/logout:"):
     sign_out(ctx)

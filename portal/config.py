@@ -40,6 +40,8 @@ class Settings:
     lockout_failures: int = 5
     lockout_minutes: int = 15
     idle_minutes: int = 30
+    # An official's sign-in lasts at most this long (a working day), whatever the activity.
+    session_hours: int = 10
     # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
     # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
     # reachable (the district boundaries still show).
@@ -167,6 +169,7 @@ def load_settings(env: Mapping[str, str] | None = None,
         lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
         lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
         idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
+        session_hours=_int("PORTAL_SESSION_HOURS", get("PORTAL_SESSION_HOURS"), 10, 1, 24),
         map_tiles=_tiles(get("PORTAL_MAP_TILES"), get("PORTAL_TIANDITU_KEY")),
         tianditu_key=(get("PORTAL_TIANDITU_KEY") or "").strip(),
         complaint_retention_years=_int("PORTAL_COMPLAINT_RETENTION_YEARS",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.accounts import actions, audit
 from portal.accounts.models import AuditEntry, Official
 from portal.accounts.passwords import password_problem, verify_password
-from portal.accounts.rules import Actor, idle_expired, lockout_until
+from portal.accounts.rules import Actor, lockout_until
 from portal.validation import InputError
 
 GOOD = "Str0ng-enough"
@@ -72,8 +72,6 @@ def test_disabled_account_cannot_sign_in(portal, admin):
     with portal.db.write() as session:
         actions.set_active(session, actor, "clerk", False)
     assert _sign_in(portal, "clerk", GOOD).actor is None
-    with portal.db.read() as session:
-        assert actions.still_allowed(session, Actor(2, "clerk", "C", frozenset())) is None
 
 
 def test_lockout_rule():
@@ -82,12 +80,6 @@ def test_lockout_rule():
     fails = [now - timedelta(minutes=m) for m in (1, 2, 3, 4, 14)]
     assert lockout_until(fails, now, 5, window) == now - timedelta(minutes=14) + window
     assert lockout_until(fails[:4], now, 5, window) is None
-
-
-def test_idle_rule():
-    now = datetime(2026, 1, 1, 12, 0)
-    assert idle_expired(now - timedelta(minutes=30), now, timedelta(minutes=30))
-    assert not idle_expired(now - timedelta(minutes=29), now, timedelta(minutes=30))
 
 
 def test_roles_and_permissions(portal, admin):

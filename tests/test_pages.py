@@ -156,12 +156,19 @@ def test_audit_log_lists_sign_ins_for_admin(app_env):
 
 
 def test_idle_official_is_signed_out(app_env):
+    import os
     from datetime import timedelta
-    from portal.ui.layout import SESSION_SEEN
+
+    from sqlalchemy import select
+
+    from portal.accounts.models import OfficialSession
+    from portal.db import Database
 
     at = open_page("pages/login.py")
     sign_in(at, "demo_admin", demo_password(app_env, "demo_admin"))
-    at.session_state[SESSION_SEEN] = at.session_state[SESSION_SEEN] - timedelta(minutes=31)
+    with Database(os.environ["PORTAL_DATABASE_URL"]).write() as session:
+        for row in session.scalars(select(OfficialSession)):
+            row.last_seen_at -= timedelta(minutes=31)
     at.switch_page("pages/audit_log.py").run()
     body = texts(at)
     assert "自动退出" in body and "请先登录" in body

@@ -12,7 +12,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts import audit
+from portal.accounts import audit, sessions
 from portal.accounts.models import AuditEntry, Official, OfficialRole
 from portal.accounts.passwords import (hash_password, needs_rehash, password_problem,
                                        random_password, verify_password)
@@ -174,6 +174,8 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> O
             raise InputError({"username": "这是最后一个可用的管理员账号，不能停用"})
     if official.active != active:
         official.active = active
+        if not active:
+            sessions.end_all(session, official.id, "disabled")
         audit.record(session, actor, "official_enable" if active else "official_disable",
                      object_type="official", object_id=official.username)
     return official
@@ -204,13 +206,16 @@ def reset_password(session: Session, actor: Actor, username: str) -> str:
     temporary = random_password()
     official.password_hash = hash_password(temporary)
     official.must_change_password = True
+    sessions.end_all(session, official.id, "password")
     audit.record(session, actor, "official_reset_password", object_type="official",
                  object_id=official.username)
     return temporary
 
 
 def change_own_password(session: Session, actor: Actor, current: str, new: str,
-                        repeat: str) -> None:
+                        repeat: str, keep_session: int | None = None) -> None:
+    """keep_session: the session the change is made from; the official's other sessions
+    end (a changed password shuts out whoever had the old one)."""
     official = session.get(Official, actor.id) if actor.id else None
     if official is None or not official.active:
         raise InputError({"current": "账号不存在或已停用"})
@@ -225,17 +230,18 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
         raise InputError({"new": "新密码不能与当前密码相同"})
     official.password_hash = hash_password(new)
     official.must_change_password = False
+    sessions.end_all(session, official.id, "password", keep=keep_session)
     audit.record(session, actor, "official_change_password", object_type="official",
                  object_id=official.username)
 
 
-def still_allowed(session: Session, actor: Actor) -> Actor | None:
-    """Re-read the account on each page: a disabled account or changed roles take effect
-    at once, not at the next sign-in."""
-    official = session.get(Official, actor.id) if actor.id else None
-    if official is None or not official.active:
-        return None
-    return actor_for(official)
+def end_sessions(session: Session, actor: Actor, username: str) -> int:
+    """An admin signs an account out on every device (audited with who did it)."""
+    official = _get_for_admin(session, actor, username)
+    ended = sessions.end_all(session, official.id, "admin")
+    audit.record(session, actor, "official_end_sessions", object_type="official",
+                 object_id=official.username, detail={"ended": ended})
+    return ended
 
 
 def list_officials(session: Session) -> list[Official]:

@@ -37,7 +37,3 @@ def lockout_until(failures: list[datetime], now: datetime, max_failures: int,
     if len(recent) < max_failures:
         return None
     return recent[-max_failures] + window
-
-
-def idle_expired(last_activity: datetime, now: datetime, idle: timedelta) -> bool:
-    return now - last_activity >= idle

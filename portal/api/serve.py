@@ -21,3 +21,10 @@ def browser_token_route() -> Route:
     from portal.browser_token import token_route
 
     return token_route(load_settings())
+
+
+def official_session_routes() -> list[Route]:
+    from portal.official_session import session_routes
+    from portal.ui.layout import get_portal   # the pages' Portal: one engine per process
+
+    return session_routes(load_settings(), lambda: get_portal().db)

@@ -1,16 +1,18 @@
 """Sign-in, sign-out and change-password widgets."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
-from portal.accounts import audit
+from portal.accounts import audit, sessions
 from portal.accounts.actions import change_own_password, sign_in
-from portal.ui.layout import PageContext, sign_in_locally, sign_out_locally
+from portal.ui.layout import SESSION_ID, PageContext, sign_in_locally, sign_out_locally
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
-TAB_NOTE = ("登录状态只保存在当前浏览器标签页：刷新页面或在新标签页打开链接需要重新登录；"
-            "{idle} 分钟没有操作会自动退出。")
+TAB_NOTE = ("登录后，本浏览器在 {hours} 小时内保持登录（刷新、新标签页和链接都不用再登录）；"
+            "{idle} 分钟没有操作会自动退出。在公用电脑上用完请点“退出登录”。")
 
 
 def sign_in_form(ctx: PageContext) -> None:
@@ -20,7 +22,7 @@ def sign_in_form(ctx: PageContext) -> None:
         password = st.text_input("密码", type="password", max_chars=128,
                                  autocomplete="current-password")
         submitted = st.form_submit_button("登录", type="primary", width="stretch")
-    st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes))
+    st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes, hours=ctx.settings.session_hours))
     if not submitted:
         return
     if not username.strip() or not password:
@@ -30,10 +32,13 @@ def sign_in_form(ctx: PageContext) -> None:
         result = sign_in(session, username, password,
                          max_failures=ctx.settings.lockout_failures,
                          window_minutes=ctx.settings.lockout_minutes)
+        if result.actor is not None:
+            session_id, handoff = sessions.start(session, ctx.settings.secret_key, result.actor.id,
+                                                 timedelta(hours=ctx.settings.session_hours))
     if result.actor is None:
         st.error(result.message)
         return
-    sign_in_locally(result.actor)
+    sign_in_locally(result.actor, session_id, handoff)
     st.session_state["must_change_password"] = result.must_change_password
     st.rerun()
 
@@ -50,7 +55,8 @@ def change_password_form(ctx: PageContext) -> None:
         return
     try:
         with ctx.db.write() as session:
-            change_own_password(session, ctx.actor, current, new, repeat)
+            change_own_password(session, ctx.actor, current, new, repeat,
+                                keep_session=st.session_state.get(SESSION_ID))
     except InputError as exc:
         show_errors(exc, {"current": "当前密码", "new": "新密码", "repeat": "再次输入新密码"})
         return
@@ -61,6 +67,7 @@ def change_password_form(ctx: PageContext) -> None:
 
 def sign_out(ctx: PageContext) -> None:
     with ctx.db.write() as session:
+        sessions.end(session, st.session_state.get(SESSION_ID))
         audit.record(session, ctx.actor, "sign_out", object_type="official",
                      object_id=ctx.actor.username)
     sign_out_locally("您已安全退出。")

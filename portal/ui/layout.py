@@ -8,20 +8,22 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal.accounts import audit
-from portal.accounts.actions import still_allowed
-from portal.accounts.rules import ROLES, Actor, idle_expired
+from portal import cookies
+from portal.accounts import sessions
+from portal.accounts.actions import actor_for
+from portal.accounts.rules import ROLES, Actor
 from portal.bootstrap import Portal, bootstrap
 from portal.config import Settings, load_settings
 from portal.registry.profiles import load_profile
-from portal.timeutil import utcnow
+from portal.official_session import HANDOFF_HEADER, official_cookie
 from portal import i18n
 from portal.i18n import N_, t
 from portal.ui import footer, nav
 
 log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
-SESSION_SEEN = "official_last_activity"
+SESSION_ID = "official_session_id"
+COOKIE_SCRIPT = "official_cookie_script"
 SESSION_NOTICE = "official_notice"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 LARGE_PARAM = "large"
@@ -78,38 +80,71 @@ class PageContext:
 
 
 def current_actor(portal: Portal) -> Actor | None:
-    """The signed-in official of this browser tab, after the idle and account checks."""
-    actor: Actor | None = st.session_state.get(SESSION_ACTOR)
-    if actor is None:
-        return None
-    now = utcnow()
-    last = st.session_state.get(SESSION_SEEN, now)
-    if idle_expired(last, now, timedelta(minutes=portal.settings.idle_minutes)):
+    """The signed-in official of this browser: this tab's session, or the one the sign-in
+    cookie names (a reload, a new tab, a deep link), after the lifetime, idle and account
+    checks (portal.accounts.sessions)."""
+    settings = portal.settings
+    idle = timedelta(minutes=settings.idle_minutes)
+    session_id = st.session_state.get(SESSION_ID)
+    if session_id is None:
+        token = cookies.read(_request_cookies(), settings.secret_key,
+                             official_cookie(settings.session_hours))
+        if not token:
+            sign_out_locally()
+            return None
         with portal.db.write() as session:
-            audit.record(session, actor, "idle_sign_out", object_type="official",
-                         object_id=actor.username)
-        sign_out_locally(f"您已 {portal.settings.idle_minutes} 分钟没有操作，为保护数据已自动退出，请重新登录。")
+            found = sessions.resume(session, settings.secret_key, token, idle)
+            actor = actor_for(found.official) if found.official else None
+    else:
+        with portal.db.write() as session:
+            found = sessions.check(session, session_id, idle)
+            actor = actor_for(found.official) if found.official else None
+    if actor is None:
+        sign_out_locally(sessions.ENDED[found.ended].format(idle=settings.idle_minutes,
+                                                            hours=settings.session_hours)
+                         if found.ended and session_id is not None else None)
         return None
-    with portal.db.read() as session:
-        fresh = still_allowed(session, actor)
-    if fresh is None:
-        sign_out_locally("您的账号已被停用，已退出登录。")
-        return None
-    st.session_state[SESSION_ACTOR] = fresh
-    st.session_state[SESSION_SEEN] = now
-    return fresh
-
-
-def sign_in_locally(actor: Actor) -> None:
     st.session_state[SESSION_ACTOR] = actor
-    st.session_state[SESSION_SEEN] = utcnow()
+    st.session_state[SESSION_ID] = found.session_id
+    return actor
+
+
+def _request_cookies() -> dict:
+    try:
+        return dict(st.context.cookies)
+    except Exception:      # no browser request behind this run (AppTest)
+        return {}
+
+
+def sign_in_locally(actor: Actor, session_id: int, handoff_code: str) -> None:
+    """This tab is signed in; the page's next run hands the browser its cookie."""
+    st.session_state[SESSION_ACTOR] = actor
+    st.session_state[SESSION_ID] = session_id
+    st.session_state[COOKIE_SCRIPT] = ("take", handoff_code)
 
 
 def sign_out_locally(notice: str | None = None) -> None:
-    st.session_state.pop(SESSION_ACTOR, None)
-    st.session_state.pop(SESSION_SEEN, None)
+    if st.session_state.pop(SESSION_ACTOR, None) is not None:
+        st.session_state[COOKIE_SCRIPT] = ("drop", "")
+    st.session_state.pop(SESSION_ID, None)
     if notice:
         st.session_state[SESSION_NOTICE] = notice
+
+
+def _cookie_script() -> None:
+    """The script that takes or drops the sign-in cookie through the portal's own route
+    (a page speaks over a websocket and cannot set a cookie itself). The hand-over code is
+    random text the server made; nothing from the visitor reaches the script."""
+    pending = st.session_state.pop(COOKIE_SCRIPT, None)
+    if not pending:
+        return
+    what, code = pending
+    target = "official-session" if what == "take" else "official-session/end"
+    headers = {HANDOFF_HEADER: code} if what == "take" else {}
+    with st.sidebar:
+        st.html(f"<script>fetch(new URL({json.dumps(target)}, document.baseURI), {{method: 'POST', "
+                f"credentials: 'same-origin', headers: {json.dumps(headers)}}});</script>",
+                unsafe_allow_javascript=True)
 
 
 # On a phone the sidebar covers the page, and Streamlit leaves it open after a tap on one of
@@ -240,8 +275,10 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     settings = load_settings()
     _friendly_errors(title, settings.production)
     footer.draw(_page_body(), settings, load_profile(settings.jurisdiction))
-    # Anonymous visitors get the navigation at once, before the (first-start) database set-up.
-    anonymous = st.session_state.get(SESSION_ACTOR) is None
+    # Anonymous visitors get the navigation at once, before the (first-start) database set-up;
+    # a browser with a sign-in cookie gets it once the cookie's session is checked.
+    anonymous = (st.session_state.get(SESSION_ACTOR) is None
+                 and official_cookie(settings.session_hours).name not in _request_cookies())
     if anonymous:
         _sidebar(load_profile(settings.jurisdiction), None, title)
     portal = get_portal()
@@ -249,6 +286,7 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     ctx = PageContext(portal, actor)
     if not anonymous:
         _sidebar(ctx.profile, actor, title)
+    _cookie_script()
     if i18n.english() and not english:
         st.info("This page is in Chinese only for now. 本页暂只有中文。", icon=":material/translate:")
     notice = st.session_state.pop(SESSION_NOTICE, None)
