@@ -3,111 +3,78 @@
 Precedence: environment variable, then the same key in secrets.toml, then the default.
 The embedded default (no settings at all) is a SQLite file and a generated secret key under
 the git-ignored var/ folder, so a newcomer's `streamlit run streamlit_app.py` just works.
+
+pydantic-settings reads the sources (`PORTAL_` + the field name, or the field's alias) and
+checks each value against its declared type and bounds. Two small adapters remain: a source
+over a plain mapping (tests pass their own environment, and secrets.toml is read as a second
+environment below the real one), and the translation of pydantic's errors into the portal's
+own messages, which name the setting and say how to fix it.
 """
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Annotated, Any, Literal, Mapping
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_SECRETS_PATH = PROJECT_ROOT / ".streamlit" / "secrets.toml"
 
-TRUE_WORDS = {"1", "true", "yes", "on"}
-FALSE_WORDS = {"0", "false", "no", "off"}
-DEMO_SCALES = ("small", "city", "province")
+ENV_PREFIX = "PORTAL_"
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str
-    secret_key: str
-    jurisdiction: str
-    demo: bool
-    demo_scale: str
-    production: bool
-    var_dir: Path
-    # Officials' sign-in rules (accounts.rules reads these).
-    lockout_failures: int = 5
-    lockout_minutes: int = 15
-    idle_minutes: int = 30
-    # An official's sign-in lasts at most this long (a working day), whatever the activity.
-    session_hours: int = 10
-    # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
-    # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
-    # reachable (the district boundaries still show).
-    map_tiles: str = "OpenStreetMap"
-    tianditu_key: str = ""
-    # Years after a case is finished before a complainant's personal data is erased.
-    complaint_retention_years: int = 3
-    # Behind a reverse proxy (nginx) every client arrives from the proxy's address: take the
-    # client's address from X-Forwarded-For / X-Real-IP instead (only set this behind one).
-    trusted_proxy: bool = False
-    # How voters' (and survey respondents') mobile numbers are verified: "demo" shows the
-    # code on screen (labelled 演示); "webhook" posts it to an SMS gateway at sms_webhook_url.
-    phone_verification: str = "demo"
-    sms_webhook_url: str = ""
-    # The satisfaction survey in data/surveys/ (file name without .json).
-    survey: str = "food_safety_2026"
-    # Open-data API (/api/v1): requests a minute per client address, per process.
-    api_requests_per_minute: int = 120
-    # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
-    secure_cookies: bool = False
-    # The footer every government site carries (each line hidden while empty): 主办单位
-    # (the profile's bureau unless set), 联系我们, ICP备案号 (linked to beian.miit.gov.cn),
-    # 公安机关备案号 (linked to beian.mps.gov.cn) and 政府网站标识码.
-    site_sponsor: str = ""
-    contact_phone: str = ""
-    contact_address: str = ""
-    icp_number: str = ""
-    psb_number: str = ""
-    site_code: str = ""
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
 
 
-def _read_secrets(path: Path) -> dict:
-    if not path.is_file():
-        return {}
-    with path.open("rb") as fh:
-        try:
-            return tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+def _one_line(value: Any) -> Any:
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _flag(name: str, raw: str | None, default: bool) -> bool:
-    if raw is None or str(raw).strip() == "":
-        return default
-    word = str(raw).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise ConfigError(f"{name} must be 0 or 1 (got {raw!r})")
+# Values are trimmed before they are checked (the URL and the secret key are taken as given).
+Trimmed = BeforeValidator(_strip)
+Text = Annotated[str, Trimmed]
+Flag = Annotated[bool, Trimmed]
+Whole = Annotated[int, Trimmed]
+Folder = Annotated[Path, Trimmed, AfterValidator(Path.resolve)]
+DemoScale = Annotated[Literal["small", "city", "province"], Trimmed]
+MapTiles = Annotated[Literal["OpenStreetMap", "tianditu", "amap", "none"], Trimmed]
+PhoneVerification = Annotated[Literal["demo", "webhook"], Trimmed]
+# A footer line: spaces collapsed; empty (hidden) or of the form a real one has (_form).
+FooterLine = Annotated[str, BeforeValidator(_one_line)]
 
 
-def _int(name: str, raw, default: int, low: int, high: int) -> int:
-    if raw is None or str(raw).strip() == "":
-        return default
-    try:
-        value = int(str(raw).strip())
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number (got {raw!r})") from exc
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high} (got {value})")
-    return value
+def _form(pattern: str, example: str):
+    return Field("", pattern=f"^(?:{pattern})?$", examples=[example])
 
 
-def _secret_from_file(var_dir: Path) -> str:
+def _production(data: dict) -> bool:
+    return data.get("env", "").lower() == "production"
+
+
+def _embedded_database(data: dict) -> str:
+    if _production(data):
+        raise ConfigError("PORTAL_ENV=production needs PORTAL_DATABASE_URL "
+                          "(e.g. postgresql://user@host/dbname)")
+    data["var_dir"].mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data['var_dir'] / 'portal.sqlite3'}"
+
+
+def _embedded_secret(data: dict) -> str:
     """The embedded default: one random key kept beside the SQLite file, owner-readable."""
+    if _production(data):
+        raise ConfigError("PORTAL_ENV=production needs PORTAL_SECRET_KEY "
+                          "(at least 32 random characters, kept outside the database)")
+    var_dir: Path = data["var_dir"]
     path = var_dir / "secret_key"
     if path.is_file():
         return path.read_text().strip()
@@ -123,109 +90,163 @@ def _secret_from_file(var_dir: Path) -> str:
     return key
 
 
-def load_settings(env: Mapping[str, str] | None = None,
-                  secrets_path: Path | None = None) -> Settings:
-    env = os.environ if env is None else env
-    stored = _read_secrets(secrets_path or DEFAULT_SECRETS_PATH)
+class Settings(BaseSettings):
+    """Each field is the setting PORTAL_<FIELD NAME> unless its alias names another.
 
-    def get(key: str) -> str | None:
-        if env.get(key) not in (None, ""):
-            return env[key]
-        value = stored.get(key)
-        return None if value is None else str(value)
+    Fields are validated in this order; a default that depends on PORTAL_ENV or on the
+    var/ folder is a factory reading the fields above it."""
 
-    production = (get("PORTAL_ENV") or "development").strip().lower() == "production"
-    var_dir = Path(get("PORTAL_VAR_DIR") or PROJECT_ROOT / "var").resolve()
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True,
+                                      validate_default=True, extra="ignore")
 
-    url = get("PORTAL_DATABASE_URL")
-    if not url:
-        if production:
-            raise ConfigError("PORTAL_ENV=production needs PORTAL_DATABASE_URL "
-                              "(e.g. postgresql://user@host/dbname)")
-        var_dir.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{var_dir / 'portal.sqlite3'}"
+    # "production" refuses to start without a database URL and a secret key, and turns demo
+    # data off, phone verification to the SMS gateway and Secure cookies on by default.
+    env: Text = "development"
+    var_dir: Folder = PROJECT_ROOT / "var"
+    database_url: str = Field(default_factory=_embedded_database)
+    secret_key: str = Field(default_factory=_embedded_secret, min_length=32)
+    jurisdiction: Text = "zhangjiajie"
+    demo: Flag = Field(default_factory=lambda data: not _production(data))
+    demo_scale: DemoScale = "small"
+    # Officials' sign-in rules (accounts.rules reads these).
+    lockout_failures: Whole = Field(5, ge=1, le=100)
+    lockout_minutes: Whole = Field(15, ge=1, le=1440)
+    idle_minutes: Whole = Field(30, ge=1, le=1440)
+    # An official's sign-in lasts at most this long (a working day), whatever the activity.
+    session_hours: Whole = Field(10, ge=1, le=24)
+    # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
+    # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
+    # reachable (the district boundaries still show).
+    map_tiles: MapTiles = "OpenStreetMap"
+    tianditu_key: Text = ""
+    # Years after a case is finished before a complainant's personal data is erased.
+    complaint_retention_years: Whole = Field(3, ge=1, le=30)
+    # Behind a reverse proxy (nginx) every client arrives from the proxy's address: take the
+    # client's address from X-Forwarded-For / X-Real-IP instead (only set this behind one).
+    trusted_proxy: Flag = False
+    # How voters' (and survey respondents') mobile numbers are verified: "demo" shows the
+    # code on screen (labelled 演示); "webhook" posts it to an SMS gateway at sms_webhook_url.
+    phone_verification: PhoneVerification = Field(
+        default_factory=lambda data: "webhook" if _production(data) else "demo")
+    sms_webhook_url: Text = ""
+    # The satisfaction survey in data/surveys/ (file name without .json).
+    survey: Text = "food_safety_2026"
+    # Open-data API (/api/v1): requests a minute per client address, per process.
+    api_requests_per_minute: Whole = Field(120, ge=1, le=100_000, validation_alias="PORTAL_API_RATE")
+    # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
+    secure_cookies: Flag = Field(default_factory=_production)
+    # The footer every government site carries (each line hidden while empty): 主办单位
+    # (the profile's bureau unless set), 联系我们, ICP备案号 (linked to beian.miit.gov.cn),
+    # 公安机关备案号 (linked to beian.mps.gov.cn) and 政府网站标识码.
+    site_sponsor: FooterLine = _form(r"[^<>\[\]\n]{2,60}", "张家界市市场监督管理局")
+    contact_phone: FooterLine = _form(r"[0-9+\-（）() 、,，转]{3,60}", "0744-8221234")
+    contact_address: FooterLine = _form(r"[^<>\[\]\n]{4,120}", "张家界市永定区某某路 1 号")
+    icp_number: FooterLine = _form(r"\S{1,4}ICP备\d{4,12}号(-\d{1,3})?", "湘ICP备12345678号-1")
+    psb_number: FooterLine = _form(r"\S{1,4}公网安备 ?\d{8,16}号", "湘公网安备 43080202000123号")
+    site_code: FooterLine = _form(r"[0-9A-Za-z]{10}", "4308000001")
 
-    key = get("PORTAL_SECRET_KEY")
-    if not key:
-        if production:
-            raise ConfigError("PORTAL_ENV=production needs PORTAL_SECRET_KEY "
-                              "(at least 32 random characters, kept outside the database)")
-        key = _secret_from_file(var_dir)
-    if len(key) < 32:
-        raise ConfigError("PORTAL_SECRET_KEY must be at least 32 characters long")
+    @property
+    def production(self) -> bool:
+        return self.env.lower() == "production"
 
-    scale = (get("PORTAL_DEMO_SCALE") or "small").strip()
-    if scale not in DEMO_SCALES:
-        raise ConfigError(f"PORTAL_DEMO_SCALE must be one of {', '.join(DEMO_SCALES)}")
+    @field_validator("survey")
+    @classmethod
+    def _survey_exists(cls, name: str) -> str:
+        if not (DATA_DIR / "surveys" / f"{name}.json").is_file():
+            raise ValueError(f"PORTAL_SURVEY: data/surveys/{name}.json does not exist")
+        return name
 
-    return Settings(
-        database_url=url,
-        secret_key=key,
-        jurisdiction=(get("PORTAL_JURISDICTION") or "zhangjiajie").strip(),
-        demo=_flag("PORTAL_DEMO", get("PORTAL_DEMO"), default=not production),
-        demo_scale=scale,
-        production=production,
-        var_dir=var_dir,
-        lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
-        lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
-        idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
-        session_hours=_int("PORTAL_SESSION_HOURS", get("PORTAL_SESSION_HOURS"), 10, 1, 24),
-        map_tiles=_tiles(get("PORTAL_MAP_TILES"), get("PORTAL_TIANDITU_KEY")),
-        tianditu_key=(get("PORTAL_TIANDITU_KEY") or "").strip(),
-        complaint_retention_years=_int("PORTAL_COMPLAINT_RETENTION_YEARS",
-                                       get("PORTAL_COMPLAINT_RETENTION_YEARS"), 3, 1, 30),
-        trusted_proxy=_flag("PORTAL_TRUSTED_PROXY", get("PORTAL_TRUSTED_PROXY"), default=False),
-        phone_verification=_choice("PORTAL_PHONE_VERIFICATION", get("PORTAL_PHONE_VERIFICATION"),
-                                   ("demo", "webhook"), "webhook" if production else "demo"),
-        sms_webhook_url=(get("PORTAL_SMS_WEBHOOK_URL") or "").strip(),
-        survey=_survey_name(get("PORTAL_SURVEY")),
-        api_requests_per_minute=_int("PORTAL_API_RATE", get("PORTAL_API_RATE"), 120, 1, 100_000),
-        secure_cookies=_flag("PORTAL_SECURE_COOKIES", get("PORTAL_SECURE_COOKIES"), default=production),
-        **{field: _footer_text(name, get(name), pattern, example)
-           for field, (name, pattern, example) in FOOTER_SETTINGS.items()},
-    )
+    @model_validator(mode="after")
+    def _tianditu_has_a_key(self) -> "Settings":
+        if self.map_tiles == "tianditu" and not self.tianditu_key:
+            raise ValueError("PORTAL_MAP_TILES=tianditu needs PORTAL_TIANDITU_KEY (a 天地图 browser key)")
+        return self
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource):
+        return _sources(os.environ, DEFAULT_SECRETS_PATH)
 
 
-# Footer settings: setting name, the form a value must have, an example for the message.
-FOOTER_SETTINGS = {
-    "site_sponsor": ("PORTAL_SITE_SPONSOR", r"[^<>\[\]\n]{2,60}", "张家界市市场监督管理局"),
-    "contact_phone": ("PORTAL_CONTACT_PHONE", r"[0-9+\-（）() 、,，转]{3,60}", "0744-8221234"),
-    "contact_address": ("PORTAL_CONTACT_ADDRESS", r"[^<>\[\]\n]{4,120}", "张家界市永定区某某路 1 号"),
-    "icp_number": ("PORTAL_ICP_NUMBER", r"\S{1,4}ICP备\d{4,12}号(-\d{1,3})?", "湘ICP备12345678号-1"),
-    "psb_number": ("PORTAL_PSB_NUMBER", r"\S{1,4}公网安备 ?\d{8,16}号", "湘公网安备 43080202000123号"),
-    "site_code": ("PORTAL_SITE_CODE", r"[0-9A-Za-z]{10}", "4308000001"),
+def setting_name(field: str) -> str:
+    """The environment variable (and secrets.toml key) of a Settings field."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
+
+
+class _Variables(EnvSettingsSource):
+    """Environment-style variables from a mapping instead of os.environ: tests hand in their
+    own, and secrets.toml is read as a second environment. Overriding the loader keeps
+    pydantic-settings' own name matching (prefix, alias, case)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, Any]):
+        # TOML may hold numbers and booleans: they are read as the text an environment holds.
+        self._variables = {key: str(value) for key, value in variables.items()
+                           if value is not None and str(value) != ""}
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {key.lower(): value for key, value in self._variables.items()}
+
+
+def _read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        try:
+            return tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _sources(env: Mapping[str, str], secrets_path: Path) -> tuple[PydanticBaseSettingsSource, ...]:
+    """The environment wins over secrets.toml; the fields' defaults come last."""
+    return (_Variables(Settings, env), _Variables(Settings, _read_secrets(secrets_path)))
+
+
+# The portal's message for each kind of pydantic error; {name} is the setting.
+MESSAGES = {
+    "bool_parsing": "{name} must be 0 or 1 (got {input!r})",
+    "int_parsing": "{name} must be a whole number (got {input!r})",
+    "int_from_float": "{name} must be a whole number (got {input!r})",
+    "greater_than_equal": "{name} must be between {low} and {high} (got {input})",
+    "less_than_equal": "{name} must be between {low} and {high} (got {input})",
+    "literal_error": "{name} must be one of {allowed} (got {input!r})",
+    "string_too_short": "{name} must be at least {min_length} characters long",
+    "string_pattern_mismatch": ("{name} does not look right (got {input!r}); write it as it "
+                                "should appear on the site, e.g. {example}"),
 }
 
 
-def _footer_text(name: str, raw: str | None, pattern: str, example: str) -> str:
-    value = " ".join((raw or "").split())
-    if value and not re.fullmatch(pattern, value):
-        raise ConfigError(f"{name} does not look right (got {raw!r}); write it as it should appear "
-                          f"on the site, e.g. {example}")
-    return value
+def _message(error: dict) -> str:
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    field = str(error["loc"][0]) if error["loc"] else ""
+    if field not in Settings.model_fields:
+        field = next((f for f in Settings.model_fields if setting_name(f) == field), field)
+    info = Settings.model_fields.get(field)
+    name = setting_name(field) if info else field
+    template = MESSAGES.get(error["type"])
+    if template is None or info is None:
+        return f"{name}: {error['msg']} (got {error.get('input')!r})"
+    bounds = {type(m).__name__: m for m in info.metadata}
+    annotation = info.annotation
+    return template.format(
+        name=name, input=error.get("input"), min_length=error.get("ctx", {}).get("min_length"),
+        low=getattr(bounds.get("Ge"), "ge", None), high=getattr(bounds.get("Le"), "le", None),
+        allowed=", ".join(getattr(annotation, "__args__", ())),
+        example=(info.examples or [""])[0])
 
 
-def _survey_name(raw: str | None) -> str:
-    name = (raw or "food_safety_2026").strip()
-    if not (DATA_DIR / "surveys" / f"{name}.json").is_file():
-        raise ConfigError(f"PORTAL_SURVEY: data/surveys/{name}.json does not exist")
-    return name
-
-
-def _choice(name: str, raw: str | None, allowed: tuple[str, ...], default: str) -> str:
-    value = (raw or default).strip()
-    if value not in allowed:
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)} (got {raw!r})")
-    return value
-
-
-MAP_TILES = ("OpenStreetMap", "tianditu", "amap", "none")
-
-
-def _tiles(raw: str | None, tianditu_key: str | None) -> str:
-    value = (raw or "OpenStreetMap").strip()
-    if value not in MAP_TILES:
-        raise ConfigError(f"PORTAL_MAP_TILES must be one of {', '.join(MAP_TILES)}")
-    if value == "tianditu" and not (tianditu_key or "").strip():
-        raise ConfigError("PORTAL_MAP_TILES=tianditu needs PORTAL_TIANDITU_KEY (a 天地图 browser key)")
-    return value
+def load_settings(env: Mapping[str, str] | None = None,
+                  secrets_path: Path | None = None) -> Settings:
+    env = os.environ if env is None else env
+    sources = _sources(env, secrets_path or DEFAULT_SECRETS_PATH)
+    try:
+        return Settings(_build_sources=(sources, {}))
+    except ValidationError as exc:
+        first = next(e for e in exc.errors() if e["type"] != "default_factory_not_called")
+        raise ConfigError(_message(first)) from None

@@ -18,8 +18,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so that Excel on Chinese Windows opens it without garbling."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM so that Excel on Chinese Windows opens it without garbling; lines end
+    in CRLF as RFC 4180 (text/csv) has them, on every system. The one CSV writer: page
+    downloads and the API's format=csv."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet: str = "数据", notes: list[str] | None = None) -> bytes:

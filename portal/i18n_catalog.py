@@ -1,11 +1,16 @@
 """Keeping data/i18n/en.po in step with the code: collect every t()/both()/N_() text from the
-public pages and their views, add new ones (empty, to translate), drop ones no longer used."""
+public pages and their views, add new ones (empty, to translate), drop ones no longer used.
+
+Babel does the work: extract_from_file with the keywords of portal.i18n, and Catalog.update
+to merge. Only the extraction method is the portal's own (extract_calls, see why there).
+"""
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from portal.i18n import CATALOG_DIR, KEYWORDS
@@ -29,50 +34,63 @@ def source_files() -> list[Path]:
     return files
 
 
+def extract_calls(fileobj, keywords, comment_tags, options):
+    """A Babel extraction method: (line, function, text, comments) for every call of a keyword
+    whose first argument is a literal string, read with Python's own parser.
+
+    Babel's built-in "python" method reads tokens instead, and on Python 3.11 that misses
+    what the pages write: it cannot look inside f-strings (f"{field('统一社会信用代码')}…",
+    22 texts), and it takes a string from anywhere in the arguments (t(DEFINITIONS["received"])
+    would add "received" as a text)."""
+    for node in ast.walk(ast.parse(fileobj.read())):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        first = node.args[0]
+        if name in keywords and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            yield node.lineno, name, first.value, []
+
+
 def extract() -> dict[str, list[tuple[str, int]]]:
-    """Text → where it is used: the first argument of every t(), both(), N_() and
-    page_setup() call, f-strings' inner calls included (Python's own parser, so nothing the
-    code can write is missed)."""
+    """Text → where it is used: the first argument of every t(), both(), N_(), page_setup()
+    … call (KEYWORDS), f-strings' inner calls included; Babel drops empty texts."""
     found: dict[str, list[tuple[str, int]]] = {}
     for path in source_files():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and node.args):
-                continue
-            func = node.func
-            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-            first = node.args[0]
-            if name in KEYWORDS and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                if first.value:
-                    found.setdefault(first.value, []).append((str(path.relative_to(ROOT)), node.lineno))
+        where = str(path.relative_to(ROOT))
+        for lineno, message, _comments, _context in extract_from_file(extract_calls, path,
+                                                                      keywords=KEYWORDS):
+            found.setdefault(message, []).append((where, lineno))
     return found
 
 
 def load(language: str = "en") -> Catalog:
     path = CATALOG_DIR / f"{language}.po"
     if not path.exists():
-        return Catalog(locale=language, project="food-safety-portal")
+        return Catalog(locale=language, project="food-safety-portal", version="1", fuzzy=False,
+                       header_comment=HEADER, copyright_holder="the portal's authors",
+                       last_translator="the portal's authors",
+                       language_team="the portal's authors")
     with open(path, "rb") as handle:
         return read_po(handle)
 
 
 def update(language: str = "en") -> tuple[int, int, int]:
     """(texts in the code, new ones added, unused ones dropped)."""
-    old = load(language)
+    catalog = load(language)
     found = extract()
-    fresh = Catalog(locale=language, project="food-safety-portal", version="1", fuzzy=False,
-                    header_comment=HEADER, copyright_holder="the portal's authors",
-                    last_translator="the portal's authors", language_team="the portal's authors",
-                    revision_date=old.revision_date, creation_date=old.creation_date)
-    added = 0
-    for message, places in sorted(found.items()):
-        previous = old.get(message)
-        if previous is None:
-            added += 1
-        fresh.add(message, previous.string if previous else "", locations=places)
-    dropped = sum(1 for m in old if m.id and m.id not in found)
+    template = Catalog(fuzzy=False)
+    for message, places in found.items():
+        template.add(message, locations=places)
+    known = {message.id for message in catalog if message.id}
+    # No fuzzy matching: a new text starts empty, so untranslated() lists it, instead of
+    # taking a near text's English unseen.
+    catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+    catalog.header_comment = HEADER
     with open(CATALOG_DIR / f"{language}.po", "wb") as handle:
-        write_po(handle, fresh, width=100, sort_output=True, omit_header=False)
-    return len(found), added, dropped
+        write_po(handle, catalog, width=100, sort_output=True, omit_header=False,
+                 ignore_obsolete=True)
+    return len(found), len(set(found) - known), len(catalog.obsolete)
 
 
 def untranslated(language: str = "en") -> list[str]:

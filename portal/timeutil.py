@@ -39,7 +39,12 @@ def cn_datetime(moment: datetime | None) -> str:
 
 
 def months_since(day: date, today: date) -> int:
-    """Whole months from `day` to `today` (0 within the same month-day span)."""
+    """Whole months from `day` to `today` (0 within the same month-day span).
+
+    The exact inverse of ratings.rules.months_before: months_since(day, today) >= n exactly
+    when day <= months_before(today, n), so the "N 个月前" shown and the rating's staleness
+    agree. dateutil's relativedelta(today, day) is not used here: it counts 31 January to
+    29 February as a whole month, while months_before(29 February, 1) is 29 January."""
     return (today.year - day.year) * 12 + today.month - day.month - (today.day < day.day)
 
 

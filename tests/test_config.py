@@ -72,10 +72,21 @@ def test_footer_settings_are_read_and_empty_by_default(tmp_path):
 
 
 def test_every_setting_is_documented_in_the_readme():
-    import re
-
     from conftest import ROOT
 
-    names = set(re.findall(r'"(PORTAL_[A-Z_]+)"', (ROOT / "portal" / "config.py").read_text()))
+    from portal.config import Settings, setting_name
+
+    names = {setting_name(field) for field in Settings.model_fields}
     readme = (ROOT / "README.md").read_text()
     assert names and not {n for n in names if f"`{n}`" not in readme}
+
+
+def test_secrets_toml_may_hold_numbers_and_booleans_and_empty_environment_values_are_unset(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text("PORTAL_DEMO = false\nPORTAL_API_RATE = 60\nPORTAL_DEMO_SCALE = \"city\"\n")
+    env = {"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_DEMO_SCALE": "", "PORTAL_IDLE_MINUTES": " 45 "}
+    settings = load_settings(env, secrets_path=secrets)
+    assert (settings.demo, settings.api_requests_per_minute) == (False, 60)
+    assert (settings.demo_scale, settings.idle_minutes) == ("city", 45)
+    with pytest.raises(ConfigError, match=r"PORTAL_API_RATE must be between 1 and 100000 \(got 0\)"):
+        load_settings({**env, "PORTAL_API_RATE": "0"}, secrets_path=secrets)

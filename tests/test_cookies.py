@@ -2,7 +2,6 @@
 purpose and time is read back only unchanged, for that purpose, before it expires; the route
 sets a fresh HttpOnly, SameSite=Lax cookie only when the browser has no valid one, refuses
 cross-site calls and touches no database."""
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -75,9 +74,9 @@ def test_new_values_are_random_and_long():
 
 
 def _client(secure=False, tmp_path=None):
-    settings = replace(load_settings(env={"PORTAL_SECRET_KEY": SECRET,
-                                          "PORTAL_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}),
-                       secure_cookies=secure)
+    settings = load_settings(env={"PORTAL_SECRET_KEY": SECRET,
+                                  "PORTAL_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+                             ).model_copy(update={"secure_cookies": secure})
     app = Starlette(routes=[browser_token.token_route(settings)])
     return TestClient(app, base_url="http://portal.test")
 

@@ -32,10 +32,8 @@ def test_upgrade_twice_is_a_no_op(portal):
 
 
 def test_switching_jurisdiction_adds_its_districts(settings):
-    from dataclasses import replace
-
     bootstrap(settings)
-    jiaxing = bootstrap(replace(settings, jurisdiction="330400"))
+    jiaxing = bootstrap(settings.model_copy(update={"jurisdiction": "330400"}))
     assert jiaxing.profile.name == "嘉兴市"
     with jiaxing.db.read() as session:
         count = session.scalar(select(func.count()).select_from(District)

@@ -29,6 +29,20 @@ def test_months_before_clamps_the_day():
     assert months_before(date(2026, 1, 15), 3) == date(2025, 10, 15)
 
 
+def test_months_since_is_the_inverse_of_months_before():
+    from datetime import timedelta
+
+    from portal.timeutil import months_since
+
+    assert months_since(date(2026, 1, 31), date(2026, 2, 28)) == 0
+    assert months_since(date(2026, 1, 28), date(2026, 2, 28)) == 1
+    for today in (date(2024, 2, 29), date(2026, 3, 31), date(2026, 11, 30)):
+        for back in range(0, 430, 3):
+            day = today - timedelta(days=back)
+            for n in (1, 6, 12):
+                assert (months_since(day, today) >= n) == (day <= months_before(today, n))
+
+
 def test_latest_inspection_gives_the_face():
     rating = rate([(date(2026, 10, 1), 9.3), (date(2025, 1, 1), 6.5)], OLD_LICENCE, [], TODAY)
     assert (rating.dynamic, rating.face, rating.annual) == ("优秀", "大笑", "A")

@@ -35,6 +35,15 @@ def test_generated_codes_are_valid():
     assert credit_code_problem(make_credit_code("92", "430802", "12345678")) is None
 
 
+def test_registration_authority_may_be_a_letter():
+    # GB 32100: N = 农业 (e.g. N2 农村集体经济组织), Y = 其他; python-stdnum's validate wants
+    # digits there, so the portal checks the form itself and takes only the check digit.
+    code = make_credit_code("N2", "430802", "12345678")
+    assert credit_code_problem(code) is None
+    wrong = code[:17] + ("1" if code[17] == "0" else "0")
+    assert "校验位" in credit_code_problem(wrong)
+
+
 def test_licence_numbers():
     assert licence_problem("JY24308021234567") is None
     assert licence_problem("SC10643080200012") is None

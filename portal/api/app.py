@@ -4,8 +4,6 @@ Routes that read the database are plain `def`: FastAPI runs them in its thread p
 query never blocks the event loop that also serves every Streamlit session."""
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -13,6 +11,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
+import pandas as pd
 from fastapi import FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
@@ -24,7 +23,7 @@ from portal.api.clients import client_address
 from portal.api.errors import error_response, validation_response
 from portal.api.limits import Busy, ClientWindow, QuerySlots
 from portal.bootstrap import Portal
-from portal.exports import neutralise
+from portal.exports import to_csv_bytes
 from portal.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -285,21 +284,21 @@ def _is_list(annotation) -> bool:
 
 def _csv(rows: list[dict], record, headers: dict, request: Request) -> Response:
     """Columns from the record model; lists are joined with “；”, a listed object's values
-    with “║” (as in the portal's download files)."""
+    with “║” (as in the portal's download files). Written by exports.to_csv_bytes."""
     columns = csv_columns(record)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([name for name, _ in columns])
+    cells = []
     for row in rows:
-        cells = []
+        line = []
         for name, sub in columns:
             if sub is None:
                 value = row.get(name)
             else:
                 parent = row.get(name[: -len(sub) - 1])
                 value = parent.get(sub) if parent else None
-            cells.append(neutralise(_flat(value)))
-        writer.writerow(cells)
+            line.append(_flat(value))
+        cells.append(line)
+    # dtype=object: a column of whole numbers with gaps stays "3" and "", not "3.0" and "".
+    frame = pd.DataFrame(cells, columns=[name for name, _ in columns], dtype=object)
     name = request.url.path.rstrip("/").split("/")[-1] or "data"
-    return Response(buffer.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+    return Response(to_csv_bytes(frame), media_type="text/csv; charset=utf-8",
                     headers=headers | {"Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -5,6 +5,8 @@ import json
 from datetime import date
 from functools import lru_cache
 
+from dateutil.relativedelta import relativedelta
+
 from portal.config import DATA_DIR
 from portal.lists.models import BLACK
 
@@ -15,10 +17,8 @@ def rules() -> dict:
 
 
 def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    return day + relativedelta(years=years)
 
 
 def default_dates(kind: str, listed_on: date) -> tuple[date | None, date]:

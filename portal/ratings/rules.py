@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from dateutil.relativedelta import relativedelta
+
 from portal.config import DATA_DIR
 from portal.validation import Message
 
@@ -16,15 +18,8 @@ def rules() -> dict:
 
 
 def months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for candidate in range(day.day, 0, -1):
-        try:
-            return date(year, month, candidate)
-        except ValueError:
-            continue
-    raise ValueError(day)
+    """The same day `months` calendar months earlier, clamped to the end of a shorter month."""
+    return day - relativedelta(months=months)
 
 
 def dynamic_grade(score: float) -> str | None:

@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import re
 
+from stdnum.cn import uscc
+
 # The 31 characters of GB 32100-2015 (no I, O, S, V, Z), in value order.
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# The form is checked here, not by uscc.validate: that wants digits in positions 1-2, while
+# GB 32100 lets the registration authority and type be letters too (N2…, Y1… are real codes).
 _CREDIT_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code, positions 9-17
 LICENCE_RE = re.compile(r"^(JY|SC)\d{14}$")
 
 
 def credit_check_char(first17: str) -> str:
-    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS))
-    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+    return uscc.calc_check_digit(first17)
 
 
 def org_check_char(first8: str) -> str:
+    """GB 11714 organisation code check character (python-stdnum has none for China)."""
     total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
