@@ -84,6 +84,23 @@ with status_tab:
         else:
             st.success(f"{who} 已{choice}。")
             st.rerun()
+    with st.form("reset_second_factor"):
+        who = st.selectbox("账号", usernames, key="second_factor_who",
+                           help="手机遗失且恢复码也用完时：清除该账号的两步验证，对方下次登录时重新设置；"
+                                "其所有登录同时结束。")
+        sure = st.checkbox("我已核实是本人申请，确认清除其两步验证")
+        submitted = st.form_submit_button("清除两步验证")
+    if submitted:
+        if not sure:
+            st.error("请先勾选确认。")
+        else:
+            try:
+                with ctx.db.write() as session:
+                    actions.reset_second_factor(session, ctx.actor, who)
+            except InputError as exc:
+                show_errors(exc, LABELS)
+            else:
+                st.success(f"已清除 {who} 的两步验证。")
     with st.form("end_sessions"):
         who = st.selectbox("账号", usernames, key="sessions_who",
                            help="例如设备遗失或在公用电脑上忘记退出：该账号在所有设备上的登录立即结束，"

@@ -1,10 +1,11 @@
 """登录 / 我的账号."""
 import streamlit as st
 
+from portal.accounts import second_factor
 from portal.accounts.rules import ROLES
 from portal.ui import nav
-from portal.ui.auth import TAB_NOTE, change_password_form, sign_in_form, sign_out
-from portal.ui.layout import page_setup
+from portal.ui.auth import TAB_NOTE, change_password_form, enrolment_form, sign_in_form, sign_out
+from portal.ui.layout import SECOND_FACTOR_ENROLLED, page_setup
 
 ctx = page_setup("登录")
 if ctx.actor is None:
@@ -28,6 +29,19 @@ if work and not must_change:
 
 with st.expander("修改密码", expanded=must_change):
     change_password_form(ctx)
+
+enrolled = st.session_state.get(SECOND_FACTOR_ENROLLED)
+with st.expander("两步验证：" + ("已开启" if enrolled else "未开启"),
+                 expanded=not enrolled and second_factor.required(ctx.actor.roles, ctx.settings)):
+    if enrolled:
+        st.markdown("登录时除密码外，还要输入手机验证器应用显示的动态验证码。换手机时可以在这里重新设置"
+                    "（旧手机上的验证码和原来的恢复码随即作废）。")
+        if st.toggle("重新设置两步验证"):
+            enrolment_form(ctx)
+    else:
+        st.markdown("开启后，登录时除密码外还要输入手机验证器应用显示的动态验证码，密码泄露也无法登录。"
+                    + ("您的账号必须开启。" if second_factor.required(ctx.actor.roles, ctx.settings) else ""))
+        enrolment_form(ctx)
 
 st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes, hours=ctx.settings.session_hours))
 if st.button("退出登录", icon=":material/logout:"):

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     idle_minutes: Whole = Field(30, ge=1, le=1440)
     # An official's sign-in lasts at most this long (a working day), whatever the activity.
     session_hours: Whole = Field(10, ge=1, le=24)
+    # Roles that must sign in with a second factor (TOTP) besides admin, which always must;
+    # comma-separated role names, e.g. "handler,publisher".
+    second_factor_roles: Text = "admin"
     # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
     # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
     # reachable (the district boundaries still show).

@@ -12,7 +12,7 @@ from pydantic import BaseModel, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.accounts import audit, sessions
+from portal.accounts import audit, second_factor, sessions
 from portal.accounts.models import AuditEntry, Official, OfficialRole
 from portal.accounts.passwords import (hash_password, needs_rehash, password_problem,
                                        random_password, verify_password)
@@ -242,6 +242,11 @@ def end_sessions(session: Session, actor: Actor, username: str) -> int:
     audit.record(session, actor, "official_end_sessions", object_type="official",
                  object_id=official.username, detail={"ended": ended})
     return ended
+
+
+def reset_second_factor(session: Session, actor: Actor, username: str) -> None:
+    """An admin clears an official's second factor (a lost phone, no recovery code left)."""
+    second_factor.reset(session, actor, _get_for_admin(session, actor, username))
 
 
 def list_officials(session: Session) -> list[Official]:

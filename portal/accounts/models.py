@@ -30,6 +30,11 @@ class Official(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column()
+    # Second factor (portal.accounts.second_factor): the TOTP secret, encrypted with a key
+    # derived from the portal's secret; the last time step used, so a code works only once.
+    totp_secret: Mapped[str | None] = mapped_column(String(300))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     role_links: Mapped[list[OfficialRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="OfficialRole.role")
@@ -83,3 +88,13 @@ class OfficialSession(Base):
     expires_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class RecoveryCode(Base):
+    """A one-time code for an official who has lost the authenticator (keyed hash only)."""
+    __tablename__ = "official_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column()

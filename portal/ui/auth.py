@@ -5,9 +5,12 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal.accounts import audit, sessions
+from portal.accounts import audit, second_factor, sessions
 from portal.accounts.actions import change_own_password, sign_in
-from portal.ui.layout import SESSION_ID, PageContext, sign_in_locally, sign_out_locally
+from portal.accounts.models import Official
+from portal.timeutil import utcnow
+from portal.ui.layout import (RECOVERY_CODES, SECOND_FACTOR_ENROLLED, SESSION_ID, PageContext,
+                              sign_in_locally, sign_out_locally)
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
@@ -15,7 +18,15 @@ TAB_NOTE = ("登录后，本浏览器在 {hours} 小时内保持登录（刷新�
             "{idle} 分钟没有操作会自动退出。在公用电脑上用完请点“退出登录”。")
 
 
+PENDING = "second_factor_pending"        # (actor, must change password, started, failures)
+PENDING_VALID = timedelta(minutes=5)
+PENDING_TRIES = 5
+
+
 def sign_in_form(ctx: PageContext) -> None:
+    if st.session_state.get(PENDING):
+        second_factor_form(ctx)
+        return
     with st.form("sign_in", border=True):
         st.markdown("**监管人员登录**")
         username = st.text_input("用户名", max_chars=32, autocomplete="username")
@@ -32,14 +43,85 @@ def sign_in_form(ctx: PageContext) -> None:
         result = sign_in(session, username, password,
                          max_failures=ctx.settings.lockout_failures,
                          window_minutes=ctx.settings.lockout_minutes)
-        if result.actor is not None:
-            session_id, handoff = sessions.start(session, ctx.settings.secret_key, result.actor.id,
-                                                 timedelta(hours=ctx.settings.session_hours))
+        official = session.get(Official, result.actor.id) if result.actor else None
+        needs_code = second_factor.enrolled(official)
     if result.actor is None:
         st.error(result.message)
         return
-    sign_in_locally(result.actor, session_id, handoff)
-    st.session_state["must_change_password"] = result.must_change_password
+    if needs_code:
+        # The password was right; the session starts only after the second factor.
+        st.session_state[PENDING] = (result.actor, result.must_change_password, utcnow(), 0)
+        st.rerun()
+    _start_session(ctx, result.actor, result.must_change_password)
+
+
+def _start_session(ctx: PageContext, actor, must_change_password: bool) -> None:
+    with ctx.db.write() as session:
+        session_id, handoff = sessions.start(session, ctx.settings.secret_key, actor.id,
+                                             timedelta(hours=ctx.settings.session_hours))
+    sign_in_locally(actor, session_id, handoff)
+    st.session_state["must_change_password"] = must_change_password
+    st.rerun()
+
+
+def second_factor_form(ctx: PageContext) -> None:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    actor, must_change, started, failures = st.session_state[PENDING]
+    if utcnow() - started > PENDING_VALID:
+        st.session_state.pop(PENDING, None)
+        st.warning("验证超时，请重新输入用户名和密码。")
+        st.rerun()
+    with st.form("second_factor", border=True):
+        st.markdown(f"**两步验证**（{actor.username}）")
+        code = st.text_input("动态验证码", max_chars=12, autocomplete="one-time-code",
+                             help="打开手机上的验证器应用，输入显示的 6 位数字；手机遗失时可输入一个恢复码。")
+        left, right = st.columns(2)
+        confirm = left.form_submit_button("验证", type="primary", width="stretch")
+        cancel = right.form_submit_button("返回", width="stretch")
+    if cancel:
+        st.session_state.pop(PENDING, None)
+        st.rerun()
+    if not confirm:
+        return
+    with ctx.db.write() as session:
+        official = session.get(Official, actor.id)
+        good = official is not None and official.active and second_factor.verify(
+            session, ctx.settings.secret_key, official, code)
+    if good:
+        st.session_state.pop(PENDING, None)
+        _start_session(ctx, actor, must_change)
+    failures += 1
+    if failures >= PENDING_TRIES:
+        st.session_state.pop(PENDING, None)
+        st.error("验证码错误次数过多，请重新输入用户名和密码。")
+        return
+    st.session_state[PENDING] = (actor, must_change, started, failures)
+    st.error(f"验证码不对，还可以再试 {PENDING_TRIES - failures} 次。")
+
+
+def enrolment_form(ctx: PageContext) -> None:
+    """Set up (or replace) the second factor: scan the QR code, confirm one code, keep the
+    recovery codes (shown once)."""
+    pending = st.session_state.setdefault("totp_pending_secret", second_factor.new_secret())
+    st.markdown("1. 在手机上安装验证器应用（如 Microsoft Authenticator、Google 身份验证器、FreeOTP 等）。\n"
+                "2. 用它扫描下面的二维码（或手动输入密钥）。\n3. 输入应用显示的 6 位数字。")
+    st.image(second_factor.enrolment_qr_png(pending, ctx.actor.username), width=220,
+             caption="两步验证二维码")
+    st.caption(f"密钥（手动输入用）：`{pending}`")
+    with st.form("totp_enrol"):
+        code = st.text_input("应用显示的 6 位数字", max_chars=8, autocomplete="one-time-code")
+        submitted = st.form_submit_button("开启两步验证", type="primary")
+    if not submitted:
+        return
+    try:
+        with ctx.db.write() as session:
+            codes = second_factor.enrol(session, ctx.settings.secret_key, ctx.actor, pending, code)
+    except InputError as exc:
+        show_errors(exc, {"code": "验证码"})
+        return
+    st.session_state.pop("totp_pending_secret", None)
+    st.session_state[RECOVERY_CODES] = codes
+    st.session_state[SECOND_FACTOR_ENROLLED] = True
     st.rerun()
 
 

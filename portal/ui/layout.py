@@ -9,7 +9,7 @@ from datetime import timedelta
 import streamlit as st
 
 from portal import cookies
-from portal.accounts import sessions
+from portal.accounts import second_factor, sessions
 from portal.accounts.actions import actor_for
 from portal.accounts.rules import ROLES, Actor
 from portal.bootstrap import Portal, bootstrap
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
 SESSION_ID = "official_session_id"
 COOKIE_SCRIPT = "official_cookie_script"
+SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+RECOVERY_CODES = "recovery_codes"
 SESSION_NOTICE = "official_notice"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 LARGE_PARAM = "large"
@@ -106,6 +108,7 @@ def current_actor(portal: Portal) -> Actor | None:
         return None
     st.session_state[SESSION_ACTOR] = actor
     st.session_state[SESSION_ID] = found.session_id
+    st.session_state[SECOND_FACTOR_ENROLLED] = second_factor.enrolled(found.official)
     return actor
 
 
@@ -313,4 +316,26 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
             st.warning("您的密码已由管理员重置，请先设置新密码。")
             change_password_form(ctx)
             st.stop()
+        if second_factor_missing(ctx):
+            from portal.ui.auth import enrolment_form
+
+            st.title(title)
+            st.warning("您的账号需要开启两步验证后才能使用监管工作台（登录时除密码外，还要输入手机验证器应用显示的动态验证码）。")
+            enrolment_form(ctx)
+            st.stop()
+    if ctx.actor is not None:
+        _recovery_codes_once()
     return ctx
+
+
+def second_factor_missing(ctx: PageContext) -> bool:
+    return (ctx.actor is not None and not st.session_state.get(SECOND_FACTOR_ENROLLED)
+            and second_factor.required(ctx.actor.roles, ctx.settings))
+
+
+def _recovery_codes_once() -> None:
+    codes = st.session_state.pop(RECOVERY_CODES, None)
+    if codes:
+        st.success("两步验证已开启。请把下面的恢复码抄下或打印，妥善保管：手机遗失时，每个恢复码可代替动态验证码"
+                   "使用一次。它们只显示这一次。")
+        st.code("\n".join(codes), language=None)
