@@ -7,7 +7,7 @@ import streamlit as st
 
 from portal.complaints import holidays, rules
 from portal.complaints.workdays import load_calendar
-from portal.importers.tables import MAX_BYTES
+from portal.tables import MAX_BYTES
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup

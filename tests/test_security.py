@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from portal.importers.tables import TableError, read_table
+from portal.tables import TableError, read_table
 
 
 def _zip_bomb() -> bytes:

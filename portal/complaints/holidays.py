@@ -14,7 +14,7 @@ from portal.accounts.actions import PermissionDenied
 from portal.accounts.rules import Actor
 from portal.complaints.models import HolidayDay
 from portal.complaints.workdays import HOLIDAY, MAKEUP_WORKDAY
-from portal.importers.tables import TableError, clean_cell, parse_date, read_table
+from portal.tables import TableError, clean_cell, parse_date, read_table
 from portal.validation import InputError, clean_text
 
 KIND_WORDS = {"holiday": HOLIDAY, "休": HOLIDAY, "放假": HOLIDAY, "休息": HOLIDAY, "假": HOLIDAY,

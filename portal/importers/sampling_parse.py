@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 
 from portal.config import DATA_DIR
 from portal.importers.headers import SEPARATORS, load_synonyms, locate_header, normalise_header
-from portal.importers.tables import (EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell,
+from portal.tables import (EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell,
                                      parse_date)
 from portal.sampling.models import FAILED, PASSED
 
