@@ -18,7 +18,6 @@ from portal.config import DATA_DIR
 from portal.importers.headers import load_synonyms, locate_header, normalise_header
 from portal.importers.sampling import DryRunRollback, ImportReport
 from portal.importers.sampling_parse import RowError
-from portal.tables import TableError, clean_cell, parse_date, read_table
 from portal.lists.models import BLACK, RED, ListEntry
 from portal.lists.rules import default_dates
 from portal.ratings.models import Inspection
@@ -27,6 +26,7 @@ from portal.registry.matching import PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
 from portal.registry.records import business_record
+from portal.tables import TableError, clean_cell, parse_date, read_table
 from portal.timeutil import utcnow
 
 KINDS = {"businesses": ("name", "主体名称"), "grades": ("score", "评分"),

@@ -24,15 +24,15 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.rules import Actor
 from portal.db import bulk_insert_values
-from portal.importers.sampling_parse import (RECORD_FIELDS, ParsedBatch, ParsedTable, disposal_due,
-                                             parse_rows)
-from portal.tables import TableError, read_table
+from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTable, parse_rows
+from portal.registry.matching import Place, PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
 from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
-from portal.registry.matching import Place, PlaceMatcher
+from portal.sampling.rules import disposal_due
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
+from portal.tables import TableError, read_table
 from portal.timeutil import utcnow
 
 CHUNK = 500
