@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal import ratelimit
 from portal.complaints import personal, photos as photo_rules, rules
+from portal.complaints.deadlines import first_deadline
 from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS, OPEN_STATUSES,
                                       RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
                                       ComplaintPhoto, ComplaintSupporter)
@@ -237,8 +238,6 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
             raise InputError({"district_adcode": Message("请从列表中选择本市的区县")})
     _take_limits(session, secret, form, client, now)
     received_on = local_day(now)
-    from portal.complaints.handling import first_deadline
-
     rule_set, due_kind, due = first_deadline(session, form.kind, received_on)
     code = personal.random_code(CODE_LENGTH)
     complaint = Complaint(
