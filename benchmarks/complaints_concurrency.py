@@ -28,7 +28,8 @@ def _prepare(url: str, tmp: str):
 
 
 def _sequential(portal, business_id: int, n: int) -> float:
-    from portal.complaints.filing import Client, submit
+    from portal.clients import Client
+    from portal.complaints.filing import submit
     from portal.complaints.load import _form
     from portal.timeutil import local_today
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.actions import PermissionDenied
 from portal.accounts.rules import Actor
-from portal.complaints import personal, rules
+from portal import personal
+from portal.complaints import rules
 from portal.complaints.deadlines import due_for
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, KIND_LABELS,
                                       OPEN_STATUSES, REFUSED, REPORT, STATUS_LABELS, SUBMITTED,

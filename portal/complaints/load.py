@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 # Imported here, not in the worker: processes load them before the common start.
-from portal.complaints.filing import Client, submit
+from portal.clients import Client
+from portal.complaints.filing import submit
 from portal.complaints.models import Complaint, ComplaintEvent
 from portal.db import Database
 from portal.timeutil import local_today

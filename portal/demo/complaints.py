@@ -7,7 +7,8 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from portal.complaints import personal, rules
+from portal import personal
+from portal.complaints import rules
 from portal.complaints.handling import units
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, RATINGS, REFUSED,
                                       REPORT, SUBMITTED, Complaint, ComplaintEvent)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 # Imported here, not in the worker: processes load them before the common start.
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.db import Database
 from portal.rounds.models import Vote
 from portal.rounds.participation import vote
