@@ -6,11 +6,10 @@ from starlette.routing import Mount, Route
 
 from portal.api.app import create_api
 from portal.config import load_settings
+from portal.runtime import get_portal   # the pages' Portal too: one engine per process
 
 
 def api_routes() -> list[Mount]:
-    from portal.ui.layout import get_portal   # the pages' Portal: one engine per process
-
     settings = load_settings()
     api = create_api(get_portal, per_minute=settings.api_requests_per_minute,
                      trusted_proxy=settings.trusted_proxy)
