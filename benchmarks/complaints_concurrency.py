@@ -28,8 +28,9 @@ def _prepare(url: str, tmp: str):
 
 
 def _sequential(portal, business_id: int, n: int) -> float:
-    from portal.complaints.filing import Client, submit
-    from portal.complaints.load import _form
+    from portal.clients import Client
+    from portal.complaints.filing import submit
+    from benchmarks.complaint_load import _form
     from portal.timeutil import local_today
 
     today = local_today()
@@ -42,7 +43,7 @@ def _sequential(portal, business_id: int, n: int) -> float:
 
 
 def _one(label: str, url: str, tmp: str, per_process: int) -> dict:
-    from portal.complaints.load import file_concurrently
+    from benchmarks.complaint_load import file_concurrently
 
     portal, business_id = _prepare(url, tmp)
     result = file_concurrently(url, portal.settings.secret_key, portal.profile.adcode,

@@ -45,7 +45,7 @@ def _prepare(url: str, tmp: str, foods: int = 8):
 
 
 def _sequential(portal, round_id: int, candidates: list[int], n: int) -> float:
-    from portal.rounds.load import _worker
+    from benchmarks.vote_load import _worker
 
     start = time.perf_counter()
     _worker(portal.db.url, portal.settings.secret_key, round_id, candidates, VOTERS, 99, n)
@@ -53,7 +53,7 @@ def _sequential(portal, round_id: int, candidates: list[int], n: int) -> float:
 
 
 def _one(label: str, url: str, tmp: str, per_process: int) -> dict:
-    from portal.rounds.load import vote_concurrently
+    from benchmarks.vote_load import vote_concurrently
 
     portal, ((round_id, candidates), (base_round, base_candidates)) = _prepare(url, tmp)
     load = vote_concurrently(url, portal.settings.secret_key, round_id, candidates,

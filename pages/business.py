@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
 from portal.rounds.queries import rounds_for_batches
+from portal.sampling.queries import sampling_record
 from portal.registry.models import Business
 from portal.lists.models import BLACK
 from portal.lists.queries import business_history as list_history
@@ -32,7 +33,7 @@ if "id" in params:
     business_id = id_param(params, "id")
     with ctx.db.read() as session:
         business = session.get(Business, business_id) if business_id else None
-        record = queries.sampling_record(session, business_id) if business else None
+        record = sampling_record(session, business_id) if business else None
         rating = business_rating(session, business, local_today()) if business else None
         listings = list_history(session, business_id) if business else []
         complaints = complaint_counts(session, business_id) if business else None

@@ -8,7 +8,8 @@ from portal.registry import queries as registry
 from portal.i18n import N_, aside, day, t
 from portal.timeutil import local_today
 from portal.ui import cached
-from portal.ui.complaint_views import category_label, current_client, kinds_help, provisional_note
+from portal.ui.clients import current_client
+from portal.ui.complaint_views import category_label, kinds_help, provisional_note
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.widgets import id_param, photo_uploader, show_errors

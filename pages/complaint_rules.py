@@ -5,9 +5,9 @@ import io
 import pandas as pd
 import streamlit as st
 
-from portal.complaints import holidays, rules
-from portal.complaints.workdays import load_calendar
-from portal.importers.tables import MAX_BYTES
+from portal import workdays
+from portal.complaints import deadlines, rules
+from portal.tables import MAX_BYTES
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
@@ -20,8 +20,8 @@ st.markdown("投诉举报的法定期限按**工作日**计算。工作日以国
             "本页登记期限规则和尚未内置的年度安排；每次修改都记入审计日志，未办结案件的期限会自动重算。")
 
 with ctx.db.read() as session:
-    calendar = load_calendar(session)
-    entered = holidays.entered_years(session)
+    calendar = workdays.load_calendar(session)
+    entered = workdays.entered_years(session)
 next_year = local_today().year + 1
 if next_year not in calendar.known_years:
     st.warning(f"{next_year} 年的节假日安排还没有登记：跨入 {next_year} 年的期限暂只按周末计算，并标为“暂定”。"
@@ -51,7 +51,7 @@ with tab_rules:
                 if st.form_submit_button("保存修改"):
                     try:
                         with ctx.db.write() as session:
-                            updated = holidays.set_rule_numbers(session, ctx.actor, rule_set.id, values)
+                            updated = deadlines.set_rule_numbers(session, ctx.actor, rule_set.id, values)
                     except InputError as exc:
                         show_errors(exc, {"rule": "规则"})
                     else:
@@ -84,10 +84,10 @@ with tab_holidays:
         st.error("请先选择安排表格。")
     elif check or confirm:
         try:
-            parsed = holidays.read_file(upload.getvalue(), upload.name)
+            parsed = workdays.read_file(upload.getvalue(), upload.name)
             if confirm:
                 with ctx.db.write() as session:
-                    summary = holidays.enter_year(session, ctx.actor, parsed, source)
+                    summary = deadlines.enter_year(session, ctx.actor, parsed, source)
         except InputError as exc:
             show_errors(exc, {"file": "文件", "rows": "表格内容", "source": "来源"})
         else:

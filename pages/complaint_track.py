@@ -5,7 +5,8 @@ from portal.complaints import filing, records
 from portal.complaints.models import FINISHED_STATUSES, OPEN_STATUSES, RATINGS, REFUSED
 from portal.i18n import N_, aside, t
 from portal.ui import cached
-from portal.ui.complaint_views import current_client, deadline_text, status_line, timeline
+from portal.ui.clients import current_client
+from portal.ui.complaint_views import deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
 from portal.ui.widgets import photo_uploader, show_address, show_errors
 from portal.validation import InputError

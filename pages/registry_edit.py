@@ -1,12 +1,15 @@
 """登记检查与名单 (publisher): record one inspection, 明厨亮灶, or a list entry for a business."""
 import streamlit as st
 
-from portal.importers.registry import SECTOR_OF_TYPE
+from portal.lists import actions as list_actions
 from portal.lists.models import BLACK, RED
 from portal.lists.queries import business_history
 from portal.lists.rules import is_active
+from portal.ratings import actions as rating_actions
 from portal.ratings.rules import rules as rating_rules
-from portal.registry import edits, queries
+from portal.registry import queries
+from portal.registry.actions import update_business
+from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
@@ -56,14 +59,14 @@ with inspect_tab:
             st.caption(flagged(rating_rules()["dynamic_cutoffs"]) + " "
                        + flagged(rating_rules()["annual_cutoffs"]))
             if st.form_submit_button("保存检查结果", type="primary"):
-                save(edits.add_inspection, business.id, {"inspected_on": day, "score": score},
+                save(rating_actions.add_inspection, business.id, {"inspected_on": day, "score": score},
                      success="已保存，动态等级已按规则更新。")
 with kitchen_tab:
     with st.form("kitchen"):
         kind = st.radio("明厨亮灶方式", rating_rules()["kitchen_display_kinds"], horizontal=True)
         url = st.text_input("公众直播地址（仅“互联网+明厨亮灶”，以 https:// 开头）", max_chars=500)
         if st.form_submit_button("保存", type="primary"):
-            save(edits.set_kitchen, business.id, {"kind": kind, "stream_url": url}, success="已保存。")
+            save(rating_actions.set_kitchen, business.id, {"kind": kind, "stream_url": url}, success="已保存。")
 with add_tab:
     with st.form("list_add"):
         kind = st.radio("名单", [BLACK, RED], horizontal=True,
@@ -73,7 +76,7 @@ with add_tab:
         authority = st.text_input("作出决定机关", value=ctx.profile.bureau, max_chars=120)
         listed = st.date_input("列入日期", value=None, format="YYYY/MM/DD", max_value=local_today())
         if st.form_submit_button("列入", type="primary"):
-            save(edits.add_list_entry, business.id,
+            save(list_actions.add_list_entry, business.id,
                  {"kind": kind, "reason": reason, "decision_no": decision, "authority": authority,
                   "listed_on": listed}, success="已列入，可申请提前移出日期和到期日期已按规则计算。")
 with remove_tab:
@@ -95,7 +98,7 @@ with remove_tab:
                 if not sure:
                     st.error("请先勾选确认。")
                 else:
-                    save(edits.remove_list_entry, entry_id, removed, why, success="已移出。")
+                    save(list_actions.remove_list_entry, entry_id, removed, why, success="已移出。")
 with registry_tab:
     with st.form("business_update"):
         name = st.text_input("名称", value=business.name, max_chars=200)
@@ -114,7 +117,7 @@ with registry_tab:
         lng = right.text_input("经度（WGS-84，可空）", value="" if business.location_approximate else str(business.lng))
         st.caption("没有坐标时放在区县中心，并向公众注明“位置为区县中心”。")
         if st.form_submit_button("保存登记信息", type="primary"):
-            save(edits.update_business, business.id,
+            save(update_business, business.id,
                  {"name": name, "credit_code": code, "licence_no": licence, "business_type": kind,
                   "address": address, "district": district, "lat": lat, "lng": lng,
                   "licence_date": business.licence_date}, ctx.profile, success="已保存。")

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from portal.importers.registry import import_registry
-from portal.importers.tables import MAX_BYTES
+from portal.tables import MAX_BYTES
 from portal.ui import cached
 from portal.ui.layout import page_setup
 

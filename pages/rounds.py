@@ -6,7 +6,7 @@ from portal.rounds.models import CANDIDATE_STATUS_LABELS
 from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, SAMPLING, VOTING, phase
 from portal.i18n import N_, aside, day, t
 from portal.timeutil import local_today
-from portal.ui.complaint_views import current_client
+from portal.ui.clients import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
 from portal.ui.verify import forget, verify_phone

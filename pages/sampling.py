@@ -4,7 +4,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from portal.importers.sampling_parse import disclaimer, rules
+from portal.sampling.rules import disclaimer, rules
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling import queries
 from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION

@@ -4,7 +4,7 @@ import streamlit as st
 
 from portal.accounts import audit
 from portal.accounts.views import audit_rows
-from portal.importers.sampling_parse import rules
+from portal.sampling.rules import rules
 from portal.rule_sources import flagged
 from portal.sampling import disposal, queries
 from portal.sampling.models import DISPOSAL_STATUSES

@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal.importers.sampling import (OUTSIDE_CHOICES, import_sampling, outside_batches,
                                        outside_text, parse_file, place_matcher)
-from portal.importers.tables import MAX_BYTES, TableError
+from portal.tables import MAX_BYTES, TableError
 from portal.ui import cached
 from portal.ui.layout import page_setup
 

@@ -8,7 +8,7 @@ from portal.surveys.definition import current_survey, survey_translation
 from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels
-from portal.ui.complaint_views import current_client
+from portal.ui.clients import current_client
 from portal.ui.browser import browser_hash, cookies_blocked, request_token
 from portal.ui.layout import page_setup
 from portal.ui.survey_views import estimate_text, question_widget

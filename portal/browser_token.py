@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import cookies
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 
 PATH = "/browser-token"
 BROWSER = cookies.CookieSpec(name="portal_browser", purpose="browser-token",

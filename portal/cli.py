@@ -148,15 +148,16 @@ def cmd_geo(args) -> int:
 
 
 def cmd_holidays(args) -> int:
-    from portal.complaints import holidays
+    from portal import workdays
+    from portal.complaints import deadlines
     from portal.validation import InputError
 
     portal = _portal()
     path = Path(args.file)
     try:
-        rows = holidays.read_file(path.read_bytes(), path.name)
+        rows = workdays.read_file(path.read_bytes(), path.name)
         with portal.db.write() as session:
-            summary = holidays.enter_year(session, _actor(), rows, args.source)
+            summary = deadlines.enter_year(session, _actor(), rows, args.source)
     except InputError as exc:
         for field, message in exc.errors.items():
             print(f"错误（{field}）：{message}", file=sys.stderr)

@@ -143,8 +143,6 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (call under migration_lock)."""
     from alembic import command
 
-    import portal.models  # noqa: F401  (registers every table on Base.metadata)
-
     command.upgrade(alembic_config(engine), "head")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 LANGUAGES = {"zh": "简体中文", "en": "English"}
 DEFAULT = "zh"
@@ -37,12 +38,24 @@ def catalog(language: str) -> dict[str, str]:
     return {m.id: m.string for m in messages if m.id and m.string and not m.fuzzy}
 
 
+def _no_visitor() -> str:
+    return DEFAULT
+
+
+_visitor_language: Callable[[], str] = _no_visitor
+
+
+def read_language_from(source: Callable[[], str]) -> None:
+    """Where current() finds the visitor's language. portal.ui registers the Streamlit
+    session's choice on import; this module stays free of any front end."""
+    global _visitor_language
+    _visitor_language = source
+
+
 def current() -> str:
     """The visitor's language: chosen with the switch (kept for the tab) or ?lang=en."""
     try:
-        import streamlit as st
-
-        return st.session_state.get(SESSION_KEY, DEFAULT)
+        return _visitor_language()
     except Exception:      # outside a page run (CLI, API, plain tests)
         return DEFAULT
 

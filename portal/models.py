@@ -7,8 +7,9 @@ from portal.ratings.models import Incident, Inspection, KitchenDisplay  # noqa: 
 from portal.lists.models import ListEntry  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
 from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,  # noqa: F401
-                                      ComplaintSupporter, HolidayDay)
+                                      ComplaintSupporter)
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote, VoteFlag  # noqa: F401
 from portal.verification import PhoneChallenge  # noqa: F401
+from portal.workdays import HolidayDay  # noqa: F401
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,  # noqa: F401
                                    SurveyResponse, SurveyTextAnswer)

@@ -37,7 +37,7 @@ def all_rules(session: Session | None = None) -> list[RuleSource]:
     """The rules of data/*/rules.json (and the complaint deadline sets, with an admin's
     overrides when a session is given), unverified ones first."""
     from portal.complaints.rules import rule_sets
-    from portal.importers.sampling_parse import rules as sampling_rules
+    from portal.sampling.rules import rules as sampling_rules
     from portal.lists.rules import rules as list_rules
     from portal.ratings.rules import rules as rating_rules
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ValidationError
+
+from portal.timeutil import local_today
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -84,3 +87,12 @@ def parse(model: type[Model], data: dict) -> Model:
                 message = Message("格式不对，请重新填写")
             errors.setdefault(field, message)
         raise InputError(errors) from None
+
+
+def not_future(value: date | None, label: str) -> date:
+    """A day that must be given and must not lie after today (in the portal's time zone)."""
+    if value is None:
+        raise ValueError(f"请填写{label}")
+    if value > local_today():
+        raise ValueError(f"{label}不能晚于今天")
+    return value

@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal import ratelimit
-from portal.complaints.personal import keyed_hash, normalise_mobile
+from portal.personal import keyed_hash, normalise_mobile
 from portal.db import Base
 from portal.timeutil import to_local, utcnow
 from portal.validation import InputError, Message

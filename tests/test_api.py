@@ -18,7 +18,7 @@ from portal.accounts import actions
 from portal.accounts.rules import cli_actor
 from portal.api import schemas
 from portal.api.app import create_api, csv_columns
-from portal.api.clients import client_address
+from portal.clients import client_address
 from portal.api.limits import Busy, ClientWindow, QuerySlots
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats

@@ -1,7 +1,7 @@
 """8 processes filing 250 complaints each at once: 2,000 rows, every tracking number unique,
 nothing lost, no "database is locked" on SQLite; the same on PostgreSQL."""
 from complaint_helpers import add_business
-from portal.complaints.load import file_concurrently
+from benchmarks.complaint_load import file_concurrently
 
 
 def test_eight_processes_file_two_thousand(portal):

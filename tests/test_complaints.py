@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from complaint_helpers import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
 from portal.accounts import actions, audit
 from portal.accounts.rules import cli_actor
-from portal.complaints import filing, handling, holidays, retention, stats
+from portal import workdays
+from portal.complaints import deadlines, filing, handling, retention, stats
 from portal.complaints.models import ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, Complaint, ComplaintPhoto
 from portal.timeutil import local_today
 from portal.validation import InputError
@@ -254,19 +255,19 @@ def test_entering_a_year_makes_provisional_deadlines_exact(portal, handler, admi
     with portal.db.write() as session:
         case = session.get(Complaint, receipt.complaint_id)
         case.received_on, case.due_kind = date(2026, 12, 28), "accept"
-        handling.recompute_open_deadlines(session)
+        deadlines.recompute_open_deadlines(session)
         assert case.due_provisional and case.due_on == date(2027, 1, 6)
-    rows = holidays.parse_rows([["日期", "类型"], *[[f"2027-01-0{d}", "休"] for d in (1, 2, 3)],
+    rows = workdays.parse_rows([["日期", "类型"], *[[f"2027-01-0{d}", "休"] for d in (1, 2, 3)],
                                 *[[f"2027-02-{d:02d}", "休"] for d in range(10, 17)]])
     with portal.db.write() as session:
-        summary = holidays.enter_year(session, admin[0], rows, "国务院办公厅关于2027年部分节假日安排的通知（测试）")
+        summary = deadlines.enter_year(session, admin[0], rows, "国务院办公厅关于2027年部分节假日安排的通知（测试）")
         assert summary["deadlines_recomputed"] == 1
     with portal.db.read() as session:
         case = session.get(Complaint, receipt.complaint_id)
         # 29, 30, 31 Dec, then Jan 1 is now a holiday: 4, 5, 6, 7 -> 7 Jan.
         assert not case.due_provisional and case.due_on == date(2027, 1, 7)
     with portal.db.write() as session, pytest.raises(handling.PermissionDenied):
-        holidays.enter_year(session, handler, rows, "国务院通知")
+        deadlines.enter_year(session, handler, rows, "国务院通知")
 
 
 def test_personal_data_erased_after_retention(portal, handler):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from round_helpers import move_to, publisher, round_form, round_with_candidates
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.rounds import management, participation, queries
 from portal.rounds.models import ACCEPTED, REJECTED, Vote
 from portal.sampling.models import SamplingBatch

@@ -14,7 +14,7 @@ from conftest import ROOT, SHARED
 from portal.accounts.rules import cli_actor
 from portal.importers.sampling import import_sampling, parse_file
 from portal.importers.sampling_parse import split_failed_items
-from portal.importers.tables import TableError, parse_date
+from portal.tables import TableError, parse_date
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport
 
 REAL = SHARED / "data" / "real" / "sampling"

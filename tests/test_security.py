@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from portal.importers.tables import TableError, read_table
+from portal.tables import TableError, read_table
 
 
 def _zip_bomb() -> bytes:
@@ -62,7 +62,7 @@ def test_no_public_export_or_page_shows_a_voters_phone(portal):
     from sqlalchemy import select
 
     from portal.accounts.rules import cli_actor
-    from portal.complaints.personal import keyed_hash
+    from portal.personal import keyed_hash
     from portal.rounds import management, participation
     from portal.rounds.models import Candidate, Vote
     from portal.timeutil import local_today

@@ -2,7 +2,7 @@
 counts equal the accepted votes, no one exceeds the daily allowance, no repeat is stored;
 SQLite and PostgreSQL."""
 from round_helpers import move_to, publisher, round_with_candidates
-from portal.rounds.load import vote_concurrently
+from benchmarks.vote_load import vote_concurrently
 
 
 def test_eight_processes_vote_with_repeats(portal):

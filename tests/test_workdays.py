@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from portal.complaints import holidays
-from portal.complaints.workdays import HOLIDAY, MAKEUP_WORKDAY, WorkCalendar
+from portal import workdays
+from portal.workdays import HOLIDAY, MAKEUP_WORKDAY, WorkCalendar
 
 CAL = WorkCalendar()
 
@@ -57,11 +57,11 @@ def test_deadline_past_the_known_years_is_provisional_then_exact_once_entered():
 def test_holiday_file_parsing_reports_every_bad_line():
     rows = [["日期", "类型", "名称"], ["2027-01-01", "休", "元旦"], ["2027-13-01", "休", ""],
             ["2027-02-06", "班", "春节"], ["2027-02-08", "班", "春节"], ["2027-02-09", "加班", ""]]
-    with pytest.raises(holidays.InputError) as exc:
-        holidays.parse_rows(rows)
+    with pytest.raises(workdays.InputError) as exc:
+        workdays.parse_rows(rows)
     message = exc.value.errors["rows"]
     assert "第 3 行" in message and "第 5 行" in message and "第 6 行" in message
-    good = holidays.parse_rows(rows[:2] + [rows[3]])
+    good = workdays.parse_rows(rows[:2] + [rows[3]])
     assert [(r.day, r.kind) for r in good] == [(date(2027, 1, 1), HOLIDAY),
                                               (date(2027, 2, 6), MAKEUP_WORKDAY)]
 
@@ -97,7 +97,7 @@ def test_cli_enters_a_year_and_refuses_a_bad_file(portal, tmp_path, monkeypatch,
     good.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert main(["holidays", "import", str(good), "--source", "国务院办公厅关于2027年部分节假日安排的通知（测试）"]) == 0
     assert "已登记 2027 年" in capsys.readouterr().out
-    from portal.complaints.workdays import load_calendar
+    from portal.workdays import load_calendar
 
     with portal.db.read() as session:
         calendar = load_calendar(session)

@@ -2,7 +2,7 @@
 QR code (segno), and ten one-time recovery codes for a lost phone.
 
 Required for every admin, and for the roles named by PORTAL_SECOND_FACTOR_ROLES. The secret
-is stored encrypted (portal.complaints.personal.encrypt: a key derived from the portal's
+is stored encrypted (portal.personal.encrypt: a key derived from the portal's
 secret, kept outside the database); a code is accepted once (the last used time step is
 kept, so a code seen over a shoulder cannot be replayed) within one step of clock drift.
 Recovery codes are stored as keyed hashes and each works once. Every enrolment, use, failure
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit, sessions
 from portal.accounts.models import Official, RecoveryCode
 from portal.accounts.rules import Actor
-from portal.complaints.personal import decrypt, encrypt, keyed_hash, normalise_code, random_code
+from portal.personal import decrypt, encrypt, keyed_hash, normalise_code, random_code
 from portal.timeutil import utcnow
 from portal.validation import InputError, Message
 

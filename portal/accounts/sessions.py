@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import audit
 from portal.accounts.models import Official, OfficialSession
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.timeutil import utcnow
 
 HANDOFF_VALID = timedelta(minutes=1)

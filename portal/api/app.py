@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal.api import params as p
 from portal.api import records, schemas
-from portal.api.clients import client_address
+from portal.clients import client_address
 from portal.api.errors import error_response, validation_response
 from portal.api.limits import Busy, ClientWindow, QuerySlots
 from portal.bootstrap import Portal

@@ -1,16 +1,16 @@
-"""The routes streamlit_app.py hands to st.App: the API under /api/v1, and the route that
-gives a browser its signed token cookie (portal.browser_token)."""
+"""The routes streamlit_app.py hands to st.App: the API under /api/v1, the route that gives
+a browser its signed token cookie (portal.browser_token), and the officials' sign-in cookie
+routes (portal.official_session)."""
 from __future__ import annotations
 
 from starlette.routing import Mount, Route
 
 from portal.api.app import create_api
 from portal.config import load_settings
+from portal.runtime import get_portal   # the pages' Portal too: one engine per process
 
 
 def api_routes() -> list[Mount]:
-    from portal.ui.layout import get_portal   # the pages' Portal: one engine per process
-
     settings = load_settings()
     api = create_api(get_portal, per_minute=settings.api_requests_per_minute,
                      trusted_proxy=settings.trusted_proxy)
@@ -25,6 +25,5 @@ def browser_token_route() -> Route:
 
 def official_session_routes() -> list[Route]:
     from portal.official_session import session_routes
-    from portal.ui.layout import get_portal   # the pages' Portal: one engine per process
 
     return session_routes(load_settings(), lambda: get_portal().db)

@@ -11,8 +11,10 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from portal import ratelimit
-from portal.complaints import personal, photos as photo_rules, rules
+from portal import personal, ratelimit
+from portal.clients import Client
+from portal.complaints import photos as photo_rules, rules
+from portal.complaints.deadlines import first_deadline
 from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS, OPEN_STATUSES,
                                       RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
                                       ComplaintPhoto, ComplaintSupporter)
@@ -24,14 +26,6 @@ from portal.validation import CleanText, InputError, Message, parse
 DUPLICATE_WINDOW_DAYS = 30
 TRACKING_RANDOM, CODE_LENGTH = 6, 8
 MAX_PHOTOS_PER_CASE = 6
-
-
-@dataclass(frozen=True)
-class Client:
-    """Who is submitting, as far as the server can tell: the browser session (ends on
-    reload) and the client address. Hashed before they reach the database."""
-    session_id: str
-    address: str
 
 
 # Free-text fields of the forms below (checked by clean_text).
@@ -237,8 +231,6 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
             raise InputError({"district_adcode": Message("请从列表中选择本市的区县")})
     _take_limits(session, secret, form, client, now)
     received_on = local_day(now)
-    from portal.complaints.handling import first_deadline
-
     rule_set, due_kind, due = first_deadline(session, form.kind, received_on)
     code = personal.random_code(CODE_LENGTH)
     complaint = Complaint(

@@ -1,6 +1,5 @@
 """What handlers do: the queue ordered by the legal clock, and every action on a case, each
-audited. Deadlines are stored on the case (for sorting in SQL) and recomputed when a year's
-holiday arrangement is entered."""
+audited. The deadlines themselves are computed in portal.complaints.deadlines."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,47 +12,17 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.actions import PermissionDenied
 from portal.accounts.rules import Actor
-from portal.complaints import personal, rules
+from portal import personal
+from portal.complaints import rules
+from portal.complaints.deadlines import due_for
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, KIND_LABELS,
                                       OPEN_STATUSES, REFUSED, REPORT, STATUS_LABELS, SUBMITTED,
                                       Complaint, ComplaintEvent)
-from portal.complaints.workdays import Deadline, WorkCalendar, load_calendar
 from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, clean_text, parse
+from portal.workdays import load_calendar
 
 DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定"}
-
-
-def first_deadline(session: Session, kind: str, received_on: date):
-    sets = rules.rule_sets(session)
-    rule_set = rules.rule_set_for(received_on, sets)
-    calendar = load_calendar(session)
-    if kind == COMPLAINT:
-        return rule_set, "accept", calendar.add_working_days(received_on, rule_set.accept_days)
-    return rule_set, "decide", calendar.add_working_days(received_on, rule_set.decide_days)
-
-
-def _deadline(case: Complaint, calendar: WorkCalendar, sets) -> Deadline | None:
-    rule_set = rules.rule_set_by_id(case.rule_set, sets)
-    if case.due_kind == "accept":
-        return calendar.add_working_days(case.received_on, rule_set.accept_days)
-    if case.due_kind == "close" and case.accepted_on:
-        return calendar.add_working_days(case.accepted_on, rule_set.close_days)
-    if case.due_kind == "decide":
-        days = rule_set.decide_days + (rule_set.extension_days if case.extended else 0)
-        return calendar.add_working_days(case.received_on, days)
-    return None
-
-
-def recompute_open_deadlines(session: Session) -> int:
-    """After a holiday arrangement or rule change: open cases get their exact deadline."""
-    calendar, sets, changed = load_calendar(session), rules.rule_sets(session), 0
-    for case in session.scalars(select(Complaint).where(Complaint.status.in_(OPEN_STATUSES))):
-        due = _deadline(case, calendar, sets)
-        if due and (due.day, due.provisional) != (case.due_on, case.due_provisional):
-            case.due_on, case.due_provisional = due.day, due.provisional
-            changed += 1
-    return changed
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -218,7 +187,7 @@ def accept(session: Session, actor: Actor, complaint_id: int, unit: str | None =
         # The 7-day clock is met; the 45-day mediation clock starts from acceptance.
         case.on_time = None
         case.due_kind = "close"
-        due = _deadline(case, load_calendar(session), rules.rule_sets(session))
+        due = due_for(case, load_calendar(session), rules.rule_sets(session))
         case.due_on, case.due_provisional = due.day, due.provisional
     _event(session, case, actor, "accepted", "已受理，正在安排处理。", True)
     _audit(session, actor, "complaint_accept", case)
@@ -311,7 +280,7 @@ def extend(session: Session, actor: Actor, complaint_id: int, reason: str) -> Co
     reason = _text(reason, "延长理由", min_len=5, max_len=500)
     case.extended = True
     if case.due_kind == "decide":
-        due = _deadline(case, load_calendar(session), rules.rule_sets(session))
+        due = due_for(case, load_calendar(session), rules.rule_sets(session))
         case.due_on, case.due_provisional = due.day, due.provisional
     _event(session, case, actor, "extended", f"经批准延长办理期限：{reason}", False)
     _event(session, case, actor, "extended_public", "因情况复杂，经批准依法延长办理期限。", True)

@@ -1,5 +1,5 @@
-"""Complaints and reports, their timeline, photos, supporters, rate-limit counters and the
-holiday arrangements an admin enters for years the calendar package does not know."""
+"""Complaints and reports, their timeline, photos, supporters and rate-limit counters (the
+holiday arrangements an admin enters live with the calendar, in portal.workdays)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -134,17 +134,3 @@ class ComplaintSupporter(Base):
     client_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class HolidayDay(Base):
-    """A year's holiday arrangement entered by an admin (State Council notice), used for
-    years the chinese-calendar package does not know, and over the package when present."""
-    __tablename__ = "holiday_days"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, index=True)
-    kind: Mapped[str] = mapped_column(String(16))          # holiday / makeup_workday
-    name: Mapped[str | None] = mapped_column(String(40))
-    source: Mapped[str | None] = mapped_column(Text)
-    entered_by: Mapped[str] = mapped_column(String(64))
-    entered_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -10,6 +10,7 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from portal.config import DATA_DIR
+from portal.meta import get_meta
 
 OVERRIDE_KEY = "complaint_rules_override"
 NUMBER_FIELDS = (("complaint", "accept_working_days", "投诉：决定是否受理（工作日）"),
@@ -65,8 +66,6 @@ def rule_set_by_id(rule_id: str, sets: list[RuleSet]) -> RuleSet:
 
 
 def load_overrides(session: Session) -> dict[str, dict[str, int]]:
-    from portal.meta import get_meta
-
     raw = get_meta(session, OVERRIDE_KEY)
     return json.loads(raw) if raw else {}
 

@@ -7,15 +7,16 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from portal.complaints import personal, rules
+from portal import personal
+from portal.complaints import rules
 from portal.complaints.handling import units
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, RATINGS, REFUSED,
                                       REPORT, SUBMITTED, Complaint, ComplaintEvent)
-from portal.complaints.workdays import WorkCalendar
 from portal.db import bulk_insert
 from portal.meta import set_meta
 from portal.registry.models import Business, District
 from portal.timeutil import LOCAL_TZ
+from portal.workdays import WorkCalendar
 
 EXAMPLE_KEY = "demo_tracking_example"
 STORIES = {

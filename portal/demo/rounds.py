@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.db import bulk_insert
 from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, CandidateBatch, Round, Vote
 from portal.sampling.models import FAILED, SamplingBatch

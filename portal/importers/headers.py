@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from portal.importers.tables import TableError, clean_cell
+from portal.tables import TableError, clean_cell
 
 HEADER_SCAN_ROWS = 30
 SEPARATORS = re.compile(r"║|\|\||‖|\|")

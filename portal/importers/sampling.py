@@ -5,7 +5,7 @@
 file twice adds nothing and a corrected file updates the rows it corrects.
 
 Batches not recognised as sampled in the jurisdiction (a national or another province's
-announcement; portal.sampling.places decides) are counted by every run, the trial included;
+announcement; portal.registry.matching decides) are counted by every run, the trial included;
 the publisher then skips them, keeps them as 外地 batches (published, but with no 核查处置
 record: disposing of them is the duty of the place where they were sampled), or says they are
 local after all (the bureau's own file whose addresses omit the city). Only a Disposal row is a duty of this bureau, so deadlines and
@@ -24,15 +24,15 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.rules import Actor
 from portal.db import bulk_insert_values
-from portal.importers.sampling_parse import (RECORD_FIELDS, ParsedBatch, ParsedTable, disposal_due,
-                                             parse_rows)
-from portal.importers.tables import TableError, read_table
+from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTable, parse_rows
+from portal.registry.matching import Place, PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
 from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
-from portal.sampling.places import Place, PlaceMatcher
+from portal.sampling.rules import disposal_due
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
+from portal.tables import TableError, read_table
 from portal.timeutil import utcnow
 
 CHUNK = 500

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from portal.config import DATA_DIR
 from portal.importers.headers import SEPARATORS, load_synonyms, locate_header, normalise_header
-from portal.importers.tables import (EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell,
-                                     parse_date)
 from portal.sampling.models import FAILED, PASSED
+from portal.sampling.rules import rules
+from portal.tables import EMPTY_MARKERS, NEEDS_WORK, TableError, clean_cell, parse_date
 
 LIMITS = {"food_name": 200, "producer_name": 200, "producer_address": 300, "sampled_unit": 200,
           "sampled_address": 300, "sampled_province": 40, "specification": 200,
@@ -26,11 +24,6 @@ FIELD_LABELS = {"food_name": "食品名称", "producer_name": "标称生产企�
 
 def synonyms() -> dict[str, str]:
     return load_synonyms(str(DATA_DIR / "sampling" / "columns.json"))
-
-
-@lru_cache(maxsize=1)
-def rules() -> dict:
-    return json.loads((DATA_DIR / "sampling" / "rules.json").read_text(encoding="utf-8"))
 
 
 def header_field(text: object) -> str | None:
@@ -321,15 +314,3 @@ def _parse_range(rows, layout: Layout, lo: int, hi: int):
         cells_text = "\x1f".join([cleaned[i] or "" for i in content_cols if i < width])
         batches.append(ParsedBatch(row_no, record, items, cells_text))
     return batches, errors, data_rows
-
-
-def disclaimer() -> str:
-    return rules()["disclaimer"]
-
-
-def disposal_due(announced: date | None) -> date | None:
-    from datetime import timedelta
-
-    if announced is None:
-        return None
-    return announced + timedelta(days=int(rules()["disposal_days"]["value"]))

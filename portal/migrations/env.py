@@ -4,6 +4,7 @@ No logging.config.fileConfig here: it would silence the portal's own loggers.
 """
 from alembic import context
 
+import portal.models  # noqa: F401  (registers every capability's tables on Base.metadata)
 from portal.db import Base
 
 engine = context.config.attributes["engine"]

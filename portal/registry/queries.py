@@ -1,13 +1,10 @@
 """Looking businesses up for citizens: by name, district and type; one business's record."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.registry.models import Business, District
-from portal.sampling.models import FAILED, SamplingBatch
 from portal.validation import clean_query
 
 PAGE_SIZE = 20
@@ -45,24 +42,3 @@ def business_types(session: Session, jurisdiction: str) -> list[str]:
     return list(session.scalars(select(Business.business_type).join(District)
                                 .where(District.jurisdiction_adcode == jurisdiction)
                                 .distinct().order_by(Business.business_type)))
-
-
-@dataclass(frozen=True)
-class SamplingRecord:
-    batches: int
-    failed: int
-    recent: list[SamplingBatch]
-
-
-def sampling_record(session: Session, business_id: int, limit: int = 20) -> SamplingRecord:
-    """Batches sampled at the business or produced by it, newest first."""
-    at_business = or_(SamplingBatch.sampled_business_id == business_id,
-                      SamplingBatch.producer_business_id == business_id)
-    total, failed = session.execute(
-        select(func.count(SamplingBatch.id),
-               func.coalesce(func.sum(case((SamplingBatch.result == FAILED, 1), else_=0)), 0))
-        .where(at_business)).one()
-    recent = session.scalars(select(SamplingBatch).where(at_business)
-                             .order_by(SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc())
-                             .limit(limit)).all()
-    return SamplingRecord(int(total), int(failed), list(recent))

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import ratelimit
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.rounds.models import ACCEPTED, PENDING, Candidate, Round, Vote, VoteFlag
 from portal.rounds.phases import PROPOSALS, VOTING, phase
 from portal.timeutil import to_local, utcnow

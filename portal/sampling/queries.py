@@ -274,3 +274,24 @@ def disposal_summary(session: Session, today: date) -> dict[str, int]:
         Disposal.status != "已处置", Disposal.due_on < today)) or 0
     return {"待核查": rows.get("待核查", 0), "核查中": rows.get("核查中", 0),
             "已处置": rows.get("已处置", 0), "逾期": overdue}
+
+
+@dataclass(frozen=True)
+class SamplingRecord:
+    batches: int
+    failed: int
+    recent: list[SamplingBatch]
+
+
+def sampling_record(session: Session, business_id: int, limit: int = 20) -> SamplingRecord:
+    """Batches sampled at the business or produced by it, newest first."""
+    at_business = or_(SamplingBatch.sampled_business_id == business_id,
+                      SamplingBatch.producer_business_id == business_id)
+    total, failed = session.execute(
+        select(func.count(SamplingBatch.id),
+               func.coalesce(func.sum(case((SamplingBatch.result == FAILED, 1), else_=0)), 0))
+        .where(at_business)).one()
+    recent = session.scalars(select(SamplingBatch).where(at_business)
+                             .order_by(SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc())
+                             .limit(limit)).all()
+    return SamplingRecord(int(total), int(failed), list(recent))

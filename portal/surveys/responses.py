@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal import ratelimit
-from portal.complaints.personal import keyed_hash
+from portal.personal import keyed_hash
 from portal.surveys.definition import Survey
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,
                                    SurveyResponse, SurveyTextAnswer)

@@ -1,15 +1,11 @@
-"""Streamlit rendering shared by the complaint pages: the client identity, the timeline,
+"""Streamlit rendering shared by the complaint pages: the timeline,
 the legal clock, and plain-language help."""
 from __future__ import annotations
-
-import secrets
 
 import streamlit as st
 
 from portal.complaints import rules
-from portal.complaints.filing import Client
 from portal.complaints.models import KIND_LABELS, STATUS_LABELS, Complaint, ComplaintEvent
-from portal.api.clients import client_address
 from portal.i18n import N_, aside, day, english, moment, t, zh_only
 
 EVENT_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "refused": N_("不予受理"),
@@ -37,14 +33,6 @@ def category_label(category: str) -> str:
     if not english():
         return category
     return rules.category_codes().get(category, ("", category))[1]
-
-
-def current_client(ctx) -> Client:
-    """This browser session and its address. The session ends on reload; the limits
-    therefore rest mainly on the phone number (complaints) and the address (reports)."""
-    session_id = st.session_state.setdefault("client_session", secrets.token_urlsafe(18))
-    address = client_address(st.context.ip_address, st.context.headers, ctx.settings.trusted_proxy)
-    return Client(session_id, address)
 
 
 def kinds_help() -> str:

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from portal import cookies
+from portal import cookies, runtime
 from portal.accounts import second_factor, sessions
 from portal.accounts.actions import actor_for
 from portal.accounts.rules import ROLES, Actor
-from portal.bootstrap import Portal, bootstrap
+from portal.bootstrap import Portal
 from portal.config import Settings, load_settings
 from portal.registry.profiles import load_profile
 from portal.official_session import HANDOFF_HEADER, official_cookie
@@ -51,16 +51,14 @@ html { font-size: 20px !important; }
 
 @st.cache_resource(show_spinner="正在准备数据库…")
 def _cached_portal(key: tuple, _settings: Settings) -> Portal:
-    # Keyed by the settings that pick the database, so tests on different databases (and
-    # a changed PORTAL_JURISDICTION) never share one engine.
-    return bootstrap(_settings)
+    # The process's Portal comes from portal.runtime (shared with the API); this wrapper
+    # only shows a spinner while the first visit starts it.
+    return runtime.get_portal(_settings)
 
 
 def get_portal() -> Portal:
     settings = load_settings()
-    key = (settings.database_url, settings.jurisdiction, settings.demo, settings.demo_scale,
-           str(settings.var_dir))
-    return _cached_portal(key, settings)
+    return _cached_portal(runtime.portal_key(settings), settings)
 
 
 @dataclass(frozen=True)

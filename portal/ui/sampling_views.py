@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from portal.importers.sampling_parse import disclaimer
+from portal.sampling.rules import disclaimer
 from portal.sampling.glossary import explain
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.sampling.queries import RateRow

@@ -10,7 +10,7 @@ import streamlit as st
 from portal import verification
 from portal.timeutil import utcnow
 from portal.i18n import N_, t
-from portal.ui.complaint_views import current_client
+from portal.ui.clients import current_client
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 

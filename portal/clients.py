@@ -1,7 +1,17 @@
-"""Who is asking: one address per client, the same rule for pages and the API."""
+"""Who is asking: a client's session and address, with one rule for the address shared by
+pages and the API. Complaints, 你点我检 votes, surveys and phone verification all limit by it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is submitting, as far as the server can tell: the browser session (ends on
+    reload) and the client address. Hashed before they reach the database."""
+    session_id: str
+    address: str
 
 
 def client_address(peer: str | None, headers: Mapping[str, str], trusted_proxy: bool) -> str:

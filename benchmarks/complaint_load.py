@@ -9,7 +9,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 # Imported here, not in the worker: processes load them before the common start.
-from portal.complaints.filing import Client, submit
+from benchmarks.concurrency import run_at_once
+from portal.clients import Client
+from portal.complaints.filing import submit
 from portal.complaints.models import Complaint, ComplaintEvent
 from portal.db import Database
 from portal.timeutil import local_today
@@ -53,8 +55,6 @@ def _worker(url: str, secret: str, adcode: str, business_id: int, worker: int,
 
 def file_concurrently(url: str, secret: str, adcode: str, business_id: int,
                       processes: int = 8, per_process: int = 250) -> LoadResult:
-    from portal.concurrency import run_at_once
-
     seconds, outcomes = run_at_once(_worker, [(url, secret, adcode, business_id, w, per_process)
                                               for w in range(processes)])
     errors: Counter = Counter()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import time
 
+from portal.db import make_engine
+
 
 def _run(worker, args, barrier, results) -> None:
-    from portal.db import make_engine
-
     make_engine.cache_clear()          # never share a parent's connection pool
     barrier.wait()
     results.put(worker(*args))

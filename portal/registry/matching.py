@@ -1,4 +1,5 @@
-"""Decide whether a batch was sampled inside the jurisdiction, and in which district.
+"""Decide whether a text (a sampled place, a business address) names a place inside the
+jurisdiction, and which district.
 
 Conservative on purpose: a district name alone counts only where the profile marks it as
 unique in China (慈利县); a shared one (永定区 exists in 张家界 and in 龙岩) only together with

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 # Imported here, not in the worker: processes load them before the common start.
-from portal.complaints.personal import keyed_hash
+from benchmarks.concurrency import run_at_once
 from portal.db import Database
+from portal.personal import keyed_hash
 from portal.rounds.models import Vote
 from portal.rounds.participation import vote
 from portal.rounds.queries import tallies
@@ -56,8 +57,6 @@ def vote_concurrently(url: str, secret: str, round_id: int, candidate_ids: list[
                       voters: int = 2000, processes: int = 8, per_process: int = 1000) -> VoteLoad:
     """Voters are shared by all processes, so the same person votes from several at once:
     repeats for one candidate and the daily allowance are both contended."""
-    from portal.concurrency import run_at_once
-
     seconds, outcomes = run_at_once(_worker, [(url, secret, round_id, candidate_ids, voters, w,
                                                per_process) for w in range(processes)])
     refused, errors = Counter(), Counter()
