@@ -76,30 +76,43 @@ def admin(portal):
     return actor, password
 
 
-# The security suite: `python -m pytest -m security` runs exactly these, wherever they live.
-SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_faults.py::test_a_failing_page",
-                  "test_pages.py::test_official_pages_refuse", "test_pages.py::test_wrong_role",
-                  "test_accounts.py::test_lockout", "test_accounts.py::test_failures_spread",
-                  "test_accounts.py::test_unknown_user", "test_accounts.py::test_disabled_account",
-                  "test_accounts.py::test_idle_rule", "test_accounts.py::test_passwords_never",
-                  "test_exports.py", "test_complaint_pages.py::test_no_public_page",
-                  "test_complaints.py::test_bad_photos", "test_complaints.py::test_bad_input",
-                  "test_complaints.py::test_officials_without_the_role",
-                  "test_complaints.py::test_public_statistics_never", "test_rounds.py::test_crafted_vote",
-                  "test_survey_pages.py::test_overview", "test_api.py::test_bad_parameters",
+# The security suite: `python -m pytest -m security` runs exactly these. Each test carries the
+# `security` marker in its own file (`pytestmark` for whole files, `@pytest.mark.security` on
+# single tests); this list says which ones must, and tests/test_security_marker.py fails when one
+# of them is not collected by `-m security` (or when an entry here names no test at all).
+SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_exports.py",
+                  "test_faults.py::test_a_failing_page_shows_a_friendly_message_and_logs",
+                  "test_pages.py::test_official_pages_refuse_anonymous_visitors",
+                  "test_pages.py::test_wrong_role_is_refused",
+                  "test_accounts.py::test_lockout_after_five_failures_in_fifteen_minutes",
+                  "test_accounts.py::test_lockout_rule",
+                  "test_accounts.py::test_failures_spread_over_more_than_the_window_do_not_lock",
+                  "test_accounts.py::test_unknown_user_gets_the_same_message_as_a_wrong_password",
+                  "test_accounts.py::test_disabled_account_cannot_sign_in",
+                  "test_accounts.py::test_idle_rule",
+                  "test_accounts.py::test_passwords_never_reach_the_log_or_audit",
+                  "test_complaint_pages.py::test_no_public_page_shows_the_complainants_name_or_phone",
+                  "test_complaints.py::test_bad_photos_are_refused",
+                  "test_complaints.py::test_bad_input_is_refused_and_nothing_written",
+                  "test_complaints.py::test_officials_without_the_role_are_refused",
+                  "test_complaints.py::test_public_statistics_never_carry_personal_data",
+                  "test_rounds.py::test_crafted_vote_for_another_rounds_candidate",
+                  "test_survey_pages.py::test_overview_shows_each_official_their_part",
+                  "test_api.py::test_bad_parameters_get_a_json_error_naming_them",
                   "test_api.py::test_cases_never_carry_personal_data",
-                  "test_api.py::test_each_client_is_limited", "test_api.py::test_client_address",
-                  "test_api.py::test_reversed_dates")
+                  "test_api.py::test_each_client_is_limited_and_told_when_to_come_back",
+                  "test_api.py::test_client_address_trusts_only_our_proxy",
+                  "test_api.py::test_reversed_dates_unknown_paths_and_methods",
+                  "test_security_marker.py")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "security: the security suite (run alone with -m security)")
+def security_key(nodeid: str) -> str:
+    """"file.py::test_name" for a node id: the file is the part before the first "::" (a
+    parametrised id may itself contain "/"), the test its name without the [parameters]."""
+    path, _, rest = nodeid.partition("::")
+    return f"{Path(path).name}::{rest.split('[')[0]}"
 
 
-def pytest_collection_modifyitems(config, items):
-    import pytest
-
-    for item in items:
-        node = item.nodeid.split("/")[-1]
-        if node.startswith(SECURITY_TESTS):
-            item.add_marker(pytest.mark.security)
+def is_security_test(nodeid: str) -> bool:
+    key = security_key(nodeid)
+    return key in SECURITY_TESTS or key.partition("::")[0] in SECURITY_TESTS

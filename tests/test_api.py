@@ -220,6 +220,7 @@ BAD = [
 ]
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("url,status,parameter", BAD)
 def test_bad_parameters_get_a_json_error_naming_them(url, status, parameter):
     def no_database():
@@ -235,6 +236,7 @@ def test_bad_parameters_get_a_json_error_naming_them(url, status, parameter):
     assert parameter in error["message_en"]
 
 
+@pytest.mark.security
 def test_reversed_dates_unknown_paths_and_methods(portal):
     api = make_client(portal)
     reversed_ = api.get("/requests?date_from=2026-02-01&date_to=2026-01-01")
@@ -250,6 +252,7 @@ def test_reversed_dates_unknown_paths_and_methods(portal):
         assert found.status_code == 200 and found.json()["meta"]["total"] == 0
 
 
+@pytest.mark.security
 def test_cases_never_carry_personal_data(portal):
     from portal.demo import generator
 
@@ -280,6 +283,7 @@ def test_cases_never_carry_personal_data(portal):
     assert ours and ours[0]["business_name"] == "个人信息测试餐馆" and ours[0]["outcome"] == "调解成功"
 
 
+@pytest.mark.security
 def test_each_client_is_limited_and_told_when_to_come_back(portal):
     api = make_client(portal, per_minute=3)
     answers = [api.get("/services") for _ in range(4)]
@@ -309,6 +313,7 @@ def test_window_forgets_requests_older_than_a_minute():
     assert window.check("a").allowed
 
 
+@pytest.mark.security
 def test_client_address_trusts_only_our_proxy():
     headers = {"X-Forwarded-For": "6.6.6.6, 10.1.1.1"}
     assert client_address("127.0.0.1", headers, trusted_proxy=False) == "127.0.0.1"

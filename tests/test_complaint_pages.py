@@ -4,6 +4,7 @@ ever shows the complainant's name or phone."""
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
@@ -139,6 +140,7 @@ def _everything(at) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.security
 def test_no_public_page_shows_the_complainants_name_or_phone(app_env):
     at = file_complaint(app_env)
     tracking_no = at.code[0].value

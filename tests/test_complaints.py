@@ -58,6 +58,7 @@ def test_file_a_complaint_and_track_it(portal):
                                 "WRONGCODE", client(1)) is None
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("field,value,expected", [
     ("description", "太短了", "至少需要 10 个字"),
     ("description", "长" * 100_000, "最多 2000 个字"),
@@ -75,6 +76,7 @@ def test_bad_input_is_refused_and_nothing_written(portal, field, value, expected
     assert count(portal) == 0
 
 
+@pytest.mark.security
 def test_bad_photos_are_refused(portal):
     business_id = add_business(portal)
     pdf = b"%PDF-1.7\n" + b"0" * 2000
@@ -287,6 +289,7 @@ def test_personal_data_erased_after_retention(portal, handler):
         assert len(entries) == 1
 
 
+@pytest.mark.security
 def test_officials_without_the_role_are_refused(portal, admin):
     from portal.accounts.actions import PermissionDenied
     from portal.accounts.rules import Actor
@@ -299,6 +302,7 @@ def test_officials_without_the_role_are_refused(portal, admin):
         handling.reveal_contact(session, publisher, receipt.complaint_id, "k" * 40, "看看")
 
 
+@pytest.mark.security
 def test_public_statistics_never_carry_personal_data(portal, handler):
     business_id = add_business(portal)
     receipt = file(portal, complaint_form(business_id))

@@ -160,6 +160,7 @@ def test_citizen_submits_while_the_database_is_down(cluster, app_env, monkeypatc
         assert session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
+@pytest.mark.security
 def test_a_failing_page_shows_a_friendly_message_and_logs(cluster, app_env, monkeypatch, caplog):
     monkeypatch.setenv("PORTAL_DATABASE_URL", cluster.url)
     monkeypatch.setenv("PORTAL_DEMO", "0")

@@ -6,6 +6,8 @@ from test_business_pages import open_business
 from test_pages import app_env, open_page, texts  # noqa: F401
 from test_sampling_pages import open_with
 
+pytestmark = pytest.mark.security
+
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[点我](javascript:alert(1))",
            "![x](http://evil.example/x.png)", "' OR 1=1 --", "%'; DROP TABLE businesses; --",
            "猪\x00肉", "\u202e肉猪", "😀🍜", "a" * 100_000, "\\", "%_%"]

@@ -77,6 +77,7 @@ def test_home_follows_the_jurisdiction_setting(app_env, monkeypatch):
     assert "南湖区" in list(at.table[0].value.index)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("spec", [p for p in PAGES if p.section == OFFICIAL and p.role],
                          ids=lambda p: p.path)
 def test_official_pages_refuse_anonymous_visitors(app_env, spec):
@@ -88,6 +89,7 @@ def test_official_pages_refuse_anonymous_visitors(app_env, spec):
         assert bit not in body
 
 
+@pytest.mark.security
 def test_wrong_role_is_refused(app_env):
     at = open_page("pages/login.py")
     sign_in(at, "demo_handler", demo_password(app_env, "demo_handler"))

@@ -107,6 +107,7 @@ def test_votes_limits_enforced(portal, pub):
             {"鲜榨果汁": 2, "小龙虾": 1, "凉皮": 1, "豆腐": 0}
 
 
+@pytest.mark.security
 def test_crafted_vote_for_another_rounds_candidate(portal, pub):
     first, (a, _, _) = round_with_candidates(portal, pub)
     second, _ = round_with_candidates(portal, pub, foods=("月饼",))

@@ -1,14 +1,16 @@
 """The security suite's own checks (the rest of the suite: test_hostile_inputs.py for every
 public form and search box, test_pages.py and test_accounts.py for roles, lock-out and idle
 sign-out, test_exports.py for formula cells, test_complaint_pages.py for personal data on
-public pages). Run it alone with: python -m pytest tests/test_security.py tests/test_hostile_inputs.py
-tests/test_pages.py tests/test_accounts.py tests/test_exports.py tests/test_complaint_pages.py"""
+public pages, and more: each is marked `security`). Run the whole security suite alone with:
+python -m pytest -m security"""
 import io
 import zipfile
 
 import pytest
 
 from portal.importers.tables import TableError, read_table
+
+pytestmark = pytest.mark.security
 
 
 def _zip_bomb() -> bytes:

@@ -149,6 +149,7 @@ def test_analyst_dashboard(app_env):
     assert not at.exception, at.exception
 
 
+@pytest.mark.security
 def test_overview_shows_each_official_their_part(app_env):
     anonymous = open_page("pages/overview.py")
     assert "请先登录" in texts(anonymous) and not anonymous.metric
