@@ -4,6 +4,8 @@ dropped afterwards, so the shared database is left as it was found."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -61,19 +63,55 @@ def portal(settings):
     return bootstrap(settings)
 
 
+def app_environment(monkeypatch, root: Path) -> None:
+    """The settings a page test's portal runs with: a SQLite file and var/ under root, the demo on."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{root / 'app.sqlite3'}")
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(root / "var"))
+    monkeypatch.setenv("PORTAL_DEMO", "1")
+    monkeypatch.delenv("PORTAL_JURISDICTION", raising=False)
+
+
+@pytest.fixture
+def fresh_app_env(monkeypatch, tmp_path):
+    """The portal before its first start: no database file yet (the app migrates and seeds the
+    demo itself), for tests of the first start or of another jurisdiction's demo."""
+    app_environment(monkeypatch, tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """What the portal's first start leaves behind, built once per run by the app's own start-up
+    (bootstrap: migrate, then generate the small demo): app.sqlite3 and var/ (the secret key the
+    demo's keyed hashes use, demo_accounts.txt with the demo officials' passwords)."""
+    from portal.bootstrap import bootstrap
+
+    root = tmp_path_factory.mktemp("demo-template")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app_environment(monkeypatch, root)
+        bootstrap().db.engine.dispose()
+    with sqlite3.connect(root / "app.sqlite3") as conn:   # everything into the one file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return root
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path, demo_template):
+    """The portal on a SQLite file of its own with the small demo, as on first start: a copy of
+    demo_template (generating the demo again takes seconds a test)."""
+    shutil.copyfile(demo_template / "app.sqlite3", tmp_path / "app.sqlite3")
+    shutil.copytree(demo_template / "var", tmp_path / "var")
+    app_environment(monkeypatch, tmp_path)
+    return tmp_path
+
+
 @pytest.fixture
 def admin(portal):
-    """An admin account (password in .password) and its Actor."""
-    from portal.accounts import actions
-    from portal.accounts.rules import cli_actor
+    """An admin account "chief": its Actor and password."""
+    from helpers.db import official
 
     password = "Adm1n-pass-word"
-    with portal.db.write() as session:
-        official = actions.create_official(session, cli_actor("test"), {
-            "username": "chief", "display_name": "局长", "roles": ["admin"],
-            "password": password})
-        actor = actions.actor_for(official)
-    return actor, password
+    return official(portal, "admin", "chief", password), password
 
 
 # The security suite: `python -m pytest -m security` runs exactly these. Each test carries the

@@ -3,11 +3,11 @@ action audited, deadlines, merging, rating, statistics, erasure; SQLite and Post
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from complaint_helpers import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
-from portal.accounts import actions, audit
-from portal.accounts.rules import cli_actor
+from helpers.complaints import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
+from helpers.db import count_rows, official
+from portal.accounts import audit
 from portal.complaints import filing, handling, holidays, retention, stats
 from portal.complaints.models import ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, Complaint, ComplaintPhoto
 from portal.timeutil import local_today
@@ -16,22 +16,13 @@ from portal.validation import InputError
 
 @pytest.fixture
 def handler(portal):
-    with portal.db.write() as session:
-        official = actions.create_official(session, cli_actor("test"), {
-            "username": "handler1", "display_name": "处理员", "roles": ["handler"],
-            "password": "Handler-pass-1"})
-        return actions.actor_for(official)
+    return official(portal, "handler")
 
 
 def file(portal, data, photos=(), who=0):
     with portal.db.write() as session:
         return filing.submit(session, portal.settings.secret_key, portal.profile.adcode, data,
                              list(photos), client(who))
-
-
-def count(portal, model=Complaint):
-    with portal.db.read() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def test_file_a_complaint_and_track_it(portal):
@@ -73,7 +64,7 @@ def test_bad_input_is_refused_and_nothing_written(portal, field, value, expected
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id, **{field: value}))
     assert expected in str(exc.value)
-    assert count(portal) == 0
+    assert count_rows(portal, Complaint) == 0
 
 
 @pytest.mark.security
@@ -89,7 +80,7 @@ def test_bad_photos_are_refused(portal):
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id), [(jpeg_with_gps(), "x.jpg")] * 4)
     assert "最多上传 3 张" in exc.value.errors["photos"]
-    assert count(portal) == 0 and count(portal, ComplaintPhoto) == 0
+    assert count_rows(portal, Complaint) == 0 and count_rows(portal, ComplaintPhoto) == 0
 
 
 def test_all_problems_come_together(portal):
@@ -117,7 +108,7 @@ def test_phone_limit_counts_local_days(portal):
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id, phone="138 1234 5678"), who=9)
     assert "同一手机号每天最多提交 5 件" in exc.value.errors["limit"]
-    assert count(portal) == 5
+    assert count_rows(portal, Complaint) == 5
     # Another number from a new session is fine; the same session is limited too.
     file(portal, complaint_form(business_id, phone="13900000000"), who=10)
     for _ in range(5):
@@ -284,9 +275,9 @@ def test_personal_data_erased_after_retention(portal, handler):
         case = session.get(Complaint, receipt.complaint_id)
         assert case.phone_enc is None and case.phone_masked is None and case.contact_name_enc is None
         assert case.description == retention.ERASED and case.category == "食品变质/过期"
-        assert session.scalar(select(func.count()).select_from(ComplaintPhoto)) == 0
         _, entries = audit.search(session, audit.AuditFilter(action="complaint_erase_personal"))
         assert len(entries) == 1
+    assert count_rows(portal, ComplaintPhoto) == 0
 
 
 @pytest.mark.security

@@ -2,55 +2,12 @@
 anyone without the right role; forms end in the database."""
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from helpers.pages import demo_password, open_page, sign_in, texts
 from portal.accounts.models import AuditEntry, Official
 from portal.ui.nav import OFFICIAL, PAGES
 
-ENTRY = str(ROOT / "streamlit_app.py")
 SECRET_BITS = ["demo_admin", "审计日志</", "新建账号"]
-
-
-@pytest.fixture
-def app_env(monkeypatch, tmp_path):
-    """The portal on a fresh SQLite file with the small demo (as on first start)."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_DEMO", "1")
-    monkeypatch.delenv("PORTAL_JURISDICTION", raising=False)
-    return tmp_path
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.run()
-    if path != "streamlit_app.py":
-        at.switch_page(path).run()
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + \
-            [c.value for c in at.caption] + [e.value for e in at.info] + \
-            [e.value for e in at.warning] + [e.value for e in at.error] + \
-            [s.value for s in at.success] + [s.value for s in at.subheader]
-    return "\n".join(str(p) for p in parts)
-
-
-def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click()
-    return at.run()
-
-
-def demo_password(app_env, username):
-    for line in (app_env / "var" / "demo_accounts.txt").read_text().splitlines():
-        if line.startswith(username + "\t"):
-            return line.split("\t")[1]
-    raise AssertionError(username)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.path for p in PAGES])
@@ -70,7 +27,7 @@ def test_home_shows_figures_from_the_database_and_demo_label(app_env):
     assert list(table.index) == ["永定区", "武陵源区", "慈利县", "桑植县"]
 
 
-def test_home_follows_the_jurisdiction_setting(app_env, monkeypatch):
+def test_home_follows_the_jurisdiction_setting(fresh_app_env, monkeypatch):
     monkeypatch.setenv("PORTAL_JURISDICTION", "jiaxing")
     at = open_page("streamlit_app.py")
     assert "嘉兴市" in at.title[0].value

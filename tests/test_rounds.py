@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from round_helpers import move_to, publisher, round_form, round_with_candidates
+from helpers.db import official
+from helpers.rounds import move_to, round_form, round_with_candidates
 from portal.complaints.personal import keyed_hash
 from portal.rounds import management, participation, queries
 from portal.rounds.models import ACCEPTED, REJECTED, Vote
@@ -18,7 +19,7 @@ from portal import verification
 
 @pytest.fixture
 def pub(portal):
-    return publisher(portal)
+    return official(portal, "publisher")
 
 
 def voter(n: int) -> str:

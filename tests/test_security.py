@@ -95,7 +95,7 @@ WRONG_ROLE_CASES = [(spec.path, role) for spec in __import__("portal.ui.nav", fr
 @pytest.mark.parametrize("path,role", WRONG_ROLE_CASES, ids=[f"{p}-{r}" for p, r in WRONG_ROLE_CASES])
 def test_every_official_page_refuses_each_wrong_role(app_env, path, role):
     """Signed in with a role the page does not allow: refused, no table or figure shown."""
-    from test_pages import demo_password, open_page, sign_in, texts
+    from helpers.pages import demo_password, open_page, sign_in, texts
 
     at = open_page("pages/login.py")
     sign_in(at, f"demo_{role}", demo_password(app_env, f"demo_{role}"))
@@ -105,4 +105,3 @@ def test_every_official_page_refuses_each_wrong_role(app_env, path, role):
     assert not at.dataframe and not at.metric and not at.table
 
 
-from test_pages import app_env  # noqa: E402,F401
