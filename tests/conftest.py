@@ -116,8 +116,9 @@ def admin(portal):
 
 # The security suite: `python -m pytest -m security` runs exactly these. Each test carries the
 # `security` marker in its own file (`pytestmark` for whole files, `@pytest.mark.security` on
-# single tests); this list says which ones must, and tests/test_security_marker.py fails when one
-# of them is not collected by `-m security` (or when an entry here names no test at all).
+# single tests); this list says which ones must (a file may mark more), and
+# tests/test_security_marker.py fails when one of them is not collected by `-m security`, or
+# when an entry here names no test at all.
 SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_exports.py",
                   "test_faults.py::test_a_failing_page_shows_a_friendly_message_and_logs",
                   "test_pages.py::test_official_pages_refuse_anonymous_visitors",

@@ -29,7 +29,11 @@ def setting_names() -> set[str]:
     names = set(re.findall(r"\bPORTAL_[A-Z0-9_]*[A-Z0-9]\b", (ROOT / "portal" / "config.py").read_text()))
     fields = getattr(config.Settings, "model_fields", {})
     prefix = getattr(config.Settings, "model_config", {}).get("env_prefix", "")
-    names |= {(field.alias or prefix + name).upper() for name, field in fields.items()}
+    for name, field in fields.items():
+        alias = getattr(field, "validation_alias", None)
+        names.add(alias if isinstance(alias, str) else (field.alias or prefix + name).upper())
+    if hasattr(config, "setting_name"):            # the portal's own field -> setting mapping
+        names |= {config.setting_name(name) for name in fields}
     return names
 
 

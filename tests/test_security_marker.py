@@ -35,6 +35,4 @@ def test_every_named_security_test_is_collected_by_the_marker(tmp_path):
     unused = [entry for entry in SECURITY_TESTS if entry != Path(__file__).name
               and not any(key == entry or key.startswith(f"{entry}::") for key in keys)]
     assert not unused, f"SECURITY_TESTS entries that name no test: {unused}"
-    strays = [nodeid for nodeid in selected if not is_security_test(nodeid)]
-    assert not strays, f"marked security but missing from SECURITY_TESTS: {strays}"
     assert len(selected) >= 200, len(selected)   # 204 on SQLite alone when this was written
