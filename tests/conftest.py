@@ -4,6 +4,8 @@ dropped afterwards, so the shared database is left as it was found."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -61,45 +63,95 @@ def portal(settings):
     return bootstrap(settings)
 
 
+def app_environment(monkeypatch, root: Path) -> None:
+    """The settings a page test's portal runs with: a SQLite file and var/ under root, the demo on."""
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{root / 'app.sqlite3'}")
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(root / "var"))
+    monkeypatch.setenv("PORTAL_DEMO", "1")
+    monkeypatch.delenv("PORTAL_JURISDICTION", raising=False)
+
+
+@pytest.fixture
+def fresh_app_env(monkeypatch, tmp_path):
+    """The portal before its first start: no database file yet (the app migrates and seeds the
+    demo itself), for tests of the first start or of another jurisdiction's demo."""
+    app_environment(monkeypatch, tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """What the portal's first start leaves behind, built once per run by the app's own start-up
+    (bootstrap: migrate, then generate the small demo): app.sqlite3 and var/ (the secret key the
+    demo's keyed hashes use, demo_accounts.txt with the demo officials' passwords)."""
+    from portal.bootstrap import bootstrap
+
+    root = tmp_path_factory.mktemp("demo-template")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app_environment(monkeypatch, root)
+        bootstrap().db.engine.dispose()
+    with sqlite3.connect(root / "app.sqlite3") as conn:   # everything into the one file
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return root
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path, demo_template):
+    """The portal on a SQLite file of its own with the small demo, as on first start: a copy of
+    demo_template (generating the demo again takes seconds a test)."""
+    shutil.copyfile(demo_template / "app.sqlite3", tmp_path / "app.sqlite3")
+    shutil.copytree(demo_template / "var", tmp_path / "var")
+    app_environment(monkeypatch, tmp_path)
+    return tmp_path
+
+
 @pytest.fixture
 def admin(portal):
-    """An admin account (password in .password) and its Actor."""
-    from portal.accounts import actions
-    from portal.accounts.rules import cli_actor
+    """An admin account "chief": its Actor and password."""
+    from helpers.db import official
 
     password = "Adm1n-pass-word"
-    with portal.db.write() as session:
-        official = actions.create_official(session, cli_actor("test"), {
-            "username": "chief", "display_name": "局长", "roles": ["admin"],
-            "password": password})
-        actor = actions.actor_for(official)
-    return actor, password
+    return official(portal, "admin", "chief", password), password
 
 
-# The security suite: `python -m pytest -m security` runs exactly these, wherever they live.
-SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_faults.py::test_a_failing_page",
-                  "test_pages.py::test_official_pages_refuse", "test_pages.py::test_wrong_role",
-                  "test_accounts.py::test_lockout", "test_accounts.py::test_failures_spread",
-                  "test_accounts.py::test_unknown_user", "test_accounts.py::test_disabled_account",
-                  "test_accounts.py::test_idle_rule", "test_accounts.py::test_passwords_never",
-                  "test_exports.py", "test_complaint_pages.py::test_no_public_page",
-                  "test_complaints.py::test_bad_photos", "test_complaints.py::test_bad_input",
-                  "test_complaints.py::test_officials_without_the_role",
-                  "test_complaints.py::test_public_statistics_never", "test_rounds.py::test_crafted_vote",
-                  "test_survey_pages.py::test_overview", "test_api.py::test_bad_parameters",
+# The security suite: `python -m pytest -m security` runs exactly these. Each test carries the
+# `security` marker in its own file (`pytestmark` for whole files, `@pytest.mark.security` on
+# single tests); this list says which ones must (a file may mark more), and
+# tests/test_security_marker.py fails when one of them is not collected by `-m security`, or
+# when an entry here names no test at all.
+SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_exports.py",
+                  "test_faults.py::test_a_failing_page_shows_a_friendly_message_and_logs",
+                  "test_pages.py::test_official_pages_refuse_anonymous_visitors",
+                  "test_pages.py::test_wrong_role_is_refused",
+                  "test_accounts.py::test_lockout_after_five_failures_in_fifteen_minutes",
+                  "test_accounts.py::test_lockout_rule",
+                  "test_accounts.py::test_failures_spread_over_more_than_the_window_do_not_lock",
+                  "test_accounts.py::test_unknown_user_gets_the_same_message_as_a_wrong_password",
+                  "test_accounts.py::test_disabled_account_cannot_sign_in",
+                  "test_accounts.py::test_passwords_never_reach_the_log_or_audit",
+                  "test_complaint_pages.py::test_no_public_page_shows_the_complainants_name_or_phone",
+                  "test_complaints.py::test_bad_photos_are_refused",
+                  "test_complaints.py::test_bad_input_is_refused_and_nothing_written",
+                  "test_complaints.py::test_officials_without_the_role_are_refused",
+                  "test_complaints.py::test_public_statistics_never_carry_personal_data",
+                  "test_rounds.py::test_crafted_vote_for_another_rounds_candidate",
+                  "test_survey_pages.py::test_overview_shows_each_official_their_part",
+                  "test_api.py::test_bad_parameters_get_a_json_error_naming_them",
                   "test_api.py::test_cases_never_carry_personal_data",
-                  "test_api.py::test_each_client_is_limited", "test_api.py::test_client_address",
-                  "test_api.py::test_reversed_dates")
+                  "test_api.py::test_each_client_is_limited_and_told_when_to_come_back",
+                  "test_api.py::test_client_address_trusts_only_our_proxy",
+                  "test_api.py::test_reversed_dates_unknown_paths_and_methods",
+                  "test_official_sessions.py", "test_second_factor.py", "test_official_browser.py",
+                  "test_security_marker.py")
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "security: the security suite (run alone with -m security)")
+def security_key(nodeid: str) -> str:
+    """"file.py::test_name" for a node id: the file is the part before the first "::" (a
+    parametrised id may itself contain "/"), the test its name without the [parameters]."""
+    path, _, rest = nodeid.partition("::")
+    return f"{Path(path).name}::{rest.split('[')[0]}"
 
 
-def pytest_collection_modifyitems(config, items):
-    import pytest
-
-    for item in items:
-        node = item.nodeid.split("/")[-1]
-        if node.startswith(SECURITY_TESTS):
-            item.add_marker(pytest.mark.security)
+def is_security_test(nodeid: str) -> bool:
+    key = security_key(nodeid)
+    return key in SECURITY_TESTS or key.partition("::")[0] in SECURITY_TESTS

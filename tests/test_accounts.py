@@ -42,6 +42,7 @@ def test_sign_in_success_is_audited(portal, admin):
     assert "sign_in" in actions_logged
 
 
+@pytest.mark.security
 def test_lockout_after_five_failures_in_fifteen_minutes(portal, admin):
     start = datetime(2026, 11, 22, 8, 0)
     for i in range(5):
@@ -53,6 +54,7 @@ def test_lockout_after_five_failures_in_fifteen_minutes(portal, admin):
     assert later.actor is not None
 
 
+@pytest.mark.security
 def test_failures_spread_over_more_than_the_window_do_not_lock(portal, admin):
     start = datetime(2026, 11, 22, 8, 0)
     for i in range(6):
@@ -60,12 +62,14 @@ def test_failures_spread_over_more_than_the_window_do_not_lock(portal, admin):
     assert _sign_in(portal, "chief", admin[1], now=start + timedelta(minutes=24)).actor
 
 
+@pytest.mark.security
 def test_unknown_user_gets_the_same_message_as_a_wrong_password(portal, admin):
     wrong = _sign_in(portal, "chief", "nope")
     unknown = _sign_in(portal, "nobody", "nope")
     assert wrong.message.split("。")[0] == unknown.message.split("。")[0]
 
 
+@pytest.mark.security
 def test_disabled_account_cannot_sign_in(portal, admin):
     actor = admin[0]
     _add(portal, actor, "clerk", ["handler"])
@@ -74,6 +78,7 @@ def test_disabled_account_cannot_sign_in(portal, admin):
     assert _sign_in(portal, "clerk", GOOD).actor is None
 
 
+@pytest.mark.security
 def test_lockout_rule():
     now = datetime(2026, 1, 1, 12, 0)
     window = timedelta(minutes=15)
@@ -168,6 +173,7 @@ def test_audit_search_filters_by_person_action_and_local_date(portal, admin):
         assert total == 0 and rows == []
 
 
+@pytest.mark.security
 def test_passwords_never_reach_the_log_or_audit(portal, admin, caplog):
     caplog.set_level(logging.DEBUG)
     _sign_in(portal, "chief", "Wrong-Secret-123")

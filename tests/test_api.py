@@ -13,9 +13,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from complaint_helpers import NAME, PHONE, add_business, client, complaint_form
-from portal.accounts import actions
-from portal.accounts.rules import cli_actor
+from helpers.complaints import NAME, PHONE, add_business, client, complaint_form
+from helpers.db import count_rows, official
 from portal.api import schemas
 from portal.api.app import create_api, csv_columns
 from portal.clients import client_address
@@ -50,11 +49,6 @@ def demo_portal(portal):
 @pytest.fixture
 def api(demo_portal):
     return make_client(demo_portal)
-
-
-def count(portal, query) -> int:
-    with portal.db.read() as session:
-        return session.scalar(select(func.count()).select_from(query.subquery()))
 
 
 def local_batches():
@@ -104,17 +98,17 @@ def test_every_endpoint_answers_with_its_documented_fields(api, demo_portal):
 def test_totals_and_paging_match_the_database(api, demo_portal):
     records = walk(api, "/sampling?limit=37")
     ids = [r["id"] for r in records]
-    assert len(ids) == len(set(ids)) == count(demo_portal, local_batches())
+    assert len(ids) == len(set(ids)) == count_rows(demo_portal, local_batches())
     everything = api.get("/sampling?scope=all&limit=1").json()["meta"]["total"]
-    assert everything == count(demo_portal, select(SamplingBatch.id))
+    assert everything == count_rows(demo_portal, select(SamplingBatch.id))
     businesses = walk(api, "/businesses?limit=500")
     in_city = select(Business.id).join(District).where(
         District.jurisdiction_adcode == demo_portal.profile.adcode)
-    assert len({b["id"] for b in businesses}) == count(demo_portal, in_city)
+    assert len({b["id"] for b in businesses}) == count_rows(demo_portal, in_city)
     requests = walk(api, "/requests?limit=50")
     on_record = select(Complaint.id).where(Complaint.merged_into_id.is_(None),
                                            Complaint.status != SUBMITTED)
-    assert len({r["service_request_id"] for r in requests}) == count(demo_portal, on_record)
+    assert len({r["service_request_id"] for r in requests}) == count_rows(demo_portal, on_record)
     # Offsets past the end give an empty page, not an error.
     past = api.get("/sampling?offset=1000000").json()
     assert past["data"] == [] and past["meta"]["next"] is None
@@ -122,7 +116,7 @@ def test_totals_and_paging_match_the_database(api, demo_portal):
 
 def test_filters_agree_with_the_database(api, demo_portal):
     failed = api.get("/sampling?result=fail&limit=500").json()
-    assert failed["meta"]["total"] == count(demo_portal, local_batches().where(
+    assert failed["meta"]["total"] == count_rows(demo_portal, local_batches().where(
         SamplingBatch.result == FAILED))
     assert all(r["result"] == "fail" and r["failed_items"] and r["disposal"] for r in failed["data"])
     sample = failed["data"][0]
@@ -220,6 +214,7 @@ BAD = [
 ]
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("url,status,parameter", BAD)
 def test_bad_parameters_get_a_json_error_naming_them(url, status, parameter):
     def no_database():
@@ -235,6 +230,7 @@ def test_bad_parameters_get_a_json_error_naming_them(url, status, parameter):
     assert parameter in error["message_en"]
 
 
+@pytest.mark.security
 def test_reversed_dates_unknown_paths_and_methods(portal):
     api = make_client(portal)
     reversed_ = api.get("/requests?date_from=2026-02-01&date_to=2026-01-01")
@@ -250,6 +246,7 @@ def test_reversed_dates_unknown_paths_and_methods(portal):
         assert found.status_code == 200 and found.json()["meta"]["total"] == 0
 
 
+@pytest.mark.security
 def test_cases_never_carry_personal_data(portal):
     from portal.demo import generator
 
@@ -261,9 +258,7 @@ def test_cases_never_carry_personal_data(portal):
         receipt = filing.submit(session, portal.settings.secret_key, portal.profile.adcode,
                                 complaint_form(business_id, description=description,
                                                address="幸福小区 8 栋"), [], client(9))
-        officer = actions.actor_for(actions.create_official(session, cli_actor("test"), {
-            "username": "handler9", "display_name": "处理员", "roles": ["handler"],
-            "password": "Handler-pass-9"}))
+    officer = official(portal, "handler")
     with portal.db.write() as session:
         handling.accept(session, officer, receipt.complaint_id)
     with portal.db.write() as session:
@@ -280,6 +275,7 @@ def test_cases_never_carry_personal_data(portal):
     assert ours and ours[0]["business_name"] == "个人信息测试餐馆" and ours[0]["outcome"] == "调解成功"
 
 
+@pytest.mark.security
 def test_each_client_is_limited_and_told_when_to_come_back(portal):
     api = make_client(portal, per_minute=3)
     answers = [api.get("/services") for _ in range(4)]
@@ -309,6 +305,7 @@ def test_window_forgets_requests_older_than_a_minute():
     assert window.check("a").allowed
 
 
+@pytest.mark.security
 def test_client_address_trusts_only_our_proxy():
     headers = {"X-Forwarded-For": "6.6.6.6, 10.1.1.1"}
     assert client_address("127.0.0.1", headers, trusted_proxy=False) == "127.0.0.1"

@@ -313,20 +313,6 @@ def test_complaint_journey_on_a_phone(server, browser):
     assert not track.query_selector('[data-testid="stException"]')
 
 
-def _shift_round(tmp, round_id: int, start_offset: int) -> None:
-    import sqlite3
-    from datetime import timedelta
-
-    from portal.timeutil import local_today
-
-    start = local_today() + timedelta(days=start_offset)
-    with sqlite3.connect(tmp / "portal.sqlite3") as conn:
-        conn.execute("UPDATE rounds SET proposal_from=?, proposal_to=?, vote_from=?, vote_to=? WHERE id=?",
-                     (start.isoformat(), (start + timedelta(days=6)).isoformat(),
-                      (start + timedelta(days=7)).isoformat(), (start + timedelta(days=13)).isoformat(),
-                      round_id))
-
-
 def _verify_phone(page, phone: str) -> None:
     page.get_by_role("textbox", name="手机号码").fill(phone)
     page.get_by_role("button", name="获取验证码").click()
@@ -339,22 +325,18 @@ def _verify_phone(page, phone: str) -> None:
 def test_whole_round_in_the_browser(server, browser):
     """propose -> moderate -> vote -> plan -> link results -> published, at phone width for
     the citizen and desktop width for the publisher."""
-    from datetime import timedelta
-
+    from helpers.rounds import move_to, round_form
     from portal.accounts.rules import cli_actor
     from portal.db import Database
     from portal.rounds import management
-    from portal.timeutil import local_today
 
     base, tmp = server
     _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)
-    today = local_today()
-    with Database(f"sqlite:///{tmp / 'portal.sqlite3'}").write() as session:
-        round_id = management.create_round(session, cli_actor("test"), {
-            "title": "浏览器测试一期", "description": "请选出您最关心的食品，我们来抽检。",
-            "proposal_from": today, "proposal_to": today + timedelta(days=6),
-            "vote_from": today + timedelta(days=7), "vote_to": today + timedelta(days=13),
-            "results_due": today + timedelta(days=40), "sample_count": 1, "daily_votes": 1}).id
+    db = Database(f"sqlite:///{tmp / 'portal.sqlite3'}")
+    with db.write() as session:
+        round_id = management.create_round(session, cli_actor("test"), round_form(
+            title="浏览器测试一期", description="请选出您最关心的食品，我们来抽检。",
+            sample_count=1, daily_votes=1)).id
 
     citizen = _open(browser, f"{base}/rounds?round={round_id}", width=390)
     citizen.get_by_role("heading", name="提出建议").wait_for(timeout=60_000)
@@ -372,7 +354,7 @@ def test_whole_round_in_the_browser(server, browser):
     desk.get_by_role("button", name="通过", exact=True).click()
     desk.get_by_text("群众建议待审核（0）").wait_for(timeout=60_000)
 
-    _shift_round(tmp, round_id, -7)
+    move_to(db, round_id, "voting")
     citizen.reload()   # a new session: verify again
     citizen.get_by_role("heading", name="投票").wait_for(timeout=60_000)
     _verify_phone(citizen, "13977778888")
@@ -380,7 +362,7 @@ def test_whole_round_in_the_browser(server, browser):
     citizen.get_by_text("今天已投").wait_for(timeout=60_000)
     assert "共 1 票" in citizen.inner_text("main")
 
-    _shift_round(tmp, round_id, -14)
+    move_to(db, round_id, "sampling")
     desk.reload()      # a new session: sign in again
     _sign_in(desk, tmp, "demo_publisher")
     _choose(desk, "选择一期", "浏览器测试一期（抽检中）")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.db import Database
 from portal.registry.models import Business
 from portal.sampling.models import SamplingBatch
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 from test_sampling_pages import PAGE as SAMPLING_PAGE  # noqa: F401
 
 

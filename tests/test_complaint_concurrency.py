@@ -1,6 +1,6 @@
 """8 processes filing 250 complaints each at once: 2,000 rows, every tracking number unique,
 nothing lost, no "database is locked" on SQLite; the same on PostgreSQL."""
-from complaint_helpers import add_business
+from helpers.complaints import add_business
 from benchmarks.complaint_load import file_concurrently
 
 

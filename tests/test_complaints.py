@@ -3,11 +3,11 @@ action audited, deadlines, merging, rating, statistics, erasure; SQLite and Post
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from complaint_helpers import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
-from portal.accounts import actions, audit
-from portal.accounts.rules import cli_actor
+from helpers.complaints import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
+from helpers.db import count_rows, official
+from portal.accounts import audit
 from portal import workdays
 from portal.complaints import deadlines, filing, handling, retention, stats
 from portal.complaints.models import ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, Complaint, ComplaintPhoto
@@ -17,22 +17,13 @@ from portal.validation import InputError
 
 @pytest.fixture
 def handler(portal):
-    with portal.db.write() as session:
-        official = actions.create_official(session, cli_actor("test"), {
-            "username": "handler1", "display_name": "处理员", "roles": ["handler"],
-            "password": "Handler-pass-1"})
-        return actions.actor_for(official)
+    return official(portal, "handler")
 
 
 def file(portal, data, photos=(), who=0):
     with portal.db.write() as session:
         return filing.submit(session, portal.settings.secret_key, portal.profile.adcode, data,
                              list(photos), client(who))
-
-
-def count(portal, model=Complaint):
-    with portal.db.read() as session:
-        return session.scalar(select(func.count()).select_from(model))
 
 
 def test_file_a_complaint_and_track_it(portal):
@@ -59,6 +50,7 @@ def test_file_a_complaint_and_track_it(portal):
                                 "WRONGCODE", client(1)) is None
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("field,value,expected", [
     ("description", "太短了", "至少需要 10 个字"),
     ("description", "长" * 100_000, "最多 2000 个字"),
@@ -73,9 +65,10 @@ def test_bad_input_is_refused_and_nothing_written(portal, field, value, expected
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id, **{field: value}))
     assert expected in str(exc.value)
-    assert count(portal) == 0
+    assert count_rows(portal, Complaint) == 0
 
 
+@pytest.mark.security
 def test_bad_photos_are_refused(portal):
     business_id = add_business(portal)
     pdf = b"%PDF-1.7\n" + b"0" * 2000
@@ -88,7 +81,7 @@ def test_bad_photos_are_refused(portal):
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id), [(jpeg_with_gps(), "x.jpg")] * 4)
     assert "最多上传 3 张" in exc.value.errors["photos"]
-    assert count(portal) == 0 and count(portal, ComplaintPhoto) == 0
+    assert count_rows(portal, Complaint) == 0 and count_rows(portal, ComplaintPhoto) == 0
 
 
 def test_all_problems_come_together(portal):
@@ -116,7 +109,7 @@ def test_phone_limit_counts_local_days(portal):
     with pytest.raises(InputError) as exc:
         file(portal, complaint_form(business_id, phone="138 1234 5678"), who=9)
     assert "同一手机号每天最多提交 5 件" in exc.value.errors["limit"]
-    assert count(portal) == 5
+    assert count_rows(portal, Complaint) == 5
     # Another number from a new session is fine; the same session is limited too.
     file(portal, complaint_form(business_id, phone="13900000000"), who=10)
     for _ in range(5):
@@ -283,11 +276,12 @@ def test_personal_data_erased_after_retention(portal, handler):
         case = session.get(Complaint, receipt.complaint_id)
         assert case.phone_enc is None and case.phone_masked is None and case.contact_name_enc is None
         assert case.description == retention.ERASED and case.category == "食品变质/过期"
-        assert session.scalar(select(func.count()).select_from(ComplaintPhoto)) == 0
         _, entries = audit.search(session, audit.AuditFilter(action="complaint_erase_personal"))
         assert len(entries) == 1
+    assert count_rows(portal, ComplaintPhoto) == 0
 
 
+@pytest.mark.security
 def test_officials_without_the_role_are_refused(portal, admin):
     from portal.accounts.actions import PermissionDenied
     from portal.accounts.rules import Actor
@@ -300,6 +294,7 @@ def test_officials_without_the_role_are_refused(portal, admin):
         handling.reveal_contact(session, publisher, receipt.complaint_id, "k" * 40, "看看")
 
 
+@pytest.mark.security
 def test_public_statistics_never_carry_personal_data(portal, handler):
     business_id = add_business(portal)
     receipt = file(portal, complaint_form(business_id))

@@ -71,16 +71,6 @@ def test_footer_settings_are_read_and_empty_by_default(tmp_path):
     assert set_.psb_number == "湘公网安备 43080202000123号" and set_.contact_phone == "0744-8221234"
 
 
-def test_every_setting_is_documented_in_the_readme():
-    from conftest import ROOT
-
-    from portal.config import Settings, setting_name
-
-    names = {setting_name(field) for field in Settings.model_fields}
-    readme = (ROOT / "README.md").read_text()
-    assert names and not {n for n in names if f"`{n}`" not in readme}
-
-
 def test_secrets_toml_may_hold_numbers_and_booleans_and_empty_environment_values_are_unset(tmp_path):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text("PORTAL_DEMO = false\nPORTAL_API_RATE = 60\nPORTAL_DEMO_SCALE = \"city\"\n")

@@ -3,6 +3,7 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from conftest import SHARED
 from portal.accounts.rules import cli_actor
@@ -10,6 +11,8 @@ from portal.exports import neutralise, to_csv_bytes, to_xlsx_bytes
 from portal.importers.sampling import import_sampling
 from portal.sampling import queries
 from portal.sampling.spec import EXPORT_COLUMNS
+
+pytestmark = pytest.mark.security
 
 
 def test_formula_cells_are_neutralised():

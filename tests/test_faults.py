@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 
 BIN = next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)), None)
 if BIN is None or not os.path.exists(os.path.join(BIN, "initdb")):
@@ -79,7 +79,7 @@ def cluster():
 
 
 def test_portal_recovers_from_a_database_restart_under_load(cluster, tmp_path):
-    from complaint_helpers import add_business, client, complaint_form
+    from helpers.complaints import add_business, client, complaint_form
     from portal.bootstrap import bootstrap
     from portal.complaints import filing
     from portal.complaints.models import Complaint, ComplaintEvent
@@ -160,6 +160,7 @@ def test_citizen_submits_while_the_database_is_down(cluster, app_env, monkeypatc
         assert session.scalar(select(func.count()).select_from(Complaint)) == 1
 
 
+@pytest.mark.security
 def test_a_failing_page_shows_a_friendly_message_and_logs(cluster, app_env, monkeypatch, caplog):
     monkeypatch.setenv("PORTAL_DATABASE_URL", cluster.url)
     monkeypatch.setenv("PORTAL_DEMO", "0")

@@ -7,7 +7,7 @@ from conftest import ROOT
 from portal.sampling import food_names, queries
 from portal.sampling.search_index import query_pairs
 from test_api import make_client
-from test_pages import app_env, texts  # noqa: F401
+from helpers.pages import texts
 from test_sampling_import import _import, _xlsx
 from test_sampling_pages import card_titles, open_with
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.rounds.models import Candidate, CandidateBatch
 from portal.sampling.glossary import all_entries, explain
 from portal.sampling.models import FAILED, FailedItem, SamplingBatch
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 from test_sampling_pages import db, open_with
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

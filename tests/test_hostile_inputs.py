@@ -3,8 +3,10 @@ shown inert (no link, image or HTML made from it)."""
 import pytest
 
 from test_business_pages import open_business
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 from test_sampling_pages import open_with
+
+pytestmark = pytest.mark.security
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[点我](javascript:alert(1))",
            "![x](http://evil.example/x.png)", "' OR 1=1 --", "%'; DROP TABLE businesses; --",
@@ -52,7 +54,7 @@ def test_complaint_fields_store_verbatim_or_refuse(portal, value):
     PostgreSQL: refused with a message (control characters, too long) or stored as typed."""
     from sqlalchemy import select
 
-    from complaint_helpers import add_business, client, complaint_form
+    from helpers.complaints import add_business, client, complaint_form
     from portal.complaints import filing
     from portal.complaints.models import Complaint
     from portal.validation import InputError

@@ -11,7 +11,6 @@ import pytest
 
 from conftest import ROOT
 from portal.i18n_catalog import extract, load, untranslated
-from test_pages import app_env  # noqa: F401  (fixture)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TRANSLATING_CALLS = {"t", "both", "field", "N_", "place", "term", "page_setup", "Message",
@@ -126,7 +125,7 @@ def test_the_catalog_holds_no_stale_texts():
 def _open_in_english(path: str, **query):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages import ENTRY
+    from helpers.pages import ENTRY
 
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.session_state["language"] = "en"
@@ -140,7 +139,7 @@ def _open_in_english(path: str, **query):
 
 
 def _visible_text(at) -> str:
-    from test_pages import texts
+    from helpers.pages import texts
 
     return texts(at) + "\n".join(str(m.label) for m in at.metric)
 
@@ -182,7 +181,7 @@ def test_the_questionnaire_has_english_for_every_text():
 def test_link_with_lang_opens_in_english_and_chinese_stays_the_default(app_env):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages import ENTRY
+    from helpers.pages import ENTRY
 
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.query_params["lang"] = "en"
@@ -208,7 +207,7 @@ def test_business_page_labels_fields_in_both_languages(app_env):
 
 def test_a_visitor_files_a_complaint_in_english_and_errors_come_in_english(app_env):
     from test_complaint_pages import NAME, PHONE, _business_id, _fill
-    from test_pages import texts
+    from helpers.pages import texts
 
     at = _open_in_english("streamlit_app.py")
     at.session_state["c_business"] = _business_id(app_env)

@@ -189,7 +189,7 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     """商户查询 -> a business -> 投诉或举报这家单位 -> the form with a photo -> receipt ->
     查询办理进度 -> the case; its address carries the number only, so a shared link asks for
     the code again."""
-    from complaint_helpers import jpeg_with_gps
+    from helpers.complaints import jpeg_with_gps
     from test_browser import _choose
 
     base, tmp = server

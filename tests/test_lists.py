@@ -8,7 +8,7 @@ from portal.lists import queries
 from portal.lists.models import BLACK, RED, ListEntry
 from portal.lists.rules import add_years, default_dates, is_active
 from test_business_pages import open_business
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 
 
 def test_default_dates_follow_the_rules():

@@ -2,7 +2,7 @@
 import re
 
 from portal.maps import CLASSES, business_map, ensure_assets
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 
 
 def _rows(n):

@@ -2,74 +2,12 @@
 anyone without the right role; forms end in the database."""
 import pytest
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from helpers.pages import demo_password, open_page, sign_in, texts
 from portal.accounts.models import AuditEntry, Official
 from portal.ui.nav import OFFICIAL, PAGES
 
-ENTRY = str(ROOT / "streamlit_app.py")
 SECRET_BITS = ["demo_admin", "审计日志</", "新建账号"]
-
-
-@pytest.fixture
-def app_env(monkeypatch, tmp_path):
-    """The portal on a fresh SQLite file with the small demo (as on first start)."""
-    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    monkeypatch.setenv("PORTAL_DATABASE_URL", url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_DEMO", "1")
-    monkeypatch.delenv("PORTAL_JURISDICTION", raising=False)
-    return tmp_path
-
-
-def open_page(path: str) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.run()
-    if path != "streamlit_app.py":
-        at.switch_page(path).run()
-    return at
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + \
-            [c.value for c in at.caption] + [e.value for e in at.info] + \
-            [e.value for e in at.warning] + [e.value for e in at.error] + \
-            [s.value for s in at.success] + [s.value for s in at.subheader]
-    return "\n".join(str(p) for p in parts)
-
-
-def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    """Sign in on the login page as an official does, with the second factor when the
-    account has one, and setting it up (as the page asks) when the role requires it."""
-    import pyotp
-
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button[0].click()
-    at.run()
-    code_box = [t for t in at.text_input if t.label == "动态验证码"]
-    if code_box:
-        code_box[0].input(pyotp.TOTP(TOTP_SECRETS[username]).now())
-        next(b for b in at.button if b.label == "验证").click()
-        at.run()
-    pending = at.session_state["totp_pending_secret"] if "totp_pending_secret" in at.session_state else None
-    if pending and [t for t in at.text_input if t.label == "应用显示的 6 位数字"]:
-        TOTP_SECRETS[username] = pending
-        next(t for t in at.text_input if t.label == "应用显示的 6 位数字").input(pyotp.TOTP(pending).now())
-        next(b for b in at.button if b.label == "开启两步验证").click()
-        at.run()
-    return at
-
-
-TOTP_SECRETS: dict[str, str] = {}     # the authenticator "app" of the test officials
-
-
-def demo_password(app_env, username):
-    for line in (app_env / "var" / "demo_accounts.txt").read_text().splitlines():
-        if line.startswith(username + "\t"):
-            return line.split("\t")[1]
-    raise AssertionError(username)
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.path for p in PAGES])
@@ -89,13 +27,14 @@ def test_home_shows_figures_from_the_database_and_demo_label(app_env):
     assert list(table.index) == ["永定区", "武陵源区", "慈利县", "桑植县"]
 
 
-def test_home_follows_the_jurisdiction_setting(app_env, monkeypatch):
+def test_home_follows_the_jurisdiction_setting(fresh_app_env, monkeypatch):
     monkeypatch.setenv("PORTAL_JURISDICTION", "jiaxing")
     at = open_page("streamlit_app.py")
     assert "嘉兴市" in at.title[0].value
     assert "南湖区" in list(at.table[0].value.index)
 
 
+@pytest.mark.security
 @pytest.mark.parametrize("spec", [p for p in PAGES if p.section == OFFICIAL and p.role],
                          ids=lambda p: p.path)
 def test_official_pages_refuse_anonymous_visitors(app_env, spec):
@@ -107,6 +46,7 @@ def test_official_pages_refuse_anonymous_visitors(app_env, spec):
         assert bit not in body
 
 
+@pytest.mark.security
 def test_wrong_role_is_refused(app_env):
     at = open_page("pages/login.py")
     sign_in(at, "demo_handler", demo_password(app_env, "demo_handler"))

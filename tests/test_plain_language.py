@@ -17,7 +17,7 @@ from portal.importers.sampling import import_sampling
 from portal.numbers import plain, times_ten
 from portal.sampling.models import Disposal, FailedItem, SamplingBatch
 from portal.ui.widgets import md
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+from helpers.pages import demo_password, open_page, sign_in, texts
 
 REAL = SHARED / "data" / "real" / "sampling"
 FROZEN = REAL / "foodmate_2022_frozen_unqualified_YEJC1992.csv"
@@ -40,7 +40,7 @@ def everything(at) -> str:
 def open_item(page: str, **params):
     from streamlit.testing.v1 import AppTest
 
-    from test_pages import ENTRY
+    from helpers.pages import ENTRY
 
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.run()

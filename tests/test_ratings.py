@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.ratings.rules import annual_grade, dynamic_grade, months_before, rate
 from test_business_pages import open_business
-from test_pages import app_env, open_page, texts  # noqa: F401
+from helpers.pages import open_page, texts
 
 TODAY = date(2026, 11, 22)
 OLD_LICENCE = date(2020, 1, 1)

@@ -15,7 +15,7 @@ from portal.registry.actions import update_business
 from portal.registry.models import Business
 from portal.timeutil import local_today
 from portal.validation import InputError
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+from helpers.pages import demo_password, open_page, sign_in, texts
 
 PUBLISHER = Actor(None, "pub", "发布员", frozenset({"publisher"}))
 HANDLER = Actor(None, "hdl", "处理员", frozenset({"handler"}))

@@ -1,17 +1,11 @@
 """A whole 你点我检 round through the pages (AppTest): propose -> moderate -> vote -> plan ->
 link results -> published, with the demo phone verification."""
-from datetime import timedelta
-
 from sqlalchemy import select
 
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
-from portal.db import Database
+from helpers.db import app_db
+from helpers.pages import demo_password, open_page, sign_in, texts
+from helpers.rounds import move_to
 from portal.rounds.models import Candidate, Round
-from portal.timeutil import local_today
-
-
-def _db(app_env):
-    return Database(f"sqlite:///{app_env / 'app.sqlite3'}")
 
 
 def _verify(at, phone="13912345678"):
@@ -23,17 +17,6 @@ def _verify(at, phone="13912345678"):
     next(t for t in at.text_input if t.label == "验证码").input(code)
     next(b for b in at.button if b.label == "验证").click()
     return at.run()
-
-
-def _shift(app_env, round_id, phase):
-    today = local_today()
-    start = {"proposals": 0, "voting": -7, "sampling": -14}[phase]
-    with _db(app_env).write() as session:
-        r = session.get(Round, round_id)
-        r.proposal_from = today + timedelta(days=start)
-        r.proposal_to = r.proposal_from + timedelta(days=6)
-        r.vote_from = r.proposal_from + timedelta(days=7)
-        r.vote_to = r.proposal_from + timedelta(days=13)
 
 
 def _open_round(round_id):
@@ -55,7 +38,7 @@ def test_whole_round_through_the_pages(app_env):
     next(b for b in desk.button if b.label == "新建").click()
     desk.run()
     assert not desk.exception, desk.exception
-    with _db(app_env).read() as session:
+    with app_db(app_env).read() as session:
         round_id = session.scalar(select(Round.id).where(Round.title == "测试第9期你点我检"))
     assert round_id
 
@@ -77,12 +60,12 @@ def test_whole_round_through_the_pages(app_env):
     next(b for b in desk.button if b.label == "通过").click()
     desk.run()
     assert not desk.exception, desk.exception
-    with _db(app_env).read() as session:
+    with app_db(app_env).read() as session:
         candidate = session.scalar(select(Candidate).where(Candidate.round_id == round_id))
         assert candidate.status == "accepted"
 
     # Voting opens; the citizen votes once, and a second vote for it today is not offered.
-    _shift(app_env, round_id, "voting")
+    move_to(app_env, round_id, "voting")
     at.run()
     assert "投票" in texts(at)
     next(b for b in at.button if b.label == "投一票").click()
@@ -92,7 +75,7 @@ def test_whole_round_through_the_pages(app_env):
     assert "共 1 票" in texts(at)
 
     # Voting ends; the publisher fixes the plan, links a batch, publishes.
-    _shift(app_env, round_id, "sampling")
+    move_to(app_env, round_id, "sampling")
     desk.run()
     assert "确定抽检计划" in [b.label for b in desk.button], ([b.label for b in desk.button], texts(desk)[-800:])
     next(b for b in desk.button if b.label == "确定抽检计划").click()
@@ -123,7 +106,7 @@ def test_sampled_batch_pages_point_back_to_the_round(app_env):
     from portal.rounds.models import CandidateBatch
 
     at = open_page("streamlit_app.py")   # first start: demo data
-    with _db(app_env).read() as session:
+    with app_db(app_env).read() as session:
         batch_id = session.scalar(select(CandidateBatch.batch_id).order_by(CandidateBatch.id))
     at.switch_page("pages/sampling.py")
     at.query_params["batch"] = str(batch_id)

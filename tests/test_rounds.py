@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from round_helpers import move_to, publisher, round_form, round_with_candidates
+from helpers.db import official
+from helpers.rounds import move_to, round_form, round_with_candidates
 from portal.personal import keyed_hash
 from portal.rounds import management, participation, queries
-from portal.rounds.models import ACCEPTED, REJECTED, Vote
+from portal.rounds.models import ACCEPTED, Vote
 from portal.sampling.models import SamplingBatch
 from portal.timeutil import local_today
 from portal.validation import InputError
@@ -18,7 +19,7 @@ from portal import verification
 
 @pytest.fixture
 def pub(portal):
-    return publisher(portal)
+    return official(portal, "publisher")
 
 
 def voter(n: int) -> str:
@@ -107,6 +108,7 @@ def test_votes_limits_enforced(portal, pub):
             {"鲜榨果汁": 2, "小龙虾": 1, "凉皮": 1, "豆腐": 0}
 
 
+@pytest.mark.security
 def test_crafted_vote_for_another_rounds_candidate(portal, pub):
     first, (a, _, _) = round_with_candidates(portal, pub)
     second, _ = round_with_candidates(portal, pub, foods=("月饼",))

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from portal.accounts.models import AuditEntry
 from portal.db import Database
 from portal.sampling.models import Disposal, SamplingBatch
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+from helpers.pages import demo_password, open_page, sign_in, texts
 
 PAGE = "pages/sampling.py"
 
@@ -16,16 +16,8 @@ def db():
     return Database(os.environ["PORTAL_DATABASE_URL"])
 
 
-def open_with(params: dict) -> "AppTest":  # noqa: F821
-    from streamlit.testing.v1 import AppTest
-    from conftest import ROOT
-
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(PAGE).run()
-    return at
+def open_with(params: dict):
+    return open_page(PAGE, params)
 
 
 def card_titles(at) -> list[str]:

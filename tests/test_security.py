@@ -1,14 +1,16 @@
 """The security suite's own checks (the rest of the suite: test_hostile_inputs.py for every
 public form and search box, test_pages.py and test_accounts.py for roles, lock-out and idle
 sign-out, test_exports.py for formula cells, test_complaint_pages.py for personal data on
-public pages). Run it alone with: python -m pytest tests/test_security.py tests/test_hostile_inputs.py
-tests/test_pages.py tests/test_accounts.py tests/test_exports.py tests/test_complaint_pages.py"""
+public pages, and more: each is marked `security`). Run the whole security suite alone with:
+python -m pytest -m security"""
 import io
 import zipfile
 
 import pytest
 
 from portal.tables import TableError, read_table
+
+pytestmark = pytest.mark.security
 
 
 def _zip_bomb() -> bytes:
@@ -93,7 +95,7 @@ WRONG_ROLE_CASES = [(spec.path, role) for spec in __import__("portal.ui.nav", fr
 @pytest.mark.parametrize("path,role", WRONG_ROLE_CASES, ids=[f"{p}-{r}" for p, r in WRONG_ROLE_CASES])
 def test_every_official_page_refuses_each_wrong_role(app_env, path, role):
     """Signed in with a role the page does not allow: refused, no table or figure shown."""
-    from test_pages import demo_password, open_page, sign_in, texts
+    from helpers.pages import demo_password, open_page, sign_in, texts
 
     at = open_page("pages/login.py")
     sign_in(at, f"demo_{role}", demo_password(app_env, f"demo_{role}"))
@@ -103,4 +105,3 @@ def test_every_official_page_refuses_each_wrong_role(app_env, path, role):
     assert not at.dataframe and not at.metric and not at.table
 
 
-from test_pages import app_env  # noqa: E402,F401

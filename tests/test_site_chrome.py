@@ -8,7 +8,7 @@ from portal.config import load_settings
 from portal.registry.profiles import load_profile
 from portal.ui import footer, nav
 from portal.ui.layout import LARGE_TEXT_CSS
-from test_pages import ENTRY, app_env, open_page  # noqa: F401
+from helpers.pages import ENTRY, open_page
 
 RECORDS = {"PORTAL_ICP_NUMBER": "湘ICP备12345678号-1",
            "PORTAL_PSB_NUMBER": "湘公网安备 43080202000123号",

@@ -6,16 +6,11 @@ intervals, groups, trend, comments, 不了解/说不清 counts, exports."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
-from portal.db import Database
+from helpers.db import app_db, count_rows
+from helpers.pages import demo_password, open_page, sign_in, texts
 from portal.surveys.models import SurveyDontKnow, SurveyResponse, SurveyTextAnswer
-
-
-def _count(app_env, model=SurveyResponse):
-    with Database(f"sqlite:///{app_env / 'app.sqlite3'}").read() as session:
-        return session.scalar(select(func.count()).select_from(model).where(model.is_demo.is_(False)))
 
 
 @pytest.fixture
@@ -74,8 +69,8 @@ def test_respondent_answers_step_by_step(app_env, browser_cookie):
         if step < 6:
             assert f"第 {step + 1} / 6 步" in at.get("progress")[0].proto.text, texts(at)
     assert "问卷已提交" in texts(at)
-    assert _count(app_env) == 1
-    with Database(f"sqlite:///{app_env / 'app.sqlite3'}").read() as session:
+    assert count_rows(app_env, SurveyResponse, SurveyResponse.is_demo.is_(False)) == 1
+    with app_db(app_env).read() as session:
         stored = session.scalar(select(SurveyTextAnswer.text).where(SurveyTextAnswer.is_demo.is_(False)))
         mine = session.scalar(select(SurveyResponse.id).where(SurveyResponse.is_demo.is_(False)))
         assert session.scalars(select(SurveyDontKnow.question_id).where(
@@ -118,7 +113,7 @@ def test_english_visitor_is_told_in_english(app_env, browser_cookie):
 
     at = open_page("pages/survey.py")           # first start: database, demo and secret
     settings = load_settings()
-    with Database(settings.database_url).write() as session:
+    with app_db(app_env).write() as session:
         responses.submit(session, settings.secret_key, load_survey(settings.survey),
                          {PROFILE["district"]}, PROFILE, full_answers(), responses.Respondent(
                              browser_hash=token_hash(settings.secret_key, "browser-one")), "10.0.0.9")
@@ -149,6 +144,7 @@ def test_analyst_dashboard(app_env):
     assert not at.exception, at.exception
 
 
+@pytest.mark.security
 def test_overview_shows_each_official_their_part(app_env):
     anonymous = open_page("pages/overview.py")
     assert "请先登录" in texts(anonymous) and not anonymous.metric

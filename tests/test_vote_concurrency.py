@@ -1,12 +1,13 @@
 """8 processes casting 1,000 votes each at once, the same voters in every process: final
 counts equal the accepted votes, no one exceeds the daily allowance, no repeat is stored;
 SQLite and PostgreSQL."""
-from round_helpers import move_to, publisher, round_with_candidates
+from helpers.db import official
+from helpers.rounds import move_to, round_with_candidates
 from benchmarks.vote_load import vote_concurrently
 
 
 def test_eight_processes_vote_with_repeats(portal):
-    actor = publisher(portal)
+    actor = official(portal, "publisher")
     round_id, candidates = round_with_candidates(portal, actor, foods=[f"食品{i}" for i in range(8)])
     move_to(portal, round_id, "voting")
     load = vote_concurrently(portal.db.url, portal.settings.secret_key, round_id, candidates,

@@ -1,21 +1,12 @@
-"""Shared set-up for 你点我检 tests: a publisher, a round in a chosen phase, candidates."""
+"""Shared set-up for 你点我检 tests: a round form, a round in a chosen phase, candidates."""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.accounts import actions
-from portal.accounts.rules import cli_actor
+from helpers.db import database
 from portal.rounds import management
 from portal.rounds.models import Round
 from portal.timeutil import local_today
-
-
-def publisher(portal):
-    with portal.db.write() as session:
-        official = actions.create_official(session, cli_actor("test"), {
-            "username": "pub1", "display_name": "发布员", "roles": ["publisher"],
-            "password": "Publisher-pass-1"})
-        return actions.actor_for(official)
 
 
 def round_form(**overrides) -> dict:
@@ -28,11 +19,16 @@ def round_form(**overrides) -> dict:
     return data
 
 
-def move_to(portal, round_id: int, phase: str) -> None:
-    """Shift a round's dates so that today falls in the named phase."""
+# Where today falls in a round laid out as round_form() lays it out, by days from its start.
+PHASE_STARTS = {"proposals": 0, "voting": -7, "sampling": -14}
+
+
+def move_to(where, round_id: int, phase: str) -> None:
+    """Put a round in a phase ("proposals", "voting" or "sampling"): shift its dates so that
+    today falls in it. `where`: a Portal, a Database or a page test's app_env folder."""
     today = local_today()
-    starts = {"proposals": 0, "voting": -7, "sampling": -14}[phase]
-    with portal.db.write() as session:
+    starts = PHASE_STARTS[phase]
+    with database(where).write() as session:
         r = session.get(Round, round_id)
         r.proposal_from = today + timedelta(days=starts)
         r.proposal_to = r.proposal_from + timedelta(days=6)

@@ -1,0 +1,61 @@
+"""Page tests (AppTest): open a page as a new visitor, read its text, sign in as a demo official."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+ENTRY = str(ROOT / "streamlit_app.py")
+
+
+def open_page(path: str, params: dict | None = None) -> AppTest:
+    """A new visitor opens the home page, then `path` with these query parameters."""
+    at = AppTest.from_file(ENTRY, default_timeout=60)
+    at.run()
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if path != "streamlit_app.py" or params:
+        at.switch_page(path).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + \
+            [c.value for c in at.caption] + [e.value for e in at.info] + \
+            [e.value for e in at.warning] + [e.value for e in at.error] + \
+            [s.value for s in at.success] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Sign in on the login page as an official does, with the second factor when the
+    account has one, and setting it up (as the page asks) when the role requires it."""
+    import pyotp
+
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    code_box = [t for t in at.text_input if t.label == "动态验证码"]
+    if code_box:
+        code_box[0].input(pyotp.TOTP(TOTP_SECRETS[username]).now())
+        next(b for b in at.button if b.label == "验证").click()
+        at.run()
+    pending = at.session_state["totp_pending_secret"] if "totp_pending_secret" in at.session_state else None
+    if pending and [t for t in at.text_input if t.label == "应用显示的 6 位数字"]:
+        TOTP_SECRETS[username] = pending
+        next(t for t in at.text_input if t.label == "应用显示的 6 位数字").input(pyotp.TOTP(pending).now())
+        next(b for b in at.button if b.label == "开启两步验证").click()
+        at.run()
+    return at
+
+
+TOTP_SECRETS: dict[str, str] = {}     # the authenticator "app" of the test officials
+
+
+def demo_password(app_env, username: str) -> str:
+    """A demo official's password, from the var/demo_accounts.txt the first start wrote."""
+    for line in (app_env / "var" / "demo_accounts.txt").read_text().splitlines():
+        if line.startswith(username + "\t"):
+            return line.split("\t")[1]
+    raise AssertionError(username)
