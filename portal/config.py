@@ -6,6 +6,7 @@ the git-ignored var/ folder, so a newcomer's `streamlit run streamlit_app.py` ju
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -36,9 +37,12 @@ class Settings:
     demo_scale: str
     production: bool
     var_dir: Path
-    # Officials' sign-in rules (accounts.rules reads these).
+    # Officials' sign-in rules (accounts.throttle reads these): failures from one address
+    # before each further one delays the next try there (30 s, doubling), the longest delay,
+    # and the bureau's own networks (CIDRs), treated gently (see accounts/throttle.py).
     lockout_failures: int = 5
     lockout_minutes: int = 15
+    trusted_networks: tuple[str, ...] = ()
     idle_minutes: int = 30
     # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
     # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
@@ -166,6 +170,7 @@ def load_settings(env: Mapping[str, str] | None = None,
         var_dir=var_dir,
         lockout_failures=_int("PORTAL_LOCKOUT_FAILURES", get("PORTAL_LOCKOUT_FAILURES"), 5, 1, 100),
         lockout_minutes=_int("PORTAL_LOCKOUT_MINUTES", get("PORTAL_LOCKOUT_MINUTES"), 15, 1, 1440),
+        trusted_networks=_networks(get("PORTAL_TRUSTED_NETWORKS")),
         idle_minutes=_int("PORTAL_IDLE_MINUTES", get("PORTAL_IDLE_MINUTES"), 30, 1, 1440),
         map_tiles=_tiles(get("PORTAL_MAP_TILES"), get("PORTAL_TIANDITU_KEY")),
         tianditu_key=(get("PORTAL_TIANDITU_KEY") or "").strip(),
@@ -200,6 +205,16 @@ def _footer_text(name: str, raw: str | None, pattern: str, example: str) -> str:
         raise ConfigError(f"{name} does not look right (got {raw!r}); write it as it should appear "
                           f"on the site, e.g. {example}")
     return value
+
+
+def _networks(raw: str | None) -> tuple[str, ...]:
+    """'10.0.0.0/8, 192.168.1.0/24' -> normalised CIDRs (commas or spaces between)."""
+    items = (raw or "").replace(",", " ").split()
+    try:
+        return tuple(str(ipaddress.ip_network(item, strict=False)) for item in items)
+    except ValueError as exc:
+        raise ConfigError(f"PORTAL_TRUSTED_NETWORKS must list networks such as 10.0.0.0/8, "
+                          f"192.168.1.0/24 ({exc})") from exc
 
 
 def _survey_name(raw: str | None) -> str:

@@ -5,6 +5,8 @@ import streamlit as st
 
 from portal.accounts import audit
 from portal.accounts.actions import change_own_password, sign_in
+from portal.accounts.throttle import SignInThrottle
+from portal.api.clients import client_address
 from portal.ui.layout import PageContext, sign_in_locally, sign_out_locally
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
@@ -27,9 +29,10 @@ def sign_in_form(ctx: PageContext) -> None:
         st.error("请填写用户名和密码。")
         return
     with ctx.db.write() as session:
-        result = sign_in(session, username, password,
-                         max_failures=ctx.settings.lockout_failures,
-                         window_minutes=ctx.settings.lockout_minutes)
+        result = sign_in(session, username, password, secret=ctx.settings.secret_key,
+                         address=client_address(st.context.ip_address, st.context.headers,
+                                                ctx.settings.trusted_proxy),
+                         throttle=SignInThrottle.from_settings(ctx.settings))
     if result.actor is None:
         st.error(result.message)
         return
