@@ -160,6 +160,8 @@ def unlock(session: Session, username: str) -> int:
     return cleared
 
 
-def delayed(session: Session, username: str, now: datetime) -> bool:
-    return session.scalar(select(SignInDelay.key_hash).where(
-        SignInDelay.username == username, SignInDelay.next_try_at > seconds(now)).limit(1)) is not None
+def delayed_usernames(session: Session, now: datetime) -> list[str]:
+    """Accounts that some address must wait for now (shown on the accounts page)."""
+    return list(session.scalars(select(SignInDelay.username).distinct().where(
+        SignInDelay.username.is_not(None), SignInDelay.next_try_at > seconds(now))
+        .order_by(SignInDelay.username)))

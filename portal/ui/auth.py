@@ -46,7 +46,8 @@ def change_password_form(ctx: PageContext) -> None:
         st.markdown("**修改密码**")
         current = st.text_input("当前密码", type="password", max_chars=128)
         new = st.text_input("新密码", type="password", max_chars=128,
-                            help="至少 10 个字符，包含字母和数字（或符号），不能包含用户名。")
+                            help="至少 10 个字符，包含字母和数字（或符号），不能包含用户名，"
+                            "不能是常用或有规律的密码（如 Password12、aaaaaaaaa1）。")
         repeat = st.text_input("再次输入新密码", type="password", max_chars=128)
         submitted = st.form_submit_button("保存新密码", type="primary")
     if not submitted:
