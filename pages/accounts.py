@@ -35,6 +35,7 @@ with ctx.db.read() as session:
     delayed = delayed_usernames(session, utcnow())
 st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="stretch")
 usernames = [o.username for o in officials]
+delayed = [name for name in delayed if name in usernames]
 
 create, roles_tab, status_tab, reset_tab, unlock_tab = st.tabs(
     ["新建账号", "调整角色", "停用 / 启用", "重置密码", "解除登录限制"])
