@@ -79,7 +79,7 @@ def admin(portal):
 # The security suite: `python -m pytest -m security` runs exactly these, wherever they live.
 SECURITY_TESTS = ("test_security.py", "test_hostile_inputs.py", "test_faults.py::test_a_failing_page",
                   "test_pages.py::test_official_pages_refuse", "test_pages.py::test_wrong_role",
-                  "test_accounts.py::test_lockout", "test_accounts.py::test_failures_spread",
+                  "test_accounts.py::test_lockout", "test_accounts.py::test_weak_passwords", "test_lockout.py",
                   "test_accounts.py::test_unknown_user", "test_accounts.py::test_disabled_account",
                   "test_accounts.py::test_idle_rule", "test_accounts.py::test_passwords_never",
                   "test_exports.py", "test_complaint_pages.py::test_no_public_page",
