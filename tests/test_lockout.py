@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from complaint_helpers import add_business, client, complaint_form
+from test_pages import app_env  # noqa: F401
 from portal.accounts import actions
 from portal.accounts.models import AuditEntry
 from portal.complaints import filing, rules
@@ -122,3 +123,29 @@ def test_parallel_tracking_guesses_on_postgresql_never_pass_the_limits(pg_url, t
     assert one.count("wrong") == limit["track_failures_per_number_and_address_per_hour"]
     many = _parallel(_track, [(portal, case.tracking_no, f"G{i}", f"198.51.100.{i}") for i in range(40)])
     assert one.count("wrong") + many.count("wrong") == limit["track_failures_per_number_per_hour"]
+
+
+def test_wrong_passwords_on_the_sign_in_page_delay_and_the_admin_unlocks(app_env):
+    import os
+
+    from test_pages import demo_password, open_page, sign_in, texts
+    from portal.db import Database
+
+    at = open_page("pages/login.py")
+    for _ in range(6):
+        sign_in(at, "demo_handler", "Wrong-guess-42")
+    sign_in(at, "demo_handler", demo_password(app_env, "demo_handler"))
+    assert "未核对" in texts(at) and "再试" in texts(at)
+    admin = open_page("pages/login.py")
+    sign_in(admin, "demo_admin", demo_password(app_env, "demo_admin"))
+    admin.switch_page("pages/accounts.py").run()
+    assert "当前需要等待的账号：demo_handler" in texts(admin)
+    next(s for s in admin.selectbox if s.key == "unlock_who").select("demo_handler")
+    next(b for b in admin.button if b.label == "解除登录限制").click()
+    admin.run()
+    assert not admin.exception and "已解除 demo_handler 的登录限制" in texts(admin)
+    with Database(os.environ["PORTAL_DATABASE_URL"]).read() as session:
+        assert session.scalar(select(AuditEntry.actor_name).where(
+            AuditEntry.action == "official_unlock", AuditEntry.object_id == "demo_handler")) == "demo_admin"
+    sign_in(at, "demo_handler", demo_password(app_env, "demo_handler"))
+    assert "我的账号" in texts(at)
