@@ -5,7 +5,9 @@ import streamlit as st
 from portal.accounts import actions
 from portal.accounts.passwords import random_password
 from portal.accounts.rules import ROLES
+from portal.accounts.throttle import delayed_usernames
 from portal.accounts.views import official_rows
+from portal.timeutil import utcnow
 from portal.ui.layout import page_setup
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
@@ -30,10 +32,13 @@ def show_once(username: str, password: str) -> None:
 
 with ctx.db.read() as session:
     officials = actions.list_officials(session)
+    delayed = delayed_usernames(session, utcnow())
 st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="stretch")
 usernames = [o.username for o in officials]
+delayed = [name for name in delayed if name in usernames]
 
-create, roles_tab, status_tab, reset_tab = st.tabs(["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码"])
+create, roles_tab, status_tab, reset_tab, unlock_tab = st.tabs(
+    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制"])
 with create:
     with st.form("create_official"):
         username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
@@ -127,3 +132,20 @@ with reset_tab:
             with ctx.db.write() as session:
                 temporary = actions.reset_password(session, ctx.actor, who)
             show_once(who, temporary)
+
+with unlock_tab:
+    st.caption("多次输错密码后，从同一网络地址再次登录需要等待一段时间（逐次延长）；从其他网络登录不受影响。"
+               "确认是本人后，可在此立即解除该账号的等待。")
+    st.markdown("当前需要等待的账号：" + ("、".join(delayed) if delayed else "无"))
+    with st.form("unlock"):
+        who = st.selectbox("账号", usernames, key="unlock_who",
+                           index=usernames.index(delayed[0]) if delayed else 0)
+        submitted = st.form_submit_button("解除登录限制")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                actions.unlock(session, ctx.actor, who)
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.success(f"已解除 {who} 的登录限制，已记入审计日志。")

@@ -74,6 +74,16 @@ def cmd_users(args) -> int:
             for row in official_rows(actions.list_officials(session)):
                 print("\t".join(str(v) for v in row.values()))
         return 0
+    if args.users_command == "unlock":
+        try:
+            with portal.db.write() as session:
+                cleared = actions.unlock(session, _actor(), args.name)
+        except InputError as exc:
+            for field, message in exc.errors.items():
+                print(f"{field}: {message}", file=sys.stderr)
+            return 2
+        print(f"已解除账号 {args.name.strip().lower()} 的登录限制（清除 {cleared} 条记录），已记入审计日志")
+        return 0
     password = _read_password(prompt_twice=True)
     try:
         with portal.db.write() as session:
@@ -237,6 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", action="append", required=True, choices=list(ROLES))
     add.add_argument("--display-name")
     users_sub.add_parser("list")
+    users_sub.add_parser("unlock", help="clear the sign-in delays on an account (audited)") \
+        .add_argument("name")
     users.set_defaults(func=cmd_users)
 
     imp = sub.add_parser("import", help="import an announcement file")

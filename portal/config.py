@@ -12,6 +12,7 @@ own messages, which name the setting and say how to fix it.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import NoDecode, BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
@@ -46,6 +47,22 @@ Text = Annotated[str, Trimmed]
 Flag = Annotated[bool, Trimmed]
 Whole = Annotated[int, Trimmed]
 Folder = Annotated[Path, Trimmed, AfterValidator(Path.resolve)]
+
+
+def _networks(raw: Any) -> tuple[str, ...]:
+    """'10.0.0.0/8, 192.168.1.0/24' -> normalised CIDRs (commas or spaces between)."""
+    if isinstance(raw, (tuple, list)):
+        raw = " ".join(raw)
+    items = str(raw or "").replace(",", " ").split()
+    try:
+        return tuple(str(ipaddress.ip_network(item, strict=False)) for item in items)
+    except ValueError as exc:
+        raise ValueError(f"PORTAL_TRUSTED_NETWORKS must list networks such as 10.0.0.0/8, "
+                         f"192.168.1.0/24 ({exc})") from exc
+
+
+# NoDecode: the text is a plain list of networks, not JSON.
+Networks = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_networks)]
 DemoScale = Annotated[Literal["small", "city", "province"], Trimmed]
 MapTiles = Annotated[Literal["OpenStreetMap", "tianditu", "amap", "none"], Trimmed]
 PhoneVerification = Annotated[Literal["demo", "webhook"], Trimmed]
@@ -111,6 +128,9 @@ class Settings(BaseSettings):
     # Officials' sign-in rules (accounts.rules reads these).
     lockout_failures: Whole = Field(5, ge=1, le=100)
     lockout_minutes: Whole = Field(15, ge=1, le=1440)
+    # The bureau's own networks (CIDRs), treated gently by the sign-in delays (see
+    # accounts/throttle.py): many officials may share one address there.
+    trusted_networks: Networks = ()
     idle_minutes: Whole = Field(30, ge=1, le=1440)
     # An official's sign-in lasts at most this long (a working day), whatever the activity.
     session_hours: Whole = Field(10, ge=1, le=24)

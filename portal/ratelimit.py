@@ -38,8 +38,10 @@ def increment(session: Session, scope: str, key_hash: str, period: str) -> int:
     return session.execute(statement.returning(table.c.uses)).scalar_one()
 
 
-def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -> bool:
-    """Count one use; False (and nothing counted) when `limit` uses are already counted."""
+def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -> int:
+    """Count one use: the new count (truthy), or 0 (and nothing counted) when `limit` uses
+    are already counted. The row stays locked until the transaction ends, so a caller may
+    take first, then check what it guards, and roll a savepoint back to give the use back."""
     table = RateCounter.__table__
     statement = _insert(session)(table).values(scope=scope, key_hash=key_hash, period=period, uses=1)
     statement = statement.on_conflict_do_update(
@@ -47,9 +49,10 @@ def take(session: Session, scope: str, key_hash: str, period: str, limit: int) -
         set_={"uses": table.c.uses + 1},
         where=table.c.uses < limit)
     if limit < 1:
-        return False
+        return 0
     # RETURNING says whether a row was written; rowcount is not reliable across drivers.
-    return session.execute(statement.returning(table.c.uses)).first() is not None
+    row = session.execute(statement.returning(table.c.uses)).first()
+    return 0 if row is None else row[0]
 
 
 def used(session: Session, scope: str, key_hash: str, period: str) -> int:

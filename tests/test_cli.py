@@ -26,6 +26,11 @@ def test_cli_init_demo_users_and_clear(tmp_path, db_url):
     assert weak.returncode == 2 and "密码" in weak.stderr
     listing = _run(["users", "list"], env).stdout
     assert "wang.li" in listing and "zhao" not in listing
+    common = _run(["users", "add", "zhao", "--role", "admin"], env, stdin="Password12\n")
+    assert common.returncode == 2 and "密码太容易被猜到" in common.stderr
+    unlocked = _run(["users", "unlock", "WANG.LI"], env)
+    assert unlocked.returncode == 0 and "已解除账号 wang.li 的登录限制" in unlocked.stdout
+    assert _run(["users", "unlock", "nobody"], env).returncode == 2
     cleared = _run(["demo", "--clear"], env)
     assert "businesses 600" in cleared.stdout
     assert "demo_admin" not in _run(["users", "list"], env).stdout

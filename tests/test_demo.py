@@ -74,7 +74,7 @@ def test_demo_accounts_file_is_private_and_passwords_work(portal):
     assert {l[0] for l in lines} == {"demo_admin", "demo_handler", "demo_publisher", "demo_analyst"}
     username, password = lines[0][0], lines[0][1]
     with portal.db.write() as session:
-        result = actions.sign_in(session, username, password, max_failures=5, window_minutes=15)
+        result = actions.sign_in(session, username, password, secret=portal.settings.secret_key)
     assert result.actor is not None
     # Run again: nothing new, no second file entry.
     assert generator.create_demo_accounts(portal.db, portal.settings.var_dir) is None

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit, second_factor, sessions
-from portal.accounts.models import AuditEntry, Official, OfficialRole
+from portal.accounts.models import Official, OfficialRole
 from portal.accounts.passwords import (hash_password, needs_rehash, password_problem,
                                        random_password, verify_password)
-from portal.accounts.rules import ROLES, Actor, lockout_until
-from portal.timeutil import utcnow
+from portal.accounts.rules import ROLES, Actor
+from portal.accounts.throttle import SignInThrottle, clear_pair
+from portal.accounts.throttle import take as throttle_take, unlock as clear_delays
+from portal.timeutil import to_local, utcnow
 from portal.validation import InputError, clean_text, parse
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
@@ -109,39 +111,45 @@ class SignInResult:
     must_change_password: bool = False
 
 
-def _recent_failures(session: Session, username: str, since: datetime) -> list[datetime]:
-    return list(session.scalars(
-        select(AuditEntry.at).where(AuditEntry.action == "sign_in_failed",
-                                    AuditEntry.object_type == "official",
-                                    AuditEntry.object_id == username,
-                                    AuditEntry.at > since)))
+def _wait_text(until: datetime, now: datetime) -> str:
+    left = max(1, int((until - now).total_seconds() + 0.999))
+    wait = f"{left} 秒" if left < 60 else f"{-(-left // 60)} 分钟"
+    return f"北京时间 {to_local(until):%H:%M:%S}（约 {wait}后）"
 
 
-def sign_in(session: Session, username: str, password: str, *, max_failures: int,
-            window_minutes: int, now: datetime | None = None) -> SignInResult:
-    """Check a password. Failures are counted per username from the audit log, so the
-    lock-out holds across processes and restarts; unknown names are counted the same way
-    and answered with the same message (no hint which usernames exist)."""
+def sign_in(session: Session, username: str, password: str, *, secret: str,
+            address: str = "unknown", throttle: SignInThrottle = SignInThrottle(),
+            now: datetime | None = None) -> SignInResult:
+    """Check a password. Each try is first counted as a failure (accounts.throttle: growing
+    delays per username and address, and per address), atomically, then the password is
+    checked; a delayed try is refused unchecked. Unknown names are counted the same way and
+    answered with the same message (no hint which usernames exist)."""
     now = now or utcnow()
     name = (username or "").strip().lower()[:64]
-    window = timedelta(minutes=window_minutes)
-    locked = lockout_until(_recent_failures(session, name, now - window), now,
-                           max_failures, window)
-    if locked:
+    address = (address or "unknown")[:64]
+    savepoint = session.begin_nested()
+    taken = throttle_take(session, secret, throttle, name, address, now)
+    if taken.refused:
+        savepoint.rollback()
         audit.record(session, None, "sign_in_locked", object_type="official", object_id=name,
-                     actor_name=name or "anonymous", at=now)
-        minutes = max(1, int((locked - now).total_seconds() // 60) + 1)
-        return SignInResult(None, f"连续登录失败次数过多，账号已暂时锁定，请约 {minutes} 分钟后再试，"
-                                  f"或联系系统管理员。")
+                     actor_name=name or "anonymous", at=now,
+                     detail={"address": address, "scope": taken.scope})
+        where = "本网络地址" if taken.scope == "address" else "本网络地址上的这个账号"
+        return SignInResult(None, f"登录失败次数过多，为防止他人猜测密码，{where}暂时不能登录（密码未核对）。"
+                                  f"请于{_wait_text(taken.wait_until, now)}再试；"
+                                  f"也可换用其他网络，或请系统管理员解除限制。")
     official = find_official(session, name) if name else None
     good = verify_password(official.password_hash if official else None, password or "")
     if not good or not official.active:
+        savepoint.commit()
         audit.record(session, None, "sign_in_failed", object_type="official", object_id=name,
                      actor_name=name or "anonymous", at=now,
-                     detail={"reason": "disabled"} if good else None)
-        left = max_failures - len(_recent_failures(session, name, now - window))
-        hint = f"再失败 {left} 次将锁定 {window_minutes} 分钟。" if 0 < left < max_failures else ""
+                     detail={"address": address, **({"reason": "disabled"} if good else {})})
+        hint = (f"为防止猜测密码，下一次尝试请等到{_wait_text(taken.wait_until, now)}。"
+                if taken.wait_until else "")
         return SignInResult(None, "用户名或密码不正确，或账号已停用。" + hint)
+    savepoint.rollback()    # the right password: this try was no failure
+    clear_pair(session, secret, name, address)
     if needs_rehash(official.password_hash):
         official.password_hash = hash_password(password)
     official.last_sign_in_at = now
@@ -149,6 +157,15 @@ def sign_in(session: Session, username: str, password: str, *, max_failures: int
     audit.record(session, actor, "sign_in", object_type="official", object_id=official.username,
                  at=now)
     return SignInResult(actor, "登录成功", official.must_change_password)
+
+
+def unlock(session: Session, actor: Actor, username: str) -> int:
+    """Clear the sign-in delays on an account (and on the addresses it was tried from)."""
+    official = _get_for_admin(session, actor, username)
+    cleared = clear_delays(session, official.username)
+    audit.record(session, actor, "official_unlock", object_type="official",
+                 object_id=official.username, detail={"cleared": cleared})
+    return cleared
 
 
 def _get_for_admin(session: Session, actor: Actor, username: str) -> Official:

@@ -15,7 +15,8 @@ from portal.timeutil import local_midnight_utc, utcnow
 ACTION_LABELS = {
     "sign_in": "登录",
     "sign_in_failed": "登录失败",
-    "sign_in_locked": "登录被锁定",
+    "sign_in_locked": "登录被延迟（未核对密码）",
+    "official_unlock": "解除登录限制",
     "sign_out": "退出登录",
     "idle_sign_out": "无操作自动退出",
     "official_create": "新建账号",

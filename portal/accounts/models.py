@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -98,3 +98,19 @@ class RecoveryCode(Base):
     official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column()
+
+
+class SignInDelay(Base):
+    """Failed sign-ins per (username, client address) and per address, with the moment the
+    next try is accepted (accounts.throttle). Seconds since 1970 (UTC), so the growing delay
+    is computed by the database in the same guarded upsert that counts the failure."""
+    __tablename__ = "sign_in_delays"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)   # pair / address
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # For `users unlock NAME`: the account a pair row is about, and its address's hash.
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    address_hash: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[int] = mapped_column(BigInteger, default=0)
+    next_try_at: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -27,13 +27,3 @@ class Actor:
 
 def cli_actor(os_user: str) -> Actor:
     return Actor(None, f"cli:{os_user}", "命令行", frozenset({"admin"}))
-
-
-def lockout_until(failures: list[datetime], now: datetime, max_failures: int,
-                  window: timedelta) -> datetime | None:
-    """Locked while `max_failures` failures lie within `window` before now: until the oldest
-    of the most recent `max_failures` leaves the window."""
-    recent = sorted(f for f in failures if now - f < window)
-    if len(recent) < max_failures:
-        return None
-    return recent[-max_failures] + window

@@ -16,7 +16,8 @@ DETAIL_LABELS = {"display_name": "姓名", "roles": "角色", "before": "调整�
                  "reason": "原因", "status": "状态", "measures": "措施", "document_no": "文书号",
                  "file": "文件", "rows": "行数", "imported": "新增", "updated": "更新",
                  "duplicates": "重复", "rejected": "拒收", "errors": "问题行",
-                 "sampling_batches": "抽检批次"}
+                 "sampling_batches": "抽检批次", "address": "网络地址", "scope": "范围",
+                 "cleared": "清除记录"}
 
 
 def official_rows(officials: list[Official]) -> list[dict]:

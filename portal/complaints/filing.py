@@ -331,22 +331,45 @@ def join_case(session: Session, secret: str, complaint_id: int, client: Client,
 
 def find_case(session: Session, secret: str, tracking_no: object, code: object,
               client: Client) -> Complaint | None:
-    """The case for a tracking number and code, or None. Failed tries are counted per
-    browser session and address, so codes cannot be guessed by trying many."""
-    limit = rules.limits()["track_failures_per_session_per_hour"]
+    """The case for a tracking number and code, or None.
+
+    Wrong codes are counted per hour in three places, each taken atomically BEFORE the code
+    is compared (ratelimit.take locks its row until the transaction ends; a right code gives
+    the uses back by rolling the savepoint back), so parallel tries can never pass a limit:
+    - per tracking number, from every address: no guesser, however many addresses they use,
+      gets more than `track_failures_per_number_per_hour` tries at one number;
+    - per (number, address): one address gets `track_failures_per_number_and_address_per_hour`
+      of those tries, so a single stranger can never use up a number's allowance alone;
+    - per address, across numbers: past `track_failures_per_address_per_hour` (a school's or a
+      carrier's shared address) only numbers with fewer than two failures from this address
+      may still be tried, so the rightful citizen there, with their own number, still gets in
+      (and may mistype once), while a guesser is held to two tries per number, up to the hard
+      ceiling `track_failures_per_address_per_hour_ceiling` for anything at all from that address.
+    The browser session is not a key: a reload gives a new one."""
+    limit = rules.limits()
     hour = utcnow().isoformat()[:13]
-    keys = [("track:session", personal.keyed_hash(secret, "session", client.session_id)),
-            ("track:address", personal.keyed_hash(secret, "address", client.address))]
-    if any(ratelimit.used(session, scope, key, hour) >= limit for scope, key in keys):
-        raise InputError({"limit": Message("查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况")})
     number, secret_code = personal.normalise_code(tracking_no), personal.normalise_code(code)
+    address = personal.keyed_hash(secret, "address", client.address)
+    refused = InputError({"limit": Message("查询失败次数过多，请一小时后再试；如遗失查询码，请拨打 12315 说明情况")})
+    savepoint = session.begin_nested()
+    # One order everywhere (address, number, pair), so parallel tries cannot deadlock.
+    at_address = ratelimit.take(session, "track:address", address, hour,
+                                limit["track_failures_per_address_per_hour_ceiling"])
+    at_number = ratelimit.take(session, "track:number", personal.keyed_hash(secret, "tracking", number),
+                               hour, limit["track_failures_per_number_per_hour"])
+    pair = ratelimit.take(session, "track:pair", personal.keyed_hash(secret, "tracking", f"{number}\n{address}"),
+                          hour, limit["track_failures_per_number_and_address_per_hour"])
+    if not (at_address and at_number and pair) or (
+            at_address > limit["track_failures_per_address_per_hour"] and pair > 2):
+        savepoint.rollback()
+        raise refused
     case = session.scalar(select(Complaint).options(selectinload(Complaint.events))
                           .where(Complaint.tracking_no == number)) if number else None
     if case is not None and hmac.compare_digest(
             case.code_hash, personal.keyed_hash(secret, "code", secret_code)):
+        savepoint.rollback()   # a right code uses up nothing
         return case
-    for scope, key in keys:
-        ratelimit.take(session, scope, key, hour, limit)
+    savepoint.commit()
     return None
 
 

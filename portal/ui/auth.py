@@ -8,6 +8,8 @@ import streamlit as st
 from portal.accounts import audit, second_factor, sessions
 from portal.accounts.actions import change_own_password, sign_in
 from portal.accounts.models import Official
+from portal.accounts.throttle import SignInThrottle
+from portal.clients import client_address
 from portal.timeutil import utcnow
 from portal.ui.layout import (RECOVERY_CODES, SECOND_FACTOR_ENROLLED, SESSION_ID, PageContext,
                               sign_in_locally, sign_out_locally)
@@ -40,9 +42,10 @@ def sign_in_form(ctx: PageContext) -> None:
         st.error("请填写用户名和密码。")
         return
     with ctx.db.write() as session:
-        result = sign_in(session, username, password,
-                         max_failures=ctx.settings.lockout_failures,
-                         window_minutes=ctx.settings.lockout_minutes)
+        result = sign_in(session, username, password, secret=ctx.settings.secret_key,
+                         address=client_address(st.context.ip_address, st.context.headers,
+                                                ctx.settings.trusted_proxy),
+                         throttle=SignInThrottle.from_settings(ctx.settings))
         official = session.get(Official, result.actor.id) if result.actor else None
         needs_code = second_factor.enrolled(official)
     if result.actor is None:
@@ -130,7 +133,8 @@ def change_password_form(ctx: PageContext) -> None:
         st.markdown("**修改密码**")
         current = st.text_input("当前密码", type="password", max_chars=128)
         new = st.text_input("新密码", type="password", max_chars=128,
-                            help="至少 10 个字符，包含字母和数字（或符号），不能包含用户名。")
+                            help="至少 10 个字符，包含字母和数字（或符号），不能包含用户名，"
+                            "不能是常用或有规律的密码（如 Password12、aaaaaaaaa1）。")
         repeat = st.text_input("再次输入新密码", type="password", max_chars=128)
         submitted = st.form_submit_button("保存新密码", type="primary")
     if not submitted:
