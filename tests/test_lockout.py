@@ -9,12 +9,11 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from complaint_helpers import add_business, client, complaint_form
-from test_pages import app_env  # noqa: F401
+from helpers.complaints import add_business, client, complaint_form
 from portal.accounts import actions
 from portal.accounts.models import AuditEntry
 from portal.complaints import filing, rules
-from portal.complaints.filing import Client
+from portal.clients import Client
 from portal.validation import InputError
 
 pytestmark = pytest.mark.security
@@ -128,7 +127,7 @@ def test_parallel_tracking_guesses_on_postgresql_never_pass_the_limits(pg_url, t
 def test_wrong_passwords_on_the_sign_in_page_delay_and_the_admin_unlocks(app_env):
     import os
 
-    from test_pages import demo_password, open_page, sign_in, texts
+    from helpers.pages import demo_password, open_page, sign_in, texts
     from portal.db import Database
 
     at = open_page("pages/login.py")
