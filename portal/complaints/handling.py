@@ -107,6 +107,34 @@ class QueueFilter:
     priority: str | None = None     # normal / urgent
 
 
+STATUS_FILTERS = {"open": "未办结", "overdue": "已逾期", "submitted": "待受理",
+                  "in_progress": "处理中", "finished": "已办结", "all": "全部"}
+FILTER_PARAMS = ("status", "kind", "district", "category", "unit", "priority", "q")
+
+
+def filter_from_params(params, *, districts: list[str], units: list[str]) -> QueueFilter:
+    """The queue's filters from a (shared or reloaded) address; a value not on its list is
+    dropped, never an error."""
+    def pick(key: str, allowed) -> str | None:
+        value = str(params.get(key, ""))
+        return value if value in allowed else None
+
+    number = str(params.get("q", "")).strip()[:24]
+    return QueueFilter(status=pick("status", STATUS_FILTERS) or "open", kind=pick("kind", KIND_LABELS),
+                       district_adcode=pick("district", districts),
+                       category=pick("category", rules.categories()), unit=pick("unit", units),
+                       priority=pick("priority", PRIORITY_LABELS),
+                       tracking_no=number if number.isprintable() and number else None)
+
+
+def filter_params(flt: QueueFilter) -> dict[str, str]:
+    """The address parameters that give back `flt` (defaults left out)."""
+    values = {"status": None if flt.status == "open" else flt.status, "kind": flt.kind,
+              "district": flt.district_adcode, "category": flt.category, "unit": flt.unit,
+              "priority": flt.priority, "q": flt.tracking_no}
+    return {key: value for key, value in values.items() if value}
+
+
 def queue(session: Session, flt: QueueFilter, today: date | None = None,
           limit: int = 200) -> tuple[int, list[QueueRow]]:
     """(total matching, the most urgent rows): earliest legal deadline first, so overdue cases
