@@ -446,7 +446,10 @@ def bulk_assign(session: Session, actor: Actor, complaint_ids: list[int], unit: 
     """Assign several cases to one unit in one transaction, one audit row per case. All or
     none: a case that cannot be assigned (not yet accepted, finished, merged) stops the whole
     batch with its tracking number, so the handler can take it out and try again."""
-    ids = list(dict.fromkeys(int(i) for i in complaint_ids))
+    try:
+        ids = list(dict.fromkeys(int(i) for i in complaint_ids))
+    except (TypeError, ValueError):
+        raise InputError({"case": "所选案件无效，请刷新后重选"}) from None
     if not ids:
         raise InputError({"case": "请先在表格中选择要交办的案件"})
     if len(ids) > MAX_BULK:
