@@ -10,7 +10,7 @@ from sqlalchemy import select
 from complaint_helpers import add_business, complaint_form
 from portal.accounts import actions
 from portal.accounts.models import AuditEntry
-from portal.accounts.rules import ROLES, cli_actor
+from portal.accounts.rules import cli_actor
 from portal.accounts.actions import PermissionDenied
 from portal.accounts.views import audit_rows
 from portal.complaints import handling, templates
