@@ -5,10 +5,10 @@ import streamlit as st
 from portal.accounts import audit
 from portal.accounts.views import audit_rows
 from portal.complaints import handling, records, rules
-from portal.complaints.models import KIND_LABELS, STATUS_LABELS
+from portal.complaints.models import KIND_LABELS, PRIORITY_LABELS, STATUS_LABELS
 from portal.timeutil import cn_date, cn_datetime
 from portal.ui import cached
-from portal.ui.complaint_actions import action_tabs
+from portal.ui.complaint_actions import action_tabs, bulk_assign_form, other_cases_notice
 from portal.ui.complaint_views import deadline_text, timeline
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice, id_param, md, show_errors
@@ -28,20 +28,38 @@ c2.metric("已逾期", clock["overdue"], help="已过法定期限仍未作出决
 c3.metric("5 个工作日内到期", clock["due_soon"])
 c4.metric("待受理", clock["new"], help="新提交、尚未决定是否受理的件数。")
 
-STATUS_FILTERS = {"open": "未办结", "overdue": "已逾期", "submitted": "待受理",
-                  "in_progress": "处理中", "finished": "已办结", "all": "全部"}
-with st.expander("筛选", expanded=False):
-    f1, f2, f3, f4 = st.columns(4)
-    kind = f1.selectbox("类型", ["", "complaint", "report"], format_func=lambda k: KIND_LABELS.get(k, "全部"))
-    district = f2.selectbox("区县", [""] + [d.adcode for d in ctx.profile.districts],
+# Filters live in the address (?status=overdue&district=...), so a reload or a shared link
+# keeps them: the address seeds the widgets once, and every change is written back.
+district_codes = [d.adcode for d in ctx.profile.districts]
+from_url = handling.filter_from_params(st.query_params, districts=district_codes, units=units)
+for key, value in {"queue_status": from_url.status, "q_kind": from_url.kind or "",
+                   "q_district": from_url.district_adcode or "", "q_category": from_url.category or "",
+                   "q_unit": from_url.unit or "", "q_priority": from_url.priority or "",
+                   "q_number": from_url.tracking_no or ""}.items():
+    st.session_state.setdefault(key, value)
+with st.expander("筛选", expanded=any(handling.filter_params(from_url))):
+    f1, f2, f3, f4, f5 = st.columns(5)
+    kind = f1.selectbox("类型", ["", "complaint", "report"], key="q_kind",
+                        format_func=lambda k: KIND_LABELS.get(k, "全部"))
+    district = f2.selectbox("区县", [""] + district_codes, key="q_district",
                             format_func=lambda c: names.get(c, "全部区县") if c else "全部区县")
-    category = f3.selectbox("问题类别", [""] + rules.categories(), format_func=lambda c: c or "全部类别")
-    unit = f4.selectbox("承办单位", [""] + units, format_func=lambda u: u or "全部单位")
-    number = st.text_input("按编号查找", max_chars=24)
-status = st.segmented_control("显示", list(STATUS_FILTERS), default="open",
-                              format_func=STATUS_FILTERS.get, key="queue_status") or "open"
-flt = handling.QueueFilter(status=status, kind=kind or None, district_adcode=district or None,
-                           category=category or None, unit=unit or None, tracking_no=number or None)
+    category = f3.selectbox("问题类别", [""] + rules.categories(), key="q_category",
+                            format_func=lambda c: c or "全部类别")
+    unit = f4.selectbox("承办单位", [""] + units, key="q_unit", format_func=lambda u: u or "全部单位")
+    priority = f5.selectbox("优先级", ["", *PRIORITY_LABELS], key="q_priority",
+                            format_func=lambda p: PRIORITY_LABELS.get(p, "全部"))
+    number = st.text_input("按编号查找", max_chars=24, key="q_number")
+status = st.segmented_control("显示", list(handling.STATUS_FILTERS), key="queue_status",
+                              format_func=handling.STATUS_FILTERS.get) or "open"
+flt = handling.filter_from_params({"status": status, "kind": kind, "district": district,
+                                   "category": category, "unit": unit, "priority": priority,
+                                   "q": number}, districts=district_codes, units=units)
+wanted = handling.filter_params(flt)
+for key in handling.FILTER_PARAMS:
+    if key in wanted and st.query_params.get(key) != wanted[key]:
+        st.query_params[key] = wanted[key]
+    elif key not in wanted and key in st.query_params:
+        del st.query_params[key]
 with ctx.db.read() as session:
     total, rows = handling.queue(session, flt)
 
@@ -49,7 +67,7 @@ URGENCY_COLOURS = {"已逾期": "#fecaca", "今天到期": "#fed7aa", "紧急": 
                    "正常": "#dcfce7"}
 if rows:
     frame = pd.DataFrame([{
-        "编号": r.tracking_no, "紧急程度": r.urgency,
+        "编号": r.tracking_no, "优先级": PRIORITY_LABELS[r.priority], "紧急程度": r.urgency,
         "剩余工作日": r.working_days_left,
         "法定期限": cn_date(r.due_on) + ("（暂定）" if r.due_provisional else "") if r.due_on else "—",
         "期限类型": handling.DUE_KIND_LABELS.get(r.due_kind or "", ""),
@@ -61,11 +79,15 @@ if rows:
                              subset=["紧急程度"])
     st.caption(f"共 {total:,} 件" + ("，显示最紧急的 200 件" if total > len(rows) else "")
                + "。按法定期限排序，逾期的在最前；“暂定”表示期限跨入尚未公布节假日安排的年份。")
+    st.caption("点选一行查看并办理；勾选多行可一次交办给同一承办单位。")
     picked = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun",
-                          selection_mode="single-row", key="queue_table")
-    chosen = picked.selection.rows if picked and picked.selection else []
-    if chosen:
-        st.query_params["id"] = str(rows[chosen[0]].complaint_id)
+                          selection_mode="multi-row", key="queue_table")
+    chosen = [rows[i] for i in (picked.selection.rows if picked and picked.selection else [])
+              if i < len(rows)]
+    if len(chosen) == 1:
+        st.query_params["id"] = str(chosen[0].complaint_id)
+    elif chosen:
+        bulk_assign_form(ctx, chosen, units)
 else:
     st.info("没有符合条件的案件。")
 
@@ -75,17 +97,22 @@ if not case_id:
     st.stop()
 with ctx.db.read() as session:
     found = records.case_detail(session, case_id)
+    if found is not None:
+        suggestion = handling.suggested_unit(session, found[0])
+        related = handling.other_open_cases(session, found[0])
 if found is None:
     st.warning("找不到这件投诉举报。")
     st.stop()
 case, photos = found
 
 st.divider()
-st.subheader(f"{KIND_LABELS[case.kind]} {case.tracking_no} · {STATUS_LABELS[case.status]}", anchor=False)
+st.subheader(f"{KIND_LABELS[case.kind]} {case.tracking_no} · {STATUS_LABELS[case.status]}"
+             + (" · 紧急" if case.priority == "urgent" else ""), anchor=False)
 if case.is_demo:
     st.caption("演示数据：程序生成的演示案件。")
 if case.due_on and case.status in handling.OPEN_STATUSES:
     st.markdown(deadline_text(case))
+other_cases_notice(related)
 left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**商户**：{md(case.business_name)}　**区县**：{names.get(case.district_adcode or '', '—')}  \n"
@@ -121,7 +148,7 @@ with right:
         st.markdown(f"**群众评价**：{case.rating}")
         if case.rating_comment:
             st.text(case.rating_comment)
-    action_tabs(ctx, case, units)
+    action_tabs(ctx, case, units, suggestion)
 
 with st.expander("办理记录（含内部记录）", expanded=True):
     timeline(case.events, internal=True)

@@ -114,6 +114,15 @@ def test_whole_journey_through_the_pages(app_env):
     next(b for b in desk.button if b.label == "办结").click()
     desk.run()
     assert not desk.exception, desk.exception
+    # Irreversible: nothing happens until the handler ticks the confirmation.
+    assert "请先勾选" in texts(desk)
+    with db.read() as session:
+        assert session.get(Complaint, case_id).status != "closed"
+    assert next(t for t in desk.text_area if t.label == "办结答复（群众可见）").value.startswith("经调解")
+    desk.checkbox(key=f"close_sure_{case_id}").check()
+    next(b for b in desk.button if b.label == "办结").click()
+    desk.run()
+    assert not desk.exception, desk.exception
     with db.read() as session:
         assert session.get(Complaint, case_id).status == "closed"
 

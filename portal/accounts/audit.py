@@ -10,55 +10,12 @@ from sqlalchemy.orm import Session
 
 from portal.accounts.models import AuditEntry
 from portal.accounts.rules import Actor
+from portal.config import DATA_DIR
 from portal.timeutil import local_midnight_utc, utcnow
 
-ACTION_LABELS = {
-    "sign_in": "登录",
-    "sign_in_failed": "登录失败",
-    "sign_in_locked": "登录被延迟（未核对密码）",
-    "official_unlock": "解除登录限制",
-    "sign_out": "退出登录",
-    "idle_sign_out": "无操作自动退出",
-    "official_create": "新建账号",
-    "official_disable": "停用账号",
-    "official_enable": "启用账号",
-    "official_reset_password": "重置密码",
-    "official_change_password": "修改本人密码",
-    "official_set_roles": "调整角色",
-    "demo_seed": "生成演示数据",
-    "demo_clear": "清除演示数据",
-    "sampling_import": "导入抽检公告",
-    "businesses_import": "导入经营主体",
-    "grades_import": "导入量化分级检查",
-    "lists_import": "导入红黑榜",
-    "inspection_add": "录入量化分级检查",
-    "business_update": "修改登记信息",
-    "kitchen_set": "登记明厨亮灶",
-    "list_add": "列入红黑榜",
-    "list_remove": "移出红黑榜",
-    "disposal_update": "登记核查处置",
-    "complaint_accept": "受理投诉举报",
-    "complaint_refuse": "不予受理",
-    "complaint_assign": "交办承办单位",
-    "complaint_note": "添加内部备注",
-    "complaint_request_info": "请群众补充材料",
-    "complaint_reply": "答复群众",
-    "complaint_close": "办结投诉举报",
-    "complaint_extend": "延长办理期限",
-    "complaint_merge": "合并重复件",
-    "complaint_reveal_contact": "查看联系方式",
-    "complaint_erase_personal": "到期删除个人信息",
-    "complaint_rules_update": "修改办理时限",
-    "holidays_enter": "登记节假日安排",
-    "round_create": "新建你点我检",
-    "candidate_add": "增加候选项目",
-    "candidate_moderate": "审核群众建议",
-    "round_plan": "确定抽检计划",
-    "round_link_batch": "关联抽检批次",
-    "round_unlink_batch": "取消关联批次",
-    "round_publish": "公布你点我检结果",
-    "round_flag_review": "核查异常投票提示",
-}
+# Readable labels for actions, objects, detail keys and coded values: data, not code.
+LABELS = json.loads((DATA_DIR / "accounts" / "audit_labels.json").read_text(encoding="utf-8"))
+ACTION_LABELS: dict[str, str] = LABELS["actions"]
 
 
 def record(session: Session, actor: Actor | None, action: str, *, object_type: str | None = None,

@@ -3,21 +3,14 @@ from __future__ import annotations
 
 import json
 
-from portal.accounts.audit import ACTION_LABELS
+from portal.accounts.audit import ACTION_LABELS, LABELS
 from portal.accounts.models import AuditEntry, Official
 from portal.accounts.rules import ROLES
 from portal.timeutil import cn_datetime
 
-OBJECT_LABELS = {"official": "账号", "jurisdiction": "辖区", "sampling_import": "抽检导入",
-                 "sampling_batch": "抽检批次", "business": "经营主体", "list_entry": "名单记录",
-                 "file": "文件"}
-DETAIL_LABELS = {"display_name": "姓名", "roles": "角色", "before": "调整前", "after": "调整后",
-                 "scale": "规模", "businesses": "经营主体", "officials": "账号",
-                 "reason": "原因", "status": "状态", "measures": "措施", "document_no": "文书号",
-                 "file": "文件", "rows": "行数", "imported": "新增", "updated": "更新",
-                 "duplicates": "重复", "rejected": "拒收", "errors": "问题行",
-                 "sampling_batches": "抽检批次", "address": "网络地址", "scope": "范围",
-                 "cleared": "清除记录"}
+OBJECT_LABELS: dict[str, str] = LABELS["objects"]
+DETAIL_LABELS: dict[str, str] = LABELS["fields"]
+VALUE_LABELS: dict[str, dict[str, str]] = LABELS["values"]
 
 
 def official_rows(officials: list[Official]) -> list[dict]:
@@ -51,14 +44,18 @@ def _detail(raw: str | None) -> str:
         return raw
     if not isinstance(data, dict):
         return raw
-    return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(v)}" for k, v in data.items())
+    return "；".join(f"{DETAIL_LABELS.get(k, k)}：{_value(v, k)}" for k, v in data.items())
 
 
-def _value(value) -> str:
+def _value(value, key: str | None = None) -> str:
     if isinstance(value, dict):
-        return "，".join(f"{DETAIL_LABELS.get(k, k)} {_value(v)}" for k, v in value.items())
+        return "，".join(f"{DETAIL_LABELS.get(k, k)} {_value(v, k)}" for k, v in value.items())
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str) and value in VALUE_LABELS.get(key or "", {}):
+        return VALUE_LABELS[key][value]
     if isinstance(value, list):
         return "、".join(ROLES.get(v, str(v)) for v in value) or "—"
     return str(value)

@@ -16,8 +16,9 @@ from portal import personal
 from portal.complaints import rules
 from portal.complaints.deadlines import due_for
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, KIND_LABELS,
-                                      OPEN_STATUSES, REFUSED, REPORT, STATUS_LABELS, SUBMITTED,
-                                      Complaint, ComplaintEvent)
+                                      OPEN_STATUSES, PRIORITY_LABELS, REFUSED, REPORT,
+                                      STATUS_LABELS, SUBMITTED, Complaint, ComplaintEvent)
+from portal.registry.models import Business, District
 from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, clean_text, parse
 from portal.workdays import load_calendar
@@ -45,6 +46,7 @@ class QueueRow:
     supporters: int
     awaiting_citizen: bool
     assigned_unit: str | None
+    priority: str = "normal"
 
     @property
     def urgency(self) -> str:
@@ -71,6 +73,35 @@ class QueueFilter:
     category: str | None = None
     unit: str | None = None
     tracking_no: str | None = None
+    priority: str | None = None     # normal / urgent
+
+
+STATUS_FILTERS = {"open": "未办结", "overdue": "已逾期", "submitted": "待受理",
+                  "in_progress": "处理中", "finished": "已办结", "all": "全部"}
+FILTER_PARAMS = ("status", "kind", "district", "category", "unit", "priority", "q")
+
+
+def filter_from_params(params, *, districts: list[str], units: list[str]) -> QueueFilter:
+    """The queue's filters from a (shared or reloaded) address; a value not on its list is
+    dropped, never an error."""
+    def pick(key: str, allowed) -> str | None:
+        value = str(params.get(key, ""))
+        return value if value in allowed else None
+
+    number = str(params.get("q", "")).strip()[:24]
+    return QueueFilter(status=pick("status", STATUS_FILTERS) or "open", kind=pick("kind", KIND_LABELS),
+                       district_adcode=pick("district", districts),
+                       category=pick("category", rules.categories()), unit=pick("unit", units),
+                       priority=pick("priority", PRIORITY_LABELS),
+                       tracking_no=number if number.isprintable() and number else None)
+
+
+def filter_params(flt: QueueFilter) -> dict[str, str]:
+    """The address parameters that give back `flt` (defaults left out)."""
+    values = {"status": None if flt.status == "open" else flt.status, "kind": flt.kind,
+              "district": flt.district_adcode, "category": flt.category, "unit": flt.unit,
+              "priority": flt.priority, "q": flt.tracking_no}
+    return {key: value for key, value in values.items() if value}
 
 
 def queue(session: Session, flt: QueueFilter, today: date | None = None,
@@ -95,6 +126,8 @@ def queue(session: Session, flt: QueueFilter, today: date | None = None,
         query = query.where(Complaint.category == flt.category)
     if flt.unit:
         query = query.where(Complaint.assigned_unit == flt.unit)
+    if flt.priority:
+        query = query.where(Complaint.priority == flt.priority)
     if flt.tracking_no:
         query = query.where(Complaint.tracking_no == personal.normalise_code(flt.tracking_no))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -112,7 +145,7 @@ def queue(session: Session, flt: QueueFilter, today: date | None = None,
         rows.append(QueueRow(c.id, c.tracking_no, c.kind, c.category, c.business_name,
                              c.district_adcode, c.received_on, c.status, c.due_kind, c.due_on,
                              c.due_provisional, left, c.supporters, c.awaiting_citizen,
-                             c.assigned_unit))
+                             c.assigned_unit, c.priority))
     return total, rows
 
 
@@ -133,10 +166,51 @@ def clock_summary(session: Session, today: date | None = None) -> dict[str, int]
 # --- actions ------------------------------------------------------------------------------
 
 
+def district_unit(district_name: str) -> str:
+    return f"{district_name}市场监督管理局"
+
+
 def units(district_names: list[str]) -> list[str]:
     """The units a case can be assigned to: one per district, and the city's own teams."""
-    return [f"{name}市场监督管理局" for name in district_names] + \
+    return [district_unit(name) for name in district_names] + \
         ["市局执法稽查支队", "市局食品经营安全监督管理科", "市消费者权益保护科"]
+
+
+def suggested_unit(session: Session, case: Complaint) -> str | None:
+    """The district's own bureau for the case's district (or, failing that, the registered
+    business's district): a 慈利县 shop is suggested to 慈利县市场监督管理局."""
+    adcode = case.district_adcode
+    if not adcode and case.business_id:
+        adcode = session.scalar(select(Business.district_adcode)
+                                .where(Business.id == case.business_id))
+    name = session.scalar(select(District.name).where(District.adcode == adcode)) if adcode else None
+    return district_unit(name) if name else None
+
+
+@dataclass(frozen=True)
+class RelatedCase:
+    complaint_id: int
+    tracking_no: str
+    kind: str
+    category: str
+    status: str
+    received_on: date
+
+
+def other_open_cases(session: Session, case: Complaint, limit: int = 20) -> list[RelatedCase]:
+    """Other unfinished, unmerged cases on the same business: the registered business when the
+    case names one, else the same typed name in the same district."""
+    if case.business_id:
+        same = Complaint.business_id == case.business_id
+    else:
+        same = (Complaint.business_id.is_(None) & (Complaint.business_name == case.business_name)
+                & (Complaint.district_adcode == case.district_adcode))
+    query = (select(Complaint).where(same, Complaint.id != case.id,
+                                     Complaint.status.in_(OPEN_STATUSES),
+                                     Complaint.merged_into_id.is_(None))
+             .order_by(Complaint.received_on.desc(), Complaint.id.desc()).limit(limit))
+    return [RelatedCase(c.id, c.tracking_no, c.kind, c.category, c.status, c.received_on)
+            for c in session.scalars(query)]
 
 
 def _case(session: Session, actor: Actor, complaint_id: int, *, statuses=OPEN_STATUSES) -> Complaint:
@@ -319,3 +393,48 @@ def reveal_contact(session: Session, actor: Actor, complaint_id: int, secret: st
     _audit(session, actor, "complaint_reveal_contact", case, reason=reason)
     return personal.decrypt(secret, case.contact_name_enc), personal.decrypt(secret, case.phone_enc)
 
+
+
+def set_priority(session: Session, actor: Actor, complaint_id: int, priority: str) -> Complaint:
+    if priority not in PRIORITY_LABELS:
+        raise InputError({"priority": "请选择“普通”或“紧急”"})
+    case = _case(session, actor, complaint_id)
+    before = case.priority
+    if before != priority:
+        case.priority = priority
+        _event(session, case, actor, "priority", f"优先级：{PRIORITY_LABELS[priority]}", False)
+        _audit(session, actor, "complaint_priority", case, priority=priority,
+               previous_priority=before)
+    return case
+
+
+MAX_BULK = 200
+
+
+def bulk_assign(session: Session, actor: Actor, complaint_ids: list[int], unit: str) -> list[str]:
+    """Assign several cases to one unit in one transaction, one audit row per case. All or
+    none: a case that cannot be assigned (not yet accepted, finished, merged) stops the whole
+    batch with its tracking number, so the handler can take it out and try again."""
+    try:
+        ids = list(dict.fromkeys(int(i) for i in complaint_ids))
+    except (TypeError, ValueError):
+        raise InputError({"case": "所选案件无效，请刷新后重选"}) from None
+    if not ids:
+        raise InputError({"case": "请先在表格中选择要交办的案件"})
+    if len(ids) > MAX_BULK:
+        raise InputError({"case": f"一次最多交办 {MAX_BULK} 件"})
+    unit = _text(unit, "承办单位", max_len=100)
+    if not actor.may("handler"):
+        raise PermissionDenied("需要“投诉举报处理”角色")
+    cases = session.scalars(select(Complaint).where(Complaint.id.in_(ids))
+                            .order_by(Complaint.id).with_for_update()).all()
+    if len(cases) != len(ids):
+        raise InputError({"case": "所选案件中有找不到的，请刷新后重选"})
+    blocked = [c.tracking_no for c in cases
+               if c.status not in (ACCEPTED, IN_PROGRESS) or c.merged_into_id is not None]
+    if blocked:
+        raise InputError({"case": "以下案件尚未受理、已办结或已并入其他案件，不能交办："
+                                  + "、".join(blocked) + "。请取消选择这些案件后重试"})
+    for case in cases:
+        assign(session, actor, case.id, unit)
+    return [c.tracking_no for c in cases]

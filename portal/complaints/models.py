@@ -21,6 +21,8 @@ STATUS_LABELS = {SUBMITTED: "已提交", ACCEPTED: "已受理", REFUSED: "不予
 OPEN_STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS)
 FINISHED_STATUSES = (REFUSED, CLOSED)   # 办结: the bureau has given its answer
 RATINGS = ("满意", "基本满意", "不满意")
+NORMAL, URGENT = "normal", "urgent"
+PRIORITY_LABELS = {NORMAL: "普通", URGENT: "紧急"}   # the handler's own call, beside the legal clock
 
 
 class Complaint(Base):
@@ -29,6 +31,7 @@ class Complaint(Base):
         Index("ix_complaints_status_due", "status", "due_on"),
         Index("ix_complaints_business_received", "business_id", "received_on"),
         Index("ix_complaints_received", "received_on"),
+        Index("ix_complaints_priority", "priority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +71,7 @@ class Complaint(Base):
     accepted_on: Mapped[date | None] = mapped_column(Date)
     refusal_reason: Mapped[str | None] = mapped_column(Text)
     assigned_unit: Mapped[str | None] = mapped_column(String(100))
+    priority: Mapped[str] = mapped_column(String(8), default=NORMAL, server_default=NORMAL)
     awaiting_citizen: Mapped[bool] = mapped_column(Boolean, default=False)
     finished_on: Mapped[date | None] = mapped_column(Date)       # refused or closed (local day)
     finished_working_days: Mapped[int | None] = mapped_column(Integer)

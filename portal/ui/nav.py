@@ -60,6 +60,7 @@ PAGES = [
     PageSpec("pages/survey_dashboard.py", N_("满意度统计"), ":material/insights:", OFFICIAL, "analyst"),
     PageSpec("pages/accounts.py", N_("账号管理"), ":material/manage_accounts:", OFFICIAL, "admin"),
     PageSpec("pages/complaint_rules.py", N_("办理时限与节假日"), ":material/event:", OFFICIAL, "admin"),
+    PageSpec("pages/complaint_templates.py", N_("答复模板"), ":material/article:", OFFICIAL, "admin"),
     PageSpec("pages/audit_log.py", N_("审计日志"), ":material/history:", OFFICIAL, "admin"),
 ]
 
