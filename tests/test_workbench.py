@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from complaint_helpers import add_business, complaint_form
+from helpers.complaints import add_business, complaint_form
 from portal.accounts import actions
 from portal.accounts.models import AuditEntry
 from portal.accounts.rules import cli_actor

@@ -5,10 +5,10 @@ import json
 
 from sqlalchemy import select
 
-from complaint_helpers import complaint_form
+from helpers.complaints import complaint_form
 from test_complaint_pages import _business_id
 from test_complaints import client
-from test_pages import app_env, demo_password, open_page, sign_in, texts  # noqa: F401
+from helpers.pages import demo_password, open_page, sign_in, texts
 from portal.accounts.models import AuditEntry
 from portal.accounts.rules import cli_actor
 from portal.complaints import filing, handling
