@@ -235,7 +235,7 @@ def _choose(page, label: str, option: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for _attempt in range(4):
-        page.get_by_label(label).click()
+        page.get_by_label(label, exact=True).click()
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             return
@@ -363,8 +363,8 @@ def test_whole_round_in_the_browser(server, browser):
     assert "共 1 票" in citizen.inner_text("main")
 
     move_to(db, round_id, "sampling")
-    desk.reload()      # a new session: sign in again
-    _sign_in(desk, tmp, "demo_publisher")
+    desk.reload()      # a new session, still signed in (the sign-in cookie)
+    assert "请先登录" not in desk.inner_text("main")
     _choose(desk, "选择一期", "浏览器测试一期（抽检中）")
     desk.get_by_role("tab", name="抽检计划").click()
     desk.get_by_role("button", name="确定抽检计划").click()

@@ -104,7 +104,7 @@ def test_map_cluster_pin_and_popup_link_open_the_business(server, browser, width
     link.click()
     page.wait_for_url(re.compile(r"/business\?id=\d+"), timeout=30_000)
     page.get_by_role("link", name="返回商户查询").wait_for(timeout=60_000)
-    assert page.locator("h1").inner_text() == name
+    assert page.locator("h1").first.inner_text() == name
     page.context.close()
 
 
@@ -137,7 +137,7 @@ def test_near_me_lists_the_nearest_business_first(server, browser):
     # The list works without the map: its first entry opens the business.
     links.first.click()
     page.get_by_role("link", name="返回商户查询").wait_for(timeout=60_000)
-    assert page.locator("h1").inner_text() == nearest
+    assert page.locator("h1").first.inner_text() == nearest
     context.close()
 
 
