@@ -71,7 +71,7 @@ st.page_link("pages/rounds.py", label=t("全部各期"), icon=":material/arrow_b
 current = phase(round_, today)
 if round_.is_demo:
     st.warning(t("演示数据：这一期活动由程序生成，仅用于演示。"), icon=":material/science:")
-st.title(round_.title, anchor=False)
+st.title(md(round_.title), anchor=False)   # a title is text, never markdown
 timeline(round_, current)
 st.text(round_.description)
 st.caption(t("本期计划抽检 {n} 项；投票期间每人每天最多 {daily} 票，同一项每天只能投 1 票（按北京时间计日）。",
