@@ -95,6 +95,14 @@ def set_up_second_factor(page) -> str:
     return key
 
 
+def wait_until_drawn(page, timeout: int = 60_000) -> None:
+    """Until the script run has finished and no element of the previous run is left on the
+    page (Streamlit keeps those, marked stale, while it draws the new ones)."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
+                 && !document.querySelector('[data-stale="true"]')""", timeout=timeout)
+
+
 def _sidebar(page) -> str:
     return page.inner_text('[data-testid="stSidebar"]')
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from test_browser import _open, _sidebar, _sign_in, browser, server  # noqa: F401  (module fixtures)
+from test_browser import _open, _sign_in, browser, server  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.security
 
@@ -30,7 +30,9 @@ def test_one_sign_in_lasts_through_reload_new_tab_and_deep_link_until_sign_out(s
 
     page.reload()
     page.get_by_role("heading", name="我的账号").wait_for(timeout=60_000)
-    assert "我的账号" in _sidebar(page)
+    # The sidebar's links are drawn a moment after its captions: wait for the link itself.
+    page.locator('[data-testid="stSidebar"]').get_by_role(
+        "link", name=re.compile("我的账号")).wait_for(timeout=60_000)
 
     other = page.context.new_page()          # a new tab, then a deep link to a workbench page
     other.goto(base + "/complaint_queue")

@@ -3,7 +3,7 @@ told it has answered (in Chinese, and in English for an English visitor); a seco
 can answer; a browser that keeps no cookies is asked to verify a phone instead."""
 import os
 
-from test_browser import _open, browser, server  # noqa: F401  (the shared fixtures)
+from test_browser import _open, browser, server, wait_until_drawn  # noqa: F401  (the shared fixtures)
 
 from portal.surveys.definition import load_survey
 
@@ -26,6 +26,7 @@ def _answer(page, name: str) -> None:
     不了解/说不清 for 保健食品; then submit."""
     page.get_by_text("第 1 / 6 步").wait_for(timeout=90_000)
     _shot(page, f"{name}_1")
+    wait_until_drawn(page)
     groups = _groups(page)
     for i in range(groups.count()):
         groups.nth(i).locator('label[data-testid="stRadioOption"]').first.click()
@@ -34,6 +35,7 @@ def _answer(page, name: str) -> None:
         page.get_by_text(f"第 {step} / 6 步").wait_for(timeout=60_000)
         # The step's last question drawn: the previous step's widgets are gone by then.
         page.get_by_text(section.questions[-1].text).first.wait_for(timeout=60_000)
+        wait_until_drawn(page)
         groups = _groups(page)
         for i in range(groups.count()):
             group = groups.nth(i)
