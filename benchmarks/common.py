@@ -25,12 +25,21 @@ def log(message: str) -> None:
 
 def line(benchmark: str, metric: str, value: float, unit: str, n: int, baseline: str,
          baseline_value: float, target: str, ok: bool, **extra) -> dict:
-    ratio = round(baseline_value / value, 1) if value else None
+    ratio = round(baseline_value / value, 2) if value else None
     record = {"benchmark": benchmark, "metric": metric, "value": round(value, 4), "unit": unit,
               "n": n, "baseline": baseline, "baseline_value": round(baseline_value, 4),
               "ratio": ratio, "target": target, "ok": bool(ok), **extra}
     print(json.dumps(record, ensure_ascii=False), flush=True)
     return record
+
+
+def render_template(template: str, values: dict[str, str]) -> str:
+    """Fill the ${NAME} placeholders of deploy/nginx.conf.template; nginx's own $variables
+    are left alone."""
+    for name, value in values.items():
+        template = template.replace("${" + name + "}", value)
+    assert "${" not in template, "an unfilled placeholder"
+    return template
 
 
 def median_seconds(fn, repeat: int = 7) -> float:

@@ -91,8 +91,9 @@ with st.form("sampling_search"):
         st.query_params.from_dict(new.to_params())
         st.rerun()
 
-tab_results, tab_stats, tab_download = st.tabs([t("查询结果"), t("统计"), t("下载与说明")])
-with tab_results:
+
+def show_results() -> None:
+    """One page of batches found, with the pages before and after."""
     page = id_param(params, "page") or 1
     total, rows = cached.sampling_search(ctx, flt, page)
     pages = max(1, -(-total // queries.PAGE_SIZE))
@@ -113,7 +114,9 @@ with tab_results:
                                 query_params={**flt.to_params(), "page": str(page + 1)})
     st.caption(disclaimer())
 
-with tab_stats:
+
+def show_statistics() -> None:
+    """Per-thousand figure, pass rates and the commonest failed items, for the query."""
     year = local_today().year
     stats = cached.sampling_stats(ctx, flt, year)
     demo_notice(demo)
@@ -153,7 +156,9 @@ with tab_stats:
             st.dataframe(items, hide_index=True, width="stretch")
     st.caption(t("数据更新至 {day}。", day=day(stats['data_date'])))
 
-with tab_download:
+
+def show_downloads() -> None:
+    """The query's batches as CSV/XLSX, with the column notes."""
     st.markdown(t("下载当前查询条件下的抽检结果（最多 50,000 行）。表格列固定，说明见下方。"))
     if st.button(t("准备下载文件"), icon=":material/download:"):
         with ctx.db.read() as session:
@@ -168,3 +173,14 @@ with tab_download:
     st.caption(t("以“=、+、-、@”开头的单元格在下载文件中前面加了单引号，防止被电子表格当作公式执行。"))
     st.page_link("pages/about.py", label=t("其他网站和应用如何读取这些数据（开放数据接口）"),
                  icon=":material/api:")
+
+
+# Only the open tab's content is computed (a rerun when another is chosen): the charts cost
+# most of a visit's time, and most visitors never open them (issue 17).
+tab_results, tab_stats, tab_download = st.tabs([t("查询结果"), t("统计"), t("下载与说明")],
+                                               key="sampling_tab", on_change="rerun")
+for tab, show in ((tab_results, show_results), (tab_stats, show_statistics),
+                  (tab_download, show_downloads)):
+    with tab:
+        if tab.open:
+            show()

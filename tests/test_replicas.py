@@ -24,16 +24,9 @@ if not os.path.exists(NGINX) or not PG_URL:
 
 from test_browser import _open, _sign_in, browser  # noqa: E402,F401
 from test_browser import _verify_phone, file_complaint  # noqa: E402
+from benchmarks.common import render_template  # noqa: E402  (the one filler of the nginx template)
 
 SECRET = "replica-test-secret-" + "x" * 40
-
-
-def render_template(template: str, values: dict[str, str]) -> str:
-    """Fill ${NAME} placeholders; nginx's own $variables are left alone."""
-    for name, value in values.items():
-        template = template.replace("${" + name + "}", value)
-    assert "${" not in template, "an unfilled placeholder"
-    return template
 
 
 def _port() -> int:
