@@ -15,7 +15,8 @@ from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import demo_notice, download_buttons, id_param, md, show_address
+from portal.ui.widgets import (demo_notice, download_buttons, id_param, md, show_address,
+                               table_on_demand)
 
 ctx = page_setup("抽检结果", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
@@ -143,8 +144,7 @@ def show_statistics() -> None:
             st.info(t("没有数据。"))
             continue
         st.altair_chart(rate_chart(frame, label, line=line), width="stretch")
-        with st.expander(t("按{label}的数字（表格）", label=label)):
-            st.dataframe(frame, hide_index=True, width="stretch")
+        table_on_demand(t("按{label}的数字（表格）", label=label), frame, f"table_{key}")
     st.markdown("**" + t("最常见的不合格项目") + "**")
     item_col, batch_col = both("不合格项目"), t("批次")
     items = pd.DataFrame(stats["items"], columns=[item_col, batch_col])
@@ -152,8 +152,7 @@ def show_statistics() -> None:
         st.info(t("所选范围内没有不合格批次。"))
     else:
         st.altair_chart(count_chart(items, item_col, batch_col), width="stretch")
-        with st.expander(t("不合格项目（表格）")):
-            st.dataframe(items, hide_index=True, width="stretch")
+        table_on_demand(t("不合格项目（表格）"), items, "table_items")
     st.caption(t("数据更新至 {day}。", day=day(stats['data_date'])))
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import data_version
 from portal.accounts.models import AuditEntry
 from portal.accounts.rules import Actor
 from portal.config import DATA_DIR
@@ -16,6 +17,16 @@ from portal.timeutil import local_midnight_utc, utcnow
 # Readable labels for actions, objects, detail keys and coded values: data, not code.
 LABELS = json.loads((DATA_DIR / "accounts" / "audit_labels.json").read_text(encoding="utf-8"))
 ACTION_LABELS: dict[str, str] = LABELS["actions"]
+# Audited actions that change nothing a visitor can see: they leave the data version alone
+# (a stranger's failed sign-ins must not empty every page's cache). Any other action, new
+# ones included, changes the version.
+UNSEEN_BY_VISITORS = frozenset({
+    "sign_in", "sign_in_failed", "sign_in_locked", "sign_out", "idle_sign_out", "session_end",
+    "official_create", "official_disable", "official_enable", "official_reset_password",
+    "official_change_password", "official_set_roles", "official_unlock", "official_end_sessions",
+    "totp_enrol", "totp_enrol_failed", "totp_use", "totp_failed", "recovery_code_use", "totp_reset",
+    "complaint_reveal_contact", "complaint_note", "complaint_priority", "complaint_templates_update",
+    "round_flag_review"})
 
 
 def record(session: Session, actor: Actor | None, action: str, *, object_type: str | None = None,
@@ -31,6 +42,8 @@ def record(session: Session, actor: Actor | None, action: str, *, object_type: s
         detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
     )
     session.add(entry)
+    if action not in UNSEEN_BY_VISITORS:
+        data_version.bump(session)
     return entry
 
 

@@ -1,10 +1,15 @@
-"""Cached reads for pages (st.cache_data with a TTL), keyed by database and jurisdiction.
-Writers call clear() so that they see their own change at once."""
+"""Cached reads for pages (st.cache_data), shared by every visitor of this process.
+
+Keyed by database, jurisdiction and the data version (portal.data_version): an official's
+change through any process gives a new key at once. The TTL refreshes figures that citizens'
+own writes change (complaint and vote counts), which do not change the version. Writers in
+this process also call clear(), which frees the old entries at once."""
 from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import select
 
+from portal import data_version
 from portal.demo.generator import has_demo_data
 from portal.registry.models import District
 from portal.home import district_overview, headline_figures
@@ -14,8 +19,14 @@ from portal.ui.layout import PageContext, get_portal
 TTL = 60
 
 
+def version(ctx: PageContext) -> str:
+    """The data version, read for each key (one primary-key read): never cached itself."""
+    with ctx.db.read() as session:
+        return data_version.current(session)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _home(url: str, adcode: str):
+def _home(url: str, version: str, adcode: str):
     portal = get_portal()
     with portal.db.read() as session:
         return (headline_figures(session, portal.profile),
@@ -23,17 +34,17 @@ def _home(url: str, adcode: str):
 
 
 def home(ctx: PageContext):
-    return _home(ctx.db.url, ctx.profile.adcode)
+    return _home(ctx.db.url, version(ctx), ctx.profile.adcode)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _demo_present(url: str) -> bool:
+def _demo_present(url: str, version: str) -> bool:
     with get_portal().db.read() as session:
         return has_demo_data(session)
 
 
 def demo_present(ctx: PageContext) -> bool:
-    return _demo_present(ctx.db.url)
+    return _demo_present(ctx.db.url, version(ctx))
 
 
 @st.cache_data(show_spinner=False)
@@ -58,38 +69,38 @@ def clear() -> None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
-def _sampling_search(url: str, params: tuple, page: int):
+def _sampling_search(url: str, version: str, params: tuple, page: int):
     flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
     with get_portal().db.read() as session:
         return sampling_queries.search(session, flt, page)
 
 
 def sampling_search(ctx: PageContext, flt, page: int):
-    return _sampling_search(ctx.db.url, tuple(sorted(flt.to_params().items())), page)
+    return _sampling_search(ctx.db.url, version(ctx), tuple(sorted(flt.to_params().items())), page)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _district_names(url: str) -> dict[str, str]:
+def _district_names(url: str, version: str) -> dict[str, str]:
     with get_portal().db.read() as session:
         return dict(session.execute(select(District.adcode, District.name)).all())
 
 
 def district_names(ctx: PageContext) -> dict[str, str]:
-    return _district_names(ctx.db.url)
+    return _district_names(ctx.db.url, version(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _sampling_categories(url: str) -> list[str]:
+def _sampling_categories(url: str, version: str) -> list[str]:
     with get_portal().db.read() as session:
         return sampling_queries.categories(session)
 
 
 def sampling_categories(ctx: PageContext) -> list[str]:
-    return _sampling_categories(ctx.db.url)
+    return _sampling_categories(ctx.db.url, version(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计…", max_entries=100)
-def _sampling_stats(url: str, params: tuple, population: int, year: int):
+def _sampling_stats(url: str, version: str, params: tuple, population: int, year: int):
     flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
     q = sampling_queries
     with get_portal().db.read() as session:
@@ -105,13 +116,13 @@ def _sampling_stats(url: str, params: tuple, population: int, year: int):
 
 
 def sampling_stats(ctx: PageContext, flt, year: int):
-    return _sampling_stats(ctx.db.url, tuple(sorted(flt.to_params().items())),
+    return _sampling_stats(ctx.db.url, version(ctx), tuple(sorted(flt.to_params().items())),
                            ctx.profile.population, year)
 
 
 # --- maps -------------------------------------------------------------------------------------
 @st.cache_data(ttl=TTL, show_spinner="正在加载地图数据…", max_entries=50)
-def _map_points(url: str, adcode: str, flt):
+def _map_points(url: str, version: str, adcode: str, flt):
     from portal.ratings.queries import map_points
     from portal.timeutil import local_today
 
@@ -120,11 +131,11 @@ def _map_points(url: str, adcode: str, flt):
 
 
 def map_points(ctx: PageContext, flt):
-    return _map_points(ctx.db.url, ctx.profile.adcode, flt)
+    return _map_points(ctx.db.url, version(ctx), ctx.profile.adcode, flt)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
-def _map_layers(url: str, adcode: str):
+def _map_layers(url: str, version: str, adcode: str):
     from portal import map_layers
     from portal.timeutil import local_today
 
@@ -135,11 +146,11 @@ def _map_layers(url: str, adcode: str):
 
 
 def map_layers(ctx: PageContext):
-    return _map_layers(ctx.db.url, ctx.profile.adcode)
+    return _map_layers(ctx.db.url, version(ctx), ctx.profile.adcode)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
-def _district_values(url: str, adcode: str, figure: str):
+def _district_values(url: str, version: str, adcode: str, figure: str):
     from portal import map_layers
     from portal.timeutil import local_today
 
@@ -148,4 +159,4 @@ def _district_values(url: str, adcode: str, figure: str):
 
 
 def district_values(ctx: PageContext, figure: str):
-    return _district_values(ctx.db.url, ctx.profile.adcode, figure)
+    return _district_values(ctx.db.url, version(ctx), ctx.profile.adcode, figure)

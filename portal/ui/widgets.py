@@ -89,6 +89,15 @@ def md(text: str | None) -> str:
     return out.replace("\n", " ")
 
 
+def table_on_demand(label: str, frame, key: str) -> None:
+    """A table in an expander, sent only once the visitor opens it (opening reruns the page):
+    most visitors read the chart above it and never open it."""
+    box = st.expander(label, key=key, on_change="rerun")
+    with box:
+        if box.open:
+            st.dataframe(frame, hide_index=True, width="stretch")
+
+
 def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[str, str]],
                      spec_version: str, extra_notes: list[str] = ()) -> None:
     """CSV and XLSX of an open-data table; the XLSX carries the date, spec and column notes."""
