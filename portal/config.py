@@ -264,10 +264,30 @@ def _message(error: dict) -> str:
         example=(info.examples or [""])[0])
 
 
+_LOADED: dict[tuple, Settings] = {}
+
+
 def load_settings(env: Mapping[str, str] | None = None,
                   secrets_path: Path | None = None) -> Settings:
-    env = os.environ if env is None else env
-    sources = _sources(env, secrets_path or DEFAULT_SECRETS_PATH)
+    """The settings from the environment and secrets.toml. Pages ask on every visit: the
+    process's own environment and an unchanged secrets file give the same Settings, so those
+    are built once (a changed variable or file is read again)."""
+    if env is None and secrets_path is None:
+        try:
+            stamp = DEFAULT_SECRETS_PATH.stat().st_mtime_ns
+        except OSError:
+            stamp = None
+        key = (tuple(sorted(os.environ.items())), stamp)
+        if key not in _LOADED:
+            if len(_LOADED) > 16:       # tests change the environment often; keep a few
+                _LOADED.clear()
+            _LOADED[key] = _load(os.environ, DEFAULT_SECRETS_PATH)
+        return _LOADED[key]
+    return _load(os.environ if env is None else env, secrets_path or DEFAULT_SECRETS_PATH)
+
+
+def _load(env: Mapping[str, str], secrets_path: Path) -> Settings:
+    sources = _sources(env, secrets_path)
     try:
         return Settings(_build_sources=(sources, {}))
     except ValidationError as exc:
