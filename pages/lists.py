@@ -2,12 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from portal.lists import queries
 from portal.lists.models import BLACK, RED
 from portal.lists.rules import rules
 from portal.lists.spec import EXPORT_COLUMNS, SPEC_VERSION, export_record
 from portal.i18n import t
 from portal.timeutil import local_today
+from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.widgets import demo_notice, download_buttons
@@ -17,17 +17,14 @@ st.title(t("红黑榜"), anchor=False)
 st.markdown(t("**黑榜**是依法列入市场监督管理严重违法失信名单的经营主体；**红榜**是本局表彰的诚信经营单位。"
               "到期或提前移出的单位不再显示在榜上，记录仍保留在该单位的页面上。"))
 today = local_today()
-with ctx.db.read() as session:
-    demo = queries.any_demo(session)
-demo_notice(demo)
+demo_notice(cached.list_entries(ctx, today, "")[1])
 
 q = st.text_input(t("按名称、统一社会信用代码或原因查找"), value=st.query_params.get("q", "")[:50],
                   max_chars=50, placeholder=t("例如：超市、9143…"))
 if q.strip() != st.query_params.get("q", ""):
     st.query_params["q"] = q.strip()
-with ctx.db.read() as session:
-    black = queries.active_entries(session, BLACK, ctx.profile.adcode, today, q.strip())
-    red = queries.active_entries(session, RED, ctx.profile.adcode, today, q.strip())
+found, demo = cached.list_entries(ctx, today, q.strip())
+black, red = found[BLACK], found[RED]
 
 st.page_link("pages/map.py", label=t("在地图上查看黑榜单位"), icon=":material/map:",
              query_params={"layer": "black"})
@@ -42,11 +39,14 @@ for column, title, entries, empty in (
         for entry in entries:
             entry_card(entry)
 
-with st.expander(t("依据与下载")):
-    r = rules()
-    st.markdown(r["black_early_removal_years"]["source"])
-    st.page_link("pages/about.py", label=t("本站采用的各项规则及其依据"), icon=":material/gavel:")
-    frame = pd.DataFrame([export_record(e) for e in black + red],
-                         columns=[c for c, _ in EXPORT_COLUMNS])
-    download_buttons(frame, "lists", "红黑榜", today, EXPORT_COLUMNS, SPEC_VERSION,
-                     ["演示数据：不是真实名单"] if demo else [])
+# Built only once opened (opening reruns the page): most visitors never open it.
+sources = st.expander(t("依据与下载"), key="sources", on_change="rerun")
+with sources:
+    if sources.open:
+        r = rules()
+        st.markdown(r["black_early_removal_years"]["source"])
+        st.page_link("pages/about.py", label=t("本站采用的各项规则及其依据"), icon=":material/gavel:")
+        frame = pd.DataFrame([export_record(e) for e in black + red],
+                             columns=[c for c, _ in EXPORT_COLUMNS])
+        download_buttons(frame, "lists", "红黑榜", today, EXPORT_COLUMNS, SPEC_VERSION,
+                         ["演示数据：不是真实名单"] if demo else [])

@@ -160,3 +160,20 @@ def _district_values(url: str, version: str, adcode: str, figure: str):
 
 def district_values(ctx: PageContext, figure: str):
     return _district_values(ctx.db.url, version(ctx), ctx.profile.adcode, figure)
+
+
+# --- 红黑榜 ------------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def _list_entries(url: str, version: str, adcode: str, today, q: str):
+    from portal.lists.models import BLACK, RED
+    from portal.lists.queries import active_entries, any_demo
+
+    with get_portal().db.read() as session:
+        return ({kind: active_entries(session, kind, adcode, today, q) for kind in (BLACK, RED)},
+                any_demo(session))
+
+
+def list_entries(ctx: PageContext, today, q: str):
+    """({kind: entries in force matching q}, whether any entry is demo data). One entry per
+    keyword typed (at most 200 kept), so a stranger's many keywords cannot fill memory."""
+    return _list_entries(ctx.db.url, version(ctx), ctx.profile.adcode, today, q)

@@ -18,7 +18,7 @@ from portal.registry.profiles import load_profile
 from portal.official_session import HANDOFF_HEADER, official_cookie
 from portal import i18n
 from portal.i18n import N_, t
-from portal.ui import footer, nav
+from portal.ui import footer, forget_language, nav, remember_language
 
 log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
@@ -183,9 +183,11 @@ def _sidebar(profile, actor: Actor | None, page: str) -> None:
 
 def _language_from_url() -> None:
     """?lang=en in a shared link sets the language for this tab."""
+    forget_language()       # what an earlier run in this thread read
     wanted = st.query_params.get("lang")
     if wanted in i18n.LANGUAGES and wanted != i18n.current():
         st.session_state[i18n.SESSION_KEY] = wanted
+    remember_language()
 
 
 def _language_switch() -> None:
@@ -194,6 +196,7 @@ def _language_switch() -> None:
                                   format_func=i18n.LANGUAGES.get, label_visibility="collapsed")
     if chosen and chosen != current:
         st.session_state[i18n.SESSION_KEY] = chosen
+        remember_language()
         if chosen == i18n.DEFAULT:
             st.query_params.pop("lang", None)
         else:
