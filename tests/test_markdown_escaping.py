@@ -187,3 +187,104 @@ def test_pages_hand_imported_and_citizen_text_to_markdown_escaped(app_env):
     assert_inert(open_page("pages/lists.py"), NAME, REASON, LINK)
     assert_inert(open_page("pages/rounds.py", {"round": str(ids["round"])}), f"第9期{LINK}",
                  PROPOSAL, PLACE)
+
+
+# --- Chromium: the rendered DOM -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory, demo_template):
+    """The portal on a copy of the demo database with the hostile data imported, served by
+    `streamlit run` as in production."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import ROOT
+    from test_browser import CHROMIUM, _free_port
+
+    if not shutil.which(CHROMIUM):
+        pytest.skip("chromium is not installed")
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copyfile(demo_template / "app.sqlite3", root / "app.sqlite3")
+    shutil.copytree(demo_template / "var", root / "var")
+    ids = import_hostile(root)
+    port = _free_port()
+    env = {**os.environ, "PORTAL_VAR_DIR": str(root / "var"), "PORTAL_DEMO": "1",
+           "PORTAL_DATABASE_URL": f"sqlite:///{root / 'app.sqlite3'}"}
+    env.pop("PORTAL_JURISDICTION", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("portal did not start") from None
+                time.sleep(0.5)
+        yield base, ids
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import ARGS, CHROMIUM
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+# Coloured backgrounds, math and the hostile :material/rocket_launch: icon as Streamlit draws them.
+DRAWN_FROM_TEXT = '.stMarkdownColoredBackground, .katex, [role=img][aria-label="rocket_launch icon"]'
+
+
+def _rendered(chromium, url: str, shown: str) -> tuple[str, list[str], list[str], int]:
+    """Open a page as a visitor does; once `shown` is on it and the script has finished: the
+    main area's text, the links' addresses, the images' sources, and how many coloured spans,
+    icons drawn from text and math formulas it has."""
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    try:
+        page.goto(url)
+        page.get_by_text(shown, exact=False).first.wait_for(timeout=90_000)
+        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
+        main = page.locator('[data-testid="stMain"]')
+        links = main.evaluate("m => [...m.querySelectorAll('a[href]')].map(a => a.href)")
+        images = main.evaluate("m => [...m.querySelectorAll('img')].map(i => i.src)")
+        drawn = main.evaluate("(m, s) => m.querySelectorAll(s).length", DRAWN_FROM_TEXT)
+        assert not page.query_selector('[data-testid="stException"]')
+        return main.inner_text(), links, images, drawn
+    finally:
+        page.context.close()
+
+
+def test_browser_shows_hostile_text_as_text(hostile_server, chromium):
+    """No link or image whose address came from the data, no colour, icon, emoji or formula
+    from it; the real address reads whole, without backslashes (the word joiners are invisible)."""
+    base, ids = hostile_server
+    pages = [(f"/business?id={ids['business']}", "人民路1号"),
+             (f"/sampling?batch={ids['batch']}&scope=all", "腊肉"),
+             ("/lists", "经营过期食品"),
+             (f"/rounds?round={ids['round']}", "凉皮")]
+    for path, shown in pages:
+        text, links, images, drawn = _rendered(chromium, base + path, shown)
+        assert not [a for a in links if "example" in a or not a.startswith(base)], (path, links)
+        assert not [i for i in images if "example" in i], (path, images)
+        assert drawn == 0 and "😄" not in text, path
+        visible = text.replace(WORD_JOINER, "")
+        assert "\\" not in visible, path
+        assert LINK in visible and REAL_URL in visible, path
+    assert PLACE in visible and PROPOSAL in visible
