@@ -195,15 +195,10 @@ def test_pages_hand_imported_and_citizen_text_to_markdown_escaped(app_env):
 def hostile_server(tmp_path_factory, demo_template):
     """The portal on a copy of the demo database with the hostile data imported, served by
     `streamlit run` as in production."""
-    import os
     import shutil
-    import subprocess
-    import sys
-    import time
-    import urllib.request
 
-    from conftest import ROOT
-    from test_browser import CHROMIUM, _free_port
+    from helpers.server import running_portal
+    from test_browser import CHROMIUM
 
     if not shutil.which(CHROMIUM):
         pytest.skip("chromium is not installed")
@@ -211,29 +206,8 @@ def hostile_server(tmp_path_factory, demo_template):
     shutil.copyfile(demo_template / "app.sqlite3", root / "app.sqlite3")
     shutil.copytree(demo_template / "var", root / "var")
     ids = import_hostile(root)
-    port = _free_port()
-    env = {**os.environ, "PORTAL_VAR_DIR": str(root / "var"), "PORTAL_DEMO": "1",
-           "PORTAL_DATABASE_URL": f"sqlite:///{root / 'app.sqlite3'}"}
-    env.pop("PORTAL_JURISDICTION", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline:
-                    raise RuntimeError("portal did not start") from None
-                time.sleep(0.5)
+    with running_portal(root / "var", root / "app.sqlite3") as base:
         yield base, ids
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +227,7 @@ DRAWN_FROM_TEXT = '.stMarkdownColoredBackground, .katex, [role=img][aria-label="
 
 
 def _rendered(chromium, url: str, shown: str) -> tuple[str, list[str], list[str], int]:
-    """Open a page as a visitor does; once `shown` is on it and the script has finished: the
+    """Open a page as a visitor does; once `shown` (drawn last) is on it: the
     main area's text, the links' addresses, the images' sources, and how many coloured spans,
     icons drawn from text and math formulas it has."""
     page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -275,10 +249,11 @@ def test_browser_shows_hostile_text_as_text(hostile_server, chromium):
     """No link or image whose address came from the data, no colour, icon, emoji or formula
     from it; the real address reads whole, without backslashes (the word joiners are invisible)."""
     base, ids = hostile_server
-    pages = [(f"/business?id={ids['business']}", "人民路1号"),
-             (f"/sampling?batch={ids['batch']}&scope=all", "腊肉"),
-             ("/lists", "经营过期食品"),
-             (f"/rounds?round={ids['round']}", "凉皮")]
+    # Each page with what it draws last: the page is complete once that is there.
+    pages = [(f"/business?id={ids['business']}", "投诉或举报这家单位"),
+             (f"/sampling?batch={ids['batch']}&scope=all", "核查处置：发现不合格食品后"),
+             ("/lists", "依据与下载"),
+             (f"/rounds?round={ids['round']}", "您最担心哪种食品")]
     for path, shown in pages:
         text, links, images, drawn = _rendered(chromium, base + path, shown)
         assert not [a for a in links if "example" in a or not a.startswith(base)], (path, links)
