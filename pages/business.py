@@ -43,7 +43,7 @@ if "id" in params:
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
         st.stop()
     demo_notice(business.is_demo)
-    st.title(business.name, anchor=False)
+    st.title(md(business.name), anchor=False)
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "
                 f"{names.get(business.district_adcode, '')}")
     if rating:
@@ -64,9 +64,9 @@ if "id" in params:
     lines = [f"{field('地址')}{md(business.address)}"
              + (aside(t("位置为区县中心，仅供参考")) if business.location_approximate else "")]
     if business.credit_code:
-        lines.append(f"{field('统一社会信用代码')}{business.credit_code}")
+        lines.append(f"{field('统一社会信用代码')}{md(business.credit_code)}")
     if business.licence_no:
-        lines.append(f"{field('许可证编号')}{business.licence_no}" +
+        lines.append(f"{field('许可证编号')}{md(business.licence_no)}" +
                      (aside(t("{day}发证", day=i18n.day(business.licence_date))) if business.licence_date else ""))
     st.markdown("  \n".join(lines))
     tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles

@@ -117,7 +117,7 @@ left, right = st.columns([3, 2])
 with left:
     st.markdown(f"**商户**：{md(case.business_name)}　**区县**：{names.get(case.district_adcode or '', '—')}  \n"
                 f"**地址**：{md(case.address or '—')}  \n"
-                f"**类别**：{case.category}　**发生日期**：{cn_date(case.occurred_on)}　"
+                f"**类别**：{md(case.category)}　**发生日期**：{cn_date(case.occurred_on)}　"
                 f"**提交**：{cn_datetime(case.received_at)}")
     if case.business_id:
         st.page_link("pages/business.py", label="查看商户档案", query_params={"id": str(case.business_id)})
@@ -143,9 +143,9 @@ with right:
                 except InputError as exc:
                     show_errors(exc, {"text": "理由"})
                 else:
-                    st.info(f"姓名：{name or '未留'}　电话：{phone or '未留'}　（本次查看已记入审计日志）")
+                    st.info(f"姓名：{md(name) or '未留'}　电话：{md(phone) or '未留'}　（本次查看已记入审计日志）")
     if case.rating:
-        st.markdown(f"**群众评价**：{case.rating}")
+        st.markdown(f"**群众评价**：{md(case.rating)}")
         if case.rating_comment:
             st.text(case.rating_comment)
     action_tabs(ctx, case, units, suggestion)

@@ -8,7 +8,7 @@ from portal.ui import cached
 from portal.ui.clients import current_client
 from portal.ui.complaint_views import deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
-from portal.ui.widgets import photo_uploader, show_address, show_errors
+from portal.ui.widgets import md, photo_uploader, show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("进度查询", english=True)
@@ -74,11 +74,11 @@ if case.status in OPEN_STATUSES:
 if case.awaiting_citizen:
     st.warning(t("承办人员请您补充材料，请看下方记录，并在页面底部补充。"), icon=":material/priority_high:")
 if case.status == REFUSED and case.refusal_reason:
-    st.error(t("不予受理的理由：{reason}", reason=case.refusal_reason))
+    st.error(t("不予受理的理由：{reason}", reason=md(case.refusal_reason)))
 if case.reply and case.status in FINISHED_STATUSES:
     with st.container(border=True):
         st.markdown("**" + t("答复") + "**"
-                    + (aside(t("办理结果：{outcome}", outcome=case.outcome)) if case.outcome else ""))
+                    + (aside(t("办理结果：{outcome}", outcome=md(case.outcome))) if case.outcome else ""))
         st.text(case.reply)
 
 st.subheader(t("办理记录"), anchor=False)

@@ -6,6 +6,7 @@ from portal.accounts.rules import ROLES
 from portal.ui import nav
 from portal.ui.auth import TAB_NOTE, change_password_form, enrolment_form, sign_in_form, sign_out
 from portal.ui.layout import SECOND_FACTOR_ENROLLED, page_setup
+from portal.ui.widgets import md
 
 ctx = page_setup("登录")
 if ctx.actor is None:
@@ -18,7 +19,7 @@ st.title("我的账号")
 must_change = st.session_state.get("must_change_password", False)
 if must_change:
     st.warning("您的密码已由管理员重置，请先设置新密码，再使用其他功能。")
-st.markdown(f"**{ctx.actor.display_name}**（用户名 `{ctx.actor.username}`）")
+st.markdown(f"**{md(ctx.actor.display_name)}**（用户名 `{ctx.actor.username}`）")
 st.markdown("角色：" + "、".join(ROLES[r] for r in sorted(ctx.actor.roles)))
 
 work = [p for p in nav.visible_pages(ctx.actor) if p.section == nav.OFFICIAL and not p.always]

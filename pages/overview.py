@@ -7,7 +7,7 @@ from portal.surveys.definition import current_survey
 from portal.timeutil import cn_datetime, local_today, utcnow
 from portal.ui.layout import page_setup
 from portal.ui.nav import page as nav_page
-from portal.ui.widgets import demo_notice
+from portal.ui.widgets import demo_notice, md
 from portal.ui import cached
 
 ctx = page_setup("监管总览", official=True, layout="wide")
@@ -38,9 +38,9 @@ for part in parts:
         st.subheader(part.title, anchor=False)
         columns = st.columns(len(part.figures))
         for column, (label, value, help_text) in zip(columns, part.figures):
-            column.metric(label, value, help=help_text or None)
+            column.metric(label, value, help=md(help_text) or None)   # a round's title is one
         if part.note:
-            st.caption(part.note)
+            st.caption(md(part.note))
         spec = nav_page(part.page)
         if actor.may(spec.role):
             st.page_link(part.page, label=f"打开“{spec.label}”", icon=spec.icon)

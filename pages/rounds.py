@@ -108,9 +108,8 @@ if current == VOTING:
             done = participation.voted_today(session, round_id, who[0], today)
         st.success(t("已验证 {masked}。您今天还可以投 **{n}** 票。", masked=who[1], n=left))
         for row in rows:
-            label = row.food + (aside(row.place) if row.place else "")
             left_col, right_col = st.columns([3, 1])
-            left_col.markdown(md(label))
+            left_col.markdown(md(row.food) + (aside(md(row.place)) if row.place else ""))
             if row.candidate_id in done:
                 right_col.markdown(":material/check: " + t("今天已投"))
             elif right_col.button(t("投一票"), key=f"vote_{row.candidate_id}", disabled=left == 0):
@@ -121,7 +120,7 @@ if current == VOTING:
                 except InputError as exc:
                     show_errors(exc, LABELS)
                 else:
-                    st.toast(t("已为“{food}”投票", food=row.food))
+                    st.toast(t("已为“{food}”投票", food=md(row.food)))
                     st.rerun()
 
 if current == PROPOSALS:

@@ -99,7 +99,7 @@ with tab_candidates:
 with tab_plan:
     if round_.plan_fixed_at:
         st.success(f"抽检计划已于 {cn_datetime(round_.plan_fixed_at)} 确定："
-                   + "、".join(c.food for c in round_.candidates if c.selected))
+                   + "、".join(md(c.food) for c in round_.candidates if c.selected))
         if round_.plan_note:
             st.text(round_.plan_note)
     elif current != SAMPLING:
@@ -164,7 +164,7 @@ with tab_flags:
         with st.container(border=True):
             st.markdown(f"{cn_datetime(f.at)} · 同一地址一小时内 {f.count} 票 · 地址标识 {f.key_hash[:8]}")
             if f.reviewed_by:
-                st.caption(f"已由 {f.reviewed_by} 核查：{f.review_note}")
+                st.caption(f"已由 {md(f.reviewed_by)} 核查：{md(f.review_note)}")
             else:
                 with st.form(f"flag_{f.id}"):
                     note = st.text_input("核查说明", max_chars=500)

@@ -52,7 +52,7 @@ st.markdown(t("查询本市公布的食品安全监督抽检结果。输入食�
               "不合格批次附有不合格原因和处置情况。"))
 demo_notice(demo)
 for problem in problems:
-    st.warning(t("链接中的条件有误：{problem}", problem=problem))
+    st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 
 with st.form("sampling_search"):
     q = st.text_input(t("食品、生产企业或被抽样单位名称"), value=flt.q, max_chars=queries.MAX_KEYWORD,

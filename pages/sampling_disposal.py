@@ -12,7 +12,7 @@ from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import DISPOSAL_HELP
-from portal.ui.widgets import demo_notice, show_errors
+from portal.ui.widgets import demo_notice, md, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("核查处置", role="publisher", layout="wide")
@@ -49,8 +49,8 @@ batch_id = st.selectbox("选择要登记的批次", [r.batch_id for r in rows],
 with ctx.db.read() as session:
     batch = queries.get_batch(session, batch_id)
 current = batch.disposal
-st.markdown(f"**{batch.food_name}**（{batch.sampled_unit or '—'}）不合格项目："
-            + "、".join(f.item for f in batch.failed_items))
+st.markdown(f"**{md(batch.food_name)}**（{md(batch.sampled_unit or '—')}）不合格项目："
+            + "、".join(md(f.item) for f in batch.failed_items))
 with st.form(f"disposal_{batch_id}"):
     new_status = st.radio("状态", DISPOSAL_STATUSES, index=DISPOSAL_STATUSES.index(current.status),
                           horizontal=True)

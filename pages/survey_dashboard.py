@@ -11,7 +11,7 @@ from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.survey_views import (chart, dont_know_frame, estimate_frame, estimate_text,
                                     table_downloads)
-from portal.ui.widgets import demo_notice
+from portal.ui.widgets import demo_notice, md
 
 ctx = page_setup("满意度统计", role="analyst", layout="wide")
 survey = current_survey(ctx.settings)
@@ -97,7 +97,7 @@ with tab_text:
             total, texts = stats.text_answers(session, survey.key, keyword, limit=500)
     else:
         total, texts = data["comments"]
-    st.caption(f"共 {total:,} 条" + (f"包含“{keyword.strip()}”" if keyword.strip() else "") +
+    st.caption(f"共 {total:,} 条" + (f"包含“{md(keyword.strip())}”" if keyword.strip() else "") +
                "，显示最新的 500 条。电话号码和身份证号在保存时已隐去。")
     frame = pd.DataFrame([{"日期": cn_date(d), "内容": t} for d, t in texts], columns=["日期", "内容"])
     st.dataframe(frame, hide_index=True, width="stretch")

@@ -27,7 +27,7 @@ def other_cases_notice(related: list[handling.RelatedCase]) -> None:
                icon=":material/warning:")
     for r, col in zip(related[:6], st.columns(min(len(related), 6))):
         if col.button(f"{r.tracking_no}", key=f"related_{r.complaint_id}",
-                      help=f"{KIND_LABELS[r.kind]} · {r.category} · {STATUS_LABELS[r.status]} · "
+                      help=f"{KIND_LABELS[r.kind]} · {md(r.category)} · {STATUS_LABELS[r.status]} · "
                            f"{cn_date(r.received_on)}提交"):
             st.query_params["id"] = str(r.complaint_id)
             st.rerun()

@@ -7,6 +7,7 @@ import streamlit as st
 from portal.complaints import rules
 from portal.complaints.models import KIND_LABELS, STATUS_LABELS, Complaint, ComplaintEvent
 from portal.i18n import N_, aside, day, english, moment, t, zh_only
+from portal.ui.widgets import md
 
 EVENT_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "refused": N_("不予受理"),
                 "in_progress": N_("处理中"), "request_info": N_("请您补充材料"),
@@ -76,7 +77,7 @@ def timeline(events: list[ComplaintEvent], *, internal: bool = False) -> None:
             continue
         label = t(EVENT_LABELS.get(event.kind, event.kind)) if not internal else \
             EVENT_LABELS.get(event.kind, event.kind)
-        who = "" if not internal else (zh_only(" · 群众") if event.by_citizen else f" · {event.actor_name or ''}")
+        who = "" if not internal else (zh_only(" · 群众") if event.by_citizen else f" · {md(event.actor_name)}")
         privacy = "" if event.public or not internal else zh_only("（内部，群众不可见）")
         with st.container(border=True):
             st.markdown(f"**{label}**{privacy}　{moment(event.at)}{who}")

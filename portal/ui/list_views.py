@@ -42,5 +42,5 @@ def entry_card(entry: ListEntry, *, link: bool = True) -> None:
         if not is_active(entry.removed_on, entry.ends_on, local_today()) and not entry.removed_on:
             lines.append(t("已期满移出"))
         if entry.credit_code:
-            lines.append(f"{field('统一社会信用代码')}{entry.credit_code}")
+            lines.append(f"{field('统一社会信用代码')}{md(entry.credit_code)}")
         st.markdown("  \n".join(lines))

@@ -48,7 +48,7 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
 
 
 def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
-    st.title(batch.food_name, anchor=False)
+    st.title(md(batch.food_name), anchor=False)
     st.markdown(f"### {result_badge(batch.result)}")
     if batch.result == FAILED:
         st.error(t("这批食品检出不合格项目。下方说明了不合格的指标、它意味着什么，以及监管部门的处置情况。"))
@@ -65,7 +65,8 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
         (both("任务来源"), batch.task_source), (both("检验机构"), batch.inspection_agency),
         (both("备注"), batch.remark),
     ]
-    st.table(pd.DataFrame([(k, v) for k, v in fields if v], columns=[t("项目"), t("内容")])
+    # st.table renders markdown in its cells: every value here came from an imported file.
+    st.table(pd.DataFrame([(k, md(v)) for k, v in fields if v], columns=[t("项目"), t("内容")])
              .set_index(t("项目")))
     registry_block(batch)
     if batch.result == FAILED:
@@ -96,8 +97,8 @@ def registry_block(batch: SamplingBatch) -> None:
                          icon=":material/storefront:", query_params={"id": str(business.id)})
             st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector))}）"
                         f"  \n{field('地址')}{md(business.address)}"
-                        + (f"  \n{field('统一社会信用代码')}{business.credit_code}" if business.credit_code else "")
-                        + (f"  \n{field('许可证编号')}{business.licence_no}" if business.licence_no else ""))
+                        + (f"  \n{field('统一社会信用代码')}{md(business.credit_code)}" if business.credit_code else "")
+                        + (f"  \n{field('许可证编号')}{md(business.licence_no)}" if business.licence_no else ""))
 
 
 def disposal_block(batch: SamplingBatch) -> None:
@@ -118,7 +119,7 @@ def disposal_block(batch: SamplingBatch) -> None:
     if d.started_on:
         lines.append(f"{field('开始核查')}{day(d.started_on)}")
     if d.measures:
-        lines.append(f"{field('处置措施')}{d.measures}")
+        lines.append(f"{field('处置措施')}{md(d.measures)}")
     if d.document_no:
         lines.append(f"{field('处罚文书号')}{md(d.document_no)}")
     if d.completed_on:

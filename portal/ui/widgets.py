@@ -1,6 +1,8 @@
 """Small shared widgets."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from portal.i18n import N_, t
@@ -64,9 +66,12 @@ def show_address(params: dict[str, str] | None = None) -> None:
 
 def localise(message) -> str:
     """A domain message in the visitor's language: Messages by their template (a {label}
-    value is a field's name, translated too), plain texts when the catalog has them."""
+    value is a field's name, translated too), plain texts when the catalog has them. Other
+    text values may be what someone typed or a file's name (a photo's), so they are escaped:
+    the result is shown as markdown."""
     if isinstance(message, Message):
-        values = {k: t(v) if k == "label" else v for k, v in message.values.items()}
+        values = {k: t(v) if k == "label" else md(v) if isinstance(v, str) else v
+                  for k, v in message.values.items()}
         return t(message.template, **values)
     return t(str(message))
 
@@ -79,14 +84,27 @@ def show_errors(exc: InputError, labels: dict[str, str]) -> None:
     st.error(t("请修改以下内容后再提交：") + "\n" + "\n".join(lines))
 
 
+# Every ASCII punctuation character may be backslash-escaped in CommonMark, and escaping all of
+# them leaves no markdown, HTML, directive (:red[…]), math ($…$) or footnote syntax in the text.
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Streamlit's renderer looks for web addresses, e-mail addresses, :material/…: icons and :emoji:
+# shortcodes in the text *after* escapes are undone, so escaping alone would leave them live (and a
+# backslash-escaped address became a link with the backslashes in it). An invisible WORD JOINER
+# after ':' and '@' and between "www" and '.' breaks those patterns without changing what is shown.
+_WORD_JOINER = "\u2060"
+_WWW_DOT = re.compile(r"(?i)(www)(?=\\\.)")
+
+
 def md(text: str | None) -> str:
-    """Text from imported files, shown inert in markdown (no links, images or HTML)."""
+    """Text from imported files or from citizens, shown inert wherever Streamlit renders markdown
+    (bodies, titles, captions, labels, help): no links, images, HTML, colours, icons, emoji or math
+    made from it. Addresses in it stay readable as plain text, without backslashes. Line breaks
+    become spaces."""
     if not text:
         return ""
-    out = str(text)
-    for ch in "\\`*_{}[]<>()#+-.!|~$":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
+    out = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).splitlines()))
+    out = out.replace("\\:", "\\:" + _WORD_JOINER).replace("\\@", "\\@" + _WORD_JOINER)
+    return _WWW_DOT.sub(r"\1" + _WORD_JOINER, out)
 
 
 def table_on_demand(label: str, frame, key: str) -> None:
