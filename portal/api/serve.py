@@ -13,7 +13,7 @@ from portal.runtime import get_portal   # the pages' Portal too: one engine per 
 def api_routes() -> list[Mount]:
     settings = load_settings()
     api = create_api(get_portal, per_minute=settings.api_requests_per_minute,
-                     trusted_proxy=settings.trusted_proxy)
+                     trusted_proxy=settings.trusted_proxy, public_url=settings.public_url)
     return [Mount("/api/v1", app=api)]
 
 
