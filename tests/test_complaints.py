@@ -282,6 +282,29 @@ def test_personal_data_erased_after_retention(portal, handler):
 
 
 @pytest.mark.security
+def test_phone_and_id_numbers_in_the_citizens_own_words_are_stored_masked(portal, handler):
+    """As survey answers are: the description, claim, added information and rating comment."""
+    receipt = file(portal, complaint_form(
+        add_business(portal), description="我的电话 139-1234-5678，身份证 430802199001011234，牛奶过期了。",
+        claim="退款，打 13912345678 联系我"))
+    with portal.db.write() as session:
+        case = session.get(Complaint, receipt.complaint_id)
+        filing.add_information(session, case, "换个号码：138 8765 4321", [])
+        handling.accept(session, handler, receipt.complaint_id)
+        handling.close(session, handler, receipt.complaint_id, "调解成功", "双方达成一致，已退款。")
+    with portal.db.write() as session:
+        filing.rate(session, session.get(Complaint, receipt.complaint_id), "满意", "回访请拨13700001111")
+    with portal.db.read() as session:
+        case = session.get(Complaint, receipt.complaint_id)
+        stored = " ".join([case.description, case.claim, case.rating_comment,
+                           *(event.text or "" for event in case.events)])
+    assert "139****5678" in case.description and "430802********1234" in case.description
+    assert case.claim == "退款，打 139****5678 联系我" and "138****4321" in stored
+    for secret in ("12345678", "1234 5678", "1234-5678", "8765 4321", "199001011234", "00001111"):
+        assert secret not in stored.replace("139****5678", ""), secret
+
+
+@pytest.mark.security
 def test_officials_without_the_role_are_refused(portal, admin):
     from portal.accounts.actions import PermissionDenied
     from portal.accounts.rules import Actor

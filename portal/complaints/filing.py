@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -28,14 +29,18 @@ TRACKING_RANDOM, CODE_LENGTH = 6, 8
 MAX_PHOTOS_PER_CASE = 6
 
 
-# Free-text fields of the forms below (checked by clean_text).
+# Free-text fields of the forms below (checked by clean_text). What citizens write about
+# their own case is stored with phone and ID numbers masked, as survey answers are: handlers
+# reach the complainant through the (encrypted) phone field. The business's name and address
+# are kept as written: they identify the business to inspect.
+Masked = AfterValidator(personal.mask_personal)
 BusinessNameText = CleanText("商户名称", max_len=200)
 AddressText = CleanText("地址", max_len=200)
-DescriptionText = CleanText("问题描述", min_len=10, max_len=2000, multiline=True)
-ClaimText = CleanText("诉求", max_len=500, multiline=True)
+DescriptionText = Annotated[CleanText("问题描述", min_len=10, max_len=2000, multiline=True), Masked]
+ClaimText = Annotated[CleanText("诉求", max_len=500, multiline=True), Masked]
 ContactNameText = CleanText("姓名", max_len=40)
-InfoText = CleanText("补充说明", min_len=2, max_len=2000, multiline=True)
-CommentText = CleanText("评价意见", max_len=500, multiline=True)
+InfoText = Annotated[CleanText("补充说明", min_len=2, max_len=2000, multiline=True), Masked]
+CommentText = Annotated[CleanText("评价意见", max_len=500, multiline=True), Masked]
 
 
 class ComplaintForm(BaseModel):
