@@ -142,23 +142,42 @@ class Receipt:
     due_kind: str
 
 
-def _validated_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CleanPhoto]:
+def _photo_problems(problems: list) -> InputError:
+    # One photo's problem keeps its Message (shown in the visitor's language).
+    return InputError({"photos": problems[0] if len(problems) == 1 else "；".join(problems)})
+
+
+def _checked_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CheckedPhoto]:
+    """Count, size, kind and dimensions: from the files' headers, nothing decoded."""
     if len(uploads) > limit:
         raise InputError({"photos": Message("最多上传 {n} 张照片（现在 {now} 张）", n=limit, now=len(uploads))})
-    cleaned, problems = [], []
+    checked, problems = [], []
     for data, name in uploads:
         try:
-            cleaned.append(photo_rules.clean_photo(data, name))
+            checked.append(photo_rules.check_photo(data, name))
         except photo_rules.PhotoError as exc:
             problems.append(exc.args[0])
     if problems:
-        # One photo's problem keeps its Message (shown in the visitor's language).
-        raise InputError({"photos": problems[0] if len(problems) == 1 else "；".join(problems)})
+        raise _photo_problems(problems)
+    return checked
+
+
+def _decoded_photos(checked: list[photo_rules.CheckedPhoto]) -> list[photo_rules.CleanPhoto]:
+    """The costly step, taken only once everything else has passed (fields, limits)."""
+    cleaned, problems = [], []
+    for photo in checked:
+        try:
+            cleaned.append(photo_rules.clean_photo(photo))
+        except photo_rules.PhotoError as exc:
+            problems.append(exc.args[0])
+    if problems:
+        raise _photo_problems(problems)
     return cleaned
 
 
 def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintForm, list]:
-    """Every problem at once: the form's fields and the photos."""
+    """Every problem at once: the form's fields and the photos' headers (the photos are
+    decoded by submit, after the limits are taken)."""
     errors: dict[str, str] = {}
     form = None
     try:
@@ -168,13 +187,13 @@ def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintFor
     for field, message in _required_by_kind(data).items():
         errors.setdefault(field, message)
     try:
-        cleaned = _validated_photos(uploads, photo_rules.MAX_PHOTOS)
+        checked = _checked_photos(uploads, photo_rules.MAX_PHOTOS)
     except InputError as exc:
         errors.update(exc.errors)
-        cleaned = []
+        checked = []
     if errors:
         raise InputError(errors)
-    return form, cleaned
+    return form, checked
 
 
 def parse_complaint_form(data: dict) -> ComplaintForm:
@@ -220,7 +239,7 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
            is_demo: bool = False) -> Receipt:
     """Validate everything, count the limits, write the case, its first event and photos:
     one transaction, so an error leaves nothing behind."""
-    form, cleaned = validate(data, uploads)
+    form, checked = validate(data, uploads)
     now = now or utcnow()
     if form.business_id is not None:
         business = _business(session, form.business_id, jurisdiction_adcode)
@@ -235,6 +254,7 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
         if not known:
             raise InputError({"district_adcode": Message("请从列表中选择本市的区县")})
     _take_limits(session, secret, form, client, now)
+    cleaned = _decoded_photos(checked)    # a refusal rolls the limits back with everything
     received_on = local_day(now)
     rule_set, due_kind, due = first_deadline(session, form.kind, received_on)
     code = personal.random_code(CODE_LENGTH)
@@ -392,13 +412,14 @@ def add_information(session: Session, case: Complaint, text: str,
     have = len(session.scalars(select(ComplaintPhoto.id).where(
         ComplaintPhoto.complaint_id == case.id)).all())
     try:
-        cleaned = _validated_photos(uploads, min(photo_rules.MAX_PHOTOS, MAX_PHOTOS_PER_CASE - have))
+        checked = _checked_photos(uploads, min(photo_rules.MAX_PHOTOS, MAX_PHOTOS_PER_CASE - have))
     except InputError as exc:
         errors.update(exc.errors)
     if case.status not in OPEN_STATUSES:
         errors["case"] = Message("案件已办结，不能再补充材料；如有新问题请重新提交")
     if errors:
         raise InputError(errors)
+    cleaned = _decoded_photos(checked)
     now = now or utcnow()
     event = ComplaintEvent(complaint_id=case.id, at=now, kind="citizen_info", public=True,
                            by_citizen=True, text=form.text, is_demo=case.is_demo)
