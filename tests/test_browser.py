@@ -1,15 +1,11 @@
 """Real browser: Debian's Chromium driven by Playwright against a running portal."""
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from helpers.server import free_port, start_portal
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -21,35 +17,15 @@ if not shutil.which(CHROMIUM):
     pytest.skip("chromium is not installed", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PORTAL_VAR_DIR": str(tmp), "PORTAL_DEMO": "1",
            "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}"}
     env.pop("PORTAL_JURISDICTION", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("portal did not start")
-    yield base, tmp
+    proc = start_portal(env, port)
+    yield f"http://127.0.0.1:{port}", tmp
     proc.terminate()
     proc.wait(timeout=20)
 
