@@ -12,7 +12,7 @@ from portal.ui.clients import current_client
 from portal.ui.complaint_views import category_label, kinds_help, provisional_note
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
-from portal.ui.widgets import id_param, photo_uploader, show_errors
+from portal.ui.widgets import attached_photos, id_param, photo_uploader, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("投诉举报", english=True)
@@ -212,8 +212,8 @@ if submitted:
             "consent": bool(state.get("c_consent"))}
     if not unlisted and business_id is None:
         data["business_name"] = ""
-    uploads = [(f.getvalue(), f.name) for f in (state.get("c_photos") or [])]
     try:
+        uploads = attached_photos("c_photos")
         with ctx.db.write() as session:
             result = filing.submit(session, ctx.settings.secret_key, ctx.profile.adcode, data,
                                    uploads, current_client(ctx))

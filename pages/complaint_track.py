@@ -8,7 +8,7 @@ from portal.ui import cached
 from portal.ui.clients import current_client
 from portal.ui.complaint_views import deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
-from portal.ui.widgets import md, photo_uploader, show_address, show_errors
+from portal.ui.widgets import attached_photos, md, photo_uploader, show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("进度查询", english=True)
@@ -94,12 +94,13 @@ if case.status in OPEN_STATUSES:
     with st.form("more_info", clear_on_submit=False):
         text = st.text_area(t("补充说明"), key="t_info", max_chars=2000,
                             placeholder=t("补充新的情况、购物凭证信息等"))
-        files = photo_uploader("t_photos")
+        photo_uploader("t_photos")
         if st.form_submit_button(t("提交补充材料")):
             try:
+                uploads = attached_photos("t_photos")
                 with ctx.db.write() as session:
                     fresh = filing.find_case(session, ctx.settings.secret_key, *keys, current_client(ctx))
-                    filing.add_information(session, fresh, text, [(f.getvalue(), f.name) for f in files or []])
+                    filing.add_information(session, fresh, text, uploads)
             except InputError as exc:
                 show_errors(exc, LABELS)
             else:

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from portal.db import Database
+from portal.db import Database, private_file
 
 
 class BackupError(RuntimeError):
@@ -29,8 +29,8 @@ def _pg_url(url) -> str:
 
 def backup(db: Database, dest: Path) -> Path:
     url = make_url(db.url)
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    # A backup holds everything the database does: owner-readable, as the database is.
+    dest = private_file(Path(dest))
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(url.database)
         target = sqlite3.connect(dest)

@@ -66,6 +66,8 @@ Networks = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_networks)]
 DemoScale = Annotated[Literal["small", "city", "province"], Trimmed]
 MapTiles = Annotated[Literal["OpenStreetMap", "tianditu", "amap", "none"], Trimmed]
 PhoneVerification = Annotated[Literal["demo", "webhook"], Trimmed]
+# An address written with or without its trailing slash is kept without.
+SiteAddress = Annotated[str, BeforeValidator(lambda v: _strip(v).rstrip("/") if isinstance(v, str) else v)]
 # A footer line: spaces collapsed; empty (hidden) or of the form a real one has (_form).
 FooterLine = Annotated[str, BeforeValidator(_one_line)]
 
@@ -156,6 +158,12 @@ class Settings(BaseSettings):
     survey: Text = "food_safety_2026"
     # Open-data API (/api/v1): requests a minute per client address, per process.
     api_requests_per_minute: Whole = Field(120, ge=1, le=100_000, validation_alias="PORTAL_API_RATE")
+    # The site's public address (https://food.example.gov.cn, no trailing slash): links the
+    # portal writes for other programs (the API index) start with it. Unset, they are paths
+    # relative to the host (/api/v1/...); never built from a request's Host header, which
+    # any client may forge.
+    public_url: SiteAddress = _form(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[\w.\-~/%]*[\w.\-~%])?",
+                                               "https://food.example.gov.cn")
     # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
     secure_cookies: Flag = Field(default_factory=_production)
     # The footer every government site carries (each line hidden while empty): 主办单位

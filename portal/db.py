@@ -8,6 +8,7 @@ the busy timeout, because SQLite cannot upgrade its lock while another writer wa
 from __future__ import annotations
 
 import functools
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -70,11 +71,32 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+PRIVATE = 0o600
+
+
+def private_file(path: Path) -> Path:
+    """Make `path` readable by its owner only: created empty with mode 0600 if missing (an
+    empty file is a new SQLite database), tightened if it exists (an older start made it with
+    the umask's 0644). SQLite gives its -wal and -shm files the mode of the database file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        for existing in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            try:
+                if existing.stat().st_mode & 0o077:
+                    existing.chmod(PRIVATE)
+            except OSError:      # gone meanwhile, or another user's file: leave it as it is
+                pass
+    return path
+
+
 def _new_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -126,7 +148,7 @@ def migration_lock(engine: Engine, lock_dir: Path | None = None) -> Iterator[Non
     db_path = make_url(str(engine.url)).database or ""
     lock_path = Path(db_path + ".lock") if db_path and db_path != ":memory:" else \
         (lock_dir or Path.cwd()) / "portal-migrate.lock"
-    with FileLock(str(lock_path), timeout=300):
+    with FileLock(str(lock_path), timeout=300, mode=PRIVATE):
         yield
 
 

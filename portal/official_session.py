@@ -30,6 +30,17 @@ def official_cookie(hours: int) -> cookies.CookieSpec:
                               lifetime=timedelta(hours=hours))
 
 
+def signed_in(settings, database, request_cookies) -> bool:
+    """Do a request's cookies name a live sign-in session (checked as a page checks it: ended,
+    idle, past its lifetime or its official disabled all read as no)?"""
+    token = cookies.read(request_cookies, settings.secret_key, official_cookie(settings.session_hours))
+    if not token:
+        return False
+    with database.write() as session:      # a live session notes the activity
+        return sessions.resume(session, settings.secret_key, token,
+                               timedelta(minutes=settings.idle_minutes)).official is not None
+
+
 def session_routes(settings, database) -> list[Route]:
     """database: a callable giving the portal's Database (opened on first use)."""
     secret, secure = settings.secret_key, settings.secure_cookies

@@ -16,6 +16,9 @@ import secrets
 from cryptography.fernet import Fernet, InvalidToken
 
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+# In free text: a resident ID number, and a mobile number perhaps split by spaces or dashes.
+_ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[0-9Xx])(?!\d)")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
 # Tracking numbers and codes avoid letters that look alike (0/O, 1/I/L).
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -37,6 +40,13 @@ def normalise_mobile(raw: object) -> str | None:
 
 def mask_mobile(mobile: str) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def mask_personal(text: str) -> str:
+    """Free text a citizen wrote, as it may be stored: mobile numbers as 138****1234 and
+    resident ID numbers with only their first 6 and last 4 characters."""
+    text = _ID_IN_TEXT.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    return _MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 def keyed_hash(secret_key: str, purpose: str, value: str) -> str:

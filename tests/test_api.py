@@ -65,6 +65,22 @@ def walk(api, url: str) -> list[dict]:
     return records
 
 
+@pytest.mark.security
+@pytest.mark.parametrize("public_url", ["", "https://food.example.gov.cn"])
+def test_the_index_never_builds_links_from_a_forged_host(portal, public_url):
+    """Mounted as streamlit_app.py mounts it; the client says it reached evil.example."""
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    site = Starlette(routes=[Mount("/api/v1", app=create_api(
+        lambda: portal, per_minute=100, trusted_proxy=False, public_url=public_url))])
+    body = TestClient(site).get("/api/v1/", headers={"Host": "evil.example"}).json()
+    links = [body["openapi"], *body["endpoints"]]
+    assert "evil.example" not in str(body)
+    assert f"{public_url}/api/v1/sampling" in links and body["openapi"] == f"{public_url}/api/v1/openapi.json"
+    assert all(link.startswith(public_url + "/api/v1/") for link in links)
+
+
 def test_every_endpoint_answers_with_its_documented_fields(api, demo_portal):
     spec = api.get("/openapi.json").json()
     assert spec["info"]["version"] == "1.0.0"

@@ -268,3 +268,63 @@ def test_figures_on_the_stats_page_agree_with_each_other_and_with_the_api(app_en
             assert sum(r["received"] for r in rows) == received
             assert sum(r["finished"] for r in rows) == finished
     assert checked >= 2
+
+
+def _server_restarted(at):
+    """What a restart does to an open page: the browser reconnects with the widgets' state (a
+    photo's file id and name), but the new server never received the photo's bytes."""
+    at._register_uploaded_files = lambda runner: None
+
+
+def test_after_a_restart_the_citizen_is_asked_to_attach_the_photo_again(app_env):
+    from helpers.complaints import jpeg_with_gps
+    from portal.complaints.models import Complaint, ComplaintPhoto
+
+    at = open_page("streamlit_app.py")
+    at.session_state["c_business"] = _business_id(app_env)
+    at.switch_page("pages/complaint.py").run()
+    _fill(at, "米粉里有一根头发，照片见附件。")
+    restarted = type(at)._register_uploaded_files
+    _server_restarted(at)
+    for _ in range(2):                     # the browser still shows the photo at each try
+        at.file_uploader(key="c_photos").set_value([("meal.jpg", jpeg_with_gps(), "image/jpeg")])
+        _submit(at)
+        assert not at.exception, at.exception
+        shown = texts(at)
+        assert "照片需要重新添加" in shown and "请稍后再点" not in shown
+        assert at.text_area(key="c_description").value == "米粉里有一根头发，照片见附件。"
+        assert at.text_input(key="c_phone").value == PHONE and at.checkbox(key="c_consent").value
+    db = app_db(app_env)
+    with db.read() as session:
+        assert session.scalar(select(Complaint.id).where(Complaint.description.like("米粉里有一根头发%"))) is None
+    # The citizen attaches it again and submits: the case is filed, with its photo.
+    at._register_uploaded_files = restarted.__get__(at)
+    at.file_uploader(key="c_photos").set_value([("meal.jpg", jpeg_with_gps(), "image/jpeg")])
+    _submit(at)
+    assert "我们已收到您的投诉" in texts(at)
+    with db.read() as session:
+        case_id = session.scalar(select(Complaint.id).where(Complaint.description.like("米粉里有一根头发%")))
+        assert session.scalars(select(ComplaintPhoto).where(ComplaintPhoto.complaint_id == case_id)).all()
+
+
+def test_after_a_restart_added_information_asks_for_the_photo_again(app_env):
+    from helpers.complaints import jpeg_with_gps
+    from portal.complaints.models import ComplaintEvent
+
+    filed = file_complaint(app_env, description="饮料瓶里有异物，已拍照留存。")
+    tracking_no, code = filed.code[0].value, filed.code[1].value
+    track = open_page("pages/complaint_track.py")
+    track.text_input[0].input(tracking_no)
+    track.text_input[1].input(code)
+    track.button[0].click()
+    track.run()
+    track.text_area(key="t_info").input("补充一张购物小票的照片。")
+    _server_restarted(track)
+    track.file_uploader(key="t_photos").set_value([("receipt.jpg", jpeg_with_gps(), "image/jpeg")])
+    next(b for b in track.button if b.label == "提交补充材料").click()
+    track.run()
+    assert not track.exception, track.exception
+    assert "照片需要重新添加" in texts(track)
+    assert track.text_area(key="t_info").value == "补充一张购物小票的照片。"
+    with app_db(app_env).read() as session:    # not added without the photo the citizen meant
+        assert not session.scalars(select(ComplaintEvent).where(ComplaintEvent.kind == "citizen_info")).all()

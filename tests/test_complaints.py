@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from helpers.complaints import NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps
+from helpers.complaints import (NAME, PHONE, add_business, client, complaint_form, jpeg_with_gps,
+                                phone_jpeg, png_of_pixels)
 from helpers.db import count_rows, official
 from portal.accounts import audit
 from portal import workdays
@@ -82,6 +83,105 @@ def test_bad_photos_are_refused(portal):
         file(portal, complaint_form(business_id), [(jpeg_with_gps(), "x.jpg")] * 4)
     assert "最多上传 3 张" in exc.value.errors["photos"]
     assert count_rows(portal, Complaint) == 0 and count_rows(portal, ComplaintPhoto) == 0
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """The sizes at which Pillow decoded images (ImageFile.load) during the test."""
+    from PIL import ImageFile
+
+    seen, load = [], ImageFile.ImageFile.load
+
+    def spy(image):
+        if image.tile:                     # something left to decode
+            seen.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return seen
+
+
+def peak_memory() -> int:
+    """This process's highest resident memory so far (bytes; Linux)."""
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+
+
+@pytest.fixture(scope="module")
+def hostile_png():
+    return png_of_pixels(6320, 6320)     # 114 KB; 3.5 s and ~400 MB to decode
+
+
+@pytest.mark.security
+def test_a_tiny_png_of_huge_dimensions_is_refused_from_its_header(portal, decodes, hostile_png):
+    import time
+
+    business_id = add_business(portal)
+    peak, started = peak_memory(), time.perf_counter()
+    with pytest.raises(InputError) as exc:
+        file(portal, complaint_form(business_id), [(hostile_png, "bomb.png")])
+    assert time.perf_counter() - started < 1.0 and peak_memory() - peak < 50 * 2**20
+    assert "像素过多（6320×6320" in str(exc.value.errors["photos"]) and decodes == []
+    assert count_rows(portal, Complaint) == 0
+
+
+@pytest.mark.security
+def test_photos_are_decoded_only_after_the_fields_and_the_limits(portal, decodes):
+    from portal.complaints import rules
+
+    business_id = add_business(portal)
+    photo = [(phone_jpeg(), "phone.jpg")]
+    with pytest.raises(InputError) as exc:         # every other field empty
+        file(portal, {"kind": "", "category": "", "description": "", "consent": False}, photo)
+    assert {"kind", "category", "description", "consent"} <= set(exc.value.errors)
+    assert decodes == []
+    for n in range(rules.limits()["per_phone_per_day"]):
+        file(portal, complaint_form(business_id), who=n)
+    with pytest.raises(InputError) as exc:         # the phone's limit for today is used up
+        file(portal, complaint_form(business_id), photo, who=99)
+    assert "limit" in exc.value.errors and decodes == []
+    file(portal, complaint_form(business_id, phone="13900001111"), photo, who=100)
+    # Decoded once, at half its size (draft): 2600×1950 of its 5200×3900 pixels.
+    assert decodes == [(2600, 1950)]
+
+
+@pytest.mark.security
+def test_photo_decodes_at_once_are_bounded(monkeypatch):
+    import threading
+    import time
+
+    from portal.complaints import photos
+
+    checked = photos.check_photo(jpeg_with_gps(), "a.jpg")
+    running, most, lock = [0], [0], threading.Lock()
+
+    def slow_reencode(photo):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return photos.CleanPhoto(photo.mime, 1, 1, b"")
+
+    monkeypatch.setattr(photos, "_reencode", slow_reencode)
+    threads = [threading.Thread(target=photos.clean_photo, args=(checked,)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == photos.DECODES_AT_ONCE == 2
+    # A submission that cannot get a turn in time is told to try again, not left waiting.
+    monkeypatch.setattr(photos, "DECODE_WAIT_SECONDS", 0.05)
+    holders = [threading.Thread(target=photos.clean_photo, args=(checked,)) for _ in range(2)]
+    for thread in holders:
+        thread.start()
+    time.sleep(0.05)
+    with pytest.raises(photos.PhotoError) as busy:
+        photos.clean_photo(checked)
+    assert "服务器正忙" in str(busy.value.args[0])
+    for thread in holders:
+        thread.join()
 
 
 def test_all_problems_come_together(portal):
@@ -279,6 +379,29 @@ def test_personal_data_erased_after_retention(portal, handler):
         _, entries = audit.search(session, audit.AuditFilter(action="complaint_erase_personal"))
         assert len(entries) == 1
     assert count_rows(portal, ComplaintPhoto) == 0
+
+
+@pytest.mark.security
+def test_phone_and_id_numbers_in_the_citizens_own_words_are_stored_masked(portal, handler):
+    """As survey answers are: the description, claim, added information and rating comment."""
+    receipt = file(portal, complaint_form(
+        add_business(portal), description="我的电话 139-1234-5678，身份证 430802199001011234，牛奶过期了。",
+        claim="退款，打 13912345678 联系我"))
+    with portal.db.write() as session:
+        case = session.get(Complaint, receipt.complaint_id)
+        filing.add_information(session, case, "换个号码：138 8765 4321", [])
+        handling.accept(session, handler, receipt.complaint_id)
+        handling.close(session, handler, receipt.complaint_id, "调解成功", "双方达成一致，已退款。")
+    with portal.db.write() as session:
+        filing.rate(session, session.get(Complaint, receipt.complaint_id), "满意", "回访请拨13700001111")
+    with portal.db.read() as session:
+        case = session.get(Complaint, receipt.complaint_id)
+        stored = " ".join([case.description, case.claim, case.rating_comment,
+                           *(event.text or "" for event in case.events)])
+    assert "139****5678" in case.description and "430802********1234" in case.description
+    assert case.claim == "退款，打 139****5678 联系我" and "138****4321" in stored
+    for secret in ("12345678", "1234 5678", "1234-5678", "8765 4321", "199001011234", "00001111"):
+        assert secret not in stored.replace("139****5678", ""), secret
 
 
 @pytest.mark.security

@@ -133,3 +133,35 @@ def test_migrations_match_the_models(portal):
     # The full-text table and its PostgreSQL index are created by hand in migration 0003.
     diff = [d for d in diff if "sampling_fts" not in str(d) and "bigrams" not in str(d)]
     assert diff == []
+
+
+@pytest.mark.security
+def test_runtime_files_are_readable_by_their_owner_only(tmp_path):
+    """A fresh start with the embedded defaults (SQLite and its WAL, the secret, the lock,
+    the demo passwords), a backup, and a database left 0644 by an older start."""
+    import os
+    from pathlib import Path
+
+    from portal.backup import backup
+    from portal.demo.generator import create_demo_accounts
+
+    umask = os.umask(0o022)                  # the usual umask: files 0644 unless made private
+    try:
+        var = tmp_path / "var"
+        portal = bootstrap(load_settings({"PORTAL_VAR_DIR": str(var), "PORTAL_DEMO": "0"}))
+        create_demo_accounts(portal.db, var)
+        with portal.db.write() as session:
+            session.execute(text("CREATE TABLE probe (x)"))
+        backup(portal.db, tmp_path / "copies" / "portal.backup")
+        made = [*var.iterdir(), *(tmp_path / "copies").iterdir()]
+        modes = {p.name: oct(p.stat().st_mode & 0o777) for p in made}
+        assert {"portal.sqlite3", "portal.sqlite3-wal", "secret_key", "demo_accounts.txt",
+                "portal.backup"} <= set(modes), modes
+        assert {name: mode for name, mode in modes.items() if mode != "0o600"} == {}
+        old = tmp_path / "old.sqlite3"
+        old.touch(mode=0o644)
+        Path(f"{old}-wal").touch(mode=0o644)
+        Database(f"sqlite:///{old}")
+        assert [oct(p.stat().st_mode & 0o777) for p in (old, Path(f"{old}-wal"))] == ["0o600"] * 2
+    finally:
+        os.umask(umask)

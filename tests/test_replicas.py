@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from datetime import timedelta
@@ -162,3 +163,14 @@ def test_votes_through_both_processes_add_up(cluster, browser):
     with db.read() as session:
         assert session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_id)) == 3
         assert [t.votes for t in tallies(session, round_id)] == [3]
+
+
+@pytest.mark.security
+def test_streamlit_metrics_are_not_served_through_nginx(cluster):
+    """The counters answer on the process itself (for operators) and never through nginx."""
+    with urllib.request.urlopen(cluster["A"] + "/_stcore/metrics", timeout=30) as direct:
+        assert direct.status == 200 and b"session" in direct.read()
+    for path in ("/_stcore/metrics", "/_stcore/metrics?families=session_events_total"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(cluster["nginx"] + path, timeout=30)
+        assert refused.value.code == 404

@@ -13,7 +13,8 @@ from portal.surveys.models import SurveyDimensionScore
 from portal.surveys.definition import load_survey
 from portal.surveys.scoring import (Stratum, dimension_scores, from_sums, post_stratified,
                                     total_score)
-from portal.surveys.textmask import mask_personal, top_terms
+from portal.personal import mask_personal
+from portal.surveys.textmask import top_terms
 from portal.validation import InputError
 
 SURVEY = load_survey("food_safety_2026")

@@ -52,9 +52,11 @@ DESCRIPTION = """食品安全公开数据接口（第 1 版）。Open data of th
 
 
 def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: bool,
-               slots: QuerySlots | None = None) -> FastAPI:
+               slots: QuerySlots | None = None, public_url: str = "") -> FastAPI:
     """portal: returns the process's Portal (created on first use). slots: database queries
-    at once (4 by default: two cores, and the pages need threads too)."""
+    at once (4 by default: two cores, and the pages need threads too). public_url: the site's
+    configured address (PORTAL_PUBLIC_URL) that the index's links start with; empty, they are
+    paths on whatever host the client reached."""
     window = ClientWindow(per_minute)
     slots = slots or QuerySlots(4)
     api = FastAPI(title="食品安全公开数据接口 Food-safety open data API", version=VERSION,
@@ -133,7 +135,9 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
 
     @api.get("/", summary="接口目录 / index")
     def index(request: Request):
-        base = str(request.base_url).rstrip("/") + request.scope.get("root_path", "")
+        # Never the request's Host header: a forged one would put another site's address in
+        # an answer that caches and clients pass on.
+        base = public_url + request.scope.get("root_path", "")
         return {"version": VERSION, "openapi": f"{base}/openapi.json",
                 "endpoints": [f"{base}{route.path}" for route in api.routes
                               if getattr(route, "include_in_schema", False) and route.path != "/"]}

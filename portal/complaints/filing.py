@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, field_validator
+from pydantic import AfterValidator, BaseModel, field_validator
 from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -28,14 +29,18 @@ TRACKING_RANDOM, CODE_LENGTH = 6, 8
 MAX_PHOTOS_PER_CASE = 6
 
 
-# Free-text fields of the forms below (checked by clean_text).
+# Free-text fields of the forms below (checked by clean_text). What citizens write about
+# their own case is stored with phone and ID numbers masked, as survey answers are: handlers
+# reach the complainant through the (encrypted) phone field. The business's name and address
+# are kept as written: they identify the business to inspect.
+Masked = AfterValidator(personal.mask_personal)
 BusinessNameText = CleanText("商户名称", max_len=200)
 AddressText = CleanText("地址", max_len=200)
-DescriptionText = CleanText("问题描述", min_len=10, max_len=2000, multiline=True)
-ClaimText = CleanText("诉求", max_len=500, multiline=True)
+DescriptionText = Annotated[CleanText("问题描述", min_len=10, max_len=2000, multiline=True), Masked]
+ClaimText = Annotated[CleanText("诉求", max_len=500, multiline=True), Masked]
 ContactNameText = CleanText("姓名", max_len=40)
-InfoText = CleanText("补充说明", min_len=2, max_len=2000, multiline=True)
-CommentText = CleanText("评价意见", max_len=500, multiline=True)
+InfoText = Annotated[CleanText("补充说明", min_len=2, max_len=2000, multiline=True), Masked]
+CommentText = Annotated[CleanText("评价意见", max_len=500, multiline=True), Masked]
 
 
 class ComplaintForm(BaseModel):
@@ -137,23 +142,42 @@ class Receipt:
     due_kind: str
 
 
-def _validated_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CleanPhoto]:
+def _photo_problems(problems: list) -> InputError:
+    # One photo's problem keeps its Message (shown in the visitor's language).
+    return InputError({"photos": problems[0] if len(problems) == 1 else "；".join(problems)})
+
+
+def _checked_photos(uploads: list[tuple[bytes, str]], limit: int) -> list[photo_rules.CheckedPhoto]:
+    """Count, size, kind and dimensions: from the files' headers, nothing decoded."""
     if len(uploads) > limit:
         raise InputError({"photos": Message("最多上传 {n} 张照片（现在 {now} 张）", n=limit, now=len(uploads))})
-    cleaned, problems = [], []
+    checked, problems = [], []
     for data, name in uploads:
         try:
-            cleaned.append(photo_rules.clean_photo(data, name))
+            checked.append(photo_rules.check_photo(data, name))
         except photo_rules.PhotoError as exc:
             problems.append(exc.args[0])
     if problems:
-        # One photo's problem keeps its Message (shown in the visitor's language).
-        raise InputError({"photos": problems[0] if len(problems) == 1 else "；".join(problems)})
+        raise _photo_problems(problems)
+    return checked
+
+
+def _decoded_photos(checked: list[photo_rules.CheckedPhoto]) -> list[photo_rules.CleanPhoto]:
+    """The costly step, taken only once everything else has passed (fields, limits)."""
+    cleaned, problems = [], []
+    for photo in checked:
+        try:
+            cleaned.append(photo_rules.clean_photo(photo))
+        except photo_rules.PhotoError as exc:
+            problems.append(exc.args[0])
+    if problems:
+        raise _photo_problems(problems)
     return cleaned
 
 
 def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintForm, list]:
-    """Every problem at once: the form's fields and the photos."""
+    """Every problem at once: the form's fields and the photos' headers (the photos are
+    decoded by submit, after the limits are taken)."""
     errors: dict[str, str] = {}
     form = None
     try:
@@ -163,13 +187,13 @@ def validate(data: dict, uploads: list[tuple[bytes, str]]) -> tuple[ComplaintFor
     for field, message in _required_by_kind(data).items():
         errors.setdefault(field, message)
     try:
-        cleaned = _validated_photos(uploads, photo_rules.MAX_PHOTOS)
+        checked = _checked_photos(uploads, photo_rules.MAX_PHOTOS)
     except InputError as exc:
         errors.update(exc.errors)
-        cleaned = []
+        checked = []
     if errors:
         raise InputError(errors)
-    return form, cleaned
+    return form, checked
 
 
 def parse_complaint_form(data: dict) -> ComplaintForm:
@@ -215,7 +239,7 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
            is_demo: bool = False) -> Receipt:
     """Validate everything, count the limits, write the case, its first event and photos:
     one transaction, so an error leaves nothing behind."""
-    form, cleaned = validate(data, uploads)
+    form, checked = validate(data, uploads)
     now = now or utcnow()
     if form.business_id is not None:
         business = _business(session, form.business_id, jurisdiction_adcode)
@@ -230,6 +254,7 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
         if not known:
             raise InputError({"district_adcode": Message("请从列表中选择本市的区县")})
     _take_limits(session, secret, form, client, now)
+    cleaned = _decoded_photos(checked)    # a refusal rolls the limits back with everything
     received_on = local_day(now)
     rule_set, due_kind, due = first_deadline(session, form.kind, received_on)
     code = personal.random_code(CODE_LENGTH)
@@ -387,13 +412,14 @@ def add_information(session: Session, case: Complaint, text: str,
     have = len(session.scalars(select(ComplaintPhoto.id).where(
         ComplaintPhoto.complaint_id == case.id)).all())
     try:
-        cleaned = _validated_photos(uploads, min(photo_rules.MAX_PHOTOS, MAX_PHOTOS_PER_CASE - have))
+        checked = _checked_photos(uploads, min(photo_rules.MAX_PHOTOS, MAX_PHOTOS_PER_CASE - have))
     except InputError as exc:
         errors.update(exc.errors)
     if case.status not in OPEN_STATUSES:
         errors["case"] = Message("案件已办结，不能再补充材料；如有新问题请重新提交")
     if errors:
         raise InputError(errors)
+    cleaned = _decoded_photos(checked)
     now = now or utcnow()
     event = ComplaintEvent(complaint_id=case.id, at=now, kind="citizen_info", public=True,
                            by_citizen=True, text=form.text, is_demo=case.is_demo)

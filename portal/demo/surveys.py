@@ -14,7 +14,7 @@ from portal.surveys.definition import load_survey
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,
                                    SurveyResponse, SurveyTextAnswer)
 from portal.surveys.scoring import dimension_scores, dont_know_answers, item_scores, total_score
-from portal.surveys.textmask import mask_personal
+from portal.personal import mask_personal
 
 TEXTS = ["农贸市场的蔬菜农药残留让人担心，希望多抽检", "学校食堂要坚持明厨亮灶，家长可以在线看",
          "外卖平台上的小店卫生差，希望加强网络订餐监管", "路边摊和小作坊无证经营比较多",

@@ -18,7 +18,7 @@ from portal.surveys.definition import Survey
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,
                                    SurveyResponse, SurveyTextAnswer)
 from portal.surveys.scoring import dimension_scores, dont_know_answers, item_scores, total_score
-from portal.surveys.textmask import mask_personal
+from portal.personal import mask_personal
 from portal.timeutil import to_local, utcnow
 from portal.validation import InputError, Message, clean_text
 

@@ -1,20 +1,11 @@
-"""Personal data in free-text answers is masked before it is stored: mobile numbers
-(138****1234) and resident ID numbers (first 6 and last 4 kept)."""
+"""The words of free-text answers (their personal data is masked before it is stored, by
+portal.personal.mask_personal)."""
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import lru_cache
 
 from portal.config import DATA_DIR
-
-_ID = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[0-9Xx])(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
-
-
-def mask_personal(text: str) -> str:
-    text = _ID.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,23 @@ def photo_uploader(key: str):
                             max_upload_size=mb, help=t("照片中的拍摄地点等信息会在保存前自动去除。"))
 
 
+def attached_photos(key: str) -> list[tuple[bytes, str]]:
+    """The photos of photo_uploader(key) as (content, file name).
+
+    Streamlit keeps uploaded files in the server's memory only. After a restart the browser
+    reconnects and still shows the photos' names, but the server has lost their bytes (the
+    widget's state holds a DeletedFile for each): raise InputError asking the citizen to attach
+    them again, which is the one thing that helps; everything else typed is kept."""
+    from streamlit.runtime.uploaded_file_manager import DeletedFile
+
+    files = st.session_state.get(key) or []
+    if any(isinstance(f, DeletedFile) for f in files):
+        raise InputError({"photos": Message(
+            "照片需要重新添加：服务器刚刚重启过，没有保存之前选择的照片。请点照片名称旁的 × 把它去掉，"
+            "再重新选择照片，然后提交；您填写的其他内容都还在。")})
+    return [(f.getvalue(), f.name) for f in files]
+
+
 def page_cards(specs) -> None:
     """A card per page: its link and, when it has one, its one-line blurb (nav.PageSpec)."""
     for spec in specs:

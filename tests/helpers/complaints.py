@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from datetime import timedelta
 
 from PIL import Image
@@ -46,4 +48,23 @@ def jpeg_with_gps(size=(64, 48)) -> bytes:
     exif[0x8825] = {1: "N", 2: (29.0, 7.0, 0.0), 3: "E", 4: (110.0, 28.0, 0.0)}
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def png_of_pixels(width: int, height: int) -> bytes:
+    """A valid black RGB PNG of any size, built row by row (never the whole image in memory):
+    6320×6320 is about 120 KB, and decoding it takes seconds and hundreds of MB."""
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    row, packer = b"\x00" * (1 + width * 3), zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def phone_jpeg(size=(5200, 3900)) -> bytes:
+    """A camera-sized JPEG (20 MP), well under 5 MB."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 140, 60)).save(out, "JPEG", quality=80)
     return out.getvalue()
