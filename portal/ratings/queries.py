@@ -128,3 +128,23 @@ def map_points(session: Session, jurisdiction: str, today: date,
         months = -1 if day is None else months_since(day, today)
         rows.append((lat, lng, cls, kind_index[kind], business_id, months))
     return rows, kinds
+
+
+def map_data_version(session: Session) -> tuple:
+    """A cheap fingerprint of everything map_points reads, so that a cache of its answers is
+    dropped as soon as any process writes (no TTL): the count and newest id or change time of
+    businesses, inspections, incidents and 明厨亮灶. Every write the portal makes to them
+    inserts, deletes or sets `updated_at` (registry.actions, importers.registry,
+    ratings.actions, demo data), and each of these moves one of the figures. One statement:
+    a few milliseconds at city scale."""
+    def figure(column, table=None):
+        query = select(column) if table is None else select(column).select_from(table)
+        return query.scalar_subquery()
+
+    count = func.count()      # count(*): SQLite answers it from the smallest index
+    return tuple(session.execute(select(
+        figure(count, Business), figure(func.max(Business.id)), figure(func.max(Business.updated_at)),
+        figure(count, Inspection), figure(func.max(Inspection.id)),
+        figure(count, Incident), figure(func.max(Incident.id)),
+        figure(count, KitchenDisplay), figure(func.max(KitchenDisplay.updated_at)),
+    )).one())
