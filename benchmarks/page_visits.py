@@ -29,6 +29,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks.common import ROOT, demo_database, line, log, render_template
 
@@ -78,8 +79,14 @@ def stop(*procs) -> None:
             proc.kill()
 
 
-async def visit(host: str, port: int, page: str, query: str, source: str = "127.0.0.1") -> tuple[float, int]:
-    """One first visit: seconds until the script finished, and the number of elements drawn."""
+class Visit(NamedTuple):
+    seconds: float      # until the script finished
+    elements: int       # deltas drawn
+    bytes: int          # what the server sent over the websocket
+
+
+async def visit(host: str, port: int, page: str, query: str, source: str = "127.0.0.1") -> Visit:
+    """One first visit: seconds until the script finished, elements drawn, bytes sent."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -95,17 +102,19 @@ async def visit(host: str, port: int, page: str, query: str, source: str = "127.
         state.context_info.timezone = "Asia/Shanghai"
         state.context_info.locale = "zh-CN"
         await ws.send(message.SerializeToString())
-        elements = 0
+        elements = sent = 0
         while True:
+            raw = await ws.recv()
+            sent += len(raw)
             forward = ForwardMsg()
-            forward.ParseFromString(await ws.recv())
+            forward.ParseFromString(raw)
             kind = forward.WhichOneof("type")
             if kind == "delta":
                 elements += 1
             elif kind == "script_finished":
                 if forward.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
                     raise RuntimeError(f"/{page}?{query}: script finished with {forward.script_finished}")
-                return time.perf_counter() - start, elements
+                return Visit(time.perf_counter() - start, elements, sent)
 
 
 async def crowd(host: str, port: int, page: str, query: str, visits: int,
@@ -117,8 +126,8 @@ async def crowd(host: str, port: int, page: str, query: str, visits: int,
     async def visitor(k: int) -> None:
         while todo:
             todo.pop()
-            took, _ = await visit(host, port, page, query, sources[(k + len(todo)) % len(sources)])
-            seconds.append(took)
+            done = await visit(host, port, page, query, sources[(k + len(todo)) % len(sources)])
+            seconds.append(done.seconds)
     start = time.perf_counter()
     await asyncio.gather(*(visitor(k) for k in range(VISITORS)))
     return visits / (time.perf_counter() - start), seconds
@@ -170,7 +179,7 @@ def run(quick: bool) -> list[dict]:
         one_process = []
         try:
             for label, page, query in pages:
-                _, elements = asyncio.run(visit("127.0.0.1", ports["portal"], page, query))  # warm
+                _, elements, sent = asyncio.run(visit("127.0.0.1", ports["portal"], page, query))  # warm
                 asyncio.run(visit("127.0.0.1", ports["floor"], "", f"n={elements}"))
                 ours, times = asyncio.run(crowd("127.0.0.1", ports["portal"], page, query, visits,
                                                 ["127.0.0.1"]))
@@ -178,13 +187,14 @@ def run(quick: bool) -> list[dict]:
                                             ["127.0.0.1"]))
                 one_process.append(ours)
                 log(f"{label}: {ours:.2f} visits/s (floor {base:.2f}), p50 {statistics.median(times):.2f} s, "
-                    f"p95 {p95(times):.2f} s, {elements} elements")
+                    f"p95 {p95(times):.2f} s, {elements} elements, {sent:,} B sent")
                 records.append(line(
                     "page_visits", "seconds_per_visit", 1 / ours, "s", visits,
                     f"do-nothing Streamlit page drawing the same {elements} elements, same settings",
                     1 / base, "ratio (our visits/s over the floor's) >= 0.5", ours / base >= 0.5,
                     page=label, path=f"/{page}" + (f"?{query}" if query else ""), scale=scale,
-                    visitors=VISITORS, elements=elements, visits_per_second=round(ours, 2),
+                    visitors=VISITORS, elements=elements, bytes_per_visit=sent,
+                    visits_per_second=round(ours, 2),
                     floor_visits_per_second=round(base, 2),
                     p50_s=round(statistics.median(times), 3), p95_s=round(p95(times), 3)))
         finally:

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from portal import i18n
+from portal import i18n, map_feed
 from portal.map_layers import DISTRICT_FIGURES
 from portal.i18n import N_, both, t
 from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, add_ring_layer, business_map,
@@ -88,10 +88,13 @@ with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶
 flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kinds),
                 classes=tuple(classes), district=district, kitchen=kitchen, name=name.strip())
 
-rows, kind_names = cached.map_points(ctx, flt)
+# The map fetches its points (portal.map_feed); the page reads the same entry for the count.
+crs = map_feed.crs_for(tiles)
+points = cached.map_points(ctx, flt, crs)
 link_query = "&lang=en" if i18n.english() else ""
-fmap = business_map(rows, [t(kind) for kind in kind_names], ctx.profile.centre, ctx.profile.zoom,
-                    boundaries, tiles=tiles, key=ctx.settings.tianditu_key, words=popup_words(t),
+fmap = business_map(map_feed.address(flt, crs, points.etag), {kind: t(kind) for kind in points.kinds},
+                    ctx.profile.centre, ctx.profile.zoom, boundaries, tiles=tiles,
+                    key=ctx.settings.tianditu_key, words=popup_words(t),
                     labels=[t(label) for _, _, label in CLASSES], link_query=link_query)
 NearMeControl(t("显示我附近的单位（需允许浏览器使用位置）"), t("附近"),
               t("没有取得您的位置：请允许浏览器使用位置信息（网站需通过 https 访问），或在地图上方输入地址。")
@@ -122,7 +125,8 @@ if clicked and clicked != st.session_state.get(SEEN_CLICK):
     st.session_state.pop(FOCUS, None)
     st.rerun()    # draws the marker at the new point and the list for it
 
-st.markdown(t("地图上共 **{n:,}** 家。", n=len(rows)) + ("" if rows else t("没有符合条件的单位，请放宽筛选条件。")))
+st.markdown(t("地图上共 **{n:,}** 家。", n=points.count)
+            + ("" if points.count else t("没有符合条件的单位，请放宽筛选条件。")))
 st.markdown(t("图例：") + "　".join(f":{LEGEND_COLOURS[cls]}-background[**{PIN_LETTERS[cls]}**] {t(label)}"
                                     for cls, _, label in CLASSES))
 with st.expander(t("怎样使用地图")):
@@ -131,6 +135,7 @@ with st.expander(t("怎样使用地图")):
                   "可看到名称，并进入该单位的页面。点“附近”按钮，浏览器会询问是否允许使用您的位置；"
                   "位置只在您的浏览器和本页之间使用，不会保存。"))
 if here:
+    rows = cached.map_points(ctx, flt).rows()      # as stored (WGS-84), whatever the tiles
     with ctx.db.read() as session:
         items = nearby(session, rows, here[0], here[1], local_today())
     nearby_list(items, here[2])

@@ -2,10 +2,10 @@
 
 Leaflet and its cluster plugin are served by the portal itself (static/vendor, copied from
 the pinned XStatic packages); folium's other default assets (jQuery, Bootstrap, Font
-Awesome, awesome-markers) are dropped. Many points go through one FastMarkerCluster whose
-small callback draws a circle per point; each point carries only its position, group, type
-and id (a name would cost 6 bytes a character as \\uXXXX), and the popup links to the
-business page, where the details are.
+Awesome, awesome-markers) are dropped. The businesses are not written into the map: the map
+fetches them (FetchedPoints, from portal.map_feed's route) and one small function draws a pin
+per row; each row carries only its position, class, type, id and months since the last
+inspection, and the popup links to the business page, where the details are.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import folium
 import xyzservices
 import xyzservices.providers
-from folium.plugins import FastMarkerCluster, LocateControl
+from folium.plugins import FastMarkerCluster, LocateControl, MarkerCluster
 from folium.template import Template
 
 from portal.config import PROJECT_ROOT
@@ -42,7 +42,8 @@ CLASSES = [("优秀", "#15803d", N_("动态等级优秀（大笑）")), ("良好
 # The words inside map popups, in Chinese; pages pass them through t() (see popup_words).
 POPUP_WORDS = {"last": N_("最近检查："), "this_month": N_("本月"), "months_ago": N_("{n} 个月前"),
                "stale": N_("（已超过 6 个月）"), "open": N_("查看名称、等级和抽检记录"),
-               "open_ring": N_("查看这家单位")}
+               "open_ring": N_("查看这家单位"), "loading": N_("正在加载地图上的单位…"),
+               "failed": N_("地图上的单位没有加载出来，请刷新页面再试。")}
 
 
 def popup_words(translate=lambda text: text) -> dict[str, str]:
@@ -53,7 +54,9 @@ CLASS_INDEX = {name: i for i, (name, _, _) in enumerate(CLASSES)}
 PIN_LETTERS = {"优秀": "优", "良好": "良", "一般": "一", "暂不评级": "暂", "非餐饮": "非"}
 PIN_CSS = "".join(
     [".fs-pin{border-radius:50%;border:1px solid #fff;color:#fff;font:bold 11px/18px sans-serif;"
-     "text-align:center;box-shadow:0 0 2px rgba(0,0,0,.6)}"]
+     "text-align:center;box-shadow:0 0 2px rgba(0,0,0,.6)}",
+     ".fs-status{background:#fff;color:#1f2933;padding:2px 8px;border-radius:4px;font:13px sans-serif;"
+     "box-shadow:0 0 2px rgba(0,0,0,.4)}"]
     + [f".fs-c{i}{{background:{colour}}}" for i, (_, colour, _) in enumerate(CLASSES)])
 # The nearest of Streamlit's named text colours, for the legend beside the map.
 LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂不评级": "gray",
@@ -63,12 +66,14 @@ LEGEND_COLOURS = {"优秀": "green", "良好": "blue", "一般": "orange", "暂�
 # component frame whose sandbox has no allow-top-navigation, so a plain `target=_top` link is
 # refused; the frame is same-origin, so the link asks the portal page (its parent) to create
 # and click an anchor there instead. The href is absolute, so "open in new tab" works too.
-# Declared inside each callback: streamlit-folium drops the map's header scripts.
+# Declared inside each layer's script: streamlit-folium drops the map's header scripts.
+# pageAddress(): the portal page's address, which the portal's paths are relative to.
+PAGE_ADDRESS_JS = """function pageAddress() {
+    try { return window.parent.location.href; } catch (e) { return document.baseURI; }
+}"""
 PORTAL_LINK_JS = """function fsPortalLink(path, text) {
     var link = document.createElement("a");
-    var base;
-    try { base = window.parent.location.href; } catch (e) { base = document.baseURI; }
-    link.href = new URL(path, base).href;
+    link.href = new URL(path, pageAddress()).href;
     link.textContent = text;
     link.addEventListener("click", function (event) {
         if (event.ctrlKey || event.metaKey || event.shiftKey) { return; }
@@ -86,9 +91,9 @@ PORTAL_LINK_JS = """function fsPortalLink(path, text) {
     return link;
 }"""
 
-CALLBACK = """function (row) {
-    %(link_fn)s
-    var letters = %(letters)s, labels = %(labels)s, kinds = %(kinds)s, words = %(words)s;
+# One pin per fetched row: its letters, labels, kinds and words are declared once in the
+# loader's closure (POINTS_SCRIPT), not once per row.
+PIN_JS = """function fsPin(row) {
     // A pin with the class's character, reachable with Tab and opened with Enter.
     var marker = L.marker(new L.LatLng(row[0], row[1]), {
         icon: L.divIcon({className: "fs-pin fs-c" + row[2], html: letters[row[2]], iconSize: [20, 20]}),
@@ -99,9 +104,9 @@ CALLBACK = """function (row) {
     var seen = document.createElement("div");
     seen.textContent = row[5] < 0 ? "" : words.last + (row[5] == 0 ? words.this_month
         : words.months_ago.replace("{n}", row[5])) + (row[5] > 6 ? words.stale : "");
-    var link = fsPortalLink("business?id=" + row[4] + %(query)s, words.open);
+    var link = fsPortalLink("business?id=" + row[4] + linkQuery, words.open);
     // The name is fetched from the open-data API when the popup opens: 20,000 names written
-    // into the map would make it several times larger. textContent: a name is never markup.
+    // into the points would make them several times larger. textContent: a name is never markup.
     var name = document.createElement("strong");
     box.appendChild(name);
     box.appendChild(kind);
@@ -110,7 +115,7 @@ CALLBACK = """function (row) {
     marker.bindPopup(box);
     marker.on("popupopen", function () {
         if (name.textContent) { return; }
-        fetch("/api/v1/businesses/" + row[4])
+        fetch(new URL("api/v1/businesses/" + row[4], pageAddress()).href)
             .then(function (r) { return r.ok ? r.json() : null; })
             .then(function (b) { if (b) { name.textContent = b.name; } })
             .catch(function () {});
@@ -238,37 +243,89 @@ def location_map(lat: float, lng: float, tiles: str | None, key: str = "",
     return fmap
 
 
-def add_points(fmap: folium.Map, rows: list[tuple], kinds: list[str],
-               tiles: str | None = None, words: dict | None = None,
-               labels: list[str] | None = None, link_query: str = "") -> FastMarkerCluster:
-    """rows: (lat, lng, class name, kind index, business id, months since last inspection).
+def _js(value) -> str:
+    """A value as JavaScript inside a <script>: JSON with <, > and & escaped, so that no text
+    (kinds come from imported files) can end the script."""
+    return (json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
+
+
+class FetchedPoints(MarkerCluster):
+    """The businesses' pins, fetched from the portal once the map has drawn
+    (/api/v1/map-points, portal.map_feed), so that the map the page sends carries none of them.
+    The address is resolved against the portal page's own address (the map runs in a
+    same-origin component frame), as the popups' links are. A line at the map's foot says
+    the pins are loading, and says so if they could not be loaded (after one retry)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                {{ this.script }}
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                cluster.addTo({{ this._parent.get_name() }});
+                var status = L.control({position: "bottomleft"});
+                status.onAdd = function () {
+                    var box = L.DomUtil.create("div", "fs-status");
+                    box.setAttribute("role", "status");
+                    box.textContent = words.loading;
+                    return box;
+                };
+                status.addTo({{ this._parent.get_name() }});
+                function load(attempt) {
+                    fetch(new URL(pointsPath, pageAddress()).href)
+                        .then(function (r) {
+                            if (!r.ok) { throw new Error("HTTP " + r.status); }
+                            return r.json();
+                        })
+                        .then(function (body) {
+                            kinds = body.meta.kinds.map(function (k) { return kindNames[k] || k; });
+                            cluster.addLayers(body.data.map(fsPin));
+                            status.remove();
+                        })
+                        .catch(function () {
+                            if (attempt < 1) { setTimeout(function () { load(attempt + 1); }, 3000); return; }
+                            status.getContainer().textContent = words.failed;
+                        });
+                }
+                load(0);
+                return cluster;
+            })();
+        {% endmacro %}""")
+    default_js, default_css = CLUSTER_JS, CLUSTER_CSS
+
+    def __init__(self, path: str, kind_names: dict[str, str], words: dict, labels: list[str],
+                 link_query: str = "", name: str = "经营主体"):
+        super().__init__(name=name, options={"maxClusterRadius": 50, "chunkedLoading": True})
+        self._name = "FetchedPoints"
+        self.script = "\n".join([
+            f"var pointsPath = {_js(path)}, kindNames = {_js(kind_names)}, kinds = [];",
+            f"var letters = {_js([PIN_LETTERS[name] for name, _, _ in CLASSES])}, labels = {_js(labels)};",
+            f"var words = {_js(words)}, linkQuery = {_link_query(link_query)};",
+            PAGE_ADDRESS_JS, PORTAL_LINK_JS, PIN_JS])
+
+
+def add_points(fmap: folium.Map, path: str, kind_names: dict[str, str] | None = None,
+               words: dict | None = None, labels: list[str] | None = None,
+               link_query: str = "") -> FetchedPoints:
+    """path: where the points are fetched, relative to the portal page (portal.map_feed.address);
+    kind_names: the business types in the visitor's language (others show in Chinese);
     words, labels: the popup's words and the class labels in the visitor's language;
     link_query: appended to the business links (the language)."""
-    callback = CALLBACK % {"letters": json.dumps([PIN_LETTERS[name] for name, _, _ in CLASSES]),
-                           "labels": json.dumps(labels or [label for _, _, label in CLASSES]),
-                           "kinds": json.dumps(kinds), "words": json.dumps(words or popup_words()),
-                           "query": _link_query(link_query), "link_fn": PORTAL_LINK_JS}
-    cluster = FastMarkerCluster([], callback=callback, name="经营主体",
-                                options={"maxClusterRadius": 50})
-    # Set after construction: the coordinates come from the database as floats already, and
-    # folium's per-row validation would cost more than the rest of the map.
-    index = CLASS_INDEX
-    if tiles == "amap":
-        rows = [(*to_display_crs(tiles, lat, lng), *rest) for lat, lng, *rest in rows]
-    cluster.data = [[lat, lng, index[cls], kind, business_id, months]
-                    for lat, lng, cls, kind, business_id, months in rows]
-    cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
-    cluster.add_to(fmap)
+    points = FetchedPoints(path, kind_names or {}, words or popup_words(),
+                           labels or [label for _, _, label in CLASSES], link_query)
+    points.add_to(fmap)
     fmap.get_root().header.add_child(folium.Element(f"<style>{PIN_CSS}</style>"))
-    return cluster
+    return points
 
 
-def business_map(rows: list[tuple], kinds: list[str], centre, zoom: int,
+def business_map(path: str, kind_names: dict[str, str] | None, centre, zoom: int,
                  boundaries: dict | None = None, tiles: str | None = "OpenStreetMap",
                  key: str = "", words: dict | None = None,
                  labels: list[str] | None = None, link_query: str = "") -> folium.Map:
+    """The map of businesses; its points are fetched from `path` (portal.map_feed.address,
+    in the coordinates the tiles use: map_feed.crs_for(tiles))."""
     fmap = base_map(centre, zoom, tiles, boundaries, key)
-    add_points(fmap, rows, kinds, tiles, words, labels, link_query)
+    add_points(fmap, path, kind_names, words, labels, link_query)
     return fmap
 
 
@@ -294,7 +351,7 @@ def add_ring_layer(fmap: folium.Map, rows: list[tuple], name: str, colour: str,
     text_js is a JavaScript expression over `row` for the popup line."""
     cluster = FastMarkerCluster([], callback=LAYER_CALLBACK % {
         "colour": colour, "text": text_js, "open": json.dumps(open_text),
-        "query": _link_query(link_query), "link_fn": PORTAL_LINK_JS},
+        "query": _link_query(link_query), "link_fn": PAGE_ADDRESS_JS + PORTAL_LINK_JS},
                                 name=name, options={"maxClusterRadius": 30})
     cluster.data = [[*to_display_crs(tiles, row[0], row[1]), *row[2:]] for row in rows]
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS

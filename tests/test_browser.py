@@ -171,7 +171,7 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
     # A pin opens with the business's name, loaded from the open-data API on demand.
     frame = next(f for f in page.frames if f.query_selector(".marker-cluster"))
     frame.evaluate("""() => {
-        const name = Object.keys(window).find(k => k.startsWith("fast_marker_cluster_"));
+        const name = Object.keys(window).find(k => k.startsWith("fetched_points_"));
         const group = window[name];
         const pin = group.getLayers()[0];
         group.zoomToShowLayer(pin, () => pin.openPopup());
@@ -180,6 +180,45 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
         "() => { const s = document.querySelector('.leaflet-popup-content strong');"
         " return s && s.textContent.length > 1; }", timeout=30_000)
     assert "/business?id=" in frame.query_selector(".leaflet-popup-content a").get_attribute("href")
+
+
+def test_the_map_says_so_when_its_points_cannot_be_loaded(server, browser):
+    """The points come after the map (/api/v1/map-points): while they load the map says so,
+    and when they cannot be loaded (here the network refuses, twice) it says what to do."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    fetches = []
+
+    def refuse(route):
+        fetches.append(route.request.url)
+        route.abort()
+
+    page.route("**/api/v1/map-points**", refuse)
+    page.goto(server[0] + "/map")
+    page.get_by_text("地图上共").wait_for(timeout=60_000)
+    frame = None
+    for _attempt in range(60):
+        frame = next((f for f in page.frames if f.query_selector(".fs-status")), None)
+        if frame:
+            break
+        page.wait_for_timeout(500)
+    assert frame is not None, "no loading line on the map"
+    frame.wait_for_function("() => document.querySelector('.fs-status').textContent.includes('刷新页面')",
+                            timeout=30_000)
+    assert frame.get_by_role("status").inner_text() == "地图上的单位没有加载出来，请刷新页面再试。"
+    assert len(fetches) == 2 and not frame.query_selector(".marker-cluster")
+    assert "crs=wgs84" in fetches[0] and fetches[0].startswith(server[0] + "/api/v1/map-points?")
+    # Once the points arrive, the line goes.
+    page.unroute("**/api/v1/map-points**")
+    page.reload()
+    page.get_by_text("地图上共").wait_for(timeout=60_000)
+    for _attempt in range(60):
+        frame = next((f for f in page.frames if f.query_selector(".marker-cluster")), None)
+        if frame:
+            break
+        page.wait_for_timeout(500)
+    assert frame is not None and not frame.query_selector(".fs-status")
+    context.close()
 
 
 def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_path):

@@ -1,28 +1,36 @@
-"""The business map: local assets only, compact payload, and clusters drawn offline."""
+"""The business map: local assets only, points fetched (not sent with the page), and clusters
+drawn offline."""
+import json
 import re
 
 from portal.maps import CLASSES, business_map, ensure_assets
 from helpers.pages import open_page, texts
 
 
-def _rows(n):
-    return [(29.1 + i * 1e-5, 110.4, CLASSES[i % len(CLASSES)][0], i % 3, i, i % 9 - 1)
-            for i in range(n)]
+PATH = "api/v1/map-points?crs=wgs84"
 
 
 def test_map_uses_only_the_portals_own_assets():
-    html = business_map(_rows(10), ["餐馆", "超市", "学校食堂"], (29.2, 110.6), 9,
-                        tiles=None).get_root().render()
+    html = business_map(PATH, {"餐馆": "餐馆"}, (29.2, 110.6), 9, tiles=None).get_root().render()
     urls = set(re.findall(r'(?:src|href)="([^"]+)"', html))
     assert urls and all(u.startswith("/app/static/vendor/") for u in urls)
     assert "cdn" not in html and "jquery" not in html.lower()
 
 
-def test_map_payload_is_compact_and_has_every_point():
-    html = business_map(_rows(20_000), ["餐馆"] * 3, (29.2, 110.6), 9, tiles=None).get_root().render()
-    assert len(html.encode()) < 1_000_000
-    data = re.search(r"var data = (\[.*?\]\]);", html, re.S).group(1)
-    assert data.count("],") + 1 == 20_000
+def test_map_fetches_its_points_and_carries_none():
+    """The map holds the address of its points, relative to the portal page, and draws each
+    fetched row with the pin function; no row is written into it."""
+    html = business_map(PATH, {"餐馆": "Restaurant"}, (29.2, 110.6), 9, tiles=None).get_root().render()
+    assert 'var pointsPath = "api/v1/map-points?crs=wgs84"' in html
+    assert "new URL(pointsPath, pageAddress())" in html and "body.data.map(fsPin)" in html
+    assert '{"餐馆": "Restaurant"}' in html
+    assert "var data" not in html and len(html.encode()) < 20_000
+
+
+def test_text_written_into_the_map_cannot_end_its_script():
+    html = business_map(PATH, {"</script><script>alert(1)//": "x"}, (29.2, 110.6), 9,
+                        tiles=None).get_root().render()
+    assert "</script><script>alert" not in html and "\\u003c/script\\u003e" in html
 
 
 def test_assets_are_copied_from_the_packages():
@@ -40,13 +48,36 @@ def test_map_page_opens_and_filters(app_env):
     assert 0 < count < 100
 
 
+def _map_sizes(at) -> list[int]:
+    """Bytes of each map element the page sent (what the websocket carries for it)."""
+    return [len(element.proto.SerializeToString()) for element in at.get("component_instance")]
+
+
+def test_what_a_visit_sends_does_not_grow_with_the_businesses(app_env):
+    """Three times the businesses: the page sends the same map, and the count under it (read
+    from the points' cache) follows the database at once."""
+    import sqlite3
+
+    at = open_page("pages/map.py")
+    assert "地图上共 **600** 家" in texts(at)
+    before = _map_sizes(at)
+    with sqlite3.connect(app_env / "app.sqlite3") as conn:
+        columns = ("name, sector, business_type, address, district_adcode, lat, lng, "
+                   "location_approximate, is_demo, created_at, updated_at")
+        conn.execute(f"INSERT INTO businesses ({columns}) SELECT {columns} FROM businesses")
+        conn.execute(f"INSERT INTO businesses ({columns}) SELECT {columns} FROM businesses LIMIT 600")
+    at.run()
+    assert "地图上共 **1,800** 家" in texts(at)
+    assert _map_sizes(at) == before and max(before) < 100_000
+
+
 def test_layers_colours_and_district_view():
     import json
 
     from portal.maps import add_ring_layer, district_map
     from portal.registry.profiles import load_profile
 
-    fmap = business_map(_rows(5), ["餐馆"] * 3, (29.2, 110.6), 9, tiles=None)
+    fmap = business_map(PATH, {}, (29.2, 110.6), 9, tiles=None)
     add_ring_layer(fmap, [(29.1, 110.4, 7, 2)], "抽检不合格单位", "#dc2626", '"x"')
     html = fmap.get_root().render()
     assert html.count("L.markerClusterGroup") == 2 and "#dc2626" in html
@@ -73,16 +104,19 @@ def test_map_page_district_view_and_layers(app_env):
 
 
 def test_tile_providers_and_gcj_shift_for_amap():
+    from portal.map_feed import crs_for, encode
     from portal.maps import to_display_crs
 
     rows = [(29.12, 110.48, "良好", 0, 1, 2)]
-    amap = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="amap").get_root().render()
-    assert "autonavi" in amap
+    amap = business_map(PATH, {}, (29.2, 110.6), 9, tiles="amap").get_root().render()
+    assert "autonavi" in amap and crs_for("amap") == "gcj02" and crs_for("OpenStreetMap") == "wgs84"
     lat, lng = to_display_crs("amap", 29.12, 110.48)
     assert 0.001 < abs(lng - 110.48) < 0.01  # shifted to GCJ-02 like the tiles
-    assert f"[{lat}, {lng}, 1, 0, 1, 2]" in amap
-    tdt = business_map(rows, ["餐馆"], (29.2, 110.6), 9, tiles="tianditu", key="k123").get_root().render()
-    assert "tianditu.gov.cn" in tdt and "tk=k123" in tdt and "[29.12, 110.48, 1, 0, 1, 2]" in tdt
+    shifted = json.loads(encode(rows, ["餐馆"], "gcj02", False))["data"]
+    assert shifted == [[round(lat, 6), round(lng, 6), 1, 0, 1, 2]]
+    assert json.loads(encode(rows, ["餐馆"], "wgs84", False))["data"] == [[29.12, 110.48, 1, 0, 1, 2]]
+    tdt = business_map(PATH, {}, (29.2, 110.6), 9, tiles="tianditu", key="k123").get_root().render()
+    assert "tianditu.gov.cn" in tdt and "tk=k123" in tdt
 
 
 def test_tianditu_needs_a_key(tmp_path):
@@ -93,3 +127,14 @@ def test_tianditu_needs_a_key(tmp_path):
     with pytest.raises(ConfigError, match="PORTAL_TIANDITU_KEY"):
         load_settings({"PORTAL_VAR_DIR": str(tmp_path), "PORTAL_MAP_TILES": "tianditu"},
                       secrets_path=tmp_path / "x.toml")
+
+
+def test_a_typed_place_lists_the_nearest_from_the_same_points(app_env):
+    """附近 reads the map's cached points (as stored, WGS-84) once a point is chosen."""
+    at = open_page("pages/map.py")
+    at.text_input[0].input("永定区")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "离这里最近的单位" in [h.value for h in at.subheader]
+    listed = [link for link in at.get("page_link") if "id=" in str(link.proto.query_string)]
+    assert len(listed) == 10 and "这附近没有符合条件的单位" not in texts(at)

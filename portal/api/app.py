@@ -22,6 +22,7 @@ from portal.api import records, schemas
 from portal.clients import client_address
 from portal.api.errors import error_response, validation_response
 from portal.api.limits import Busy, ClientWindow, QuerySlots
+from portal.api.map_points import add_route as add_map_points_route
 from portal.bootstrap import Portal
 from portal.exports import to_csv_bytes
 from portal.timeutil import local_today, utcnow
@@ -171,6 +172,8 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
         return answer(request, records.business_modified,
                       lambda s, c: records.business_one(s, c.profile.adcode, business_id, local_today()),
                       model=schemas.Business)
+
+    add_map_points_route(api, portal, slots, trusted_proxy=trusted_proxy)
 
     @api.get("/lists", response_model=schemas.Page[schemas.ListEntry], responses=CSV,
              summary="红黑榜（当前有效）/ red and black lists in force", tags=["红黑榜 lists"])

@@ -15,6 +15,7 @@ MESSAGES = {
     "date_from_datetime_inexact": ("应为日期 YYYY-MM-DD", "must be a date, YYYY-MM-DD"),
     "literal_error": ("只能是 {expected}", "must be one of {expected}"),
     "string_too_long": ("最多 {max_length} 个字", "at most {max_length} characters"),
+    "too_long": ("最多 {max_length} 个", "at most {max_length} values"),
     "string_pattern_mismatch": ("格式不对", "has the wrong format"),
     "missing": ("必须填写", "is required"),
 }
@@ -32,7 +33,9 @@ def error_response(status: int, code: str, message: str, message_en: str,
 
 
 def _problem(err: dict) -> dict:
-    loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path")]
+    # A repeated parameter's item (kind=…&kind=…) is named by the parameter, not its index.
+    loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "path")
+           and not isinstance(part, int)]
     parameter = loc[-1] if loc else ""
     ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
     zh, en = MESSAGES.get(err["type"], (None, None))

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from portal import map_feed
 from portal.validation import clean_query
 
 MAX_LIMIT = 500
@@ -84,3 +85,27 @@ class RequestParams(Page, Period):
             raise ValueError("没有这个类别代码，可用代码见 /api/v1/services"
                              " / unknown service_code, see /api/v1/services")
         return code
+
+
+MapKind = Annotated[str, Field(max_length=30), AfterValidator(clean_query)]
+
+
+class MapPointsParams(BaseModel):
+    """The map's filters (pages/map.py); each value bounded, so that a filter stays small."""
+    model_config = ConfigDict(extra="forbid")
+
+    kind: list[MapKind] = Field(default_factory=list, max_length=map_feed.MAX_KINDS,
+                                description="经营类型，可重复，如 kind=学校食堂&kind=养老机构食堂 / business type, repeatable")
+    grade: list[Literal[tuple(map_feed.GRADES.values())]] = Field(
+        default_factory=list, max_length=len(map_feed.GRADES),
+        description="地图等级，可重复：excellent 优秀、good 良好、fair 一般、unrated 暂不评级、not_catering 非餐饮"
+                    " / map class, repeatable")
+    district: Adcode = ""
+    kitchen: Literal[("", *map_feed.KITCHENS.values())] = Field(
+        "", description="明厨亮灶：transparent 透明厨房、video 视频厨房、internet 互联网+明厨亮灶 / kitchen display")
+    name: Annotated[str, Field(max_length=map_feed.MAX_NAME), AfterValidator(clean_query)] = Field(
+        "", description="名称包含 / name contains")
+    crs: Literal[map_feed.CRS] = Field(
+        "wgs84", description="坐标系：wgs84（如库中所存）或 gcj02（高德底图）/ coordinates: wgs84 as stored, or gcj02")
+    v: str = Field("", pattern=r"^[0-9a-f]{0,32}$",
+                   description="数据版本标记，地图用来区分缓存，可省略 / version tag the map adds; optional")

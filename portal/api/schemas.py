@@ -206,6 +206,22 @@ class ServiceRequest(BaseModel):
     demo: bool = F("演示数据", "generated demo record")
 
 
+class MapPointsMeta(BaseModel):
+    count: int = F("地图上的单位数", "businesses on the map")
+    crs: Literal["wgs84", "gcj02"] = F("坐标系", "coordinate system of lat and lng")
+    columns: list[str] = F("每行各列：纬度、经度、等级序号、类型序号、商户编号、距最近检查的月数（无检查为 -1）",
+                           "each row: lat, lng, class index, kind index, business id, months since the"
+                           " last inspection (-1: none)")
+    classes: list[str] = F("等级，按序号", "map classes, by index")
+    kinds: list[str] = F("经营类型，按序号", "business types, by index")
+    demo: bool = F("含演示数据", "the data holds generated demo records")
+
+
+class MapPoints(BaseModel):
+    meta: MapPointsMeta
+    data: list[list[float | int]] = F("每家单位一行，列见 meta.columns", "one row per business, see meta.columns")
+
+
 class Service(BaseModel):
     service_code: str = F("类别代码", "category code")
     service_name: str = F("类别", "category")

@@ -43,7 +43,8 @@ def point_from_client(value: object) -> tuple[float, float] | None:
 def nearest_ids(points: list[tuple], lat: float, lng: float,
                 limit: int = NEAREST) -> list[tuple[int, float]]:
     """(business id, metres) of the `limit` nearest among the map's points (rows of
-    portal.ratings.queries.map_points: lat, lng, class, kind, id, months), nearest first.
+    portal.ratings.queries.map_points, or as the map fetches them: lat, lng, class, kind, id,
+    months; only the position and the id are read), nearest first.
     The map's filters therefore apply to the list too."""
     return heapq.nsmallest(limit, ((row[4], distance_m(lat, lng, row[0], row[1])) for row in points),
                            key=lambda pair: (pair[1], pair[0]))

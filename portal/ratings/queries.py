@@ -128,3 +128,5 @@ def map_points(session: Session, jurisdiction: str, today: date,
         months = -1 if day is None else months_since(day, today)
         rows.append((lat, lng, cls, kind_index[kind], business_id, months))
     return rows, kinds
+
+

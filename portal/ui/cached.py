@@ -121,17 +121,18 @@ def sampling_stats(ctx: PageContext, flt, year: int):
 
 
 # --- maps -------------------------------------------------------------------------------------
-@st.cache_data(ttl=TTL, show_spinner="正在加载地图数据…", max_entries=50)
-def _map_points(url: str, version: str, adcode: str, flt):
-    from portal.ratings.queries import map_points
+# A page run waits this long for another build of the map's points (portal.map_feed).
+MAP_POINTS_WAIT_SECONDS = 60
+
+
+def map_points(ctx: PageContext, flt, crs: str = "wgs84"):
+    """The map's points for a filter (portal.map_feed.MapPoints): the same cache the map's
+    fetch reads, keyed on the data version, so the page's count and the map's pins agree."""
+    from portal import map_feed
     from portal.timeutil import local_today
 
-    with get_portal().db.read() as session:
-        return map_points(session, adcode, local_today(), flt)
-
-
-def map_points(ctx: PageContext, flt):
-    return _map_points(ctx.db.url, version(ctx), ctx.profile.adcode, flt)
+    return map_feed.points(ctx.db, ctx.profile.adcode, flt, crs, local_today(),
+                           wait=MAP_POINTS_WAIT_SECONDS)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
