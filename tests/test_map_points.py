@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
+from portal.accounts import audit
 from portal import map_feed
 from portal.accounts.rules import Actor
 from portal.api.app import create_api
@@ -163,14 +164,19 @@ def test_a_write_through_another_process_is_seen_at_once(api, portal, businesses
     after = api.get("/map-points", headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["etag"] != etag
     assert len(_rows(api.get("/map-points?grade=unrated"))) == unrated - 1
-    # A new business, and an edit of one (its position), each change the answer too.
+    # A new business, and an edit of one (its position), each change the answer too: written
+    # as the registry importer and the edit form write, with their audit row in the same
+    # transaction (which changes the data version).
     with portal.db.write() as session:
         session.add(Business(name="新开饭店", sector="餐饮服务", business_type="餐馆", address="永定区",
                              district_adcode=DISTRICT, lat=29.2, lng=110.5))
+        audit.record(session, PUBLISHER, "businesses_import")
     added = api.get("/map-points")
     assert added.json()["meta"]["count"] == 5
     with portal.db.write() as session:
         session.get(Business, businesses[2]).lat = 29.3
+        audit.record(session, PUBLISHER, "business_update", object_type="business",
+                     object_id=businesses[2])
     moved = api.get("/map-points", headers={"If-None-Match": added.headers["etag"]})
     assert moved.status_code == 200
     assert {row[4]: row[0] for row in _rows(moved)}[businesses[2]] == 29.3
