@@ -43,7 +43,8 @@ usernames = [o.username for o in officials]
 delayed = [name for name in delayed if name in usernames]
 
 create, roles_tab, status_tab, reset_tab, unlock_tab, sso_tab = st.tabs(
-    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"])
+    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"],
+    key="accounts_tab")      # a key keeps the open tab across the rerun after a change
 with create:
     with st.form("create_official"):
         username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
@@ -155,7 +156,10 @@ with unlock_tab:
         else:
             st.success(f"已解除 {who} 的登录限制，已记入审计日志。")
 
+IDENTITY_NOTICE = "identity_notice"      # what the last link or unlink did, shown after the rerun
 with sso_tab:
+    if notice := st.session_state.pop(IDENTITY_NOTICE, None):
+        st.success(notice)
     st.caption("官员用政务服务统一身份认证平台登录时，门户按“身份提供方 + 用户标识”找到关联的账号，"
                "以该账号的角色登录；没有关联的身份不能登录。登录被拒时，页面会向本人显示这两项，"
                "最近 30 天被拒的身份也列在下面。关联和取消关联都记入审计日志；取消关联会结束通过该身份的登录。")
@@ -170,7 +174,7 @@ with sso_tab:
     else:
         st.markdown("无。")
     with st.form("link_identity"):
-        who = st.selectbox("账号", usernames, key="identity_who")
+        who = st.selectbox("关联到的账号", usernames, key="identity_who")
         issuer = st.text_input("身份提供方", value=unlinked[0]["issuer"] if unlinked else "",
                                help="身份认证平台的签发方网址（iss），以 https:// 开头。")
         subject = st.text_input("用户标识", value=unlinked[0]["subject"] if unlinked else "",
@@ -183,7 +187,7 @@ with sso_tab:
         except InputError as exc:
             show_errors(exc, LABELS)
         else:
-            st.success(f"已把该身份关联到账号 {who}，已记入审计日志。")
+            st.session_state[IDENTITY_NOTICE] = f"已把该身份关联到账号 {who}，已记入审计日志。"
             st.rerun()
     if links:
         with st.form("unlink_identity"):
@@ -202,5 +206,5 @@ with sso_tab:
                 except InputError as exc:
                     show_errors(exc, LABELS)
                 else:
-                    st.success(f"已取消账号 {links[chosen][1]} 的这个关联，已记入审计日志。")
+                    st.session_state[IDENTITY_NOTICE] = f"已取消账号 {links[chosen][1]} 的这个关联，已记入审计日志。"
                     st.rerun()

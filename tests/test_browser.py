@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -27,16 +28,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
+@contextmanager
+def running_portal(tmp, streamlit_options=()):
+    """`streamlit run` on a free port with its database and var/ in tmp (the demo on); its
+    base URL. streamlit_options: more command-line options, e.g. a secrets file."""
     port = _free_port()
     env = {**os.environ, "PORTAL_VAR_DIR": str(tmp), "PORTAL_DEMO": "1",
            "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}"}
     env.pop("PORTAL_JURISDICTION", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", *streamlit_options],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -49,9 +51,18 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("portal did not start")
-    yield base, tmp
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    with running_portal(tmp) as base:
+        yield base, tmp
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +89,7 @@ def _sign_in(page, tmp, username: str) -> None:
                 if l.startswith(username + "\t"))
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     if username == "demo_admin":     # admins must set up the second factor first, as a person would
         set_up_second_factor(page)
 
