@@ -181,3 +181,12 @@ def test_the_command_line_links_and_unlinks(portal, monkeypatch, capsys):
     assert main(["users", "unlink-identity", "--issuer", ISSUER, "--subject", "u-1001"]) == 0
     assert "取消" in capsys.readouterr().out
     assert [e.actor_name.startswith("cli:") for e in _audit(portal, "official_unlink_identity")] == [True]
+
+
+def test_without_an_auth_block_the_sign_in_page_offers_only_the_password(app_env):
+    """Single sign-on is off unless Streamlit's [auth] secrets are set (the tests set none)."""
+    from helpers.pages import open_page
+
+    at = open_page("pages/login.py")
+    labels = [b.label for b in at.button]
+    assert "登录" in labels and "统一身份认证登录" not in labels

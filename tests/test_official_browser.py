@@ -30,6 +30,8 @@ def test_one_sign_in_lasts_through_reload_new_tab_and_deep_link_until_sign_out(s
 
     page.reload()
     page.get_by_role("heading", name="我的账号").wait_for(timeout=60_000)
+    # The sidebar's links arrive a moment after its captions on a busy machine: wait for them.
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=re.compile("我的账号")).wait_for(timeout=60_000)
     assert "我的账号" in _sidebar(page)
 
     other = page.context.new_page()          # a new tab, then a deep link to a workbench page
