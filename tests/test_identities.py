@@ -190,3 +190,33 @@ def test_without_an_auth_block_the_sign_in_page_offers_only_the_password(app_env
     at = open_page("pages/login.py")
     labels = [b.label for b in at.button]
     assert "登录" in labels and "统一身份认证登录" not in labels
+
+
+def test_the_provider_counts_as_the_second_factor_only_when_the_setting_says_so():
+    """PORTAL_SSO_SECOND_FACTOR: "portal" (default) still asks an admin for the portal's TOTP
+    after single sign-on; "provider" takes the provider's sign-in as two-factor, and only for a
+    session that began with single sign-on."""
+    from types import SimpleNamespace
+
+    import streamlit as st
+
+    from portal.accounts.rules import Actor
+    from portal.config import Settings
+    from portal.ui import layout
+
+    assert Settings.model_fields["sso_second_factor"].default == "portal"
+    settings = SimpleNamespace(second_factor_roles="admin", sso_second_factor="portal")
+    ctx = SimpleNamespace(actor=Actor(1, "chief", "主任", frozenset({"admin"})), settings=settings)
+    try:
+        st.session_state[layout.SECOND_FACTOR_ENROLLED] = False
+        st.session_state[layout.SSO_SESSION] = 7                 # began with single sign-on
+        assert layout.second_factor_missing(ctx)
+        settings.sso_second_factor = "provider"
+        assert not layout.second_factor_missing(ctx)
+        st.session_state[layout.SSO_SESSION] = None              # a password sign-in
+        assert layout.second_factor_missing(ctx)
+        st.session_state[layout.SECOND_FACTOR_ENROLLED] = True
+        assert not layout.second_factor_missing(ctx)
+    finally:                  # outside a script run, session state is the process's own
+        for key in (layout.SECOND_FACTOR_ENROLLED, layout.SSO_SESSION):
+            st.session_state.pop(key, None)

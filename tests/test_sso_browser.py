@@ -2,12 +2,19 @@
 in a thread of this process) and the real portal server with an [auth] block in its secrets:
 an identity no admin linked is refused and shown what to pass on; an admin links it on 账号管理;
 the next sign-in through the provider lands on 我的账号 as the linked account, with the
-portal's own cookie; sign-out ends the portal's session and the provider's sign-in."""
+portal's own cookie; sign-out ends the portal's session and the provider's sign-in. An admin's
+single sign-on still asks for the portal's own second factor (PORTAL_SSO_SECOND_FACTOR=portal)."""
+import os
 import secrets
+import subprocess
+import sys
+import time
 
+import pyotp
 import pytest
 
-from test_browser import _choose, _open, _sign_in, browser, running_portal  # noqa: F401  (module fixtures)
+from conftest import ROOT
+from test_browser import _choose, _open, browser, running_portal, set_up_second_factor  # noqa: F401
 
 pytestmark = pytest.mark.security
 SUBJECT = "wang.xiaoming-1001"
@@ -41,21 +48,21 @@ def sso_server(tmp_path_factory, provider):
         yield base.replace("127.0.0.1", "localhost"), tmp
 
 
-def _sign_in_at_the_provider(page) -> None:
+def _sign_in_at_the_provider(page, subject: str = SUBJECT) -> None:
     """On the portal's sign-in page: the SSO button, then the provider's form as a person fills it."""
     page.get_by_role("button", name="统一身份认证登录").click()
     page.get_by_role("heading", name="Authorize Client").wait_for(timeout=60_000)
-    page.get_by_placeholder("sub").fill(SUBJECT)
+    page.get_by_placeholder("sub").fill(subject)
     page.get_by_role("button", name="Authorize", exact=True).click()
 
 
-def _cookie(page, name: str):
-    for _attempt in range(240):          # up to a minute on a busy machine
+def _cookie(page, name: str, tries: int = 240):
+    """The browser's cookie of that name, waiting up to a minute (tries × 250 ms) for it."""
+    for attempt in range(tries):
         found = next((c for c in page.context.cookies() if c["name"] == name), None)
-        if found:
+        if found or attempt == tries - 1:
             return found
         page.wait_for_timeout(250)
-    return None
 
 
 def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, browser, provider):
@@ -71,11 +78,15 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     shown = person.inner_text("main")
     assert SUBJECT in shown and provider in shown and "王小明" in shown
     assert "我的账号" not in shown
-    assert not any(c["name"] == "portal_official" for c in person.context.cookies())
+    assert not _cookie(person, "portal_official", tries=1)
     person.screenshot(path=str(tmp / "sso_refused.png"), full_page=True)
 
     admin = _open(browser, base + "/accounts")    # the admin links what the person passed on
-    _sign_in(admin, tmp, "demo_admin")
+    admin.get_by_text("请先登录").wait_for(timeout=60_000)
+    admin.get_by_label("用户名").fill("demo_admin")
+    admin.get_by_label("密码").fill(_password(tmp, "demo_admin"))
+    admin.get_by_role("button", name="登录", exact=True).click()
+    totp_key = set_up_second_factor(admin)
     admin.get_by_role("tab", name="统一身份认证").click()
     assert admin.get_by_role("textbox", name="用户标识").input_value() == SUBJECT      # the latest refused one
     assert admin.get_by_role("textbox", name="身份提供方").input_value() == provider
@@ -107,3 +118,26 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     person.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
     assert "我的账号" not in person.inner_text("main")
     person.context.close()
+
+    # The admin's own identity, linked on the command line: single sign-on, then the app's code.
+    env = {**os.environ, "PORTAL_VAR_DIR": str(tmp), "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}"}
+    linked = subprocess.run([sys.executable, "-m", "portal", "users", "link-identity", "demo_admin",
+                             "--issuer", provider, "--subject", "chief-2001"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert linked.returncode == 0, linked.stderr
+    chief = _open(browser, base + "/login")
+    chief.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
+    _sign_in_at_the_provider(chief, "chief-2001")
+    code_box = chief.get_by_role("textbox", name="动态验证码")
+    code_box.wait_for(timeout=90_000)
+    assert "我的账号" not in chief.inner_text("main") and not _cookie(chief, "portal_official", tries=1)
+    code_box.fill(pyotp.TOTP(totp_key).at(time.time() + 30))   # the set-up code works only once
+    chief.get_by_role("button", name="验证", exact=True).click()
+    chief.get_by_role("heading", name="我的账号").wait_for(timeout=90_000)
+    assert "demo_admin" in chief.inner_text("main")
+    chief.context.close()
+
+
+def _password(tmp, username: str) -> str:
+    return next(line.split("\t")[1] for line in (tmp / "demo_accounts.txt").read_text().splitlines()
+                if line.startswith(username + "\t"))
