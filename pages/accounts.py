@@ -2,11 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from portal.accounts import actions
+from datetime import timedelta
+
+from portal.accounts import actions, identities
 from portal.accounts.passwords import random_password
 from portal.accounts.rules import ROLES
 from portal.accounts.throttle import delayed_usernames
-from portal.accounts.views import official_rows
+from portal.accounts.views import identity_rows, official_rows, refused_identity_rows
 from portal.timeutil import utcnow
 from portal.ui.layout import page_setup
 from portal.ui.widgets import show_errors
@@ -16,7 +18,8 @@ ctx = page_setup("账号管理", role="admin", layout="wide")
 st.title("账号管理")
 st.caption("新建、停用和重置密码都会记入审计日志。新账号和被重置的账号首次登录时必须设置新密码。")
 
-LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色", "password": "密码"}
+LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色", "password": "密码",
+          "issuer": "身份提供方", "subject": "用户标识"}
 role_names = list(ROLES)
 
 
@@ -33,12 +36,15 @@ def show_once(username: str, password: str) -> None:
 with ctx.db.read() as session:
     officials = actions.list_officials(session)
     delayed = delayed_usernames(session, utcnow())
+    links = identities.linked(session)
+    unlinked = identities.recent_unlinked(session, utcnow() - timedelta(days=30))
 st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="stretch")
 usernames = [o.username for o in officials]
 delayed = [name for name in delayed if name in usernames]
 
-create, roles_tab, status_tab, reset_tab, unlock_tab = st.tabs(
-    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制"])
+create, roles_tab, status_tab, reset_tab, unlock_tab, sso_tab = st.tabs(
+    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"],
+    key="accounts_tab")      # a key keeps the open tab across the rerun after a change
 with create:
     with st.form("create_official"):
         username = st.text_input("用户名", help="3–32 个字符，以小写字母开头，可含数字、点、横线、下划线。")
@@ -149,3 +155,56 @@ with unlock_tab:
             show_errors(exc, LABELS)
         else:
             st.success(f"已解除 {who} 的登录限制，已记入审计日志。")
+
+IDENTITY_NOTICE = "identity_notice"      # what the last link or unlink did, shown after the rerun
+with sso_tab:
+    if notice := st.session_state.pop(IDENTITY_NOTICE, None):
+        st.success(notice)
+    st.caption("官员用政务服务统一身份认证平台登录时，门户按“身份提供方 + 用户标识”找到关联的账号，"
+               "以该账号的角色登录；没有关联的身份不能登录。登录被拒时，页面会向本人显示这两项，"
+               "最近 30 天被拒的身份也列在下面。关联和取消关联都记入审计日志；取消关联会结束通过该身份的登录。")
+    st.markdown("**已关联的身份**")
+    if links:
+        st.dataframe(pd.DataFrame(identity_rows(links)), hide_index=True, width="stretch")
+    else:
+        st.markdown("暂无。")
+    st.markdown("**最近登录被拒、尚未关联的身份**")
+    if unlinked:
+        st.dataframe(pd.DataFrame(refused_identity_rows(unlinked)), hide_index=True, width="stretch")
+    else:
+        st.markdown("无。")
+    with st.form("link_identity"):
+        who = st.selectbox("关联到的账号", usernames, key="identity_who")
+        issuer = st.text_input("身份提供方", value=unlinked[0]["issuer"] if unlinked else "",
+                               help="身份认证平台的签发方网址（iss），以 https:// 开头。")
+        subject = st.text_input("用户标识", value=unlinked[0]["subject"] if unlinked else "",
+                                help="该平台给这个人的唯一标识（sub），照登录被拒时页面上显示的原样填写。")
+        submitted = st.form_submit_button("关联到该账号", type="primary")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                identities.link(session, ctx.actor, who, {"issuer": issuer, "subject": subject})
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.session_state[IDENTITY_NOTICE] = f"已把该身份关联到账号 {who}，已记入审计日志。"
+            st.rerun()
+    if links:
+        with st.form("unlink_identity"):
+            chosen = st.selectbox("要取消的关联", range(len(links)),
+                                  format_func=lambda i: f"{links[i][1]} ← {links[i][0].subject}（{links[i][0].issuer}）")
+            sure = st.checkbox("我确认取消这个关联（通过该身份的登录随即结束）")
+            submitted = st.form_submit_button("取消关联")
+        if submitted:
+            if not sure:
+                st.error("请先勾选确认。")
+            else:
+                link = links[chosen][0]
+                try:
+                    with ctx.db.write() as session:
+                        identities.unlink(session, ctx.actor, {"issuer": link.issuer, "subject": link.subject})
+                except InputError as exc:
+                    show_errors(exc, LABELS)
+                else:
+                    st.session_state[IDENTITY_NOTICE] = f"已取消账号 {links[chosen][1]} 的这个关联，已记入审计日志。"
+                    st.rerun()

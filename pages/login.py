@@ -5,7 +5,7 @@ from portal.accounts import second_factor
 from portal.accounts.rules import ROLES
 from portal.ui import nav
 from portal.ui.auth import TAB_NOTE, change_password_form, enrolment_form, sign_in_form, sign_out
-from portal.ui.layout import SECOND_FACTOR_ENROLLED, page_setup
+from portal.ui.layout import SECOND_FACTOR_ENROLLED, SSO_SESSION, page_setup
 from portal.ui.widgets import md
 
 ctx = page_setup("登录")
@@ -45,5 +45,7 @@ with st.expander("两步验证：" + ("已开启" if enrolled else "未开启"),
         enrolment_form(ctx)
 
 st.caption(TAB_NOTE.format(idle=ctx.settings.idle_minutes, hours=ctx.settings.session_hours))
+if st.session_state.get(SSO_SESSION) is not None:
+    st.caption("本次通过统一身份认证登录；退出登录时，统一身份认证平台上的登录也一并退出。")
 if st.button("退出登录", icon=":material/logout:"):
     sign_out(ctx)

@@ -63,6 +63,27 @@ def _read_password(prompt_twice: bool) -> str:
     return first
 
 
+def _users_identity(portal, args) -> int:
+    from portal.accounts import identities
+    from portal.validation import InputError
+
+    data = {"issuer": args.issuer, "subject": args.subject}
+    try:
+        with portal.db.write() as session:
+            if args.users_command == "link-identity":
+                identities.link(session, _actor(), args.name, data)
+                name = args.name.strip().lower()
+            else:
+                name = identities.unlink(session, _actor(), data).username
+    except InputError as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"已把该身份关联到账号 {name}，已记入审计日志" if args.users_command == "link-identity"
+          else f"已取消该身份与账号 {name} 的关联，已记入审计日志")
+    return 0
+
+
 def cmd_users(args) -> int:
     from portal.accounts import actions
     from portal.accounts.views import official_rows
@@ -74,6 +95,8 @@ def cmd_users(args) -> int:
             for row in official_rows(actions.list_officials(session)):
                 print("\t".join(str(v) for v in row.values()))
         return 0
+    if args.users_command in ("link-identity", "unlink-identity"):
+        return _users_identity(portal, args)
     if args.users_command == "unlock":
         try:
             with portal.db.write() as session:
@@ -249,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub.add_parser("list")
     users_sub.add_parser("unlock", help="clear the sign-in delays on an account (audited)") \
         .add_argument("name")
+    link = users_sub.add_parser("link-identity", help="link a single sign-on identity (OIDC issuer + "
+                                "subject) to an account (audited)")
+    link.add_argument("name")
+    unlink = users_sub.add_parser("unlink-identity", help="remove a single sign-on identity's link "
+                                  "(its sessions end; audited)")
+    for sub_parser in (link, unlink):
+        sub_parser.add_argument("--issuer", required=True, help="the provider's iss, https://...")
+        sub_parser.add_argument("--subject", required=True, help="the person's sub at that provider")
     users.set_defaults(func=cmd_users)
 
     imp = sub.add_parser("import", help="import an announcement file")

@@ -68,6 +68,7 @@ MapTiles = Annotated[Literal["OpenStreetMap", "tianditu", "amap", "none"], Trimm
 PhoneVerification = Annotated[Literal["demo", "webhook"], Trimmed]
 # An address written with or without its trailing slash is kept without.
 SiteAddress = Annotated[str, BeforeValidator(lambda v: _strip(v).rstrip("/") if isinstance(v, str) else v)]
+SsoSecondFactor = Annotated[Literal["portal", "provider"], Trimmed]
 # A footer line: spaces collapsed; empty (hidden) or of the form a real one has (_form).
 FooterLine = Annotated[str, BeforeValidator(_one_line)]
 
@@ -139,6 +140,11 @@ class Settings(BaseSettings):
     # Roles that must sign in with a second factor (TOTP) besides admin, which always must;
     # comma-separated role names, e.g. "handler,publisher".
     second_factor_roles: Text = "admin"
+    # Single sign-on (st.login, on when .streamlit/secrets.toml has an [auth] block): "portal"
+    # asks the portal's own second factor after the identity provider's sign-in wherever a
+    # password sign-in would; "provider" takes the provider's sign-in as two-factor (set it
+    # only when the provider enforces a second factor for every sign-in to this portal).
+    sso_second_factor: SsoSecondFactor = "portal"
     # Map background: OpenStreetMap, tianditu (天地图, needs tianditu_key), amap (高德,
     # GCJ-02: points and boundaries are shifted to match), or none where no tile server is
     # reachable (the district boundaries still show).

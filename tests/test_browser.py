@@ -48,7 +48,7 @@ def _sign_in(page, tmp, username: str) -> None:
                 if l.startswith(username + "\t"))
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     if username == "demo_admin":     # admins must set up the second factor first, as a person would
         set_up_second_factor(page)
 

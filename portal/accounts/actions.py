@@ -29,7 +29,7 @@ class PermissionDenied(PermissionError):
     """The actor lacks the role the action needs (message in Chinese)."""
 
 
-def _require(actor: Actor, role: str) -> None:
+def require_role(actor: Actor, role: str) -> None:
     if not actor.may(role):
         raise PermissionDenied(f"需要“{ROLES[role]}”角色才能进行此操作")
 
@@ -87,7 +87,7 @@ def find_official(session: Session, username: str) -> Official | None:
 
 def create_official(session: Session, actor: Actor, data: dict, *,
                     is_demo: bool = False, must_change_password: bool = False) -> Official:
-    _require(actor, "admin")
+    require_role(actor, "admin")
     form = parse(NewOfficial, data)
     if find_official(session, form.username):
         raise InputError({"username": f"用户名 {form.username} 已被使用，请换一个"})
@@ -109,6 +109,7 @@ class SignInResult:
     actor: Actor | None
     message: str
     must_change_password: bool = False
+    identity_id: int | None = None      # signed in through this single sign-on identity
 
 
 def _wait_text(until: datetime, now: datetime) -> str:
@@ -161,15 +162,15 @@ def sign_in(session: Session, username: str, password: str, *, secret: str,
 
 def unlock(session: Session, actor: Actor, username: str) -> int:
     """Clear the sign-in delays on an account (and on the addresses it was tried from)."""
-    official = _get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username)
     cleared = clear_delays(session, official.username)
     audit.record(session, actor, "official_unlock", object_type="official",
                  object_id=official.username, detail={"cleared": cleared})
     return cleared
 
 
-def _get_for_admin(session: Session, actor: Actor, username: str) -> Official:
-    _require(actor, "admin")
+def get_for_admin(session: Session, actor: Actor, username: str) -> Official:
+    require_role(actor, "admin")
     official = find_official(session, username)
     if official is None:
         raise InputError({"username": f"没有用户名为 {username} 的账号"})
@@ -183,7 +184,7 @@ def _active_admins(session: Session) -> int:
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> Official:
-    official = _get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username)
     if not active:
         if official.id == actor.id:
             raise InputError({"username": "不能停用自己的账号"})
@@ -199,7 +200,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> O
 
 
 def set_roles(session: Session, actor: Actor, username: str, roles) -> Official:
-    official = _get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username)
     try:
         chosen = _check_roles(roles)
     except ValueError as exc:
@@ -219,7 +220,7 @@ def set_roles(session: Session, actor: Actor, username: str, roles) -> Official:
 
 def reset_password(session: Session, actor: Actor, username: str) -> str:
     """A new random password, shown once to the admin; the official must change it."""
-    official = _get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username)
     temporary = random_password()
     official.password_hash = hash_password(temporary)
     official.must_change_password = True
@@ -254,7 +255,7 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
 
 def end_sessions(session: Session, actor: Actor, username: str) -> int:
     """An admin signs an account out on every device (audited with who did it)."""
-    official = _get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username)
     ended = sessions.end_all(session, official.id, "admin")
     audit.record(session, actor, "official_end_sessions", object_type="official",
                  object_id=official.username, detail={"ended": ended})
@@ -263,7 +264,7 @@ def end_sessions(session: Session, actor: Actor, username: str) -> int:
 
 def reset_second_factor(session: Session, actor: Actor, username: str) -> None:
     """An admin clears an official's second factor (a lost phone, no recovery code left)."""
-    second_factor.reset(session, actor, _get_for_admin(session, actor, username))
+    second_factor.reset(session, actor, get_for_admin(session, actor, username))
 
 
 def list_officials(session: Session) -> list[Official]:

@@ -47,6 +47,15 @@ def record(session: Session, actor: Actor | None, action: str, *, object_type: s
     return entry
 
 
+def detail_of(entry: AuditEntry) -> dict:
+    """An entry's detail as recorded (an empty dict when there is none)."""
+    try:
+        detail = json.loads(entry.detail) if entry.detail else {}
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     actor_name: str | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -88,6 +88,11 @@ class OfficialSession(Base):
     expires_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_reason: Mapped[str | None] = mapped_column(String(20))
+    # Set when the session began with single sign-on (accounts.identities) rather than the
+    # password: sign-out then also ends the identity provider's sign-in, and unlinking the
+    # identity ends the session.
+    identity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("official_identities.id", ondelete="SET NULL"), index=True)
 
 
 class RecoveryCode(Base):
@@ -114,3 +119,22 @@ class SignInDelay(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[int] = mapped_column(BigInteger, default=0)
     next_try_at: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class OfficialIdentity(Base):
+    """An identity at an OpenID Connect provider (the issuer's `iss` and the person's `sub`)
+    that an admin has linked to an official's account (accounts.identities). Single sign-on
+    signs in as that account, with its roles; an identity no admin linked is refused."""
+    __tablename__ = "official_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_official_identities_issuer_subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    linked_by: Mapped[str] = mapped_column(String(64))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column()
+    # The provider's `iat` (seconds since 1970) of the last ID token that started a session:
+    # a token is taken once, and never one older than the last.
+    last_token_issued_at: Mapped[int | None] = mapped_column(BigInteger)

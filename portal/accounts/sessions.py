@@ -35,7 +35,8 @@ ENDED = {"sign_out": "您已安全退出。",
          "lifetime": "登录已超过 {hours} 小时，请重新登录。",
          "admin": "管理员结束了您的登录，请重新登录。",
          "password": "您的密码已修改，其他设备上的登录已结束，请重新登录。",
-         "disabled": "您的账号已被停用，已退出登录。"}
+         "disabled": "您的账号已被停用，已退出登录。",
+         "unlinked": "管理员取消了您的统一身份认证关联，已退出登录。"}
 
 
 def _hash(secret: str, kind: str, value: str) -> str:
@@ -43,13 +44,14 @@ def _hash(secret: str, kind: str, value: str) -> str:
 
 
 def start(session: Session, secret: str, official_id: int, lifetime: timedelta,
-          now: datetime | None = None) -> tuple[int, str]:
-    """A new session after a good sign-in: (its id, the one-time hand-over code)."""
+          now: datetime | None = None, identity_id: int | None = None) -> tuple[int, str]:
+    """A new session after a good sign-in: (its id, the one-time hand-over code).
+    identity_id: the linked identity it began with, for a single sign-on."""
     now = now or utcnow()
     code = secrets.token_urlsafe(24)
     row = OfficialSession(official_id=official_id, handoff_hash=_hash(secret, "handoff", code),
                           handoff_expires_at=now + HANDOFF_VALID, created_at=now, last_seen_at=now,
-                          expires_at=now + lifetime)
+                          expires_at=now + lifetime, identity_id=identity_id)
     session.add(row)
     session.flush()
     return row.id, code
@@ -76,6 +78,7 @@ class Check:
     session_id: int | None
     official: Official | None
     ended: str | None          # a key of ENDED when the session has just ended
+    identity_id: int | None = None     # began with single sign-on through this identity
 
 
 def _check_row(session: Session, row: OfficialSession | None, now: datetime, idle: timedelta) -> Check:
@@ -90,7 +93,7 @@ def _check_row(session: Session, row: OfficialSession | None, now: datetime, idl
         return Check(None, None, reason)
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    return Check(row.id, official, None)
+    return Check(row.id, official, None, row.identity_id)
 
 
 def resume(session: Session, secret: str, token: str | None, idle: timedelta,
@@ -136,15 +139,25 @@ def end_by_token(session: Session, secret: str, token: str | None, now: datetime
 def end_all(session: Session, official_id: int, reason: str, keep: int | None = None,
             now: datetime | None = None) -> int:
     """End an official's sessions (all, or all but `keep`); the number ended."""
+    mine = [OfficialSession.official_id == official_id]
+    if keep is not None:
+        mine.append(OfficialSession.id != keep)
+    return _end_where(session, reason, now, *mine)
+
+
+def end_for_identity(session: Session, identity_id: int, reason: str,
+                     now: datetime | None = None) -> int:
+    """End the sessions that began with this single sign-on identity; the number ended."""
+    return _end_where(session, reason, now, OfficialSession.identity_id == identity_id)
+
+
+def _end_where(session: Session, reason: str, now: datetime | None, *conditions) -> int:
     now = now or utcnow()
     rows = session.scalars(select(OfficialSession).where(
-        OfficialSession.official_id == official_id, OfficialSession.ended_at.is_(None)))
-    ended = 0
+        OfficialSession.ended_at.is_(None), *conditions)).all()
     for row in rows:
-        if row.id != keep:
-            _end(session, row, reason, now)
-            ended += 1
-    return ended
+        _end(session, row, reason, now)
+    return len(rows)
 
 
 def active_count(session: Session, official_id: int, now: datetime | None = None) -> int:

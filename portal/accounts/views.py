@@ -25,6 +25,19 @@ def official_rows(officials: list[Official]) -> list[dict]:
     } for o in officials]
 
 
+def identity_rows(links) -> list[dict]:
+    """Linked identities: (OfficialIdentity, username) pairs from identities.linked."""
+    return [{"账号": username, "身份提供方": link.issuer, "用户标识": link.subject,
+             "关联人": link.linked_by, "关联时间": cn_datetime(link.linked_at),
+             "最近登录": cn_datetime(link.last_sign_in_at)} for link, username in links]
+
+
+def refused_identity_rows(refused: list[dict]) -> list[dict]:
+    """Identities refused for want of a link (identities.recent_unlinked)."""
+    return [{"时间": cn_datetime(r["at"]), "统一身份认证账号": r["name"], "身份提供方": r["issuer"],
+             "用户标识": r["subject"]} for r in refused]
+
+
 def audit_rows(entries: list[AuditEntry]) -> list[dict]:
     return [{
         "时间": cn_datetime(e.at),

@@ -25,6 +25,7 @@ SESSION_ACTOR = "official"
 SESSION_ID = "official_session_id"
 COOKIE_SCRIPT = "official_cookie_script"
 SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+SSO_SESSION = "official_sso_identity"      # the linked identity this tab's session began with
 RECOVERY_CODES = "recovery_codes"
 SESSION_NOTICE = "official_notice"
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
@@ -107,6 +108,7 @@ def current_actor(portal: Portal) -> Actor | None:
     st.session_state[SESSION_ACTOR] = actor
     st.session_state[SESSION_ID] = found.session_id
     st.session_state[SECOND_FACTOR_ENROLLED] = second_factor.enrolled(found.official)
+    st.session_state[SSO_SESSION] = found.identity_id
     return actor
 
 
@@ -128,6 +130,7 @@ def sign_out_locally(notice: str | None = None) -> None:
     if st.session_state.pop(SESSION_ACTOR, None) is not None:
         st.session_state[COOKIE_SCRIPT] = ("drop", "")
     st.session_state.pop(SESSION_ID, None)
+    st.session_state.pop(SSO_SESSION, None)
     if notice:
         st.session_state[SESSION_NOTICE] = notice
 
@@ -288,6 +291,10 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     portal = get_portal()
     actor = current_actor(portal)
     ctx = PageContext(portal, actor)
+    if actor is None:
+        from portal.ui.auth import take_identity
+
+        take_identity(ctx)          # back from single sign-on: may sign in and go on to 我的账号
     if not anonymous:
         _sidebar(ctx.profile, actor, title)
     _cookie_script()
@@ -330,8 +337,12 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
 
 
 def second_factor_missing(ctx: PageContext) -> bool:
+    """The role needs a second factor and this sign-in has none: no TOTP set up, and no single
+    sign-on whose provider the settings trust for it (PORTAL_SSO_SECOND_FACTOR=provider)."""
+    by_provider = (st.session_state.get(SSO_SESSION) is not None
+                   and ctx.settings.sso_second_factor == "provider")
     return (ctx.actor is not None and not st.session_state.get(SECOND_FACTOR_ENROLLED)
-            and second_factor.required(ctx.actor.roles, ctx.settings))
+            and not by_provider and second_factor.required(ctx.actor.roles, ctx.settings))
 
 
 def _recovery_codes_once() -> None:
