@@ -132,7 +132,7 @@ if st.toggle(t("在地图上标出位置（可选）"), key="c_show_map"):
     from portal.maps import base_map, from_display_crs, to_display_crs
 
     tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
-    fmap = base_map(ctx.profile.centre, ctx.profile.zoom, tiles, cached.boundaries(ctx),
+    fmap = base_map(ctx.profile.centre, ctx.profile.zoom, tiles, ctx.profile.boundaries_path,
                     ctx.settings.tianditu_key)
     point = st.session_state.get("c_point")
     if point:

@@ -34,14 +34,13 @@ names = district_labels(ctx)
 view = st.segmented_control(t("查看方式"), [N_("单位分布"), N_("区县对比")], default=N_("单位分布"),
                             format_func=t, label_visibility="collapsed")
 ensure_assets()
-boundaries = cached.boundaries(ctx)
 tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
 
 if view == "区县对比":
     figure = st.selectbox(t("按哪一项对比"), list(DISTRICT_FIGURES),
                           format_func=lambda key: t(DISTRICT_FIGURES[key]))
     values = cached.district_values(ctx, figure)
-    st_folium(district_map(boundaries, values, t(DISTRICT_FIGURES[figure]), ctx.profile.centre,
+    st_folium(district_map(cached.boundaries(ctx), values, t(DISTRICT_FIGURES[figure]), ctx.profile.centre,
                            ctx.profile.zoom, tiles=tiles, key=ctx.settings.tianditu_key),
               height=520, use_container_width=True, returned_objects=[], key="district_map")
     st.table(pd.DataFrame([{both("区县"): names.get(code, code), both(DISTRICT_FIGURES[figure]): value}
@@ -93,7 +92,7 @@ crs = map_feed.crs_for(tiles)
 points = cached.map_points(ctx, flt, crs)
 link_query = "&lang=en" if i18n.english() else ""
 fmap = business_map(map_feed.address(flt, crs, points.etag), {kind: t(kind) for kind in points.kinds},
-                    ctx.profile.centre, ctx.profile.zoom, boundaries, tiles=tiles,
+                    ctx.profile.centre, ctx.profile.zoom, ctx.profile.boundaries_path, tiles=tiles,
                     key=ctx.settings.tianditu_key, words=popup_words(t),
                     labels=[t(label) for _, _, label in CLASSES], link_query=link_query)
 NearMeControl(t("显示我附近的单位（需允许浏览器使用位置）"), t("附近"),

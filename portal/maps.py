@@ -10,6 +10,7 @@ inspection, and the popup links to the business page, where the details are.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -208,19 +209,59 @@ class _FocusWithoutScrolling(folium.MacroElement):
     """)
 
 
+BOUNDARIES_DIR = STATIC_DIR / "boundaries"
+BOUNDARY_STYLE = {"color": "#334155", "weight": 1.5, "fillColor": "#e2e8f0", "fillOpacity": 0.25}
+
+
+def boundaries_url(source: Path, provider: str | None) -> str:
+    """The district boundaries as a static file the map fetches (in the tiles' coordinates),
+    written once from the profile's GeoJSON. Inline, the 35 KB of coordinates went to every
+    visitor on every visit, and folium compiled them as a template each time (a fifth of the
+    map page's server time)."""
+    target = BOUNDARIES_DIR / (f"{source.stem}.gcj02.geojson" if provider == "amap" else source.name)
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        data = boundaries_for(provider, json.loads(source.read_text(encoding="utf-8")))
+        BOUNDARIES_DIR.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(partial, target)      # another process may be writing the same file
+    return f"/app/static/boundaries/{target.name}"
+
+
+class _Boundaries(folium.MacroElement):
+    """The districts' outlines and names, fetched from the portal's static file; drawn even
+    when no tile server is reachable, so the reader still has a map. Names are text."""
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        fetch({{ this.url|tojson }})
+            .then(function (r) { return r.json(); })
+            .then(function (data) {
+                L.geoJSON(data, {style: {{ this.style|tojson }}, onEachFeature: function (f, layer) {
+                    var name = document.createElement("span");
+                    name.textContent = f.properties.name;
+                    layer.bindTooltip(name, {sticky: true});
+                }}).addTo({{ this._parent.get_name() }});
+            })
+            .catch(function () {});
+        {% endmacro %}
+    """)
+
+    def __init__(self, url: str):
+        super().__init__()
+        self._name = "DistrictBoundaries"
+        self.url, self.style = url, BOUNDARY_STYLE
+
+
 def base_map(centre: tuple[float, float], zoom: int, tiles: str | None = "OpenStreetMap",
-             boundaries: dict | None = None, key: str = "") -> folium.Map:
+             boundaries: Path | None = None, key: str = "") -> folium.Map:
+    """boundaries: the profile's district GeoJSON file (drawn from a static copy)."""
     fmap = folium.Map(location=to_display_crs(tiles, *centre), zoom_start=zoom, tiles=None,
                       control_scale=True, prefer_canvas=True)
     fmap.default_js, fmap.default_css = LEAFLET_JS, LEAFLET_CSS
     _FocusWithoutScrolling().add_to(fmap)
     _add_tiles(fmap, tiles, key)
-    boundaries = boundaries_for(tiles, boundaries)
-    if boundaries:
-        # Drawn even when no tile server is reachable, so the reader still has a map.
-        folium.GeoJson(boundaries, name="区县边界", style_function=lambda _: {
-            "color": "#334155", "weight": 1.5, "fillColor": "#e2e8f0", "fillOpacity": 0.25},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(fmap)
+    if boundaries is not None:
+        _Boundaries(boundaries_url(boundaries, tiles)).add_to(fmap)
     return fmap
 
 
@@ -319,7 +360,7 @@ def add_points(fmap: folium.Map, path: str, kind_names: dict[str, str] | None = 
 
 
 def business_map(path: str, kind_names: dict[str, str] | None, centre, zoom: int,
-                 boundaries: dict | None = None, tiles: str | None = "OpenStreetMap",
+                 boundaries: Path | None = None, tiles: str | None = "OpenStreetMap",
                  key: str = "", words: dict | None = None,
                  labels: list[str] | None = None, link_query: str = "") -> folium.Map:
     """The map of businesses; its points are fetched from `path` (portal.map_feed.address,

@@ -140,3 +140,27 @@ def test_a_typed_place_lists_the_nearest_from_the_same_points(app_env):
     assert "离这里最近的单位" in [h.value for h in at.subheader]
     listed = [link for link in at.get("page_link") if "id=" in str(link.proto.query_string)]
     assert len(listed) == 10 and "这附近没有符合条件的单位" not in texts(at)
+
+
+def test_district_outlines_are_fetched_from_a_static_file_not_sent_with_each_map():
+    import json
+
+    from portal.maps import STATIC_DIR, base_map
+    from portal.registry.profiles import load_profile
+
+    profile = load_profile("zhangjiajie")
+    source = json.loads(profile.boundaries_path.read_text(encoding="utf-8"))
+    first = source["features"][0]["geometry"]["coordinates"]
+    while isinstance(first[0], list):
+        first = first[0]
+    for tiles, shifted in (("OpenStreetMap", False), ("amap", True)):
+        html = base_map(profile.centre, 9, tiles, profile.boundaries_path).get_root().render()
+        assert str(first[0])[:8] not in html and len(html) < 20_000
+        url = html.split('fetch("/app/static/')[1].split('"')[0]
+        served = json.loads((STATIC_DIR / url).read_text(encoding="utf-8"))
+        assert [f["properties"]["name"] for f in served["features"]] == \
+            [f["properties"]["name"] for f in source["features"]]
+        corner = served["features"][0]["geometry"]["coordinates"]
+        while isinstance(corner[0], list):
+            corner = corner[0]
+        assert (corner != first) == shifted      # 高德 tiles: shifted to GCJ-02
