@@ -53,7 +53,8 @@ def test_chart_colours_used_for_text_reach_aa():
 
 
 CHARTS = ("altair_chart", "vega_lite_chart", "bar_chart", "line_chart", "area_chart", "chart")
-TABLES = ("dataframe", "table")
+# table_on_demand: the same table under the chart, sent once the visitor opens it.
+TABLES = ("dataframe", "table", "table_on_demand")
 
 
 def _calls(tree) -> list[tuple[int, str]]:
