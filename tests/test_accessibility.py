@@ -76,4 +76,4 @@ def test_every_public_chart_has_a_table_next_to_it():
                 charts_seen += 1
                 following = [n for ln, n in calls[i + 1:] if ln <= line + 4]
                 assert any(n in TABLES for n in following), f"{path}:{line} has no table view"
-    assert charts_seen >= 5
+    assert charts_seen >= 4      # every chart call site on the public pages
