@@ -26,13 +26,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from portal import data_version
+from portal import data_version, feed_paths
+from portal.feed_paths import RESULTS
 from portal.bootstrap import Portal
 from portal.client_window import ClientWindow
 from portal.clients import client_address
 from portal.config import Settings
 from portal.registry.models import Business
-from portal.sampling.models import FAILED, PASSED
 from portal.sampling.queries import MAX_KEYWORD, SamplingFilter
 from portal.timeutil import local_today
 from portal.validation import clean_query
@@ -42,7 +42,6 @@ from portal.web.feed_entries import business_entries, list_entries, round_entrie
 BUILDS_PER_MINUTE = 12
 MAX_AGE = 300           # seconds a reader may reuse a feed before asking again (then 304)
 MEDIA_TYPE = "application/atom+xml; charset=utf-8"
-RESULTS = {"fail": FAILED, "pass": PASSED}
 
 
 class BadRequest(Exception):
@@ -125,7 +124,7 @@ def error(exc: BadRequest) -> Response:
 def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
                 cache: atom.FeedCache | None = None,
                 builds_per_minute: int = BUILDS_PER_MINUTE) -> Mount:
-    cache = cache or atom.FeedCache()
+    cache = cache if cache is not None else atom.FeedCache()   # an empty cache is falsy
     requests = ClientWindow(settings.api_requests_per_minute)
     builds = ClientWindow(builds_per_minute)
     public_url = settings.public_url
@@ -179,7 +178,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
                                              ("district", flt.district), ("category", flt.category),
                                              ("q", flt.q)) if v})
         page_params = {k: v for k, v in flt.to_params().items() if k != "scope"}
-        feed = atom.Feed("feeds/sampling.atom", query, "食品抽检结果" + _described(flt, portal()),
+        feed = atom.Feed(feed_paths.SAMPLING, query, "食品抽检结果" + _described(flt, portal()),
                          "新公布的食品安全监督抽检结果（最新 50 批次）",
                          "sampling" + (f"?{urlencode(page_params)}" if page_params else ""))
         return serve(request, feed, tuple(sorted(page_params.items())),
@@ -194,7 +193,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
             name = found.name if found else None
         if name is None:
             raise BadRequest(f"没有编号为 {ident} 的商户", f"No business {ident}", status=404)
-        feed = atom.Feed(f"feeds/business/{ident}.atom", "", f"{name}：动态",
+        feed = atom.Feed(feed_paths.business(ident), "", f"{name}：动态",
                          "量化分级变化、不合格抽检、红黑榜记录和核查处置结果", f"business?id={ident}")
 
         def read(session, current):
@@ -204,12 +203,12 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
 
     def lists(request: Request) -> Response:
         _one(request, set())
-        feed = atom.Feed("feeds/lists.atom", "", "红黑榜", "列入和移出严重违法失信名单（黑榜）、红榜的单位", "lists")
+        feed = atom.Feed(feed_paths.LISTS, "", "红黑榜", "列入和移出严重违法失信名单（黑榜）、红榜的单位", "lists")
         return serve(request, feed, (), lambda session, current: list_entries(session, current.profile))
 
     def rounds(request: Request) -> Response:
         _one(request, set())
-        feed = atom.Feed("feeds/rounds.atom", "", "你点我检", "你点我检：新一轮开始、抽检计划确定、抽检结果公布", "rounds")
+        feed = atom.Feed(feed_paths.ROUNDS, "", "你点我检", "你点我检：新一轮开始、抽检计划确定、抽检结果公布", "rounds")
         return serve(request, feed, (), lambda session, current: round_entries(session))
 
     return Mount("/feeds", routes=[
