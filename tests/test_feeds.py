@@ -234,3 +234,12 @@ def test_pages_link_to_their_feed(app_env):
     assert "(feeds/lists.atom)" in feed_links(open_page("pages/lists.py"))[0]
     assert "(feeds/rounds.atom)" in feed_links(open_page("pages/rounds.py"))[0]
     assert "(feeds/rounds.atom)" in feed_links(open_page("pages/rounds.py", {"round": "1"}))[0]
+
+
+@pytest.mark.security
+def test_keywords_xml_cannot_carry_still_give_a_valid_feed(feeds):
+    for q in ("\x0b猪", "\ufffe猪", "猪<b>&\"'"):
+        document = parsed(feeds.get("/feeds/sampling.atom", params={"q": q}))
+        assert "猪" in document.feed.title and "\ufffe" not in document.feed.title
+    assert "“猪<b>&\"'”" in parsed(feeds.get("/feeds/sampling.atom", params={"q": "猪<b>&\"'"})).feed.title
+    assert feeds.get("/feeds/sampling.atom?q=%ED%A0%80").status_code == 200   # not UTF-8

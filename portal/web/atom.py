@@ -9,6 +9,7 @@ into a document that caches and readers pass on. Ids are URNs (feed_entries.entr
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -21,6 +22,13 @@ from portal.web.feed_entries import Entry, entry_id
 
 MAX_ENTRIES = 128               # rendered documents kept per process
 MAX_BYTES = 16 * 1024 * 1024    # and their bytes in all
+# What XML 1.0 cannot carry (lxml refuses it): a keyword or an imported name holding one must
+# not turn a feed into an error.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    return NOT_XML.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -50,9 +58,9 @@ def render(feed: Feed, entries: list[Entry], *, public_url: str, jurisdiction: s
            version_time: datetime | None) -> bytes:
     generator = FeedGenerator()
     generator.id(entry_id(jurisdiction, f"feed/{feed.path}?{feed.query}"))
-    generator.title(feed.title)
-    generator.subtitle(feed.subtitle)
-    generator.author({"name": author})
+    generator.title(xml_text(feed.title))
+    generator.subtitle(xml_text(feed.subtitle))
+    generator.author({"name": xml_text(author)})
     generator.language("zh-CN")
     own_name = feed.path.rsplit("/", 1)[-1]
     self_href = f"{public_url}/{feed.path}" if public_url else own_name
@@ -65,8 +73,8 @@ def render(feed: Feed, entries: list[Entry], *, public_url: str, jurisdiction: s
     for entry in reversed(entries):      # feedgen puts the last added first
         item = generator.add_entry()
         item.id(entry_id(jurisdiction, entry.key))
-        item.title(entry.title)
-        item.summary(entry.summary)
+        item.title(xml_text(entry.title))
+        item.summary(xml_text(entry.summary))
         item.link(href=link(public_url, feed.path, entry.page), rel="alternate", type="text/html")
         item.updated(entry.updated)
     return generator.atom_str(pretty=False)
