@@ -243,3 +243,40 @@ def test_keywords_xml_cannot_carry_still_give_a_valid_feed(feeds):
         assert "猪" in document.feed.title and "\ufffe" not in document.feed.title
     assert "“猪<b>&\"'”" in parsed(feeds.get("/feeds/sampling.atom", params={"q": "猪<b>&\"'"})).feed.title
     assert feeds.get("/feeds/sampling.atom?q=%ED%A0%80").status_code == 200   # not UTF-8
+
+
+def test_the_feeds_on_each_database(settings):
+    """SQLite and PostgreSQL (with PORTAL_TEST_DATABASE_URL): a business with a failed batch,
+    its 核查处置 and a list entry, written as officials write (with an audit row)."""
+    from portal.bootstrap import bootstrap
+    from portal.sampling.models import FailedItem
+
+    current = bootstrap(settings)
+    with current.db.write() as session:
+        business = Business(name="河边饭店", sector="餐饮服务", business_type="餐馆", address="永定区",
+                            district_adcode="430802", lat=29.1, lng=110.4)
+        session.add(business)
+        session.flush()
+        batch = SamplingBatch(food_name="小龙虾", result=FAILED, in_jurisdiction=True, category="水产制品",
+                              identity_key="feed-test-1", content_hash="x", district_adcode="430802",
+                              sampled_unit="河边饭店", sampled_business_id=business.id,
+                              announcement_date=local_today())
+        batch.failed_items = [FailedItem(item="镉（以Cd计）")]
+        batch.disposal = Disposal(status="已处置", measures="下架", completed_on=local_today())
+        session.add_all([batch, ListEntry(kind="black", business_id=business.id, business_name="河边饭店",
+                                          reason="生产经营过期食品", authority="市场监管局",
+                                          listed_on=local_today())])
+        audit.record(session, PUBLISHER, "sampling_import")
+        business_id = business.id
+    feeds = client(current, settings)
+    sampling = parsed(feeds.get("/feeds/sampling.atom?result=fail&district=430802"))
+    assert [e.title for e in sampling.entries] == ["不合格：小龙虾"]
+    assert "镉（以Cd计）" in sampling.entries[0].summary and "永定区" in sampling.entries[0].summary
+    assert parsed(feeds.get("/feeds/sampling.atom?result=pass")).entries == []
+    business_feed = parsed(feeds.get(f"/feeds/business/{business_id}.atom"))
+    assert sorted(e.title for e in business_feed.entries) == [
+        "不合格：小龙虾", "列入黑榜（严重违法失信名单）：河边饭店", "核查处置完成：小龙虾"]
+    assert [e.title for e in parsed(feeds.get("/feeds/lists.atom")).entries] == [
+        "列入黑榜（严重违法失信名单）：河边饭店"]
+    empty = parsed(feeds.get("/feeds/rounds.atom"))
+    assert empty.entries == [] and empty.feed.title == "你点我检"
