@@ -161,6 +161,10 @@ def test_unchanged_feeds_answer_304_and_an_official_write_changes_them(feeds, po
     earlier = format_datetime(datetime.now(timezone.utc) - timedelta(days=400), usegmt=True)
     assert feeds.get("/feeds/lists.atom", headers={"If-Modified-Since": earlier}).status_code == 200
     assert feeds.get("/feeds/lists.atom", headers={"If-None-Match": '"other"'}).status_code == 200
+    # An official write that leaves the lists as they were: a new version, the same feed.
+    with portal.db.write() as session:
+        audit.record(session, PUBLISHER, "sampling_import")
+    assert feeds.get("/feeds/lists.atom", headers={"If-None-Match": etag}).status_code == 304
     # An official adds a list entry, with its audit row: the next request sees it.
     with portal.db.write() as session:
         session.add(ListEntry(kind="red", business_name="新上红榜的饭店", reason="诚信经营",

@@ -129,8 +129,9 @@ class FeedCache:
             found = self.get(key)       # built by the caller we waited for
             if found is None:
                 body = build()
-                found = Rendered(body, hashlib.sha256(repr(key).encode() + body).hexdigest()[:32],
-                                 last_modified)
+                # The ETag names the bytes, not the version: a write elsewhere that leaves this
+                # feed as it was still answers a reader's If-None-Match with 304.
+                found = Rendered(body, hashlib.sha256(body).hexdigest()[:32], last_modified)
                 self.put(key, found)
             return found
         finally:

@@ -9,7 +9,7 @@
 
 Each answer is a cached document (portal.web.atom.FeedCache) keyed on the feed, its filters
 and the data version row (portal.data_version: every official write changes it), with a
-strong ETag and the version's time as Last-Modified, so a reader polling an unchanged feed
+strong ETag (a hash of the bytes) and the version's time as Last-Modified, so a reader polling an unchanged feed
 gets 304. A client may make at most PORTAL_API_RATE requests a minute, and cause at most
 BUILDS_PER_MINUTE builds (documents not in the cache): distinct filters cannot buy the
 server's cores or memory. Parameters are checked: an unknown or malformed one gets 400 with
@@ -129,6 +129,10 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
     builds = ClientWindow(builds_per_minute)
     public_url = settings.public_url
 
+    def client_of(request: Request) -> str:
+        return client_address(request.client.host if request.client else None,
+                              request.headers, settings.trusted_proxy)
+
     def limited(client: str, window: ClientWindow, what: str, what_en: str) -> None:
         verdict = window.check(client)
         if not verdict.allowed:
@@ -138,8 +142,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
 
     def serve(request: Request, feed: atom.Feed, key: tuple, read: Callable) -> Response:
         """read(session, current): the entries, under the same read as the version."""
-        client = client_address(request.client.host if request.client else None,
-                                request.headers, settings.trusted_proxy)
+        client = client_of(request)
         current = portal()
         with current.db.read() as session:
             version, written = data_version.stamp(session)
@@ -159,9 +162,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
     def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
             try:
-                client = client_address(request.client.host if request.client else None,
-                                        request.headers, settings.trusted_proxy)
-                limited(client, requests, "请求", "Too many requests")
+                limited(client_of(request), requests, "请求", "Too many requests")
                 return handler(request)
             except BadRequest as exc:
                 return error(exc)
