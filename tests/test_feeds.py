@@ -119,8 +119,9 @@ def test_a_business_feed_tells_grades_failed_batches_lists_and_disposal(feeds, p
                               reason="生产经营过期食品", authority="市场监管局", listed_on=local_today()))
         session.flush()
         for days, score in ((60, 9.5), (30, 9.4), (1, 6.0)):
+            inspected_on = local_today() - timedelta(days=days)
             rating_actions.add_inspection(session, PUBLISHER, business.id,
-                                          {"inspected_on": local_today() - timedelta(days=days), "score": score})
+                                          {"inspected_on": inspected_on, "score": score})
         business_id, food = business.id, batch.food_name
     document = parsed(feeds.get(f"/feeds/business/{business_id}.atom"))
     titles = [e.title for e in document.entries]

@@ -1,15 +1,14 @@
 """Per-client request limits, so that one scraper cannot slow the portal for everyone.
 
-Two guards, both per process: a sliding one-minute window of requests per client address,
-and a cap on database queries running at once (the rest wait briefly, then get 503). The
-pages run in the same process; the cap keeps threads free for them.
+Two guards, both per process: a sliding one-minute window of requests per client address
+(portal.client_window, which the feeds use too), and a cap on database queries running at
+once, here (the rest wait briefly, then get 503). The pages run in the same process; the cap
+keeps threads free for them.
 """
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-
-from portal.client_window import ClientWindow, Verdict  # noqa: F401  (the API's names for them)
 
 
 class Busy(Exception):

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from portal.lists.models import BLACK, ListEntry
 from portal.lists.queries import business_history, recent_entries
-from portal.ratings.rules import dynamic_grade
 from portal.ratings.queries import business_rating
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
@@ -96,7 +95,8 @@ def _list_entry(entry: ListEntry) -> Entry:
     link = _page("business", id=str(entry.business_id)) if entry.business_id else _page("lists")
     if entry.removed_on:
         title = f"{_demo(entry)}移出{board}：{entry.business_name}"
-        summary = f"{entry.removed_on.isoformat()} 移出。" + (f"原因：{entry.removal_reason}" if entry.removal_reason else "")
+        summary = f"{entry.removed_on.isoformat()} 移出。" \
+            + (f"原因：{entry.removal_reason}" if entry.removal_reason else "")
         day = entry.removed_on
     else:
         title = f"{_demo(entry)}列入{board}：{entry.business_name}"

@@ -9,11 +9,11 @@
 
 Each answer is a cached document (portal.web.atom.FeedCache) keyed on the feed, its filters
 and the data version row (portal.data_version: every official write changes it), with a
-strong ETag (a hash of the bytes) and the version's time as Last-Modified, so a reader polling an unchanged feed
-gets 304. A client may make at most PORTAL_API_RATE requests a minute, and cause at most
-BUILDS_PER_MINUTE builds (documents not in the cache): distinct filters cannot buy the
-server's cores or memory. Parameters are checked: an unknown or malformed one gets 400 with
-a message saying which and why.
+strong ETag (a hash of the bytes) and the version's time as Last-Modified, so a reader
+polling an unchanged feed gets 304. A client may make at most PORTAL_API_RATE requests a
+minute, and cause at most BUILDS_PER_MINUTE builds (documents not in the cache): distinct
+filters cannot buy the server's cores or memory. Parameters are checked: an unknown or
+malformed one gets 400 with a message saying which and why.
 """
 from __future__ import annotations
 
