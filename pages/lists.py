@@ -11,7 +11,7 @@ from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal import feed_paths
-from portal.ui.widgets import demo_notice, feed_link, download_buttons
+from portal.ui.widgets import demo_notice, download_buttons, feed_link
 
 ctx = page_setup("红黑榜", layout="wide", english=True)
 st.title(t("红黑榜"), anchor=False)
