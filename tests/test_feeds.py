@@ -131,7 +131,7 @@ def test_a_business_feed_tells_grades_failed_batches_lists_and_disposal(feeds, p
     grade_changes = [t for t in titles if "量化分级" in t]
     assert len(grade_changes) >= 2 and "→" in grade_changes[0], titles   # the drop, newest first
     assert "secret-official" not in feeds.get(f"/feeds/business/{business_id}.atom").text
-    assert document.feed.title.startswith(business.name)
+    assert document.feed.title.startswith(f"【演示数据】{business.name}")
 
 
 @pytest.mark.security

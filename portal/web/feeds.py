@@ -37,7 +37,7 @@ from portal.sampling.queries import MAX_KEYWORD, SamplingFilter
 from portal.timeutil import local_today
 from portal.validation import clean_query
 from portal.web import atom
-from portal.web.feed_entries import business_entries, list_entries, round_entries, sampling_entries
+from portal.web.feed_entries import DEMO, business_entries, list_entries, round_entries, sampling_entries
 
 BUILDS_PER_MINUTE = 12
 MAX_AGE = 300           # seconds a reader may reuse a feed before asking again (then 304)
@@ -191,7 +191,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
         current = portal()
         with current.db.read() as session:
             found = session.get(Business, ident)
-            name = found.name if found else None
+            name = (DEMO if found.is_demo else "") + found.name if found else None
         if name is None:
             raise BadRequest(f"没有编号为 {ident} 的商户", f"No business {ident}", status=404)
         feed = atom.Feed(feed_paths.business(ident), "", f"{name}：动态",
