@@ -3,7 +3,8 @@
 Streamlit runs this file as __main__ for each visit to the home page. `streamlit run` also
 imports it (as a module) to find `app`: the st.App that serves the pages and, beside them,
 the open-data API under /api/v1, the browser-token route (portal/browser_token.py) and
-the officials' sign-in cookie routes (portal/official_session.py), and the middleware that
+the officials' sign-in cookie routes (portal/official_session.py), the Atom feeds under
+/feeds (portal/web/feeds.py), and the middleware that
 limits what a session may upload (portal/upload_limits.py).
 The guard keeps the page out of that import.
 """
@@ -16,6 +17,8 @@ if __name__ == "__main__":
 else:
     from portal.api.serve import (api_routes, browser_token_route, official_session_routes,
                                   upload_limits_middleware)
+    from portal.web.feeds import mounted_feeds
 
-    app = st.App(__file__, routes=[*api_routes(), browser_token_route(), *official_session_routes()],
+    app = st.App(__file__, routes=[*api_routes(), mounted_feeds(), browser_token_route(),
+                                   *official_session_routes()],
                  middleware=[upload_limits_middleware()])

@@ -21,7 +21,8 @@ from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
-from portal.ui.widgets import demo_notice, id_param, md, show_address
+from portal import feed_paths
+from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
 
 ctx = page_setup("商户查询", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
@@ -46,6 +47,7 @@ if "id" in params:
     st.title(md(business.name), anchor=False)
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "
                 f"{names.get(business.district_adcode, '')}")
+    feed_link(feed_paths.business(business.id))
     if rating:
         rating_card(rating)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]

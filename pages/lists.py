@@ -10,7 +10,8 @@ from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
-from portal.ui.widgets import demo_notice, download_buttons
+from portal import feed_paths
+from portal.ui.widgets import demo_notice, download_buttons, feed_link
 
 ctx = page_setup("红黑榜", layout="wide", english=True)
 st.title(t("红黑榜"), anchor=False)
@@ -18,6 +19,7 @@ st.markdown(t("**黑榜**是依法列入市场监督管理严重违法失信名�
               "到期或提前移出的单位不再显示在榜上，记录仍保留在该单位的页面上。"))
 today = local_today()
 demo_notice(cached.list_entries(ctx, today, "")[1])
+feed_link(feed_paths.LISTS)
 
 q = st.text_input(t("按名称、统一社会信用代码或原因查找"), value=st.query_params.get("q", "")[:50],
                   max_chars=50, placeholder=t("例如：超市、9143…"))

@@ -6,11 +6,12 @@ from portal.rounds.models import CANDIDATE_STATUS_LABELS
 from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, SAMPLING, VOTING, phase
 from portal.i18n import N_, aside, day, t
 from portal.timeutil import local_today
+from portal import feed_paths
 from portal.ui.clients import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
 from portal.ui.verify import forget, verify_phone
-from portal.ui.widgets import id_param, md, show_address, show_errors
+from portal.ui.widgets import feed_link, id_param, md, show_address, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("你点我检", english=True)
@@ -22,6 +23,7 @@ round_id = id_param(st.query_params, "round")
 if round_id is None:
     st.title(t("你点我检"), anchor=False)
     st.markdown(t(HELP))
+    feed_link(feed_paths.ROUNDS)
     with ctx.db.read() as session:
         rounds = queries.rounds(session)
     if not rounds:
@@ -73,6 +75,7 @@ if round_.is_demo:
     st.warning(t("演示数据：这一期活动由程序生成，仅用于演示。"), icon=":material/science:")
 st.title(md(round_.title), anchor=False)   # a title is text, never markdown
 timeline(round_, current)
+feed_link(feed_paths.ROUNDS)
 st.text(round_.description)
 st.caption(t("本期计划抽检 {n} 项；投票期间每人每天最多 {daily} 票，同一项每天只能投 1 票（按北京时间计日）。",
              n=round_.sample_count, daily=round_.daily_votes))

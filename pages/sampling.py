@@ -15,8 +15,9 @@ from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
-from portal.ui.widgets import (demo_notice, download_buttons, id_param, md, show_address,
-                               table_on_demand)
+from portal import feed_paths
+from portal.ui.widgets import (demo_notice, download_buttons, feed_link, id_param, md,
+                               show_address, table_on_demand)
 
 ctx = page_setup("抽检结果", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
@@ -51,6 +52,8 @@ st.title(t("食品抽检结果"), anchor=False)
 st.markdown(t("查询本市公布的食品安全监督抽检结果。输入食品名称、企业或商店名称即可查找；"
               "不合格批次附有不合格原因和处置情况。"))
 demo_notice(demo)
+feed_link(feed_paths.sampling(result=flt.result, district=flt.district, category=flt.category,
+                             q=flt.q))
 for problem in problems:
     st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 

@@ -13,6 +13,7 @@ has seen, and nothing has to read it before writing it.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,3 +41,10 @@ def bump(session: Session) -> None:
 def current(session: Session) -> str:
     """Read before the data it keys: the data is then at least as new as the version."""
     return session.scalar(select(PortalMeta.value).where(PortalMeta.key == KEY)) or ""
+
+
+def stamp(session: Session) -> tuple[str, datetime | None]:
+    """The version and when it was written (naive UTC): an ETag and a Last-Modified."""
+    row = session.execute(select(PortalMeta.value, PortalMeta.updated_at)
+                          .where(PortalMeta.key == KEY)).first()
+    return (row[0], row[1]) if row else ("", None)

@@ -18,7 +18,8 @@ from helpers.db import count_rows, official
 from portal.api import schemas
 from portal.api.app import create_api, csv_columns
 from portal.clients import client_address
-from portal.api.limits import Busy, ClientWindow, QuerySlots
+from portal.api.limits import Busy, QuerySlots
+from portal.client_window import ClientWindow
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats
 from portal.complaints.models import SUBMITTED, Complaint

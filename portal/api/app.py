@@ -21,7 +21,8 @@ from portal.api import params as p
 from portal.api import records, schemas
 from portal.clients import client_address
 from portal.api.errors import error_response, validation_response
-from portal.api.limits import Busy, ClientWindow, QuerySlots
+from portal.api.limits import Busy, QuerySlots
+from portal.client_window import ClientWindow
 from portal.api.map_points import add_route as add_map_points_route
 from portal.bootstrap import Portal
 from portal.exports import to_csv_bytes

@@ -19,7 +19,8 @@ from portal import map_feed
 from portal.api import params as p
 from portal.api import schemas
 from portal.api.errors import error_response
-from portal.api.limits import Busy, ClientWindow, QuerySlots
+from portal.api.limits import Busy, QuerySlots
+from portal.client_window import ClientWindow
 from portal.bootstrap import Portal
 from portal.clients import client_address
 from portal.ratings.queries import MapFilter

@@ -59,3 +59,10 @@ def active_counts(session: Session, jurisdiction: str, today: date) -> dict[str,
 def any_demo(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(ListEntry)
                                .where(ListEntry.is_demo.is_(True)).limit(1)))
+
+
+def recent_entries(session: Session, jurisdiction: str, limit: int = 50) -> list[ListEntry]:
+    """Entries of both lists, removed ones included, last changed first (the lists' feed)."""
+    return list(session.scalars(select(ListEntry).where(_in_jurisdiction(jurisdiction))
+                                .order_by(ListEntry.updated_at.desc(), ListEntry.id.desc())
+                                .limit(limit)))

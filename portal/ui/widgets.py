@@ -166,3 +166,10 @@ def run_action(ctx, action, *args, labels: dict[str, str], done: str, rerun: boo
         st.rerun()
     st.success(done)
     return True
+
+
+def feed_link(href: str) -> None:
+    """The link a page shows to its Atom feed (portal/web/feeds.py serves it).
+    href: a path from portal.feed_paths (relative and URL-encoded: no markdown in it)."""
+    st.markdown(f":material/rss_feed: [{t('订阅更新（Atom）')}]({href})",
+                help=t("把这个地址加到阅读器（RSS/Atom）里，有新的信息时会看到。"))

@@ -1,0 +1,24 @@
+"""Where the Atom feeds are (portal/web/feeds.py serves them; the pages link to them), as
+paths relative to the site root: a page at /<page> links to them as they are, so the links
+also work when the portal is served under a path prefix."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+SAMPLING = "feeds/sampling.atom"
+LISTS = "feeds/lists.atom"
+ROUNDS = "feeds/rounds.atom"
+# The sampling feed's `result` values, and the results (as published) they stand for.
+RESULTS = {"fail": "不合格", "pass": "合格"}
+
+
+def business(business_id: int) -> str:
+    return f"feeds/business/{business_id}.atom"
+
+
+def sampling(*, result: str = "", district: str = "", category: str = "", q: str = "") -> str:
+    """The sampling feed with 抽检结果's filters (result as published: 合格 / 不合格)."""
+    codes = {published: code for code, published in RESULTS.items()}
+    params = {"result": codes.get(result, ""), "district": district, "category": category, "q": q}
+    query = urlencode({key: value for key, value in params.items() if value})
+    return f"{SAMPLING}?{query}" if query else SAMPLING
