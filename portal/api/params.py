@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from portal import map_feed
+from portal.registry.schemas import BusinessFilter
 from portal.sampling.schemas import SamplingFilter
 from portal.validation import Adcode, Keyword, Period, clean_query
 
@@ -28,10 +29,8 @@ class SamplingParams(Page, SamplingFilter):
     """The sampling search (the same model the page and its cache use) and a page of it."""
 
 
-class BusinessParams(Page):
-    q: Keyword = Field("", description="名称或地址关键词 / keyword in name or address")
-    district: Adcode = ""
-    type: Keyword = Field("", description="经营类型，如 餐馆、学校食堂 / business type, e.g. 餐馆")
+class BusinessParams(Page, BusinessFilter):
+    """The business search (the same model the 商户查询 page uses) and a page of it."""
 
 
 class ListParams(Page):

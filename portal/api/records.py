@@ -17,6 +17,7 @@ from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.queries import kitchens_of, ratings_for
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
+from portal.registry.schemas import BusinessFilter
 from portal.rounds import phases
 from portal.rounds import queries as rounds
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
@@ -113,7 +114,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
 
 def business_page(session: Session, jurisdiction: str, q: p.BusinessParams,
                   today: date) -> tuple[int, list[dict]]:
-    total, businesses = registry.search(session, jurisdiction, q.q, q.district, q.type,
+    total, businesses = registry.search(session, jurisdiction, BusinessFilter.of(q),
                                         limit=q.limit, offset=q.offset)
     return total, business_records(session, businesses, today)
 

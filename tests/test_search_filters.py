@@ -1,6 +1,8 @@
-"""One SamplingFilter for the page's links, the API and the page's cache: the two public
-vocabularies (`result=不合格` in links shared from the page, `result=fail` in the API) give
-the same filter, the same batches, and the filter itself is the cache key."""
+"""One input model per search for the page's links, the API and the page's cache.
+
+Sampling: the two public vocabularies (`result=不合格` in links shared from the page,
+`result=fail` in the API) give the same filter and the same batches, and the filter itself is
+the cache key. Businesses: the 商户查询 page and /businesses read one BusinessFilter."""
 import re
 from datetime import date
 from typing import get_args
@@ -9,12 +11,17 @@ from urllib.parse import urlencode
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from helpers.pages import texts
 from portal.api.app import create_api
-from portal.api.params import SamplingParams
+from portal.api.params import BusinessParams, SamplingParams
+from portal.registry import queries as registry
+from portal.registry.models import Business
+from portal.registry.schemas import BusinessFilter
 from portal.sampling import queries
 from portal.sampling.schemas import RESULTS, SamplingFilter
+from test_business_pages import open_business
 from test_sampling_pages import card_titles, open_with
 
 PAGE_LINK = {"q": "猪", "result": "不合格", "scope": "all", "date_from": "2020-01-01",
@@ -79,11 +86,15 @@ def test_the_filter_is_the_cache_key(monkeypatch):
         flt.q = "牛"   # frozen: a key cannot change under the cache
 
 
-def test_the_page_and_the_api_find_the_same_batches(app_env):
+def api_client():
     from portal.ui.layout import get_portal
 
     portal = get_portal()
-    api = TestClient(create_api(lambda: portal, per_minute=10_000, trusted_proxy=False))
+    return portal, TestClient(create_api(lambda: portal, per_minute=10_000, trusted_proxy=False))
+
+
+def test_the_page_and_the_api_find_the_same_batches(app_env):
+    portal, api = api_client()
     answer = api.get("/sampling?" + urlencode(API_QUERY | {"limit": queries.PAGE_SIZE}))
     assert answer.status_code == 200
     body = answer.json()
@@ -100,3 +111,28 @@ def test_the_page_and_the_api_find_the_same_batches(app_env):
         total, batches = queries.search(session, SamplingFilter.from_params(PAGE_LINK)[0])
     assert total == body["meta"]["total"]
     assert [b.id for b in batches] == [r["id"] for r in body["data"]]
+
+
+def test_the_business_page_and_the_api_read_one_filter(app_env):
+    portal, api = api_client()
+    with portal.db.read() as session:
+        some = session.scalars(select(Business).order_by(Business.id).limit(1)).one()
+        link = {"q": some.name[-2:], "type": some.business_type}
+    flt, problems = BusinessFilter.from_params(link | {"page": "1"})
+    assert problems == [] and flt.to_params() == link
+    assert flt == BusinessFilter.of(BusinessParams.model_validate(link | {"limit": "500"}))
+
+    body = api.get("/businesses?" + urlencode(link | {"limit": 500})).json()
+    with portal.db.read() as session:
+        total, found = registry.search(session, portal.profile.adcode, flt, limit=500)
+        by_name, _ = registry.search(session, portal.profile.adcode, BusinessFilter(q=link["q"]))
+    assert total == body["meta"]["total"] > 0
+    assert [b.id for b in found] == [r["id"] for r in body["data"]]
+    at = open_business(link)
+    assert not at.exception and f"共找到 **{total:,}** 家" in texts(at)
+
+    # A bad district in a link is dropped with a message; the API refuses it.
+    at = open_business({"q": link["q"], "district": "x"})
+    assert "链接中的条件有误：区县代码无法识别，已忽略" in texts(at)
+    assert f"共找到 **{by_name:,}** 家" in texts(at)
+    assert api.get("/businesses?district=x").status_code == 422
