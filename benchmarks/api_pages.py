@@ -23,6 +23,7 @@ def run(quick: bool) -> list[dict]:
     from portal.registry.profiles import load_profile
     from portal.ratings.queries import ratings_for
     from portal.registry.queries import search
+    from portal.registry.schemas import BusinessFilter
     from portal.sampling.models import SamplingBatch
     from portal.timeutil import local_today
 
@@ -54,7 +55,7 @@ def run(quick: bool) -> list[dict]:
                 return [batch_record(b, names) for b in rows][:500]
         def naive_shops():
             with portal.db.read() as session:
-                count, everyone = search(session, portal.profile.adcode, limit=10**9)
+                count, everyone = search(session, portal.profile.adcode, BusinessFilter(), limit=10**9)
                 ratings_for(session, everyone, local_today())
                 return everyone[:500]
         start = time.perf_counter()

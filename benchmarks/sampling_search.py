@@ -81,7 +81,7 @@ def _filters(db, queries):
     with db.read() as session:
         district = session.scalar(queries.select(queries.SamplingBatch.district_adcode)
                                   .where(queries.SamplingBatch.district_adcode.is_not(None)).limit(1))
-    indexed = queries.SamplingFilter(category="蔬菜及其制品", district=district, result="不合格",
+    indexed = queries.SamplingFilter(category="蔬菜及其制品", district=district, result="fail",
                                      date_from=today - timedelta(days=365), date_to=today)
     substring = queries.SamplingFilter(q="猪肉", date_from=today - timedelta(days=180), date_to=today)
     return indexed, substring

@@ -4,6 +4,7 @@ from streamlit_folium import st_folium
 
 from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
+from portal.registry.schemas import BusinessFilter
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling.queries import sampling_record
 from portal.registry.models import Business
@@ -15,6 +16,7 @@ from portal import i18n
 from portal.i18n import N_, aside, field, t
 from portal.maps import ensure_assets, location_map
 from portal.timeutil import local_today
+from portal.validation import MAX_QUERY
 from portal.ui import cached
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
@@ -112,34 +114,35 @@ if "id" in params:
 st.title(t("商户查询"), anchor=False)
 st.markdown(t("输入商店、餐馆、食堂或食品企业的名称（或地址中的一段），查看它的登记信息和抽检记录。"))
 demo_notice(cached.demo_present(ctx))
+flt, problems = BusinessFilter.from_params(params)
+for problem in problems:
+    st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 with st.form("business_search"):
-    q = st.text_input(t("名称或地址"), value=params.get("q", "")[:queries.MAX_KEYWORD],
-                      max_chars=queries.MAX_KEYWORD, placeholder=t("例如：超市、米粉、人民路"))
+    q = st.text_input(t("名称或地址"), value=flt.q, max_chars=MAX_QUERY,
+                      placeholder=t("例如：超市、米粉、人民路"))
     left, right = st.columns(2)
     district_options = [""] + [d.adcode for d in ctx.profile.districts]
     district = left.selectbox(t("区县"), district_options,
-                              index=district_options.index(params.get("district", ""))
-                              if params.get("district", "") in district_options else 0,
+                              index=district_options.index(flt.district)
+                              if flt.district in district_options else 0,
                               format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
     with ctx.db.read() as session:
         type_options = [""] + queries.business_types(session, ctx.profile.adcode)
     business_type = right.selectbox(t("类型"), type_options,
-                                    index=type_options.index(params.get("type", ""))
-                                    if params.get("type", "") in type_options else 0,
+                                    index=type_options.index(flt.type)
+                                    if flt.type in type_options else 0,
                                     format_func=lambda kind: term(kind) if kind else t("全部类型"))
     if st.form_submit_button(t("查询"), type="primary", icon=":material/search:"):
-        st.query_params.from_dict({k: v for k, v in (("q", q.strip()), ("district", district),
-                                                     ("type", business_type)) if v})
+        new, _ = BusinessFilter.from_params({"q": q, "district": district, "type": business_type})
+        st.query_params.from_dict(new.to_params())
         st.rerun()
 
-q = params.get("q", "").strip()[:queries.MAX_KEYWORD]
-if not (q or params.get("district") or params.get("type")):
+if flt.is_empty:
     st.caption(t("请输入名称或选择区县、类型后查询。"))
     st.stop()
 page = id_param(params, "page") or 1
 with ctx.db.read() as session:
-    total, rows = queries.search(session, ctx.profile.adcode, q, params.get("district", ""),
-                                 params.get("type", ""), page)
+    total, rows = queries.search(session, ctx.profile.adcode, flt, page)
 if not total:
     st.info(t("没有找到符合条件的商户。请只输入名称中的两三个字再试，或放宽区县、类型条件。"))
     st.stop()
@@ -151,7 +154,7 @@ for business in rows:
         st.page_link("pages/business.py", label=f"**{md(business.name)}**",
                      query_params={"id": str(business.id)})
         st.caption(f"{md(term(business.business_type))} · {names.get(business.district_adcode, '')} · {md(business.address)}")
-base = {k: v for k, v in params.items() if k != "page"}
+base = flt.to_params()
 left, right = st.columns(2)
 if page > 1:
     left.page_link("pages/business.py", label=t("上一页"), query_params={**base, "page": str(page - 1)})

@@ -5,6 +5,7 @@ import streamlit as st
 from portal.complaints import filing, rules
 from portal.complaints.models import COMPLAINT, REPORT
 from portal.registry import queries as registry
+from portal.registry.schemas import BusinessFilter
 from portal.i18n import N_, aside, day, t
 from portal.timeutil import local_today
 from portal.ui import cached
@@ -13,7 +14,7 @@ from portal.ui.complaint_views import category_label, kinds_help, provisional_no
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.widgets import attached_photos, id_param, photo_uploader, show_errors
-from portal.validation import InputError
+from portal.validation import MAX_QUERY, InputError
 
 ctx = page_setup("投诉举报", english=True)
 names = district_labels(ctx)
@@ -72,7 +73,7 @@ if preset and "c_business" not in st.session_state:
 unlisted = st.toggle(t("登记库中找不到这家商户（如流动摊贩）"), key="c_unlisted")
 business_id = None
 if not unlisted:
-    query = st.text_input(t("搜索商户名称或地址"), key="c_query", max_chars=registry.MAX_KEYWORD,
+    query = st.text_input(t("搜索商户名称或地址"), key="c_query", max_chars=MAX_QUERY,
                           placeholder=t("输入名称中的两三个字，如：米粉、超市"))
     options: list[int] = []
     labels: dict[int, str] = {}
@@ -83,7 +84,8 @@ if not unlisted:
                 options.append(chosen.id)
                 labels[chosen.id] = chosen.name + aside(chosen.address)
         if query.strip():
-            _, found = registry.search(session, ctx.profile.adcode, query, page=1)
+            _, found = registry.search(session, ctx.profile.adcode,
+                                       BusinessFilter.from_params({"q": query})[0])
             for b in found:
                 if b.id not in labels:
                     options.append(b.id)

@@ -8,6 +8,7 @@ from portal.lists.rules import is_active
 from portal.ratings import actions as rating_actions
 from portal.ratings.rules import rules as rating_rules
 from portal.registry import queries
+from portal.registry.schemas import BusinessFilter
 from portal.registry.actions import update_business
 from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
@@ -31,7 +32,8 @@ if not q.strip():
     st.info("请先输入单位名称查找。")
     st.stop()
 with ctx.db.read() as session:
-    total, found = queries.search(session, ctx.profile.adcode, q.strip())
+    total, found = queries.search(session, ctx.profile.adcode,
+                                  BusinessFilter.from_params({"q": q})[0])
 if not found:
     st.warning("没有找到这家单位。新单位请先通过“导入登记与评级”导入登记信息。")
     st.stop()

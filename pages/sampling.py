@@ -7,6 +7,7 @@ import streamlit as st
 from portal.sampling.rules import disclaimer, rules
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling import queries
+from portal.sampling.schemas import MAX_KEYWORD, SamplingFilter
 from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION
 from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
@@ -19,9 +20,11 @@ from portal import feed_paths
 from portal.ui.widgets import (demo_notice, download_buttons, feed_link, id_param, md,
                                show_address, table_on_demand)
 
+RESULT_CHOICES = {"": N_("全部"), "pass": N_("合格"), "fail": N_("不合格")}
+
 ctx = page_setup("抽检结果", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
-flt, problems = queries.SamplingFilter.from_params(params)
+flt, problems = SamplingFilter.from_params(params)
 names = district_labels(ctx)
 demo = cached.demo_present(ctx)
 
@@ -58,10 +61,10 @@ for problem in problems:
     st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 
 with st.form("sampling_search"):
-    q = st.text_input(t("食品、生产企业或被抽样单位名称"), value=flt.q, max_chars=queries.MAX_KEYWORD,
+    q = st.text_input(t("食品、生产企业或被抽样单位名称"), value=flt.q, max_chars=MAX_KEYWORD,
                       placeholder=t("例如：猪肉、大米、某某超市"))
-    result = st.segmented_control(t("检验结果"), [N_("全部"), N_("合格"), N_("不合格")],
-                                  default=flt.result or N_("全部"), format_func=t)
+    result = st.segmented_control(t("检验结果"), list(RESULT_CHOICES), default=flt.result,
+                                  format_func=lambda code: t(RESULT_CHOICES[code]))
     more_set = any((flt.category, flt.district, flt.date_from, flt.announcement_no,
                     flt.scope != "local", flt.sort != "date_desc"))
     with st.expander(t("更多条件：分类、区县、日期、公告号"), expanded=more_set):
@@ -79,7 +82,7 @@ with st.form("sampling_search"):
         period = left.date_input(t("公告日期"), value=tuple(d for d in (flt.date_from, flt.date_to) if d),
                                  format="YYYY/MM/DD", help=t("选择开始和结束日期；不选则不限。"))
         announcement_no = right.text_input(t("公告号"), value=flt.announcement_no,
-                                           max_chars=queries.MAX_KEYWORD)
+                                           max_chars=MAX_KEYWORD)
         scope = st.radio(t("范围"), ["local", "all"], index=["local", "all"].index(flt.scope),
                          format_func=lambda s: {"local": t("仅本市抽样的批次"),
                                                 "all": t("已导入的全部公告（含外地抽样）")}[s],
@@ -87,11 +90,12 @@ with st.form("sampling_search"):
         sort = st.selectbox(t("排序"), list(queries.SORTS), index=list(queries.SORTS).index(flt.sort),
                             format_func=lambda s: t(queries.SORTS[s][0]))
     if st.form_submit_button(t("查询"), type="primary", icon=":material/search:"):
-        new = queries.SamplingFilter(
-            q=q.strip(), result="" if result in ("全部", None) else result, category=category,
-            district=district, announcement_no=announcement_no.strip(), scope=scope, sort=sort,
-            date_from=period[0] if len(period) >= 1 else None,
-            date_to=period[1] if len(period) == 2 else (period[0] if period else None))
+        # Through the link's parser: the same checks, and a long keyword is cut, not refused.
+        new, _ = SamplingFilter.from_params({
+            "q": q, "result": result, "category": category, "district": district,
+            "announcement_no": announcement_no, "scope": scope, "sort": sort,
+            "date_from": period[0] if len(period) >= 1 else None,
+            "date_to": period[1] if len(period) == 2 else (period[0] if period else None)})
         st.query_params.from_dict(new.to_params())
         st.rerun()
 

@@ -6,7 +6,8 @@ import unicodedata
 from datetime import date
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, Field, ValidationError,
+                      model_validator)
 
 from portal.timeutil import local_today
 
@@ -66,6 +67,26 @@ def clean_query(value: object, max_len: int = 50) -> str:
     """A search box or URL keyword: control characters dropped (PostgreSQL refuses NUL),
     trimmed and capped; never an error, since a search should just find less."""
     return _CONTROL.sub("", unicodedata.normalize("NFC", str(value or ""))).strip()[:max_len]
+
+
+MAX_QUERY = 50
+Keyword = Annotated[str, Field(max_length=MAX_QUERY), AfterValidator(clean_query)]
+"""A search keyword in an input model: longer is refused, the rest cleaned as clean_query."""
+Adcode = Annotated[str, Field(pattern=r"^(\d{6})?$",
+                              description="区县行政区划代码（6 位数字）/ district adcode (6 digits)")]
+
+
+class Period(BaseModel):
+    """From one day to another, both included, either left open. Searches and the API's
+    statistics share it, so a reversed period is refused in the same words everywhere."""
+    date_from: date | None = Field(None, description="起始日期 YYYY-MM-DD（含）/ from this day, inclusive")
+    date_to: date | None = Field(None, description="截止日期 YYYY-MM-DD（含）/ up to this day, inclusive")
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from 晚于 date_to / date_from is after date_to")
+        return self
 
 
 def parse(model: type[Model], data: dict) -> Model:

@@ -38,12 +38,13 @@ def test_search_queries_on_the_database(portal, value):
     from portal.lists import queries as lists
     from portal.ratings.queries import MapFilter, map_points
     from portal.registry import queries as registry
+    from portal.registry.schemas import BusinessFilter
     from portal.sampling import queries as sampling
 
     with portal.db.read() as session:
         flt, _ = sampling.SamplingFilter.from_params({"q": value, "announcement_no": value})
         assert sampling.search(session, flt) == (0, [])
-        assert registry.search(session, "430800", value) == (0, [])
+        assert registry.search(session, "430800", BusinessFilter.from_params({"q": value})[0]) == (0, [])
         assert lists.active_entries(session, "black", "430800", date.today(), value) == []
         assert map_points(session, "430800", date.today(), MapFilter(name=value)) == ([], [])
 

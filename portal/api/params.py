@@ -4,19 +4,17 @@ Every field carries its meaning in Chinese and English; FastAPI publishes them i
 OpenAPI document."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from portal import map_feed
-from portal.validation import clean_query
+from portal.registry.schemas import BusinessFilter
+from portal.sampling.schemas import SamplingFilter
+from portal.validation import Adcode, Keyword, Period, clean_query
 
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
-
-Keyword = Annotated[str, Field(max_length=50), AfterValidator(clean_query)]
-Adcode = Annotated[str, Field(pattern=r"^(\d{6})?$", description="区县行政区划代码（6 位数字）/ district adcode (6 digits)")]
 
 
 class Page(BaseModel):
@@ -27,31 +25,12 @@ class Page(BaseModel):
     format: Literal["json", "csv"] = Field("json", description="json 或 csv（UTF-8 带 BOM）/ json or csv (UTF-8 with BOM)")
 
 
-class Period(BaseModel):
-    date_from: date | None = Field(None, description="起始日期 YYYY-MM-DD（含）/ from this day, inclusive")
-    date_to: date | None = Field(None, description="截止日期 YYYY-MM-DD（含）/ up to this day, inclusive")
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError("date_from 晚于 date_to / date_from is after date_to")
-        return self
+class SamplingParams(Page, SamplingFilter):
+    """The sampling search (the same model the page and its cache use) and a page of it."""
 
 
-class SamplingParams(Page, Period):
-    q: Keyword = Field("", description="关键词：食品、企业或被抽样单位名称 / keyword in food, producer or sampled unit")
-    category: Keyword = Field("", description="食品大类，如 粮食加工品 / food category")
-    announcement_no: Keyword = Field("", description="公告号（包含）/ announcement number contains")
-    result: Literal["", "pass", "fail"] = Field("", description="pass 合格 / fail 不合格")
-    district: Adcode = ""
-    scope: Literal["local", "all"] = Field("local", description="local 在本市抽样 / all 所有已导入批次 (every imported batch)")
-    sort: Literal["date_desc", "date_asc", "food"] = "date_desc"
-
-
-class BusinessParams(Page):
-    q: Keyword = Field("", description="名称或地址关键词 / keyword in name or address")
-    district: Adcode = ""
-    type: Keyword = Field("", description="经营类型，如 餐馆、学校食堂 / business type, e.g. 餐馆")
+class BusinessParams(Page, BusinessFilter):
+    """The business search (the same model the 商户查询 page uses) and a page of it."""
 
 
 class ListParams(Page):

@@ -17,11 +17,13 @@ from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.queries import kitchens_of, ratings_for
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
+from portal.registry.schemas import BusinessFilter
 from portal.rounds import phases
 from portal.rounds import queries as rounds
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
 from portal.sampling import queries as sampling
-from portal.sampling.models import FAILED, SamplingBatch
+from portal.sampling.models import SamplingBatch
+from portal.sampling.schemas import RESULT_CODES, SamplingFilter
 
 GRADES = {"优秀": ("excellent", "big_smile"), "良好": ("good", "smile"), "一般": ("fair", "neutral")}
 
@@ -39,13 +41,6 @@ def latest(session: Session, *columns) -> datetime | None:
 
 # -- sampling ---------------------------------------------------------------------------
 
-def sampling_filter(q: p.SamplingParams) -> sampling.SamplingFilter:
-    return sampling.SamplingFilter(
-        q=q.q, category=q.category, announcement_no=q.announcement_no,
-        result={"pass": "合格", "fail": FAILED}.get(q.result, ""), district=q.district,
-        date_from=q.date_from, date_to=q.date_to, scope=q.scope, sort=q.sort)
-
-
 def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
     d = batch.disposal
     return {
@@ -59,7 +54,7 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
         "production_date": batch.production_date, "announcement_no": batch.announcement_no,
         "announcement_date": batch.announcement_date, "task_source": batch.task_source,
         "inspection_agency": batch.inspection_agency,
-        "result": "fail" if batch.result == FAILED else "pass",
+        "result": RESULT_CODES.get(batch.result, "pass"),
         "failed_items": [{"item": f.item, "result_value": f.result_value,
                           "standard_value": f.standard_value} for f in batch.failed_items],
         "disposal": ({"status": d.status, "measures": d.measures, "document_no": d.document_no}
@@ -70,7 +65,7 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
 
 
 def sampling_page(session: Session, q: p.SamplingParams) -> tuple[int, list[dict]]:
-    total, batches = sampling.search(session, sampling_filter(q), page_size=q.limit,
+    total, batches = sampling.search(session, SamplingFilter.of(q), page_size=q.limit,
                                      offset=q.offset, with_details=True)
     names = district_names(session)
     return total, [batch_record(b, names) for b in batches]
@@ -119,7 +114,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
 
 def business_page(session: Session, jurisdiction: str, q: p.BusinessParams,
                   today: date) -> tuple[int, list[dict]]:
-    total, businesses = registry.search(session, jurisdiction, q.q, q.district, q.type,
+    total, businesses = registry.search(session, jurisdiction, BusinessFilter.of(q),
                                         limit=q.limit, offset=q.offset)
     return total, business_records(session, businesses, today)
 

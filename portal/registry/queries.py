@@ -5,24 +5,21 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.registry.models import Business, District
-from portal.validation import clean_query
+from portal.registry.schemas import BusinessFilter
 
 PAGE_SIZE = 20
-MAX_KEYWORD = 50
 
 
-def search(session: Session, jurisdiction: str, q: str = "", district: str = "",
-           business_type: str = "", page: int = 1, *, limit: int = PAGE_SIZE,
-           offset: int | None = None) -> tuple[int, list[Business]]:
+def search(session: Session, jurisdiction: str, flt: BusinessFilter, page: int = 1, *,
+           limit: int = PAGE_SIZE, offset: int | None = None) -> tuple[int, list[Business]]:
     query = select(Business).join(District).where(District.jurisdiction_adcode == jurisdiction)
-    q = clean_query(q, MAX_KEYWORD)
-    if q:
-        query = query.where(or_(Business.name.contains(q, autoescape=True),
-                                Business.address.contains(q, autoescape=True)))
-    if district:
-        query = query.where(Business.district_adcode == district)
-    if business_type:
-        query = query.where(Business.business_type == business_type)
+    if flt.q:
+        query = query.where(or_(Business.name.contains(flt.q, autoescape=True),
+                                Business.address.contains(flt.q, autoescape=True)))
+    if flt.district:
+        query = query.where(Business.district_adcode == flt.district)
+    if flt.type:
+        query = query.where(Business.business_type == flt.type)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     start = max(0, page - 1) * limit if offset is None else offset
     rows = session.scalars(query.order_by(Business.name, Business.id).limit(limit)

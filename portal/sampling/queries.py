@@ -1,7 +1,7 @@
 """Searching and counting sampling results. Paged and aggregated in SQL."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import (Select, Text, and_, bindparam, case, func, literal_column, or_,
@@ -12,67 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 from portal.registry.models import District
 from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
 from portal.sampling.food_names import search_terms
+from portal.sampling.schemas import SamplingFilter
 from portal.sampling.search_index import fts_match_any, query_pairs
-from portal.validation import clean_query
 
 PAGE_SIZE = 20
-SORTS = {
+SORTS = {   # the keys are schemas.SORT_KEYS, which the filter accepts
     "date_desc": ("公告日期（新→旧）", (SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc())),
     "date_asc": ("公告日期（旧→新）", (SamplingBatch.announcement_date.asc(), SamplingBatch.id.asc())),
     "food": ("食品名称", (SamplingBatch.food_name.asc(), SamplingBatch.id.asc())),
 }
-MAX_KEYWORD = 50
 SCAN_IN_ORDER_FROM = 2_000  # keyword hits above which the first page walks the date index
-
-
-@dataclass(frozen=True)
-class SamplingFilter:
-    """Every field has a URL form (see to_params/from_params) so a search can be shared."""
-    q: str = ""
-    category: str = ""
-    announcement_no: str = ""
-    result: str = ""            # "", 合格, 不合格
-    district: str = ""          # adcode
-    date_from: date | None = None
-    date_to: date | None = None
-    scope: str = "local"        # local: sampled in this jurisdiction; all: every imported row
-    sort: str = "date_desc"
-
-    def to_params(self) -> dict[str, str]:
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value not in ("", None) and value != f.default:
-                out[f.name] = value.isoformat() if isinstance(value, date) else str(value)
-        return out
-
-    @classmethod
-    def from_params(cls, params: dict[str, str]) -> tuple[SamplingFilter, list[str]]:
-        """Parse URL parameters; bad values are dropped with a message (never an error page)."""
-        problems: list[str] = []
-        values: dict = {}
-        for key in ("q", "category", "announcement_no", "district"):
-            raw = str(params.get(key, ""))
-            if len(raw) > MAX_KEYWORD:
-                problems.append("查询条件过长，已截短")
-            values[key] = clean_query(raw, MAX_KEYWORD)
-        result = params.get("result", "")
-        if result in ("合格", "不合格"):
-            values["result"] = result
-        elif result:
-            problems.append("结果只能是“合格”或“不合格”，已忽略")
-        for key in ("date_from", "date_to"):
-            raw = params.get(key)
-            if raw:
-                try:
-                    values[key] = date.fromisoformat(raw)
-                except ValueError:
-                    problems.append(f"日期“{raw}”无法识别，已忽略")
-        scope = params.get("scope", "local")
-        values["scope"] = scope if scope in ("local", "all") else "local"
-        sort = params.get("sort", "date_desc")
-        values["sort"] = sort if sort in SORTS else "date_desc"
-        return cls(**values), problems
 
 
 def _where(query: Select, flt: SamplingFilter, dialect: str,
@@ -85,7 +34,7 @@ def _where(query: Select, flt: SamplingFilter, dialect: str,
     if flt.district:
         conditions.append(SamplingBatch.district_adcode == flt.district)
     if flt.result:
-        conditions.append(SamplingBatch.result == flt.result)
+        conditions.append(SamplingBatch.result == flt.stored_result)
     if flt.announcement_no:
         conditions.append(SamplingBatch.announcement_no.contains(flt.announcement_no,
                                                                  autoescape=True))

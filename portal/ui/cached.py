@@ -14,6 +14,7 @@ from portal.demo.generator import has_demo_data
 from portal.registry.models import District
 from portal.home import district_overview, headline_figures
 from portal.sampling import queries as sampling_queries
+from portal.sampling.schemas import SamplingFilter
 from portal.ui.layout import PageContext, get_portal
 
 TTL = 60
@@ -68,15 +69,15 @@ def clear() -> None:
 # --- sampling ---------------------------------------------------------------------------------
 
 
+# The filter itself is part of the key: it is frozen, and equal searches hash alike.
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=500)
-def _sampling_search(url: str, version: str, params: tuple, page: int):
-    flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
+def _sampling_search(url: str, version: str, flt: SamplingFilter, page: int):
     with get_portal().db.read() as session:
         return sampling_queries.search(session, flt, page)
 
 
-def sampling_search(ctx: PageContext, flt, page: int):
-    return _sampling_search(ctx.db.url, version(ctx), tuple(sorted(flt.to_params().items())), page)
+def sampling_search(ctx: PageContext, flt: SamplingFilter, page: int):
+    return _sampling_search(ctx.db.url, version(ctx), flt, page)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -100,8 +101,7 @@ def sampling_categories(ctx: PageContext) -> list[str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计…", max_entries=100)
-def _sampling_stats(url: str, version: str, params: tuple, population: int, year: int):
-    flt, _ = sampling_queries.SamplingFilter.from_params(dict(params))
+def _sampling_stats(url: str, version: str, flt: SamplingFilter, population: int, year: int):
     q = sampling_queries
     with get_portal().db.read() as session:
         return {
@@ -115,9 +115,8 @@ def _sampling_stats(url: str, version: str, params: tuple, population: int, year
         }
 
 
-def sampling_stats(ctx: PageContext, flt, year: int):
-    return _sampling_stats(ctx.db.url, version(ctx), tuple(sorted(flt.to_params().items())),
-                           ctx.profile.population, year)
+def sampling_stats(ctx: PageContext, flt: SamplingFilter, year: int):
+    return _sampling_stats(ctx.db.url, version(ctx), flt, ctx.profile.population, year)
 
 
 # --- maps -------------------------------------------------------------------------------------
