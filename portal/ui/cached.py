@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from portal import data_version
 from portal.demo.generator import has_demo_data
@@ -20,10 +21,23 @@ from portal.ui.layout import PageContext, get_portal
 TTL = 60
 
 
+_LAST_VERSION: dict[str, str] = {}
+
+
 def version(ctx: PageContext) -> str:
-    """The data version, read for each key (one primary-key read): never cached itself."""
-    with ctx.db.read() as session:
-        return data_version.current(session)
+    """The data version, read for each key (one primary-key read): never cached itself.
+    While the database cannot be reached, the last version this process read, so that
+    pages keep showing what is cached and a citizen's form can say that saving failed
+    (keeping what was typed) instead of the whole page failing."""
+    try:
+        with ctx.db.read() as session:
+            current = data_version.current(session)
+    except OperationalError:
+        if ctx.db.url not in _LAST_VERSION:
+            raise
+        return _LAST_VERSION[ctx.db.url]
+    _LAST_VERSION[ctx.db.url] = current
+    return current
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
