@@ -30,11 +30,21 @@ class Message(str):
 
 
 class InputError(ValueError):
-    """Bad input: `errors` maps each field to a message saying how to fix it."""
+    """Bad input: `errors` maps each field to a Message saying how to fix it."""
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, Message]):
         super().__init__("；".join(errors.values()))
-        self.errors = errors
+        # Plain text (a joined list, a table reader's message) becomes a Message too, so a page
+        # handles one type; texts written at the raise site are Messages (tests/test_messages.py).
+        self.errors = {field: message if isinstance(message, Message) else Message(str(message))
+                       for field, message in errors.items()}
+
+
+def message_of(exc: ValueError) -> Message:
+    """The Message a check raised (clean_text, a validator), for an InputError; a check
+    that raised plain text gets it wrapped, so every field error is a Message."""
+    first = exc.args[0] if exc.args else str(exc)
+    return first if isinstance(first, Message) else Message(str(first))
 
 
 def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
@@ -98,10 +108,10 @@ def parse(model: type[Model], data: dict) -> Model:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else "_"
             original = (err.get("ctx") or {}).get("error")
-            if isinstance(original, ValueError) and original.args and isinstance(original.args[0], Message):
-                message = original.args[0]
+            if isinstance(original, ValueError):
+                message = message_of(original)
             else:
-                message = err.get("msg", "").removeprefix("Value error, ")
+                message = Message(err.get("msg", "").removeprefix("Value error, "))
             if err.get("type") == "missing":
                 message = Message("此项必填")
             elif err.get("type", "").endswith(("_parsing", "_type")):
@@ -113,7 +123,7 @@ def parse(model: type[Model], data: dict) -> Model:
 def not_future(value: date | None, label: str) -> date:
     """A day that must be given and must not lie after today (in the portal's time zone)."""
     if value is None:
-        raise ValueError(f"请填写{label}")
+        raise ValueError(Message("请填写{label}", label=label))
     if value > local_today():
-        raise ValueError(f"{label}不能晚于今天")
+        raise ValueError(Message("{label}不能晚于今天", label=label))
     return value

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from portal.db import Base
 from portal.tables import TableError, clean_cell, parse_date, read_table
 from portal.timeutil import utcnow
-from portal.validation import InputError
+from portal.validation import InputError, Message, message_of
 
 HOLIDAY, MAKEUP_WORKDAY = "holiday", "makeup_workday"
 
@@ -124,7 +124,7 @@ def parse_rows(rows: list[list[object]]) -> list[HolidayRow]:
     """Rows of cells with a header naming 日期/date and 类型/kind (休 or 班); every problem
     is reported with its line number, and nothing is taken when there is one."""
     if not rows:
-        raise InputError({"file": "文件里没有内容"})
+        raise InputError({"file": Message("文件里没有内容")})
     header = [(clean_cell(c) or "").strip().lower() for c in rows[0]]
 
     def find(names):
@@ -132,7 +132,7 @@ def parse_rows(rows: list[list[object]]) -> list[HolidayRow]:
 
     i_date, i_kind, i_name = find(DATE_HEADERS), find(KIND_HEADERS), find(NAME_HEADERS)
     if i_date is None or i_kind is None:
-        raise InputError({"file": "第一行应是表头，至少包含“日期”和“类型”两列（类型填“休”或“班”）"})
+        raise InputError({"file": Message("第一行应是表头，至少包含“日期”和“类型”两列（类型填“休”或“班”）")})
     out: dict[date, HolidayRow] = {}
     problems: list[str] = []
     for n, row in enumerate(rows[1:], start=2):
@@ -156,9 +156,9 @@ def parse_rows(rows: list[list[object]]) -> list[HolidayRow]:
             continue
         out[day] = HolidayRow(day, kind, (name or "")[:40] or None)
     if problems:
-        raise InputError({"rows": "；".join(problems[:20]) + ("……" if len(problems) > 20 else "")})
+        raise InputError({"rows": Message("；".join(problems[:20]) + ("……" if len(problems) > 20 else ""))})
     if not out:
-        raise InputError({"file": "文件里没有日期行"})
+        raise InputError({"file": Message("文件里没有日期行")})
     return sorted(out.values(), key=lambda r: r.day)
 
 
@@ -166,7 +166,7 @@ def read_file(data: bytes, filename: str) -> list[HolidayRow]:
     try:
         return parse_rows(read_table(data, filename))
     except TableError as exc:
-        raise InputError({"file": str(exc)}) from None
+        raise InputError({"file": message_of(exc)}) from None
 
 
 def entered_years(session: Session) -> list[tuple[int, int, int, str]]:

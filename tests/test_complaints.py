@@ -9,6 +9,7 @@ from helpers.complaints import (NAME, PHONE, add_business, client, complaint_for
                                 phone_jpeg, png_of_pixels)
 from helpers.db import count_rows, official
 from portal.accounts import audit
+from portal.accounts.permissions import PermissionDenied
 from portal import workdays
 from portal.complaints import deadlines, filing, handling, retention, stats
 from portal.complaints.models import ACCEPTED, CLOSED, IN_PROGRESS, REFUSED, Complaint, ComplaintPhoto
@@ -359,7 +360,7 @@ def test_entering_a_year_makes_provisional_deadlines_exact(portal, handler, admi
         case = session.get(Complaint, receipt.complaint_id)
         # 29, 30, 31 Dec, then Jan 1 is now a holiday: 4, 5, 6, 7 -> 7 Jan.
         assert not case.due_provisional and case.due_on == date(2027, 1, 7)
-    with portal.db.write() as session, pytest.raises(handling.PermissionDenied):
+    with portal.db.write() as session, pytest.raises(PermissionDenied):
         deadlines.enter_year(session, handler, rows, "国务院通知")
 
 
@@ -406,7 +407,6 @@ def test_phone_and_id_numbers_in_the_citizens_own_words_are_stored_masked(portal
 
 @pytest.mark.security
 def test_officials_without_the_role_are_refused(portal, admin):
-    from portal.accounts.actions import PermissionDenied
     from portal.accounts.rules import Actor
 
     receipt = file(portal, complaint_form(add_business(portal)))

@@ -14,24 +14,16 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import audit, second_factor, sessions
 from portal.accounts.models import Official, OfficialRole
+from portal.accounts.permissions import PermissionDenied, authorize  # noqa: F401 (re-exported)
 from portal.accounts.passwords import (hash_password, needs_rehash, password_problem,
                                        random_password, verify_password)
 from portal.accounts.rules import ROLES, Actor
 from portal.accounts.throttle import SignInThrottle, clear_pair
 from portal.accounts.throttle import take as throttle_take, unlock as clear_delays
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import InputError, Message, clean_text, message_of, parse
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
-
-
-class PermissionDenied(PermissionError):
-    """The actor lacks the role the action needs (message in Chinese)."""
-
-
-def require_role(actor: Actor, role: str) -> None:
-    if not actor.may(role):
-        raise PermissionDenied(f"需要“{ROLES[role]}”角色才能进行此操作")
 
 
 def _check_roles(roles) -> list[str]:
@@ -87,10 +79,10 @@ def find_official(session: Session, username: str) -> Official | None:
 
 def create_official(session: Session, actor: Actor, data: dict, *,
                     is_demo: bool = False, must_change_password: bool = False) -> Official:
-    require_role(actor, "admin")
+    authorize(actor, "official_create")
     form = parse(NewOfficial, data)
     if find_official(session, form.username):
-        raise InputError({"username": f"用户名 {form.username} 已被使用，请换一个"})
+        raise InputError({"username": Message("用户名 {username} 已被使用，请换一个", username=form.username)})
     official = Official(username=form.username, display_name=form.display_name,
                         password_hash=hash_password(form.password), active=True,
                         must_change_password=must_change_password, is_demo=is_demo,
@@ -162,18 +154,19 @@ def sign_in(session: Session, username: str, password: str, *, secret: str,
 
 def unlock(session: Session, actor: Actor, username: str) -> int:
     """Clear the sign-in delays on an account (and on the addresses it was tried from)."""
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username, "official_unlock")
     cleared = clear_delays(session, official.username)
     audit.record(session, actor, "official_unlock", object_type="official",
                  object_id=official.username, detail={"cleared": cleared})
     return cleared
 
 
-def get_for_admin(session: Session, actor: Actor, username: str) -> Official:
-    require_role(actor, "admin")
+def get_for_admin(session: Session, actor: Actor, username: str, action: str) -> Official:
+    """The account an admin acts on, once `actor` is authorized for `action`."""
+    authorize(actor, action)
     official = find_official(session, username)
     if official is None:
-        raise InputError({"username": f"没有用户名为 {username} 的账号"})
+        raise InputError({"username": Message("没有用户名为 {username} 的账号", username=username)})
     return official
 
 
@@ -184,12 +177,13 @@ def _active_admins(session: Session) -> int:
 
 
 def set_active(session: Session, actor: Actor, username: str, active: bool) -> Official:
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username,
+                             "official_enable" if active else "official_disable")
     if not active:
         if official.id == actor.id:
-            raise InputError({"username": "不能停用自己的账号"})
+            raise InputError({"username": Message("不能停用自己的账号")})
         if "admin" in official.roles and official.active and _active_admins(session) <= 1:
-            raise InputError({"username": "这是最后一个可用的管理员账号，不能停用"})
+            raise InputError({"username": Message("这是最后一个可用的管理员账号，不能停用")})
     if official.active != active:
         official.active = active
         if not active:
@@ -200,16 +194,16 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> O
 
 
 def set_roles(session: Session, actor: Actor, username: str, roles) -> Official:
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username, "official_set_roles")
     try:
         chosen = _check_roles(roles)
     except ValueError as exc:
-        raise InputError({"roles": str(exc)}) from None
+        raise InputError({"roles": message_of(exc)}) from None
     if "admin" in official.roles and "admin" not in chosen:
         if official.id == actor.id:
-            raise InputError({"roles": "不能取消自己的管理员角色"})
+            raise InputError({"roles": Message("不能取消自己的管理员角色")})
         if official.active and _active_admins(session) <= 1:
-            raise InputError({"roles": "这是最后一个可用的管理员账号，不能取消其管理员角色"})
+            raise InputError({"roles": Message("这是最后一个可用的管理员账号，不能取消其管理员角色")})
     before = sorted(official.roles)
     if before != chosen:
         official.role_links = [OfficialRole(role=r) for r in chosen]
@@ -220,7 +214,7 @@ def set_roles(session: Session, actor: Actor, username: str, roles) -> Official:
 
 def reset_password(session: Session, actor: Actor, username: str) -> str:
     """A new random password, shown once to the admin; the official must change it."""
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username, "official_reset_password")
     temporary = random_password()
     official.password_hash = hash_password(temporary)
     official.must_change_password = True
@@ -234,18 +228,19 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
                         repeat: str, keep_session: int | None = None) -> None:
     """keep_session: the session the change is made from; the official's other sessions
     end (a changed password shuts out whoever had the old one)."""
+    authorize(actor, "official_change_password")
     official = session.get(Official, actor.id) if actor.id else None
     if official is None or not official.active:
-        raise InputError({"current": "账号不存在或已停用"})
+        raise InputError({"current": Message("账号不存在或已停用")})
     if not verify_password(official.password_hash, current or ""):
-        raise InputError({"current": "当前密码不正确"})
+        raise InputError({"current": Message("当前密码不正确")})
     problem = password_problem(new or "", official.username)
     if problem:
-        raise InputError({"new": problem})
+        raise InputError({"new": Message(problem)})
     if new != repeat:
-        raise InputError({"repeat": "两次输入的新密码不一致"})
+        raise InputError({"repeat": Message("两次输入的新密码不一致")})
     if verify_password(official.password_hash, new):
-        raise InputError({"new": "新密码不能与当前密码相同"})
+        raise InputError({"new": Message("新密码不能与当前密码相同")})
     official.password_hash = hash_password(new)
     official.must_change_password = False
     sessions.end_all(session, official.id, "password", keep=keep_session)
@@ -255,7 +250,7 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
 
 def end_sessions(session: Session, actor: Actor, username: str) -> int:
     """An admin signs an account out on every device (audited with who did it)."""
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username, "official_end_sessions")
     ended = sessions.end_all(session, official.id, "admin")
     audit.record(session, actor, "official_end_sessions", object_type="official",
                  object_id=official.username, detail={"ended": ended})
@@ -264,7 +259,7 @@ def end_sessions(session: Session, actor: Actor, username: str) -> int:
 
 def reset_second_factor(session: Session, actor: Actor, username: str) -> None:
     """An admin clears an official's second factor (a lost phone, no recovery code left)."""
-    second_factor.reset(session, actor, get_for_admin(session, actor, username))
+    second_factor.reset(session, actor, get_for_admin(session, actor, username, "totp_reset"))
 
 
 def list_officials(session: Session) -> list[Official]:

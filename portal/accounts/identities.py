@@ -25,11 +25,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit, sessions
-from portal.accounts.actions import SignInResult, actor_for, get_for_admin, require_role
+from portal.accounts.actions import SignInResult, actor_for, get_for_admin
+from portal.accounts.permissions import authorize
 from portal.accounts.models import AuditEntry, Official, OfficialIdentity
 from portal.accounts.rules import Actor
 from portal.timeutil import utcnow
-from portal.validation import InputError, clean_text, parse
+from portal.validation import InputError, Message, clean_text, parse
 
 FRESH = timedelta(minutes=5)        # also the clock difference tolerated with the provider
 MAX_CLAIM = 255                     # OpenID Connect Core: `sub` is at most 255 ASCII characters
@@ -99,11 +100,12 @@ def link(session: Session, actor: Actor, username: str, data: dict,
          now: datetime | None = None) -> OfficialIdentity:
     """An admin links an identity (data: issuer, subject) to an account."""
     form = parse(IdentityForm, data)
-    official = get_for_admin(session, actor, username)
+    official = get_for_admin(session, actor, username, "official_link_identity")
     existing = _find(session, form.issuer, form.subject)
     if existing is not None:
         owner = session.get(Official, existing.official_id)
-        raise InputError({"subject": f"这个身份已关联到账号 {owner.username}，请先取消那里的关联"})
+        raise InputError({"subject": Message("这个身份已关联到账号 {username}，请先取消那里的关联",
+                                               username=owner.username)})
     row = OfficialIdentity(official_id=official.id, issuer=form.issuer, subject=form.subject,
                            linked_at=now or utcnow(), linked_by=actor.username)
     session.add(row)
@@ -117,10 +119,10 @@ def unlink(session: Session, actor: Actor, data: dict) -> Official:
     """An admin removes a link; the sessions signed in through it end. The account it was
     linked to is returned."""
     form = parse(IdentityForm, data)
-    require_role(actor, "admin")
+    authorize(actor, "official_unlink_identity")
     row = _find(session, form.issuer, form.subject)
     if row is None:
-        raise InputError({"subject": "没有关联这个身份的账号"})
+        raise InputError({"subject": Message("没有关联这个身份的账号")})
     official = session.get(Official, row.official_id)
     ended = sessions.end_for_identity(session, row.id, "unlinked")
     session.delete(row)

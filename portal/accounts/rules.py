@@ -1,4 +1,5 @@
-"""Who may do what, and the sign-in rules. Numbers come from Settings (configurable)."""
+"""Roles, the actor who runs an action, and the sign-in rules. Which role each action needs is
+the table in portal.accounts.permissions. Numbers come from Settings (configurable)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

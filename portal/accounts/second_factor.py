@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.accounts import audit, sessions
 from portal.accounts.models import Official, RecoveryCode
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.personal import decrypt, encrypt, keyed_hash, normalise_code, random_code
 from portal.timeutil import utcnow
@@ -78,6 +79,7 @@ def enrol(session: Session, secret_key: str, actor: Actor, pending_secret: str, 
           now: datetime | None = None) -> list[str]:
     """Confirm the secret the official's app now shows codes for; the recovery codes (shown
     once). Enrolling again replaces the secret and the codes."""
+    authorize(actor, "totp_enrol")
     official = session.get(Official, actor.id) if actor.id else None
     if official is None or not official.active:
         raise InputError({"code": Message("账号不存在或已停用")})
@@ -127,6 +129,7 @@ def recovery_codes_left(session: Session, official_id: int) -> int:
 def reset(session: Session, actor: Actor, official: Official) -> None:
     """An admin clears an official's second factor (a lost phone and no recovery code left):
     the official enrols again at the next sign-in; their sessions end."""
+    authorize(actor, "totp_reset")
     official.totp_secret = official.totp_enabled_at = official.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.official_id == official.id))
     sessions.end_all(session, official.id, "admin")

@@ -11,12 +11,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.complaints import rules
 from portal.complaints.models import COMPLAINT, OPEN_STATUSES, Complaint
 from portal.meta import set_meta
-from portal.validation import InputError, clean_text
+from portal.validation import InputError, Message, clean_text, message_of
 from portal.workdays import HOLIDAY, MAKEUP_WORKDAY, Deadline, HolidayDay, HolidayRow, WorkCalendar, load_calendar
 
 
@@ -54,19 +54,21 @@ def recompute_open_deadlines(session: Session) -> int:
 
 def enter_year(session: Session, actor: Actor, rows: list[HolidayRow], source: str) -> dict:
     """Replace the arrangement of the one year the rows cover; recompute open deadlines."""
-    if not actor.may("admin"):
-        raise PermissionDenied("需要“系统管理员”角色才能登记节假日安排")
+    authorize(actor, "holidays_enter")
     years = {r.day.year for r in rows}
     if len(years) != 1:
-        raise InputError({"rows": f"一次只能登记一个年度的安排（文件里有 {'、'.join(map(str, sorted(years)))}）"})
+        raise InputError({"rows": Message("一次只能登记一个年度的安排（文件里有 {years}）",
+                                            years="、".join(map(str, sorted(years))))})
     year = years.pop()
     try:
         source = clean_text(source, "来源", min_len=4, max_len=300)
     except ValueError as exc:
-        raise InputError({"source": str(exc)}) from None
+        raise InputError({"source": message_of(exc)}) from None
     holidays = sum(r.kind == HOLIDAY for r in rows)
     if holidays < 7:
-        raise InputError({"rows": f"{year} 年只有 {holidays} 天放假，不像完整的全年安排；请核对通知后一次登记全年"})
+        raise InputError({"rows": Message(
+            "{year} 年只有 {holidays} 天放假，不像完整的全年安排；请核对通知后一次登记全年",
+            year=year, holidays=holidays)})
     session.execute(delete(HolidayDay).where(HolidayDay.year == year))
     session.add_all(HolidayDay(day=r.day, year=year, kind=r.kind, name=r.name, source=source,
                                entered_by=actor.username) for r in rows)
@@ -83,17 +85,16 @@ def enter_year(session: Session, actor: Actor, rows: list[HolidayRow], source: s
 def set_rule_numbers(session: Session, actor: Actor, rule_id: str, numbers: dict[str, int]) -> int:
     """An admin's correction of one rule set's day counts (e.g. once Order No. 121 is
     checked); audited, and open deadlines are recomputed. Returns cases updated."""
-    if not actor.may("admin"):
-        raise PermissionDenied("需要“系统管理员”角色才能修改办理时限")
+    authorize(actor, "complaint_rules_update")
     if rule_id not in {r.id for r in rules.rule_sets()}:
-        raise InputError({"rule": "未知的规则"})
+        raise InputError({"rule": Message("未知的规则")})
     allowed = {f"{k}.{f}" for k, f, _ in rules.NUMBER_FIELDS}
     clean: dict[str, int] = {}
     for key, value in numbers.items():
         if key not in allowed:
-            raise InputError({"rule": f"未知的期限项目：{key}"})
+            raise InputError({"rule": Message("未知的期限项目：{key}", key=key)})
         if not isinstance(value, int) or not 1 <= value <= 365:
-            raise InputError({key: "期限应为 1 到 365 之间的整数（工作日）"})
+            raise InputError({key: Message("期限应为 1 到 365 之间的整数（工作日）")})
         clean[key] = value
     overrides = rules.load_overrides(session)
     before = overrides.get(rule_id, {})

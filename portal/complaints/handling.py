@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal import personal
 from portal.complaints import rules
@@ -20,7 +20,7 @@ from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, 
                                       STATUS_LABELS, SUBMITTED, Complaint, ComplaintEvent)
 from portal.registry.models import Business, District
 from portal.timeutil import local_today, utcnow
-from portal.validation import CleanText, InputError, clean_text, parse
+from portal.validation import CleanText, InputError, Message, clean_text, message_of, parse
 from portal.workdays import load_calendar
 
 DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定"}
@@ -213,16 +213,19 @@ def other_open_cases(session: Session, case: Complaint, limit: int = 20) -> list
             for c in session.scalars(query)]
 
 
-def _case(session: Session, actor: Actor, complaint_id: int, *, statuses=OPEN_STATUSES) -> Complaint:
-    if not actor.may("handler"):
-        raise PermissionDenied("需要“投诉举报处理”角色")
+def _case(session: Session, actor: Actor, action: str, complaint_id: int, *,
+          statuses=OPEN_STATUSES) -> Complaint:
+    """The case `actor` runs `action` on, locked, once authorized and in a fitting state."""
+    authorize(actor, action)
     case = session.get(Complaint, complaint_id, with_for_update=True)
     if case is None:
-        raise InputError({"case": "找不到这件投诉举报"})
+        raise InputError({"case": Message("找不到这件投诉举报")})
     if case.status not in statuses:
-        raise InputError({"case": f"这件{KIND_LABELS[case.kind]}当前状态为“{STATUS_LABELS[case.status]}”，不能执行此操作"})
+        raise InputError({"case": Message(
+            "这件{kind}当前状态为“{status}”，不能执行此操作",
+            kind=KIND_LABELS[case.kind], status=STATUS_LABELS[case.status])})
     if case.merged_into_id is not None:
-        raise InputError({"case": "这件已合并到另一件中办理，请在主件上操作"})
+        raise InputError({"case": Message("这件已合并到另一件中办理，请在主件上操作")})
     return case
 
 
@@ -241,7 +244,7 @@ def _text(value, label, *, min_len=2, max_len=2000):
     try:
         return clean_text(value, label, min_len=min_len, max_len=max_len, multiline=True)
     except ValueError as exc:
-        raise InputError({"text": str(exc)}) from None
+        raise InputError({"text": message_of(exc)}) from None
 
 
 def _finish(session: Session, case: Complaint, status: str, today: date) -> None:
@@ -254,7 +257,7 @@ def _finish(session: Session, case: Complaint, status: str, today: date) -> None
 
 def accept(session: Session, actor: Actor, complaint_id: int, unit: str | None = None,
            today: date | None = None) -> Complaint:
-    case = _case(session, actor, complaint_id, statuses=(SUBMITTED,))
+    case = _case(session, actor, "complaint_accept", complaint_id, statuses=(SUBMITTED,))
     today = today or local_today()
     case.status, case.accepted_on = ACCEPTED, today
     if case.kind == COMPLAINT:
@@ -272,9 +275,9 @@ def accept(session: Session, actor: Actor, complaint_id: int, unit: str | None =
 
 def refuse(session: Session, actor: Actor, complaint_id: int, ground: str, explanation: str = "",
            today: date | None = None) -> Complaint:
-    case = _case(session, actor, complaint_id, statuses=(SUBMITTED,))
+    case = _case(session, actor, "complaint_refuse", complaint_id, statuses=(SUBMITTED,))
     if ground not in rules.refusal_grounds():
-        raise InputError({"ground": "请从法定的不予受理情形中选择"})
+        raise InputError({"ground": Message("请从法定的不予受理情形中选择")})
     explanation = _text(explanation, "说明", min_len=0, max_len=1000)
     case.refusal_reason = ground
     case.reply = explanation or None
@@ -286,7 +289,7 @@ def refuse(session: Session, actor: Actor, complaint_id: int, ground: str, expla
 
 
 def assign(session: Session, actor: Actor, complaint_id: int, unit: str) -> Complaint:
-    case = _case(session, actor, complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_assign", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
     unit = _text(unit, "承办单位", max_len=100)
     before = case.assigned_unit
     case.assigned_unit = unit
@@ -299,13 +302,13 @@ def assign(session: Session, actor: Actor, complaint_id: int, unit: str) -> Comp
 
 
 def add_note(session: Session, actor: Actor, complaint_id: int, text: str) -> None:
-    case = _case(session, actor, complaint_id, statuses=tuple(STATUS_LABELS))
+    case = _case(session, actor, "complaint_note", complaint_id, statuses=tuple(STATUS_LABELS))
     _event(session, case, actor, "note", _text(text, "内部备注", max_len=2000), False)
     _audit(session, actor, "complaint_note", case)
 
 
 def request_information(session: Session, actor: Actor, complaint_id: int, question: str) -> None:
-    case = _case(session, actor, complaint_id)
+    case = _case(session, actor, "complaint_request_info", complaint_id)
     _event(session, case, actor, "request_info", _text(question, "需要补充的内容", min_len=5), True)
     case.awaiting_citizen = True
     _audit(session, actor, "complaint_request_info", case)
@@ -313,7 +316,7 @@ def request_information(session: Session, actor: Actor, complaint_id: int, quest
 
 def reply(session: Session, actor: Actor, complaint_id: int, text: str) -> None:
     """An interim reply to the citizen; the case stays open."""
-    case = _case(session, actor, complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_reply", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
     _event(session, case, actor, "reply", _text(text, "答复内容", min_len=5), True)
     _audit(session, actor, "complaint_reply", case)
 
@@ -329,10 +332,10 @@ class CloseForm(BaseModel):
 
 def close(session: Session, actor: Actor, complaint_id: int, outcome: str, reply_text: str,
           today: date | None = None) -> Complaint:
-    case = _case(session, actor, complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_close", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
     form = parse(CloseForm, {"outcome": outcome, "reply": reply_text})
     if form.outcome not in rules.outcomes(case.kind):
-        raise InputError({"outcome": f"请从{KIND_LABELS[case.kind]}的办理结果中选择"})
+        raise InputError({"outcome": Message("请从{kind}的办理结果中选择", kind=KIND_LABELS[case.kind])})
     today = today or local_today()
     for target in [case, *session.scalars(select(Complaint).where(
             Complaint.merged_into_id == case.id, Complaint.status.in_(OPEN_STATUSES)))]:
@@ -346,11 +349,11 @@ def close(session: Session, actor: Actor, complaint_id: int, outcome: str, reply
 
 def extend(session: Session, actor: Actor, complaint_id: int, reason: str) -> Complaint:
     """Reports only, once: the 立案 decision may be extended (with approval) by the rule's days."""
-    case = _case(session, actor, complaint_id)
+    case = _case(session, actor, "complaint_extend", complaint_id)
     if case.kind != REPORT:
-        raise InputError({"case": "只有举报的立案决定期限可以延长"})
+        raise InputError({"case": Message("只有举报的立案决定期限可以延长")})
     if case.extended:
-        raise InputError({"case": "期限已经延长过一次"})
+        raise InputError({"case": Message("期限已经延长过一次")})
     reason = _text(reason, "延长理由", min_len=5, max_len=500)
     case.extended = True
     if case.due_kind == "decide":
@@ -363,15 +366,15 @@ def extend(session: Session, actor: Actor, complaint_id: int, reason: str) -> Co
 
 
 def merge(session: Session, actor: Actor, complaint_id: int, into_tracking_no: str) -> Complaint:
-    case = _case(session, actor, complaint_id)
+    case = _case(session, actor, "complaint_merge", complaint_id)
     number = personal.normalise_code(into_tracking_no)
     target = session.scalar(select(Complaint).where(Complaint.tracking_no == number))
     if target is None or target.id == case.id:
-        raise InputError({"into": "请填写另一件未办结案件的编号"})
+        raise InputError({"into": Message("请填写另一件未办结案件的编号")})
     if target.status not in OPEN_STATUSES or target.merged_into_id is not None:
-        raise InputError({"into": "只能合并到一件未办结、且本身未被合并的案件"})
+        raise InputError({"into": Message("只能合并到一件未办结、且本身未被合并的案件")})
     if session.scalar(select(func.count()).where(Complaint.merged_into_id == case.id)):
-        raise InputError({"case": "这件已有其他案件并入，请把它作为主件，或先合并到它"})
+        raise InputError({"case": Message("这件已有其他案件并入，请把它作为主件，或先合并到它")})
     case.merged_into_id = target.id
     target.supporters += 1 + case.supporters
     _event(session, case, actor, "merged", f"并入 {target.tracking_no}", False)
@@ -384,11 +387,10 @@ def merge(session: Session, actor: Actor, complaint_id: int, into_tracking_no: s
 def reveal_contact(session: Session, actor: Actor, complaint_id: int, secret: str,
                    reason: str) -> tuple[str | None, str | None]:
     """(name, full mobile) of the citizen, for a handler who needs them: always audited."""
-    if not actor.may("handler"):
-        raise PermissionDenied("需要“投诉举报处理”角色")
+    authorize(actor, "complaint_reveal_contact")
     case = session.get(Complaint, complaint_id)
     if case is None:
-        raise InputError({"case": "找不到这件投诉举报"})
+        raise InputError({"case": Message("找不到这件投诉举报")})
     reason = _text(reason, "查看理由", min_len=2, max_len=200)
     _audit(session, actor, "complaint_reveal_contact", case, reason=reason)
     return personal.decrypt(secret, case.contact_name_enc), personal.decrypt(secret, case.phone_enc)
@@ -397,8 +399,8 @@ def reveal_contact(session: Session, actor: Actor, complaint_id: int, secret: st
 
 def set_priority(session: Session, actor: Actor, complaint_id: int, priority: str) -> Complaint:
     if priority not in PRIORITY_LABELS:
-        raise InputError({"priority": "请选择“普通”或“紧急”"})
-    case = _case(session, actor, complaint_id)
+        raise InputError({"priority": Message("请选择“普通”或“紧急”")})
+    case = _case(session, actor, "complaint_priority", complaint_id)
     before = case.priority
     if before != priority:
         case.priority = priority
@@ -418,23 +420,23 @@ def bulk_assign(session: Session, actor: Actor, complaint_ids: list[int], unit: 
     try:
         ids = list(dict.fromkeys(int(i) for i in complaint_ids))
     except (TypeError, ValueError):
-        raise InputError({"case": "所选案件无效，请刷新后重选"}) from None
+        raise InputError({"case": Message("所选案件无效，请刷新后重选")}) from None
     if not ids:
-        raise InputError({"case": "请先在表格中选择要交办的案件"})
+        raise InputError({"case": Message("请先在表格中选择要交办的案件")})
     if len(ids) > MAX_BULK:
-        raise InputError({"case": f"一次最多交办 {MAX_BULK} 件"})
+        raise InputError({"case": Message("一次最多交办 {n} 件", n=MAX_BULK)})
     unit = _text(unit, "承办单位", max_len=100)
-    if not actor.may("handler"):
-        raise PermissionDenied("需要“投诉举报处理”角色")
+    authorize(actor, "complaint_assign")
     cases = session.scalars(select(Complaint).where(Complaint.id.in_(ids))
                             .order_by(Complaint.id).with_for_update()).all()
     if len(cases) != len(ids):
-        raise InputError({"case": "所选案件中有找不到的，请刷新后重选"})
+        raise InputError({"case": Message("所选案件中有找不到的，请刷新后重选")})
     blocked = [c.tracking_no for c in cases
                if c.status not in (ACCEPTED, IN_PROGRESS) or c.merged_into_id is not None]
     if blocked:
-        raise InputError({"case": "以下案件尚未受理、已办结或已并入其他案件，不能交办："
-                                  + "、".join(blocked) + "。请取消选择这些案件后重试"})
+        raise InputError({"case": Message(
+            "以下案件尚未受理、已办结或已并入其他案件，不能交办：{cases}。请取消选择这些案件后重试",
+            cases="、".join(blocked))})
     for case in cases:
         assign(session, actor, case.id, unit)
     return [c.tracking_no for c in cases]

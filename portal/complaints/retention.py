@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.complaints.models import FINISHED_STATUSES, Complaint, ComplaintEvent, ComplaintPhoto
 from portal.lists.rules import add_years
@@ -20,6 +21,7 @@ SYSTEM = Actor(None, "system:retention", "个人信息保存期限", frozenset({
 
 def erase_expired(session: Session, years: int, today: date | None = None,
                   actor: Actor = SYSTEM) -> int:
+    authorize(actor, "complaint_erase_personal")
     today = today or local_today()
     cutoff = add_years(today, -years)
     ids = list(session.scalars(select(Complaint.id).where(

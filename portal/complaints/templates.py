@@ -14,13 +14,13 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.complaints.models import KIND_LABELS, Complaint
 from portal.config import DATA_DIR
 from portal.meta import get_meta, set_meta
 from portal.timeutil import cn_date, local_today
-from portal.validation import InputError, clean_text
+from portal.validation import InputError, Message, clean_text, message_of
 
 META_KEY = "complaint_templates"
 MAX_TEMPLATES = 100
@@ -73,7 +73,7 @@ def save_templates(session: Session, actor: Actor, rows: list[dict]) -> list[Tem
     """Replace the whole set. Each row: name, use, body."""
     errors, clean, names = {}, [], set()
     if len(rows) > MAX_TEMPLATES:
-        errors["_"] = f"最多 {MAX_TEMPLATES} 个模板"
+        errors["_"] = Message("最多 {n} 个模板", n=MAX_TEMPLATES)
     for number, row in enumerate(rows[:MAX_TEMPLATES], start=1):
         try:
             name = clean_text(row.get("name"), "名称", min_len=2, max_len=40)
@@ -85,14 +85,13 @@ def save_templates(session: Session, actor: Actor, rows: list[dict]) -> list[Tem
                 raise ValueError(f"名称“{name}”重复")
             _check_body(body)
         except ValueError as exc:
-            errors[f"第{number}行"] = str(exc)
+            errors[f"第{number}行"] = message_of(exc)
             continue
         names.add(name)
         clean.append(Template(name, use, body))
     if errors:
         raise InputError(errors)
-    if not actor.may("admin"):
-        raise PermissionDenied("需要“管理员”角色")
+    authorize(actor, "complaint_templates_update")
     before = len(templates(session))
     set_meta(session, META_KEY, json.dumps([t.__dict__ for t in clean], ensure_ascii=False))
     audit.record(session, actor, "complaint_templates_update", object_type="complaint_templates",

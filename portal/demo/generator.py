@@ -18,6 +18,7 @@ from sqlalchemy import delete, func, select
 from portal.accounts import audit
 from portal.accounts.actions import create_official, find_official
 from portal.accounts.models import Official
+from portal.accounts.permissions import authorize
 from portal.accounts.passwords import random_password
 from portal.accounts.rules import Actor
 from portal.db import Database
@@ -90,6 +91,7 @@ def generate(db: Database, profile: JurisdictionProfile, scale: str = "small",
              counts: dict[str, int] | None = None, secret_key: str | None = None) -> dict[str, int]:
     """`counts` overrides a scale's row counts (benchmarks use a tenth with --quick).
     `secret_key` keys the hashes and encryption of demo personal data, as for real data."""
+    authorize(actor, "demo_seed")
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     faker = Faker("zh_CN")
@@ -110,6 +112,7 @@ def generate(db: Database, profile: JurisdictionProfile, scale: str = "small",
 
 def clear(db: Database, actor: Actor = DEMO_ACTOR) -> dict[str, int]:
     """Delete every demo-marked row; real records are untouched."""
+    authorize(actor, "demo_clear")
     removed: dict[str, int] = {}
     with db.write() as session:
         for model in DEMO_TABLES:

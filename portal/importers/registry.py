@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.config import DATA_DIR
 from portal.importers.headers import load_synonyms, locate_header, normalise_header
@@ -75,6 +76,8 @@ def _find_business(session: Session, values: dict) -> Business | None:
 
 def import_registry(db, data: bytes, filename: str, kind: str, profile: JurisdictionProfile,
                     actor: Actor, *, dry_run: bool = False) -> ImportReport:
+    """kind: businesses, grades or lists; each is its own action in the permissions table."""
+    authorize(actor, f"{kind}_import")
     report = ImportReport(dry_run=dry_run)
     try:
         table = _Rows(read_table(data, filename), kind)

@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.db import bulk_insert_values
 from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTable, parse_rows
@@ -226,6 +227,7 @@ def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile
     outside: what to do with batches not recognised as sampled in the jurisdiction: SKIP,
     KEEP (as 外地, with no 核查处置) or LOCAL (sampled here after all). A file holding such
     batches is refused without a choice, except in a dry run, which counts them."""
+    authorize(actor, "sampling_import")
     if outside not in (None, *OUTSIDE_CHOICES):
         raise ValueError(f"outside must be one of {', '.join(OUTSIDE_CHOICES)}")
     report = ImportReport(dry_run=dry_run)

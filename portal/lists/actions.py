@@ -11,9 +11,10 @@ from portal.accounts import audit
 from portal.accounts.rules import Actor
 from portal.lists.models import BLACK, RED, ListEntry
 from portal.lists.rules import default_dates
-from portal.registry.actions import business_or_error, require_publisher
+from portal.accounts.permissions import authorize
+from portal.registry.actions import business_or_error
 from portal.timeutil import utcnow
-from portal.validation import InputError, clean_text, not_future, parse
+from portal.validation import InputError, Message, clean_text, message_of, not_future, parse
 
 
 class ListForm(BaseModel):
@@ -48,10 +49,10 @@ class ListForm(BaseModel):
 
 
 def add_list_entry(session: Session, actor: Actor, business_id: int, data: dict) -> ListEntry:
-    require_publisher(actor)
+    authorize(actor, "list_add")
     form = parse(ListForm, data)
     if form.kind == BLACK and not form.decision_no:
-        raise InputError({"decision_no": "列入黑榜须填写处罚决定书文号"})
+        raise InputError({"decision_no": Message("列入黑榜须填写处罚决定书文号")})
     business = business_or_error(session, business_id)
     early, ends = default_dates(form.kind, form.listed_on)
     entry = ListEntry(kind=form.kind, business_id=business.id, business_name=business.name,
@@ -69,19 +70,20 @@ def add_list_entry(session: Session, actor: Actor, business_id: int, data: dict)
 def remove_list_entry(session: Session, actor: Actor, entry_id: int, removed_on: date | None,
                       reason: str) -> ListEntry:
     """Removal (e.g. approved early removal): the entry leaves the public list, stays in history."""
-    require_publisher(actor)
+    authorize(actor, "list_remove")
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.removed_on is not None:
-        raise InputError({"entry": "这条记录不存在或已移出"})
+        raise InputError({"entry": Message("这条记录不存在或已移出")})
     try:
         day = not_future(removed_on, "移出日期")
         text = clean_text(reason, "移出原因", min_len=2, max_len=300)
     except ValueError as exc:
-        raise InputError({"removal": str(exc)}) from None
+        raise InputError({"removal": message_of(exc)}) from None
     if day < entry.listed_on:
-        raise InputError({"removal": "移出日期不能早于列入日期"})
+        raise InputError({"removal": Message("移出日期不能早于列入日期")})
     if entry.kind == BLACK and entry.early_removal_from and day < entry.early_removal_from:
-        raise InputError({"removal": f"列入未满一年，{entry.early_removal_from.isoformat()} 起才能提前移出"})
+        raise InputError({"removal": Message("列入未满一年，{day} 起才能提前移出",
+                                                 day=entry.early_removal_from.isoformat())})
     entry.removed_on, entry.removal_reason, entry.updated_at = day, text, utcnow()
     audit.record(session, actor, "list_remove", object_type="list_entry", object_id=entry.id,
                  detail={"removed_on": day.isoformat(), "reason": text})

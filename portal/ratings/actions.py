@@ -11,9 +11,10 @@ from portal.accounts import audit
 from portal.accounts.rules import Actor
 from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.rules import rules as rating_rules
-from portal.registry.actions import business_or_error, require_publisher
+from portal.accounts.permissions import authorize
+from portal.registry.actions import business_or_error
 from portal.timeutil import utcnow
-from portal.validation import InputError, clean_text, not_future, parse
+from portal.validation import InputError, Message, clean_text, not_future, parse
 
 
 class InspectionForm(BaseModel):
@@ -34,11 +35,11 @@ class InspectionForm(BaseModel):
 
 
 def add_inspection(session: Session, actor: Actor, business_id: int, data: dict) -> Inspection:
-    require_publisher(actor)
+    authorize(actor, "inspection_add")
     form = parse(InspectionForm, data)
     business = business_or_error(session, business_id)
     if business.sector != "餐饮服务":
-        raise InputError({"business": "只有餐饮服务单位参加量化分级"})
+        raise InputError({"business": Message("只有餐饮服务单位参加量化分级")})
     inspection = Inspection(business_id=business.id, inspected_on=form.inspected_on,
                             score=form.score, is_demo=False)
     session.add(inspection)
@@ -68,10 +69,10 @@ class KitchenForm(BaseModel):
 
 
 def set_kitchen(session: Session, actor: Actor, business_id: int, data: dict) -> KitchenDisplay:
-    require_publisher(actor)
+    authorize(actor, "kitchen_set")
     form = parse(KitchenForm, data)
     if form.stream_url and form.kind != "互联网+明厨亮灶":
-        raise InputError({"stream_url": "只有“互联网+明厨亮灶”需要直播地址"})
+        raise InputError({"stream_url": Message("只有“互联网+明厨亮灶”需要直播地址")})
     business = business_or_error(session, business_id)
     display = session.get(KitchenDisplay, business.id) or KitchenDisplay(business_id=business.id)
     display.kind, display.stream_url = form.kind, form.stream_url or None

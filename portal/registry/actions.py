@@ -6,24 +6,19 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.registry.matching import PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.records import business_record
 from portal.timeutil import utcnow
-from portal.validation import InputError
-
-
-def require_publisher(actor: Actor) -> None:
-    if not actor.may("publisher"):
-        raise PermissionDenied("需要“数据发布”角色")
+from portal.validation import InputError, Message
 
 
 def business_or_error(session: Session, business_id: int) -> Business:
     business = session.get(Business, business_id)
     if business is None:
-        raise InputError({"business": "找不到这家单位"})
+        raise InputError({"business": Message("找不到这家单位")})
     return business
 
 
@@ -31,14 +26,14 @@ def update_business(session: Session, actor: Actor, business_id: int, values: di
                     profile) -> Business:
     """Correct one registry entry, with the importer's own checks (codes, type, district,
     coordinates inside the district or its centre, marked approximate)."""
-    require_publisher(actor)
+    authorize(actor, "business_update")
     business = business_or_error(session, business_id)
     shapes = {s.adcode: s for s in profile.shapes()}
     record, column, problem = business_record(
         {k: (str(v).strip() if v not in (None, "") else None) for k, v in values.items()},
         {"licence_date": values.get("licence_date")}, profile, PlaceMatcher(profile).match, shapes)
     if record is None:
-        raise InputError({column: problem})
+        raise InputError({column: Message(problem)})
     before = {k: str(getattr(business, k)) for k in record}
     for key, value in record.items():
         setattr(business, key, value)

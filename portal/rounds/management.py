@@ -9,19 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, CandidateBatch, Round, VoteFlag
 from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, VOTING, phase
 from portal.rounds.queries import tallies
 from portal.sampling.models import SamplingBatch
 from portal.timeutil import local_today, utcnow
-from portal.validation import CleanText, InputError, clean_text, parse
-
-
-def _require(actor: Actor) -> None:
-    if not actor.may("publisher"):
-        raise PermissionDenied("需要“数据发布”角色才能管理“你点我检”")
+from portal.validation import CleanText, InputError, Message, clean_text, message_of, parse
 
 
 # Free-text fields of the forms below (checked by clean_text).
@@ -65,7 +60,7 @@ class RoundForm(BaseModel):
 
 
 def create_round(session: Session, actor: Actor, data: dict, is_demo: bool = False) -> Round:
-    _require(actor)
+    authorize(actor, "round_create")
     form = parse(RoundForm, data)
     round_ = Round(**form.model_dump(), created_by=actor.username, is_demo=is_demo)
     session.add(round_)
@@ -84,15 +79,15 @@ class CandidateForm(BaseModel):
 def _round(session: Session, round_id: int) -> Round:
     found = session.get(Round, round_id, with_for_update=True)
     if found is None:
-        raise InputError({"round": "找不到这一期"})
+        raise InputError({"round": Message("找不到这一期")})
     return found
 
 
 def add_candidate(session: Session, actor: Actor, round_id: int, data: dict) -> Candidate:
-    _require(actor)
+    authorize(actor, "candidate_add")
     round_ = _round(session, round_id)
     if phase(round_, local_today()) not in (UPCOMING, PROPOSALS, REVIEW):
-        raise InputError({"round": "投票开始后不能再增加候选项目"})
+        raise InputError({"round": Message("投票开始后不能再增加候选项目")})
     form = parse(CandidateForm, data)
     candidate = Candidate(round_id=round_id, food=form.food, place=form.place or None,
                           reason=form.reason or None, by_citizen=False, status=ACCEPTED,
@@ -105,16 +100,17 @@ def add_candidate(session: Session, actor: Actor, round_id: int, data: dict) -> 
 
 
 def moderate(session: Session, actor: Actor, candidate_id: int, accept: bool, note: str = "") -> Candidate:
-    _require(actor)
+    authorize(actor, "candidate_moderate")
     candidate = session.get(Candidate, candidate_id)
     if candidate is None or candidate.status != PENDING:
-        raise InputError({"candidate": "这条建议不存在或已经审核过了"})
+        raise InputError({"candidate": Message("这条建议不存在或已经审核过了")})
     if phase(candidate.round, local_today()) in (VOTING, SAMPLING, PUBLISHED):
-        raise InputError({"candidate": "投票开始后不能再审核建议"})
+        raise InputError({"candidate": Message("投票开始后不能再审核建议")})
     try:
         note = clean_text(note, "审核说明", min_len=0 if accept else 2, max_len=300)
     except ValueError as exc:
-        raise InputError({"note": str(exc) + ("（不通过时请说明理由，会向建议人显示）" if not accept else "")}) from None
+        raise InputError({"note": message_of(exc) if accept else Message(
+            "{problem}（不通过时请说明理由，会向建议人显示）", problem=message_of(exc))}) from None
     candidate.status = ACCEPTED if accept else REJECTED
     candidate.moderation_note = note or None
     audit.record(session, actor, "candidate_moderate", object_type="round", object_id=candidate.round_id,
@@ -125,26 +121,27 @@ def moderate(session: Session, actor: Actor, candidate_id: int, accept: bool, no
 def fix_plan(session: Session, actor: Actor, round_id: int, candidate_ids: list[int], note: str = "") -> Round:
     """The candidates to sample, after voting has ended (officials may depart from the
     ranking, e.g. for feasibility, and say why in the note)."""
-    _require(actor)
+    authorize(actor, "round_plan")
     round_ = _round(session, round_id)
     if phase(round_, local_today()) != SAMPLING:
-        raise InputError({"round": "投票结束后才能确定抽检计划"})
+        raise InputError({"round": Message("投票结束后才能确定抽检计划")})
     if round_.plan_fixed_at is not None:
-        raise InputError({"round": "抽检计划已经确定"})
+        raise InputError({"round": Message("抽检计划已经确定")})
     ids = list(dict.fromkeys(candidate_ids))
     valid = set(session.scalars(select(Candidate.id).where(
         Candidate.round_id == round_id, Candidate.status == ACCEPTED, Candidate.id.in_(ids or [0]))))
     if not ids or set(ids) - valid:
-        raise InputError({"plan": "请从本期已通过的候选项目中选择"})
+        raise InputError({"plan": Message("请从本期已通过的候选项目中选择")})
     if len(ids) > round_.sample_count:
-        raise InputError({"plan": f"本期计划抽检 {round_.sample_count} 项，选择了 {len(ids)} 项"})
+        raise InputError({"plan": Message("本期计划抽检 {n} 项，选择了 {chosen} 项",
+                                              n=round_.sample_count, chosen=len(ids))})
     ranked = [t.candidate_id for t in tallies(session, round_id)][:round_.sample_count]
     try:
         note = clean_text(note, "计划说明", max_len=1000, multiline=True)
     except ValueError as exc:
-        raise InputError({"note": str(exc)}) from None
+        raise InputError({"note": message_of(exc)}) from None
     if set(ids) != set(ranked) and not note:
-        raise InputError({"note": "所选项目与得票排名不一致，请在计划说明中写明原因"})
+        raise InputError({"note": Message("所选项目与得票排名不一致，请在计划说明中写明原因")})
     for candidate in round_.candidates:
         candidate.selected = candidate.id in ids
     round_.plan_fixed_at, round_.plan_note = utcnow(), note or None
@@ -154,17 +151,17 @@ def fix_plan(session: Session, actor: Actor, round_id: int, candidate_ids: list[
 
 
 def link_batch(session: Session, actor: Actor, candidate_id: int, batch_id: int) -> CandidateBatch:
-    _require(actor)
+    authorize(actor, "round_link_batch")
     candidate = session.get(Candidate, candidate_id)
     if candidate is None or not candidate.selected:
-        raise InputError({"candidate": "只能为抽检计划中的项目关联批次"})
+        raise InputError({"candidate": Message("只能为抽检计划中的项目关联批次")})
     if candidate.round.published_at is not None:
-        raise InputError({"candidate": "结果已公布，不能再修改关联"})
+        raise InputError({"candidate": Message("结果已公布，不能再修改关联")})
     if session.get(SamplingBatch, batch_id) is None:
-        raise InputError({"batch": f"抽检结果中没有编号为 {batch_id} 的批次"})
+        raise InputError({"batch": Message("抽检结果中没有编号为 {batch_id} 的批次", batch_id=batch_id)})
     if session.scalar(select(CandidateBatch.id).where(CandidateBatch.candidate_id == candidate_id,
                                                       CandidateBatch.batch_id == batch_id)):
-        raise InputError({"batch": "这一批次已经关联过了"})
+        raise InputError({"batch": Message("这一批次已经关联过了")})
     link = CandidateBatch(candidate_id=candidate_id, batch_id=batch_id, linked_by=actor.username,
                           is_demo=candidate.is_demo)
     session.add(link)
@@ -175,49 +172,49 @@ def link_batch(session: Session, actor: Actor, candidate_id: int, batch_id: int)
 
 
 def unlink_batch(session: Session, actor: Actor, link_id: int) -> None:
-    _require(actor)
+    authorize(actor, "round_unlink_batch")
     link = session.get(CandidateBatch, link_id)
     if link is None:
-        raise InputError({"batch": "找不到这条关联"})
+        raise InputError({"batch": Message("找不到这条关联")})
     candidate = session.get(Candidate, link.candidate_id)
     if candidate.round.published_at is not None:
-        raise InputError({"batch": "结果已公布，不能再修改关联"})
+        raise InputError({"batch": Message("结果已公布，不能再修改关联")})
     session.delete(link)
     audit.record(session, actor, "round_unlink_batch", object_type="round", object_id=candidate.round_id,
                  detail={"candidate": candidate.id, "batch": link.batch_id})
 
 
 def publish(session: Session, actor: Actor, round_id: int, summary: str) -> Round:
-    _require(actor)
+    authorize(actor, "round_publish")
     round_ = _round(session, round_id)
     if round_.plan_fixed_at is None:
-        raise InputError({"round": "请先确定抽检计划并关联抽检批次"})
+        raise InputError({"round": Message("请先确定抽检计划并关联抽检批次")})
     if round_.published_at is not None:
-        raise InputError({"round": "结果已经公布"})
+        raise InputError({"round": Message("结果已经公布")})
     selected = [c.id for c in round_.candidates if c.selected]
     linked = set(session.scalars(select(CandidateBatch.candidate_id).where(
         CandidateBatch.candidate_id.in_(selected))))
     missing = [c.food for c in round_.candidates if c.selected and c.id not in linked]
     if missing:
-        raise InputError({"round": "以下项目还没有关联抽检批次：" + "、".join(missing)})
+        raise InputError({"round": Message("以下项目还没有关联抽检批次：{foods}", foods="、".join(missing))})
     try:
         round_.result_summary = clean_text(summary, "结果说明", min_len=10, max_len=2000, multiline=True)
     except ValueError as exc:
-        raise InputError({"summary": str(exc)}) from None
+        raise InputError({"summary": message_of(exc)}) from None
     round_.published_at = utcnow()
     audit.record(session, actor, "round_publish", object_type="round", object_id=round_id)
     return round_
 
 
 def review_flag(session: Session, actor: Actor, flag_id: int, note: str) -> None:
-    _require(actor)
+    authorize(actor, "round_flag_review")
     flag = session.get(VoteFlag, flag_id)
     if flag is None:
-        raise InputError({"flag": "找不到这条提示"})
+        raise InputError({"flag": Message("找不到这条提示")})
     try:
         flag.review_note = clean_text(note, "核查说明", min_len=2, max_len=500)
     except ValueError as exc:
-        raise InputError({"note": str(exc)}) from None
+        raise InputError({"note": message_of(exc)}) from None
     flag.reviewed_by = actor.username
     audit.record(session, actor, "round_flag_review", object_type="round", object_id=flag.round_id,
                  detail={"flag": flag_id})

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.actions import PermissionDenied
+from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.sampling.models import DISPOSAL_STATUSES, Disposal, SamplingBatch
 from portal.timeutil import local_today, utcnow
-from portal.validation import CleanText, InputError, parse
+from portal.validation import CleanText, InputError, Message, parse
 
 MEASURES = ("下架", "封存", "召回", "责令整改", "立案调查", "罚款", "没收违法所得",
             "移送公安机关", "复检", "通报生产地监管部门")
@@ -63,15 +63,14 @@ class DisposalUpdate(BaseModel):
 
 
 def update_disposal(session: Session, actor: Actor, batch_id: int, data: dict) -> Disposal:
-    if not actor.may("publisher"):
-        raise PermissionDenied("需要“数据发布”角色才能登记核查处置")
+    authorize(actor, "disposal_update")
     form = parse(DisposalUpdate, data)
     disposal = session.get(Disposal, batch_id)
     if disposal is None:
-        raise InputError({"batch": "这一批次没有核查处置记录（只有在本市抽样的不合格批次需要核查处置）"})
+        raise InputError({"batch": Message("这一批次没有核查处置记录（只有在本市抽样的不合格批次需要核查处置）")})
     batch = session.get(SamplingBatch, batch_id)
     if not batch.disposal_duty:
-        raise InputError({"batch": "这一批次不是在本市抽样的（外地批次），核查处置由抽样地的监管部门负责"})
+        raise InputError({"batch": Message("这一批次不是在本市抽样的（外地批次），核查处置由抽样地的监管部门负责")})
     before = {"status": disposal.status, "measures": disposal.measures,
               "document_no": disposal.document_no}
     disposal.status = form.status
