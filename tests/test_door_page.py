@@ -215,3 +215,11 @@ def test_the_door_has_its_own_window_apart_from_the_feeds_and_api(portal, monkey
         assert both.get(f"/b/{business.id}").status_code == 200   # the door's is not
     refused = both.get(f"/b/{business.id}")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+
+
+def test_the_business_page_links_to_its_door_page(app_env):
+    from helpers.pages import open_page
+
+    at = open_page("pages/business.py", {"id": "1"})
+    assert [m.value for m in at.markdown if "qr_code_2" in str(m.value)] == [
+        ":material/qr_code_2: [门口扫码页](b/1)"]

@@ -94,7 +94,7 @@ def _rating(data: BusinessRating | None) -> dict | None:
 def page_context(session, business: Business, lang: str, public_url: str) -> dict:
     """Everything the template shows, in the current language (inside i18n.speaking)."""
     today = local_today()
-    own = f"b/{business.id}"
+    own = feed_paths.door(business.id)
     english = lang != i18n.DEFAULT
 
     def link(page: str, **params) -> str:
