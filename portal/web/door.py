@@ -45,7 +45,10 @@ DOOR_RATE_FACTOR = 5     # the door's per-address window, in multiples of the AP
 CACHED_PAGES = 1024      # rendered pages kept per process (each about 6 KB: a few MB in all)
 MAX_AGE = 60             # seconds a browser or proxy may reuse a page before asking again
 MEDIA_TYPE = "text/html; charset=utf-8"
-FACES = {"优秀": "😄", "良好": "🙂", "一般": "😐"}     # as on the 公示牌: a face, never colour alone
+# As on the 公示牌: a face, never colour alone. Drawn in SVG (an emoji needs a font the phone
+# may lack): the mouth of 大笑 (filled, open), 微笑 and 平脸.
+MOUTHS = {"优秀": ("M17 37 Q32 58 47 37 Z", "currentColor"), "良好": ("M19 40 Q32 52 45 40", "none"),
+          "一般": ("M20 43 L44 43", "none")}
 GRADE_CLASS = {"优秀": "top", "良好": "good", "一般": "fair"}
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
@@ -75,7 +78,9 @@ def _rating(data: BusinessRating | None) -> dict | None:
     rating = data.rating
     seen = {"grade": t(rating.dynamic) if rating.dynamic else t("暂不评级"),
             "grade_class": GRADE_CLASS.get(rating.dynamic, "none"),
-            "face": FACES.get(rating.dynamic, ""), "face_word": t(rating.face) if rating.face else "",
+            "mouth": MOUTHS.get(rating.dynamic), "face_name": rating.face or "",
+            "face_word": t(rating.face) if rating.face else "",
+            "dynamic_label": t("动态等级") + (aside(t(rating.face)) if rating.face else ""),
             "reason": "" if rating.dynamic else _localised(rating.no_grade_reason),
             "annual": rating.annual or "—",
             "annual_label": t("年度等级（近 12 个月）") if rating.annual else t("暂无年度等级"),
@@ -130,7 +135,7 @@ def words() -> dict[str, str]:
     """The page's own texts, in the current language."""
     return {
         "title_suffix": t("食品安全信息"), "scheme": t("餐饮服务食品安全量化分级"),
-        "dynamic": t("动态等级"), "not_rated": t("这家单位不属于餐饮服务，不参加量化分级。"),
+        "not_rated": t("这家单位不属于餐饮服务，不参加量化分级。"),
         "demo": t("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
                   "不是真实的登记、抽检或执法信息。"),
         "demo_short": t("演示数据"),
