@@ -4,7 +4,8 @@ small demo (app_env), as the portal starts."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -18,7 +19,7 @@ from portal.lists.models import BLACK, ListEntry
 from portal.ratings.queries import business_rating
 from portal.registry.models import Business
 from portal.sampling.models import FAILED, SamplingBatch
-from portal.timeutil import local_today
+from portal.timeutil import local_midnight_utc, local_today
 from portal.web.door import DOOR_RATE_FACTOR, door_routes
 from portal.web.feeds import feed_routes
 
@@ -159,6 +160,8 @@ def test_etag_and_last_modified_give_304_and_a_short_max_age(portal):
     assert re.fullmatch(r"public, max-age=\d+", first.headers["cache-control"])
     assert int(first.headers["cache-control"].split("=")[1]) <= 300
     etag, modified = first.headers["etag"], first.headers["last-modified"]
+    # The page changes with the day too: never dated before today's local midnight.
+    assert parsedate_to_datetime(modified) >= local_midnight_utc(local_today()).replace(tzinfo=timezone.utc)
     assert door.get(f"/b/{business.id}", headers={"If-None-Match": etag}).status_code == 304
     assert door.get(f"/b/{business.id}", headers={"If-Modified-Since": modified}).status_code == 304
     assert door.get(f"/b/{business.id}", headers={"If-None-Match": '"other"'}).status_code == 200
@@ -223,3 +226,19 @@ def test_the_business_page_links_to_its_door_page(app_env):
     at = open_page("pages/business.py", {"id": "1"})
     assert [m.value for m in at.markdown if "qr_code_2" in str(m.value)] == [
         ":material/qr_code_2: [门口扫码页](b/1)"]
+
+
+def test_the_kitchen_live_link_is_shown_only_when_it_is_https(portal):
+    from portal.ratings.models import KitchenDisplay
+
+    business = rated_business(portal)
+    with portal.db.write() as session:
+        session.merge(KitchenDisplay(business_id=business.id, kind="互联网+明厨亮灶",
+                                     stream_url="https://live.example.cn/k/1", is_demo=True))
+    html = client(portal).get(f"/b/{business.id}").text
+    assert 'href="https://live.example.cn/k/1"' in html and "观看后厨直播" in html
+    with portal.db.write() as session:
+        session.get(KitchenDisplay, business.id).stream_url = "javascript:alert(1)"
+        data_version.bump(session)
+    html = client(portal).get(f"/b/{business.id}").text
+    assert "javascript:" not in html and "观看后厨直播" not in html

@@ -14,7 +14,7 @@ Links are relative to the page, or under PORTAL_PUBLIC_URL when set: never the H
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -36,7 +36,7 @@ from portal.ratings.queries import BusinessRating, business_rating
 from portal.ratings.rules import months_before, rules
 from portal.registry.models import Business
 from portal.sampling.queries import failed_since
-from portal.timeutil import local_today
+from portal.timeutil import local_midnight_utc, local_today
 from portal.validation import Message
 from portal.web import atom
 from portal.web.feeds import cached_response
@@ -96,9 +96,8 @@ def _rating(data: BusinessRating | None) -> dict | None:
     return seen
 
 
-def page_context(session, business: Business, lang: str, public_url: str) -> dict:
+def page_context(session, business: Business, lang: str, public_url: str, today: date) -> dict:
     """Everything the template shows, in the current language (inside i18n.speaking)."""
-    today = local_today()
     own = feed_paths.door(business.id)
     english = lang != i18n.DEFAULT
 
@@ -181,16 +180,21 @@ def door_routes(portal: Callable[[], Portal], settings: Settings, *,
             if business is None:
                 return missing(lang)
             version, written = data_version.stamp(session)
-            last_modified = min(written.replace(tzinfo=timezone.utc), datetime.now(timezone.utc)) \
-                if written else None
+            today = local_today()
+            # The page also changes with the day (the old-inspection warning, the year of
+            # failed batches): never older than today's local midnight, so If-Modified-Since
+            # alone cannot keep yesterday's page.
+            midnight = local_midnight_utc(today).replace(tzinfo=timezone.utc)
+            last_modified = min(max(written.replace(tzinfo=timezone.utc), midnight) if written else midnight,
+                                datetime.now(timezone.utc))
 
             def build() -> bytes:
                 with i18n.speaking(lang):
-                    context = page_context(session, business, lang, public_url)
+                    context = page_context(session, business, lang, public_url, today)
                 return TEMPLATES.get_template("door.html").render(**context).encode()
 
             try:
-                rendered = cache.fetch(("door", ident, lang, local_today(), version, public_url),
+                rendered = cache.fetch(("door", ident, lang, today, version, public_url),
                                        build, last_modified)
             except atom.Busy:
                 return HTMLResponse("<!doctype html><meta charset=utf-8><p>服务繁忙，请稍后再试。</p>",
