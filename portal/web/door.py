@@ -155,12 +155,12 @@ def door_routes(portal: Callable[[], Portal], settings: Settings, *,
     requests = ClientWindow(settings.api_requests_per_minute * DOOR_RATE_FACTOR)
     public_url = settings.public_url
 
-    def missing(lang: str, status: int = 404, headers: dict | None = None) -> Response:
+    def missing(lang: str) -> Response:
         with i18n.speaking(lang):
             body = TEMPLATES.get_template("door_missing.html").render(
                 lang="en" if lang != i18n.DEFAULT else "zh-CN", words=words(),
                 search=atom.link(public_url, "b/unknown", "business" + ("?lang=en" if lang != i18n.DEFAULT else "")))
-        return HTMLResponse(body, status_code=status, headers=headers)
+        return HTMLResponse(body, status_code=404)
 
     def door(request: Request) -> Response:
         lang = language(request)
