@@ -4,7 +4,7 @@ Streamlit runs this file as __main__ for each visit to the home page. `streamlit
 imports it (as a module) to find `app`: the st.App that serves the pages and, beside them,
 the open-data API under /api/v1, the browser-token route (portal/browser_token.py) and
 the officials' sign-in cookie routes (portal/official_session.py), the Atom feeds under
-/feeds (portal/web/feeds.py), and the middleware that
+/feeds (portal/web/feeds.py), the door page /b/{id} (portal/web/door.py), and the middleware that
 limits what a session may upload (portal/upload_limits.py).
 The guard keeps the page out of that import.
 """
@@ -17,8 +17,10 @@ if __name__ == "__main__":
 else:
     from portal.api.serve import (api_routes, browser_token_route, official_session_routes,
                                   upload_limits_middleware)
+    from portal.web.door import mounted_door
     from portal.web.feeds import mounted_feeds
 
-    app = st.App(__file__, routes=[*api_routes(), mounted_feeds(), browser_token_route(),
+    app = st.App(__file__, routes=[*api_routes(), mounted_feeds(), *mounted_door(),
+                                   browser_token_route(),
                                    *official_session_routes()],
                  middleware=[upload_limits_middleware()])

@@ -50,6 +50,8 @@ if "id" in params:
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "
                 f"{names.get(business.district_adcode, '')}")
     feed_link(feed_paths.business(business.id))
+    st.markdown(f":material/qr_code_2: [{t('门口扫码页')}]({feed_paths.door(business.id)})",
+                help=t("公示牌上的二维码打开的页面：不用加载整个网站，手机上打开更快。"))
     if rating:
         rating_card(rating)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]

@@ -1,5 +1,5 @@
-"""Where the Atom feeds are (portal/web/feeds.py serves them; the pages link to them), as
-paths relative to the site root: a page at /<page> links to them as they are, so the links
+"""Where the Atom feeds and the door page are (portal/web/feeds.py and portal/web/door.py
+serve them; the pages link to them), as paths relative to the site root: a page at /<page> links to them as they are, so the links
 also work when the portal is served under a path prefix."""
 from __future__ import annotations
 
@@ -10,6 +10,11 @@ LISTS = "feeds/lists.atom"
 ROUNDS = "feeds/rounds.atom"
 # The sampling feed's `result` values, and the results (as published) they stand for.
 RESULTS = {"fail": "不合格", "pass": "合格"}
+
+
+def door(business_id: int) -> str:
+    """The page the code on a business's 公示牌 opens."""
+    return f"b/{business_id}"
 
 
 def business(business_id: int) -> str:

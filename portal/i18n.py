@@ -8,6 +8,8 @@ languages in English (`both("食品名称")` → "Food name · 食品名称").
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +45,9 @@ def _no_visitor() -> str:
 
 
 _visitor_language: Callable[[], str] = _no_visitor
+# A language chosen for one request outside Streamlit (the door page, portal/web/door.py):
+# per thread and task, so concurrent requests in two languages never mix.
+_speaking: ContextVar[str | None] = ContextVar("speaking", default=None)
 
 
 def read_language_from(source: Callable[[], str]) -> None:
@@ -52,8 +57,21 @@ def read_language_from(source: Callable[[], str]) -> None:
     _visitor_language = source
 
 
+@contextmanager
+def speaking(language: str):
+    """t(), day() … in `language` inside the block, whatever the visitor source says."""
+    token = _speaking.set(language if language in LANGUAGES else DEFAULT)
+    try:
+        yield
+    finally:
+        _speaking.reset(token)
+
+
 def current() -> str:
     """The visitor's language: chosen with the switch (kept for the tab) or ?lang=en."""
+    chosen = _speaking.get()
+    if chosen is not None:
+        return chosen
     try:
         return _visitor_language()
     except Exception:      # outside a page run (CLI, API, plain tests)

@@ -496,3 +496,35 @@ def test_a_visitor_switches_to_english_and_keeps_it_across_pages(server, browser
     page.get_by_text("This page is in Chinese only").wait_for(state="detached", timeout=60_000)
     assert "lang=en" not in page.url
     page.context.close()
+
+
+def test_door_page_on_a_phone_opens_the_complaint_form_with_the_business_chosen(server, browser):
+    """Scan the code at the door on a 390 px phone: the page reads without JavaScript; tap
+    投诉举报 and land on the form with this business already chosen."""
+    import sqlite3
+
+    base, tmp = server
+    phone = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+    without_js = browser.new_context(**phone, java_script_enabled=False)
+    page = without_js.new_page()
+    page.goto(f"{base}/b/1", timeout=90_000)        # the first request sets the portal up
+    with sqlite3.connect(tmp / "portal.sqlite3") as conn:
+        business_id, name, address = conn.execute(
+            "SELECT id, name, address FROM businesses WHERE sector = '餐饮服务' ORDER BY id LIMIT 1").fetchone()
+    page.goto(f"{base}/b/{business_id}")
+    assert page.inner_text("h1") == name
+    assert "餐饮服务食品安全量化分级" in page.inner_text("main") and "演示数据" in page.inner_text("main")
+    without_js.close()
+
+    page = browser.new_context(**phone).new_page()
+    page.goto(f"{base}/b/{business_id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390   # nothing wider than the phone
+    button = page.get_by_role("link", name="投诉举报", exact=True)
+    assert button.bounding_box()["width"] >= 300                          # a button a thumb finds
+    button.tap()
+    page.get_by_role("heading", name="1. 涉及哪家商户").wait_for(timeout=90_000)
+    assert f"/complaint?business={business_id}" in page.url
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("combobox", name="选择商户")).to_have_value(f"{name}（{address}）",
+                                                                      timeout=60_000)

@@ -244,3 +244,14 @@ def sampling_record(session: Session, business_id: int, limit: int = 20) -> Samp
                              .order_by(SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc())
                              .limit(limit)).all()
     return SamplingRecord(int(total), int(failed), list(recent))
+
+
+def failed_since(session: Session, business_id: int, since: date, limit: int = 50) -> list[SamplingBatch]:
+    """Failed batches sampled at the business or produced by it, announced on or after
+    `since`, newest first (the door page lists a year of them)."""
+    return list(session.scalars(
+        select(SamplingBatch)
+        .where(or_(SamplingBatch.sampled_business_id == business_id,
+                   SamplingBatch.producer_business_id == business_id),
+               SamplingBatch.result == FAILED, SamplingBatch.announcement_date >= since)
+        .order_by(SamplingBatch.announcement_date.desc(), SamplingBatch.id.desc()).limit(limit)))

@@ -107,13 +107,16 @@ def not_modified(request: Request, rendered: atom.Rendered) -> bool:
     return rendered.last_modified.replace(microsecond=0) <= when
 
 
-def feed_response(request: Request, rendered: atom.Rendered) -> Response:
-    headers = {"ETag": f'"{rendered.etag}"', "Cache-Control": f"public, max-age={MAX_AGE}"}
+def cached_response(request: Request, rendered: atom.Rendered, media_type: str = MEDIA_TYPE,
+                    max_age: int = MAX_AGE) -> Response:
+    """A cached document (a feed, a door page) with its validators, or 304 when the reader's
+    copy is current."""
+    headers = {"ETag": f'"{rendered.etag}"', "Cache-Control": f"public, max-age={max_age}"}
     if rendered.last_modified:
         headers["Last-Modified"] = _http_date(rendered.last_modified)
     if not_modified(request, rendered):
         return Response(status_code=304, headers=headers)
-    return Response(rendered.body, media_type=MEDIA_TYPE, headers=headers)
+    return Response(rendered.body, media_type=media_type, headers=headers)
 
 
 def error(exc: BadRequest) -> Response:
@@ -157,7 +160,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
             rendered = cache.fetch((feed.path, key, version, public_url), build, last_modified,
                                    admit=lambda: limited(client, builds, "新的订阅筛选",
                                                          "Too many new feed filters"))
-        return feed_response(request, rendered)
+        return cached_response(request, rendered)
 
     def guarded(handler: Callable[[Request], Response]) -> Callable[[Request], Response]:
         def endpoint(request: Request) -> Response:
