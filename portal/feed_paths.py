@@ -8,8 +8,6 @@ from urllib.parse import urlencode
 SAMPLING = "feeds/sampling.atom"
 LISTS = "feeds/lists.atom"
 ROUNDS = "feeds/rounds.atom"
-# The sampling feed's `result` values, and the results (as published) they stand for.
-RESULTS = {"fail": "不合格", "pass": "合格"}
 
 
 def door(business_id: int) -> str:
@@ -22,8 +20,7 @@ def business(business_id: int) -> str:
 
 
 def sampling(*, result: str = "", district: str = "", category: str = "", q: str = "") -> str:
-    """The sampling feed with 抽检结果's filters (result as published: 合格 / 不合格)."""
-    codes = {published: code for code, published in RESULTS.items()}
-    params = {"result": codes.get(result, ""), "district": district, "category": category, "q": q}
+    """The sampling feed with 抽检结果's filters (result as SamplingFilter codes it: pass / fail)."""
+    params = {"result": result, "district": district, "category": category, "q": q}
     query = urlencode({key: value for key, value in params.items() if value})
     return f"{SAMPLING}?{query}" if query else SAMPLING

@@ -19,7 +19,8 @@ from portal.lists.models import ListEntry
 from portal.ratings import actions as rating_actions
 from portal.registry.models import Business
 from portal.sampling.models import FAILED, Disposal, SamplingBatch
-from portal.sampling.queries import SamplingFilter, search
+from portal.sampling.queries import search
+from portal.sampling.schemas import SamplingFilter
 from portal.timeutil import local_today
 from portal.web import atom
 from portal.web.feeds import feed_routes
@@ -86,14 +87,14 @@ def test_the_sampling_feed_is_the_newest_fifty_matching_its_filters(feeds, porta
     assert len(document.entries) == 50
     assert batch_ids(document) == newest(portal, SamplingFilter())
     failed = parsed(feeds.get("/feeds/sampling.atom?result=fail"))
-    assert batch_ids(failed) == newest(portal, SamplingFilter(result=FAILED))
+    assert batch_ids(failed) == newest(portal, SamplingFilter(result="fail"))
     assert all(e.title.startswith("【演示数据】不合格：") for e in failed.entries)
     assert all("不合格项目" in e.summary for e in failed.entries)
     with portal.db.read() as session:
         batch = session.scalar(select(SamplingBatch).where(SamplingBatch.in_jurisdiction.is_(True),
                                                            SamplingBatch.result == FAILED).limit(1))
         district, category, food = batch.district_adcode, batch.category, batch.food_name[:2]
-    flt = SamplingFilter(result=FAILED, district=district, category=category, q=food)
+    flt = SamplingFilter(result="fail", district=district, category=category, q=food)
     narrowed = parsed(feeds.get("/feeds/sampling.atom", params={
         "result": "fail", "district": district, "category": category, "q": food}))
     assert batch.id in batch_ids(narrowed)

@@ -22,7 +22,8 @@ from portal.registry.profiles import JurisdictionProfile
 from portal.rounds.models import Round
 from portal.rounds.queries import rounds
 from portal.sampling.models import FAILED, SamplingBatch
-from portal.sampling.queries import SamplingFilter, sampling_record, search
+from portal.sampling.queries import sampling_record, search
+from portal.sampling.schemas import SamplingFilter
 from portal.timeutil import LOCAL_TZ
 
 MAX_ENTRIES = 50

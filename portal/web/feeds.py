@@ -27,13 +27,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
 from portal import data_version, feed_paths
-from portal.feed_paths import RESULTS
 from portal.bootstrap import Portal
 from portal.client_window import ClientWindow
 from portal.clients import client_address
 from portal.config import Settings
 from portal.registry.models import Business
-from portal.sampling.queries import MAX_KEYWORD, SamplingFilter
+from portal.sampling.schemas import MAX_KEYWORD, RESULTS, SamplingFilter
 from portal.timeutil import local_today
 from portal.validation import clean_query
 from portal.web import atom
@@ -75,7 +74,7 @@ def sampling_filter(params: dict[str, str], district_codes: set[str]) -> Samplin
             raise BadRequest(f"{key} 最长 {MAX_KEYWORD} 个字", f"{key} is at most {MAX_KEYWORD} characters")
     return SamplingFilter(q=clean_query(params.get("q", ""), MAX_KEYWORD),
                           category=clean_query(params.get("category", ""), MAX_KEYWORD),
-                          result=RESULTS.get(result, ""), district=district, scope="local")
+                          result=result, district=district, scope="local")
 
 
 def business_id(raw: str) -> int:
@@ -225,7 +224,7 @@ def feed_routes(portal: Callable[[], Portal], settings: Settings, *,
 
 def _described(flt: SamplingFilter, current: Portal) -> str:
     parts = [current.profile.district_name(flt.district) if flt.district else "",
-             flt.category, flt.result, f"“{flt.q}”" if flt.q else ""]
+             flt.category, flt.stored_result, f"“{flt.q}”" if flt.q else ""]
     shown = " · ".join(p for p in parts if p)
     return f"（{shown}）" if shown else ""
 
