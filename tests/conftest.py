@@ -102,6 +102,9 @@ def app_env(monkeypatch, tmp_path, demo_template):
     shutil.copyfile(demo_template / "app.sqlite3", tmp_path / "app.sqlite3")
     shutil.copytree(demo_template / "var", tmp_path / "var")
     app_environment(monkeypatch, tmp_path)
+    from helpers.pages import forget_used_codes
+
+    forget_used_codes()     # a fresh database has used no second-factor code yet
     return tmp_path
 
 

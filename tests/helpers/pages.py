@@ -52,6 +52,12 @@ TOTP_SECRETS: dict[str, str] = {}     # the authenticator "app" of the test offi
 _LAST_STEP: dict[str, int] = {}
 
 
+def forget_used_codes() -> None:
+    """A fresh copy of the demo database remembers no used code: the next sign-in may use the
+    current one instead of waiting up to 30 s for the clock."""
+    _LAST_STEP.clear()
+
+
 def next_totp(username: str) -> str:
     """The app's code for a sign-in: each code works once, so a second sign-in within the
     same 30 s uses the next one (the portal allows one step of clock drift), and a third
