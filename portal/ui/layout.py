@@ -19,6 +19,7 @@ from portal.official_session import HANDOFF_HEADER, official_cookie
 from portal import i18n
 from portal.i18n import N_, t
 from portal.ui import footer, forget_language, nav, remember_language
+from portal.ui.widgets import DONE_NOTICE
 
 log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
@@ -303,6 +304,9 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     notice = st.session_state.pop(SESSION_NOTICE, None)
     if notice:
         st.warning(notice)
+    done = st.session_state.pop(DONE_NOTICE, None)
+    if done:        # a toast: an element here would shift the page and reset its open tab
+        st.toast(done, icon=":material/check_circle:")
     if official or role:
         if actor is None:
             from portal.ui.auth import sign_in_form

@@ -149,6 +149,12 @@ def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[st
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+# The confirmation of an action whose page reruns to show the new state: kept for the next
+# run, which page_setup shows as a toast. (A toast sent just before st.rerun() is sometimes
+# dropped with the rest of the interrupted run.)
+DONE_NOTICE = "action_done"
+
+
 def run_action(ctx, action, *args, labels: dict[str, str], done: str, rerun: bool = False) -> bool:
     """Run one official action in one transaction: errors listed (what was typed stays),
     caches cleared on success, then a confirmation (and a rerun to show the new state)."""
@@ -162,7 +168,7 @@ def run_action(ctx, action, *args, labels: dict[str, str], done: str, rerun: boo
         return False
     cached.clear()
     if rerun:
-        st.toast(done)
+        st.session_state[DONE_NOTICE] = done
         st.rerun()
     st.success(done)
     return True
