@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -26,6 +26,7 @@ from portal.client_window import ClientWindow
 from portal.api.map_points import add_route as add_map_points_route
 from portal.bootstrap import Portal
 from portal.exports import to_csv_bytes
+from portal.http_dates import unchanged_since
 from portal.timeutil import local_today, utcnow
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
                 last = min(last, utcnow())
             stamp = _http_date(last)
             headers = {"Cache-Control": "public, max-age=60"} | ({"Last-Modified": stamp} if stamp else {})
-            if stamp and _not_modified_since(request, last):
+            if stamp and unchanged_since(request.headers.get("if-modified-since"), last):
                 return Response(status_code=304, headers=headers)
             body = build(session, current)
         if body is None:
@@ -230,19 +231,6 @@ def _http_date(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return format_datetime(moment.replace(tzinfo=timezone.utc, microsecond=0), usegmt=True)
-
-
-def _not_modified_since(request: Request, last: datetime) -> bool:
-    raw = request.headers.get("if-modified-since")
-    if not raw:
-        return False
-    try:
-        since = parsedate_to_datetime(raw)
-    except (TypeError, ValueError):
-        return False
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=timezone.utc)
-    return last.replace(tzinfo=timezone.utc, microsecond=0) <= since
 
 
 def _meta(request: Request, portal: Portal, page: p.Page, total: int, data: list,

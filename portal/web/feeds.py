@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -32,6 +32,7 @@ from portal.client_window import ClientWindow
 from portal.clients import client_address
 from portal.config import Settings
 from portal.registry.models import Business
+from portal.http_dates import unchanged_since
 from portal.sampling.schemas import MAX_KEYWORD, RESULTS, SamplingFilter
 from portal.timeutil import local_today
 from portal.validation import clean_query
@@ -94,16 +95,7 @@ def not_modified(request: Request, rendered: atom.Rendered) -> bool:
     if if_none_match is not None:
         tags = [tag.strip().removeprefix("W/").strip('"') for tag in if_none_match.split(",")]
         return "*" in tags or rendered.etag in tags
-    since = request.headers.get("if-modified-since")
-    if not since or rendered.last_modified is None:
-        return False
-    try:
-        when = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return rendered.last_modified.replace(microsecond=0) <= when
+    return unchanged_since(request.headers.get("if-modified-since"), rendered.last_modified)
 
 
 def cached_response(request: Request, rendered: atom.Rendered, media_type: str = MEDIA_TYPE,
