@@ -3,7 +3,6 @@ all on loopback: a citizen files a complaint through nginx and an official on ei
 sees it; votes cast through both processes add up exactly; both processes start at once."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,14 +25,9 @@ if not os.path.exists(NGINX) or not PG_URL:
 from test_browser import _open, _sign_in, browser  # noqa: E402,F401
 from test_browser import _verify_phone, file_complaint  # noqa: E402
 from benchmarks.common import render_template  # noqa: E402  (the one filler of the nginx template)
+from helpers.server import free_port  # noqa: E402
 
 SECRET = "replica-test-secret-" + "x" * 40
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(url: str, seconds: float = 120) -> None:
@@ -56,8 +50,8 @@ def cluster(tmp_path_factory):
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     url = _pg_schema_url(PG_URL, schema)
-    ports = {"A": _port(), "B": _port()}
-    listen = _port()
+    ports = {"A": free_port(), "B": free_port()}
+    listen = free_port()
     env = {**os.environ, "PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": SECRET,
            "PORTAL_VAR_DIR": str(tmp / "var"), "PORTAL_DEMO": "1", "PORTAL_TRUSTED_PROXY": "1",
            # Streamlit refuses the cookie secret as a command-line flag.
