@@ -11,7 +11,7 @@ from portal.tables import MAX_BYTES
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
-from portal.ui.widgets import show_errors
+from portal.ui.widgets import md, show_errors
 from portal.validation import InputError
 
 ctx = page_setup("办理时限与节假日", role="admin", layout="wide")
@@ -34,9 +34,9 @@ with tab_rules:
     for rule_set in sets:
         with st.container(border=True):
             flag = "" if rule_set.verified else "　:orange[未经核实]"
-            st.markdown(f"**{rule_set.name}**{flag}  \n自 {cn_date(rule_set.effective_from)} 起收到的案件适用"
+            st.markdown(f"**{md(rule_set.name)}**{flag}  \n自 {cn_date(rule_set.effective_from)} 起收到的案件适用"
                         + ("　（数字已由管理员修改）" if rule_set.overridden else ""))
-            st.caption(rule_set.source)
+            st.caption(md(rule_set.source))   # rules are data an admin may correct
             current = {"complaint.accept_working_days": rule_set.accept_days,
                        "complaint.close_working_days": rule_set.close_days,
                        "report.decide_working_days": rule_set.decide_days,
