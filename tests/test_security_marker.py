@@ -22,7 +22,7 @@ def test_every_named_security_test_is_collected_by_the_marker(tmp_path):
     env = {**os.environ, "PORTAL_DESELECTED_LOG": str(log),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tests"), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "security", "-p", "helpers.deselected",
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "security", "-n", "0", "-p", "helpers.deselected",
          "-p", "no:cacheprovider", *(f"tests/{name}" for name in files)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
