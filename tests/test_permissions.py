@@ -60,7 +60,7 @@ CALLS = {
     "kitchen_set": lambda p, s, a, i: rating_actions.set_kitchen(s, a, i, {"kind": "透明厨房"}),
     "list_add": lambda p, s, a, i: list_actions.add_list_entry(s, a, i, {"kind": "red"}),
     "list_remove": lambda p, s, a, i: list_actions.remove_list_entry(s, a, 1, None, "整改到位"),
-    "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "核查中"}),
+    "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "checking"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),
     "candidate_moderate": lambda p, s, a, i: management.moderate(s, a, 1, True),

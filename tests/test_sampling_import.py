@@ -95,8 +95,8 @@ def test_real_other_province_file_kept_as_outside_has_no_disposal_duty(portal):
         values = session.scalars(select(FailedItem.result_value)).all()
         assert any("10²" in v for v in values if v)   # superscripts kept as published
         assert session.scalar(select(func.count()).select_from(Disposal)) == 0
-        assert queries.disposal_summary(session, far_future) == {"待核查": 0, "核查中": 0,
-                                                                 "已处置": 0, "逾期": 0}
+        assert queries.disposal_summary(session, far_future) == {"pending": 0, "checking": 0,
+                                                                 "done": 0, "overdue": 0}
         assert disposal.queue(session, today=far_future) == []
         assert disposal_part(session, far_future).figures[0][1] == "0"
         total, found = queries.search(session, queries.SamplingFilter(scope="all"))
@@ -114,12 +114,12 @@ def test_outside_batches_never_count_as_overdue_even_with_an_old_disposal_row(po
     _import(portal, FROZEN.read_bytes(), "frozen.csv", outside="keep")
     with portal.db.write() as session:
         ids = session.scalars(select(SamplingBatch.id)).all()
-        session.add_all(Disposal(batch_id=i, status="待核查", due_on=date(2022, 6, 1)) for i in ids)
+        session.add_all(Disposal(batch_id=i, status="pending", due_on=date(2022, 6, 1)) for i in ids)
     with portal.db.read() as session:
         assert queries.disposal_summary(session, date(2026, 1, 1))["逾期"] == 0
         assert disposal.queue(session) == []
     with pytest.raises(InputError, match="外地批次"), portal.db.write() as session:
-        disposal.update_disposal(session, actor("t"), ids[0], {"status": "核查中"})
+        disposal.update_disposal(session, actor("t"), ids[0], {"status": "checking"})
 
 
 def test_unrecognised_local_rows_can_be_published_as_local(portal):
@@ -219,7 +219,7 @@ def test_crafted_xlsx_with_title_rows_serial_dates_and_fullwidth(portal):
         assert bacon.announcement_date == date(2024, 3, 8)
         assert [(i.item, i.result_value, i.standard_value) for i in bacon.failed_items] == [
             ("铅(以Pb计)", "0.35mg/kg", "≤0.2mg/kg"), ("亚硝酸盐", "45mg/kg", "≤30mg/kg")]
-        assert bacon.result == "不合格" and bacon.disposal.status == "待核查"
+        assert bacon.result == "不合格" and bacon.disposal.status == "pending"
 
 
 def test_crafted_merged_two_row_header(portal):

@@ -73,7 +73,7 @@ def test_failed_batch_detail_explains_items_and_disposal(app_env):
     at = open_page(PAGE)  # seeds the demo data
     with db().read() as session:
         batch = session.scalar(select(SamplingBatch).join(Disposal)
-                               .where(Disposal.status == "已处置").limit(1))
+                               .where(Disposal.status == "done").limit(1))
     at = open_with({"batch": str(batch.id)})
     assert not at.exception
     body = texts(at)
@@ -116,13 +116,13 @@ def test_publisher_records_a_disposal_and_it_is_audited(app_env):
     at.switch_page("pages/sampling_disposal.py").run()
     assert not at.exception
     batch_id = at.selectbox[0].value
-    at.radio[0].set_value("已处置")
+    at.radio[0].set_value("done")
     next(b for b in at.button if b.label == "保存").click()
     at.run()
     assert "请选择已采取的处置措施" in texts(at)
     with db().read() as session:
-        assert session.get(Disposal, batch_id).status != "已处置"
-    at.radio[0].set_value("已处置")
+        assert session.get(Disposal, batch_id).status != "done"
+    at.radio[0].set_value("done")
     at.multiselect[0].set_value(["下架", "罚款"])
     at.text_input[0].input("张市监处罚〔2026〕99号")
     from portal.timeutil import local_today
@@ -132,7 +132,7 @@ def test_publisher_records_a_disposal_and_it_is_audited(app_env):
     assert not at.exception
     with db().read() as session:
         disposal = session.get(Disposal, batch_id)
-        assert disposal.status == "已处置" and disposal.document_no == "张市监处罚〔2026〕99号"
+        assert disposal.status == "done" and disposal.document_no == "张市监处罚〔2026〕99号"
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "disposal_update",
                                                        AuditEntry.object_id == str(batch_id)))
     public = open_with({"batch": str(batch_id)})

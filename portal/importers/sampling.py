@@ -29,7 +29,7 @@ from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTa
 from portal.registry.matching import Place, PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
-from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
+from portal.sampling.models import (FAILED, PENDING, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
 from portal.sampling.rules import disposal_due
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
@@ -209,7 +209,7 @@ def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBa
              for batch_id, b in pairs for n, (name, res, std) in enumerate(b.failed_items)]
     if items:
         session.execute(insert(FailedItem.__table__), items)
-    disposals = [{"batch_id": batch_id, "status": "待核查",
+    disposals = [{"batch_id": batch_id, "status": PENDING,
                   "due_on": disposal_due(b.fields["announcement_date"]), "updated_at": utcnow()}
                  for batch_id, b in pairs
                  if b.fields["result"] == FAILED and batch_id not in had_disposal
