@@ -27,7 +27,8 @@ CQN_COLUMNS = ("id,title,publish_time,info_sources,company_name,company_address,
 
 
 def _import(portal, data: bytes, name: str, **kw):
-    return import_sampling(portal.db, data, name, portal.profile, ACTOR, **kw)
+    with portal.db.write() as session:
+        return import_sampling(session, ACTOR, data, name, portal.profile, **kw)
 
 
 def _xlsx(rows, merges=(), title_rows=()) -> bytes:
@@ -116,7 +117,7 @@ def test_outside_batches_never_count_as_overdue_even_with_an_old_disposal_row(po
         ids = session.scalars(select(SamplingBatch.id)).all()
         session.add_all(Disposal(batch_id=i, status="pending", due_on=date(2022, 6, 1)) for i in ids)
     with portal.db.read() as session:
-        assert queries.disposal_summary(session, date(2026, 1, 1))["逾期"] == 0
+        assert queries.disposal_summary(session, date(2026, 1, 1))["overdue"] == 0
         assert disposal.queue(session) == []
     with pytest.raises(InputError, match="外地批次"), portal.db.write() as session:
         disposal.update_disposal(session, actor("t"), ids[0], {"status": "checking"})

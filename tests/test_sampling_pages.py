@@ -157,8 +157,9 @@ def test_batches_kept_as_outside_are_published_but_never_overdue(app_env):
             SamplingBatch.result == "不合格", SamplingBatch.in_jurisdiction.is_(False))).all()
         assert outside_demo and not any(b.disposal for b in outside_demo)   # the demo has one
     data = (SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv").read_bytes()
-    report = import_sampling(db(), data, "frozen.csv", load_profile("zhangjiajie"), cli_actor("t"),
-                             outside="keep")
+    with db().write() as session:
+        report = import_sampling(session, cli_actor("t"), data, "frozen.csv",
+                                 load_profile("zhangjiajie"), outside="keep")
     assert report.imported == 35
     with db().read() as session:
         assert disposal_part(session, local_today()).figures == before
