@@ -36,7 +36,7 @@ with ctx.db.read() as session:
 if status == "open":
     rows = [r for r in rows if r.status != DISPOSED]
 frame = pd.DataFrame([{"批次编号": r.batch_id, "食品名称": r.food_name, "被抽样单位": r.sampled_unit,
-                       "公告日期": cn_date(r.announcement_date), "状态": DISPOSAL_STATUS_LABELS[r.status],
+                       "公告日期": cn_date(r.announcement_date), "状态": SHOWN[r.status],
                        "应完成日期": cn_date(r.due_on), "逾期": "逾期" if r.overdue else ""}
                       for r in rows])
 if frame.empty:
@@ -45,7 +45,7 @@ if frame.empty:
 st.dataframe(frame, hide_index=True, width="stretch")
 
 batch_id = st.selectbox("选择要登记的批次", [r.batch_id for r in rows],
-                        format_func=lambda i: next(f"{r.batch_id} · {r.food_name} · {DISPOSAL_STATUS_LABELS[r.status]}"
+                        format_func=lambda i: next(f"{r.batch_id} · {r.food_name} · {SHOWN[r.status]}"
                                                    for r in rows if r.batch_id == i))
 with ctx.db.read() as session:
     batch = queries.get_batch(session, batch_id)

@@ -7,6 +7,7 @@ import inspect
 import io
 import threading
 from datetime import date, timedelta
+from typing import get_args
 
 import pytest
 from fastapi.routing import APIRoute
@@ -23,7 +24,7 @@ from portal.client_window import ClientWindow
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats
 from portal.complaints.models import SUBMITTED, Complaint
-from portal.registry.models import CATERING, Business, District
+from portal.registry.models import CATERING, SECTOR_LABELS, Business, District
 from portal.sampling.models import DISPOSAL_STATUS_LABELS, FAILED, SamplingBatch
 
 LIST_ENDPOINTS = {"/sampling": schemas.SamplingBatch, "/businesses": schemas.Business,
@@ -153,6 +154,10 @@ def test_filters_agree_with_the_database(api, demo_portal):
     canteens = api.get("/businesses?type=餐馆&limit=500").json()["data"]
     assert canteens and {b["business_type"] for b in canteens} == {"餐馆"}
     assert {(b["sector"], b["sector_name"]) for b in canteens} == {(CATERING, "餐饮服务")}
+    # The spec lists exactly the stored codes.
+    assert set(get_args(schemas.Business.model_fields["sector"].annotation)) == set(SECTOR_LABELS)
+    assert set(get_args(schemas.Disposal.model_fields["status"].annotation)) == set(
+        DISPOSAL_STATUS_LABELS)
     graded = [b for b in canteens if b["rating"] and b["rating"]["dynamic_grade"]]
     assert graded and all(b["rating"]["face"] and b["rating"]["dynamic_grade_zh"] for b in graded)
 

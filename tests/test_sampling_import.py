@@ -403,3 +403,69 @@ def test_legacy_xls_file_with_a_date_cell(portal):
         batch = session.scalar(select(SamplingBatch))
     assert batch.announcement_date == date(2025, 3, 4) and batch.district_adcode == "430821"
     assert batch.failed_items[0].standard_value == "不得使用"
+
+
+SMALL = ("食品名称,被抽样单位名称,标称生产企业名称,公告日期,判定\n"
+         "饼干,张家界市永定区某店,某厂,2025-01-01,合格\n").encode()
+
+
+def test_an_import_is_part_of_the_callers_transaction(portal):
+    """Like every action, the importer writes in the caller's transaction: when the caller's
+    work fails afterwards, the import is undone with it; a trial leaves it usable."""
+    from helpers.complaints import add_business
+    from portal.registry.models import Business
+
+    with pytest.raises(RuntimeError), portal.db.write() as session:
+        assert import_sampling(session, ACTOR, SMALL, "x.csv", portal.profile).imported == 1
+        raise RuntimeError("the caller's next step fails")
+    assert count_rows(portal, select(SamplingBatch.id)) == 0
+    business_id = add_business(portal)
+    with portal.db.write() as session:
+        session.get(Business, business_id).name = "改过的名称"
+        trial = import_sampling(session, ACTOR, SMALL, "x.csv", portal.profile, dry_run=True)
+        assert trial.imported == 1 and trial.import_id is None
+        assert session.get(Business, business_id).name == "改过的名称"   # the caller's change stays
+    assert count_rows(portal, select(SamplingBatch.id)) == 0
+    with portal.db.read() as session:
+        assert session.get(Business, business_id).name == "改过的名称"
+
+
+def test_migration_0016_turns_sectors_and_statuses_into_codes_and_back(portal):
+    from alembic import command
+    from sqlalchemy import text
+
+    from helpers.complaints import add_business
+    from portal.db import alembic_config, upgrade
+    from portal.registry.models import SECTOR_LABELS, Business
+    from portal.sampling.models import DISPOSAL_STATUS_LABELS
+
+    ids = [add_business(portal, name=f"单位{n}") for n in range(3)]
+    with portal.db.write() as session:
+        for business_id, sector in zip(ids, SECTOR_LABELS):
+            session.get(Business, business_id).sector = sector
+        for n, status in enumerate(DISPOSAL_STATUS_LABELS):
+            batch = SamplingBatch(identity_key=f"k{n}", content_hash=f"k{n}", food_name="冰棍",
+                                  result="不合格", is_demo=False, in_jurisdiction=True)
+            batch.disposal = Disposal(status=status)
+            session.add(batch)
+
+    def stored():
+        with portal.db.engine.connect() as conn:
+            return (sorted(conn.execute(text("SELECT sector FROM businesses")).scalars()),
+                    sorted(conn.execute(text("SELECT status FROM sampling_disposals")).scalars()))
+
+    codes = stored()
+    command.downgrade(alembic_config(portal.db.engine), "0015")
+    assert stored() == (sorted(SECTOR_LABELS.values()), sorted(DISPOSAL_STATUS_LABELS.values()))
+    upgrade(portal.db.engine)
+    assert stored() == codes == (sorted(SECTOR_LABELS), sorted(DISPOSAL_STATUS_LABELS))
+
+
+def test_the_audit_log_names_disposal_statuses_as_the_pages_do(portal):
+    """The audit log stores the codes; 审计日志 shows them with the same labels as the pages."""
+    from portal.accounts.audit import LABELS
+    from portal.accounts.views import _detail
+    from portal.sampling.models import DISPOSAL_STATUS_LABELS
+
+    assert LABELS["values"]["status"] == DISPOSAL_STATUS_LABELS
+    assert _detail('{"after": {"status": "done"}}').endswith("已处置")

@@ -102,7 +102,8 @@ def business_records(session: Session, businesses: list[Business], today: date) 
         kitchen = kitchens.get(b.id)
         out.append({
             "id": b.id, "name": b.name, "credit_code": b.credit_code, "licence_no": b.licence_no,
-            "sector": b.sector, "sector_name": b.sector_label, "business_type": b.business_type, "address": b.address,
+            "sector": b.sector, "sector_name": b.sector_label, "business_type": b.business_type,
+            "address": b.address,
             "district_adcode": b.district_adcode, "district_name": names.get(b.district_adcode, ""),
             "lat": b.lat, "lng": b.lng, "location_approximate": bool(b.location_approximate),
             "rating": rating_record(ratings.get(b.id)),

@@ -13,7 +13,6 @@ from portal.timeutil import utcnow
 # show (English through data/i18n/en.po). Only catering (餐饮服务) is rated.
 CATERING, RETAIL, PRODUCTION = "catering", "retail", "production"
 SECTOR_LABELS = {CATERING: N_("餐饮服务"), RETAIL: N_("食品销售"), PRODUCTION: N_("食品生产")}
-SECTOR_CODES = {label: code for code, label in SECTOR_LABELS.items()}
 
 
 class Jurisdiction(Base):
