@@ -14,12 +14,12 @@ PROCESSES, PER_PROCESS = 8, 250
 def _prepare(url: str, tmp: str):
     from portal.bootstrap import bootstrap
     from portal.config import load_settings
-    from portal.registry.models import Business
+    from portal.registry.models import CATERING, Business
 
     portal = bootstrap(load_settings({"PORTAL_DATABASE_URL": url, "PORTAL_VAR_DIR": tmp,
                                       "PORTAL_DEMO": "0"}))
     with portal.db.write() as session:
-        business = Business(name="负载测试餐馆", sector="餐饮服务", business_type="餐馆",
+        business = Business(name="负载测试餐馆", sector=CATERING, business_type="餐馆",
                             address="测试路 1 号", district_adcode=portal.profile.districts[0].adcode,
                             lat=portal.profile.centre[0], lng=portal.profile.centre[1], is_demo=True)
         session.add(business)

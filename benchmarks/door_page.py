@@ -36,7 +36,7 @@ def business_ids(url: str) -> list[int]:
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        ids = list(conn.execute(text("SELECT id FROM businesses WHERE sector = '餐饮服务' "
+        ids = list(conn.execute(text("SELECT id FROM businesses WHERE sector = 'catering' "
                                      "ORDER BY id LIMIT :n"), {"n": BUSINESSES}).scalars())
     engine.dispose()
     return ids

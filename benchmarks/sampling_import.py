@@ -34,7 +34,8 @@ def run(quick: bool) -> list[dict]:
         log(f"pandas + openpyxl read: {baseline:.2f} s")
         data = path.read_bytes()
         start = time.perf_counter()
-        report = import_sampling(portal.db, data, path.name, portal.profile, cli_actor("bench"))
+        with portal.db.write() as session:
+            report = import_sampling(session, cli_actor("bench"), data, path.name, portal.profile)
         ours = time.perf_counter() - start
         log(f"import: {ours:.2f} s, {report.as_json() | {'errors': len(report.errors)}}")
         ok = report.imported == n and not report.errors and ours <= 0.5 * baseline

@@ -47,7 +47,7 @@ if "id" in params:
         st.stop()
     demo_notice(business.is_demo)
     st.title(md(business.name), anchor=False)
-    st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "
+    st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector_label)))} · "
                 f"{names.get(business.district_adcode, '')}")
     feed_link(feed_paths.business(business.id))
     st.markdown(f":material/qr_code_2: [{t('门口扫码页')}]({feed_paths.door(business.id)})",

@@ -52,7 +52,7 @@ def save(action, *args, success: str) -> None:
 inspect_tab, kitchen_tab, add_tab, remove_tab, registry_tab = st.tabs(
     ["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜", "修改登记信息"])
 with inspect_tab:
-    if business.sector != "餐饮服务":
+    if not business.is_catering:
         st.info("只有餐饮服务单位参加量化分级。")
     else:
         with st.form("inspection"):

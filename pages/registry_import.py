@@ -30,9 +30,9 @@ if upload is None:
 data = upload.getvalue()
 key = (kind, hashlib.sha256(data).hexdigest())
 if st.session_state.get("registry_trial_key") != key:
-    with st.spinner("正在检查文件…"):
-        st.session_state["registry_trial"] = import_registry(ctx.db, data, upload.name, kind,
-                                                             ctx.profile, ctx.actor, dry_run=True)
+    with st.spinner("正在检查文件…"), ctx.db.write() as session:
+        st.session_state["registry_trial"] = import_registry(session, ctx.actor, data, upload.name,
+                                                             kind, ctx.profile, dry_run=True)
     st.session_state["registry_trial_key"] = key
 trial = st.session_state["registry_trial"]
 if trial.refused:
@@ -52,7 +52,8 @@ if trial.imported + trial.updated == 0:
     st.warning("没有需要导入的新数据。")
     st.stop()
 if st.button(f"确认导入（新增 {trial.imported:,}，更正 {trial.updated:,}）", type="primary"):
-    report = import_registry(ctx.db, data, upload.name, kind, ctx.profile, ctx.actor)
+    with ctx.db.write() as session:
+        report = import_registry(session, ctx.actor, data, upload.name, kind, ctx.profile)
     cached.clear()
     st.session_state.pop("registry_trial_key", None)
     st.success(f"已导入：新增 {report.imported:,}，更正 {report.updated:,}，重复 {report.duplicates:,}，"

@@ -7,7 +7,8 @@ from portal.accounts.views import audit_rows
 from portal.sampling.rules import rules
 from portal.rule_sources import flagged
 from portal.sampling import disposal, queries
-from portal.sampling.models import DISPOSAL_STATUSES
+from portal.sampling.models import (CHECKING, DISPOSAL_STATUS_LABELS, DISPOSAL_STATUSES, DISPOSED,
+                                    PENDING)
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
@@ -24,18 +25,18 @@ demo_notice(cached.demo_present(ctx))
 with ctx.db.read() as session:
     summary = queries.disposal_summary(session, local_today())
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("逾期未处置", summary["逾期"])
-c2.metric("待核查", summary["待核查"])
-c3.metric("核查中", summary["核查中"])
-c4.metric("已处置", summary["已处置"])
+c1.metric("逾期未处置", summary["overdue"])
+for column, code in ((c2, PENDING), (c3, CHECKING), (c4, DISPOSED)):
+    column.metric(DISPOSAL_STATUS_LABELS[code], summary[code])
 
-status = st.segmented_control("显示", ["未办结", *DISPOSAL_STATUSES, "全部"], default="未办结")
+SHOWN = {"open": "未办结", **DISPOSAL_STATUS_LABELS, "all": "全部"}
+status = st.segmented_control("显示", list(SHOWN), default="open", format_func=SHOWN.get)
 with ctx.db.read() as session:
-    rows = disposal.queue(session, None if status in ("全部", "未办结", None) else status)
-if status == "未办结":
-    rows = [r for r in rows if r.status != "已处置"]
+    rows = disposal.queue(session, status if status in DISPOSAL_STATUSES else None)
+if status == "open":
+    rows = [r for r in rows if r.status != DISPOSED]
 frame = pd.DataFrame([{"批次编号": r.batch_id, "食品名称": r.food_name, "被抽样单位": r.sampled_unit,
-                       "公告日期": cn_date(r.announcement_date), "状态": r.status,
+                       "公告日期": cn_date(r.announcement_date), "状态": SHOWN[r.status],
                        "应完成日期": cn_date(r.due_on), "逾期": "逾期" if r.overdue else ""}
                       for r in rows])
 if frame.empty:
@@ -44,7 +45,7 @@ if frame.empty:
 st.dataframe(frame, hide_index=True, width="stretch")
 
 batch_id = st.selectbox("选择要登记的批次", [r.batch_id for r in rows],
-                        format_func=lambda i: next(f"{r.batch_id} · {r.food_name} · {r.status}"
+                        format_func=lambda i: next(f"{r.batch_id} · {r.food_name} · {SHOWN[r.status]}"
                                                    for r in rows if r.batch_id == i))
 with ctx.db.read() as session:
     batch = queries.get_batch(session, batch_id)
@@ -53,7 +54,7 @@ st.markdown(f"**{md(batch.food_name)}**（{md(batch.sampled_unit or '—')}）�
             + "、".join(md(f.item) for f in batch.failed_items))
 with st.form(f"disposal_{batch_id}"):
     new_status = st.radio("状态", DISPOSAL_STATUSES, index=DISPOSAL_STATUSES.index(current.status),
-                          horizontal=True)
+                          format_func=DISPOSAL_STATUS_LABELS.get, horizontal=True)
     measures = st.multiselect("处置措施", disposal.MEASURES, placeholder="选择已采取的措施",
                               default=[m for m in (current.measures or "").split("、") if m in disposal.MEASURES])
     document_no = st.text_input("处罚（处理）文书号", value=current.document_no or "",

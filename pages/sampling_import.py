@@ -52,9 +52,9 @@ if elsewhere:
 # file and choice so that other widgets' reruns do not repeat it.
 trial_key = ("sampling_trial", hashlib.sha256(data).hexdigest(), tuple(column_names or ()), outside)
 if st.session_state.get("sampling_trial_key") != trial_key:
-    with st.spinner("正在核对已发布的数据…"):
+    with st.spinner("正在核对已发布的数据…"), ctx.db.write() as session:
         st.session_state["sampling_trial"] = import_sampling(
-            ctx.db, data, upload.name, ctx.profile, ctx.actor, dry_run=True,
+            session, ctx.actor, data, upload.name, ctx.profile, dry_run=True,
             column_names=column_names, outside=outside)
     st.session_state["sampling_trial_key"] = trial_key
 trial = st.session_state["sampling_trial"]
@@ -92,9 +92,10 @@ if trial.imported + trial.updated == 0:
 if st.button(f"确认发布（新增 {trial.imported:,}，更正 {trial.updated:,}）", type="primary",
              icon=":material/publish:"):
     bar = st.progress(0.0, text="正在写入…")
-    report = import_sampling(ctx.db, data, upload.name, ctx.profile, ctx.actor,
-                             column_names=column_names, outside=outside,
-                             progress=lambda f: bar.progress(min(1.0, f), text="正在写入…"))
+    with ctx.db.write() as session:
+        report = import_sampling(session, ctx.actor, data, upload.name, ctx.profile,
+                                 column_names=column_names, outside=outside,
+                                 progress=lambda f: bar.progress(min(1.0, f), text="正在写入…"))
     bar.empty()
     cached.clear()
     st.session_state.pop("sampling_trial_key", None)

@@ -136,14 +136,16 @@ def cmd_import(args) -> int:
         return 2
     if args.import_kind == "sampling":
         columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
-        report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile,
-                                 _actor(), dry_run=args.dry_run, column_names=columns,
-                                 outside=args.outside)
+        with portal.db.write() as session:
+            report = import_sampling(session, _actor(), path.read_bytes(), path.name,
+                                     portal.profile, dry_run=args.dry_run, column_names=columns,
+                                     outside=args.outside)
     else:
         from portal.importers.registry import import_registry
 
-        report = import_registry(portal.db, path.read_bytes(), path.name, args.import_kind,
-                                 portal.profile, _actor(), dry_run=args.dry_run)
+        with portal.db.write() as session:
+            report = import_registry(session, _actor(), path.read_bytes(), path.name,
+                                     args.import_kind, portal.profile, dry_run=args.dry_run)
     if not args.json:
         if report.refused:
             print(f"未导入：{report.refused}", file=sys.stderr)

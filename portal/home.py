@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.i18n import N_
-from portal.registry.models import Business, District
+from portal.registry.models import CATERING, Business, District
 from portal.registry.profiles import JurisdictionProfile
 
 ELDERLY_AND_YOUNG = ("学校食堂", "养老机构食堂")
@@ -31,7 +31,7 @@ class Figure:
 def business_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
     row = session.execute(
         select(func.count(),
-               func.sum(case((Business.sector == "餐饮服务", 1), else_=0)),
+               func.sum(case((Business.sector == CATERING, 1), else_=0)),
                func.sum(case((Business.business_type.in_(ELDERLY_AND_YOUNG), 1), else_=0)),
                func.sum(case((Business.is_demo.is_(True), 1), else_=0)))
         .join(District).where(District.jurisdiction_adcode == profile.adcode)).one()
@@ -45,7 +45,7 @@ def business_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
 
 
 def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
-    from portal.sampling.models import FAILED, Disposal, SamplingBatch
+    from portal.sampling.models import DISPOSED, FAILED, Disposal, SamplingBatch
     from portal.sampling.queries import duty_disposals
     from portal.timeutil import local_today
 
@@ -58,7 +58,7 @@ def sampling_figures(session: Session, profile: JurisdictionProfile) -> list[Fig
                SamplingBatch.announcement_date >= date(year, 1, 1))).one()
     batches, failed, demo = (int(v or 0) for v in row)
     disposed = session.execute(
-        duty_disposals(func.count(), func.sum(case((Disposal.status == "已处置", 1), else_=0)))).one()
+        duty_disposals(func.count(), func.sum(case((Disposal.status == DISPOSED, 1), else_=0)))).one()
     total_failed, done = int(disposed[0] or 0), int(disposed[1] or 0)
     per_thousand = round(batches / profile.population * 1000, 2) if profile.population else 0
     pass_rate = round(100 * (batches - failed) / batches, 1) if batches else 0
@@ -162,7 +162,7 @@ def district_overview(session: Session, profile: JurisdictionProfile) -> list[Di
     rows = session.execute(
         select(District.adcode, District.name, District.population,
                func.count(Business.id),
-               func.coalesce(func.sum(case((Business.sector == "餐饮服务", 1), else_=0)), 0))
+               func.coalesce(func.sum(case((Business.sector == CATERING, 1), else_=0)), 0))
         .outerjoin(Business, Business.district_adcode == District.adcode)
         .where(District.jurisdiction_adcode == profile.adcode)
         .group_by(District.adcode, District.name, District.population)

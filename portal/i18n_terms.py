@@ -1,10 +1,9 @@
-"""Closed vocabularies that appear as data on the public pages (sectors, business types,
-grades, food categories, statuses): marked here so that `python -m portal i18n` collects them,
+"""Closed vocabularies that appear as data on the public pages (business types, grades,
+food categories): marked here so that `python -m portal i18n` collects them,
 and shown in English with portal.ui.i18n_views.term(). Open text (names, addresses, reasons)
 stays as published."""
 from portal.i18n import N_
 
-SECTORS = [N_("食品销售"), N_("餐饮服务"), N_("食品生产")]
 BUSINESS_TYPES = [
     N_("中央厨房"), N_("企业食堂"), N_("便利店"), N_("养老机构食堂"), N_("农村集体聚餐场所"),
     N_("农贸市场"), N_("学校食堂"), N_("小吃店"), N_("快餐店"), N_("机关食堂"), N_("超市"),
@@ -19,7 +18,7 @@ FOOD_CATEGORIES = [
 GRADES = [N_("优秀"), N_("良好"), N_("一般"), N_("大笑"), N_("微笑"), N_("平脸"), N_("暂不评级"),
           N_("非餐饮")]
 KITCHEN_KINDS = [N_("无"), N_("透明厨房"), N_("视频厨房"), N_("互联网+明厨亮灶")]
-RESULTS = [N_("合格"), N_("不合格"), N_("待核查"), N_("核查中"), N_("已处置")]
+RESULTS = [N_("合格"), N_("不合格")]
 SAMPLING_SORTS = [N_("公告日期（新→旧）"), N_("公告日期（旧→新）"), N_("食品名称")]
 COMPLAINT_OUTCOMES = [N_("调解成功"), N_("调解不成，终止调解"), N_("投诉人撤回投诉"), N_("已告知依法向其他部门反映"),
                       N_("立案查处"), N_("责令整改"), N_("经核查未发现违法行为，不予立案"),

@@ -19,17 +19,18 @@ class Part:
 
 
 def disposal_part(session: Session, today: date) -> Part:
-    from portal.sampling.models import Disposal
+    from portal.sampling.models import CHECKING, DISPOSAL_STATUS_LABELS, DISPOSED, PENDING, Disposal
     from portal.sampling.queries import disposal_summary, duty_disposals
 
     summary = disposal_summary(session, today)
     due_week = session.scalar(duty_disposals(func.count()).where(
-        Disposal.status != "已处置", Disposal.due_on >= today,
+        Disposal.status != DISPOSED, Disposal.due_on >= today,
         Disposal.due_on <= today + timedelta(days=7))) or 0
     return Part("不合格食品核查处置", "pages/sampling_disposal.py", ("publisher",), [
-        ("逾期未处置", f"{summary['逾期']:,}", "在本市抽样、已过应完成日期仍未处置完毕的不合格批次（外地批次由抽样地处置，不计入）。"),
+        ("逾期未处置", f"{summary['overdue']:,}", "在本市抽样、已过应完成日期仍未处置完毕的不合格批次（外地批次由抽样地处置，不计入）。"),
         ("7 天内到期", f"{due_week:,}", "应完成日期在 7 天内的未办结批次。"),
-        ("待核查 / 核查中", f"{summary['待核查']:,} / {summary['核查中']:,}", "")])
+        (f"{DISPOSAL_STATUS_LABELS[PENDING]} / {DISPOSAL_STATUS_LABELS[CHECKING]}",
+         f"{summary[PENDING]:,} / {summary[CHECKING]:,}", "")])
 
 
 def complaint_part(session: Session, today: date) -> Part:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated, Callable, TypeVar
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, Field, ValidationError,
                       model_validator)
@@ -14,6 +14,7 @@ from portal.timeutil import local_today
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 Model = TypeVar("Model", bound=BaseModel)
+Checked = TypeVar("Checked")
 
 
 class Message(str):
@@ -64,6 +65,17 @@ def clean_text(value: object, label: str, *, min_len: int = 0, max_len: int,
         raise ValueError(Message("{label}最多 {n} 个字（现在 {now} 个）", label=label, n=max_len,
                                  now=len(text)))
     return text
+
+
+def checked(field: str, check: Callable[..., Checked], *args, **kwargs) -> Checked:
+    """Run one check of an action's input (clean_text, not_future, ...) and turn its
+    ValueError into an InputError on `field`, keeping the check's own Message:
+    `note = checked("note", clean_text, note, "审核说明", max_len=300)`. Forms with several
+    fields use one pydantic model and parse() instead."""
+    try:
+        return check(*args, **kwargs)
+    except ValueError as exc:
+        raise InputError({field: message_of(exc)}) from None
 
 
 def CleanText(label: str, *, min_len: int = 0, max_len: int, multiline: bool = False):

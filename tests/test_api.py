@@ -7,6 +7,7 @@ import inspect
 import io
 import threading
 from datetime import date, timedelta
+from typing import get_args
 
 import pytest
 from fastapi.routing import APIRoute
@@ -23,8 +24,8 @@ from portal.client_window import ClientWindow
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats
 from portal.complaints.models import SUBMITTED, Complaint
-from portal.registry.models import Business, District
-from portal.sampling.models import FAILED, SamplingBatch
+from portal.registry.models import CATERING, SECTOR_LABELS, Business, District
+from portal.sampling.models import DISPOSAL_STATUS_LABELS, FAILED, SamplingBatch
 
 LIST_ENDPOINTS = {"/sampling": schemas.SamplingBatch, "/businesses": schemas.Business,
                   "/lists": schemas.ListEntry, "/rounds": schemas.Round,
@@ -136,6 +137,9 @@ def test_filters_agree_with_the_database(api, demo_portal):
     assert failed["meta"]["total"] == count_rows(demo_portal, local_batches().where(
         SamplingBatch.result == FAILED))
     assert all(r["result"] == "fail" and r["failed_items"] and r["disposal"] for r in failed["data"])
+    # Statuses and sectors are codes, each with its Chinese label beside it (as 投诉 statuses).
+    assert {(r["disposal"]["status"], r["disposal"]["status_notes"]) for r in failed["data"]} <= set(
+        DISPOSAL_STATUS_LABELS.items())
     sample = failed["data"][0]
     by_district = api.get(f"/sampling?district={sample['district_adcode']}&limit=500").json()
     assert {r["district_adcode"] for r in by_district["data"]} == {sample["district_adcode"]}
@@ -149,6 +153,11 @@ def test_filters_agree_with_the_database(api, demo_portal):
 
     canteens = api.get("/businesses?type=餐馆&limit=500").json()["data"]
     assert canteens and {b["business_type"] for b in canteens} == {"餐馆"}
+    assert {(b["sector"], b["sector_name"]) for b in canteens} == {(CATERING, "餐饮服务")}
+    # The spec lists exactly the stored codes.
+    assert set(get_args(schemas.Business.model_fields["sector"].annotation)) == set(SECTOR_LABELS)
+    assert set(get_args(schemas.Disposal.model_fields["status"].annotation)) == set(
+        DISPOSAL_STATUS_LABELS)
     graded = [b for b in canteens if b["rating"] and b["rating"]["dynamic_grade"]]
     assert graded and all(b["rating"]["face"] and b["rating"]["dynamic_grade_zh"] for b in graded)
 

@@ -510,7 +510,7 @@ def test_door_page_on_a_phone_opens_the_complaint_form_with_the_business_chosen(
     page.goto(f"{base}/b/1", timeout=90_000)        # the first request sets the portal up
     with sqlite3.connect(tmp / "portal.sqlite3") as conn:
         business_id, name, address = conn.execute(
-            "SELECT id, name, address FROM businesses WHERE sector = '餐饮服务' ORDER BY id LIMIT 1").fetchone()
+            "SELECT id, name, address FROM businesses WHERE sector = 'catering' ORDER BY id LIMIT 1").fetchone()
     page.goto(f"{base}/b/{business_id}")
     assert page.inner_text("h1") == name
     assert "餐饮服务食品安全量化分级" in page.inner_text("main") and "演示数据" in page.inner_text("main")

@@ -50,7 +50,7 @@ def test_clear_removes_demo_rows_only_and_first_start_does_not_reseed(portal):
     assert generator.seed_on_first_start(portal.db, portal.profile, "small",
                                          portal.settings.var_dir)
     with portal.db.write() as session:
-        session.add(Business(name="张家界市真实餐馆", sector="餐饮服务", business_type="餐馆",
+        session.add(Business(name="张家界市真实餐馆", sector="catering", business_type="餐馆",
                              address="湖南省张家界市永定区人民路1号", district_adcode="430802",
                              lat=29.12, lng=110.48, location_approximate=False, is_demo=False))
     removed = generator.clear(portal.db)
@@ -97,7 +97,7 @@ def test_small_demo_samples_foods_where_they_are_sold_and_writes_values_as_publi
     from portal.sampling.models import FailedItem, SamplingBatch
 
     generator.generate(portal.db, portal.profile, "small")
-    assert {kind for sector, kind, *_ in TYPES if sector != "食品生产"} == set(SOLD_AT)
+    assert {kind for sector, kind, *_ in TYPES if sector != "production"} == set(SOLD_AT)
     with portal.db.read() as session:
         sampled = session.execute(
             select(SamplingBatch.food_name, SamplingBatch.category, Business.business_type)

@@ -40,7 +40,7 @@ def rated_business(portal) -> Business:
     """A demo restaurant with a dynamic grade now."""
     today = local_today()
     with portal.db.read() as session:
-        for business in session.scalars(select(Business).where(Business.sector == "餐饮服务")
+        for business in session.scalars(select(Business).where(Business.sector == "catering")
                                         .order_by(Business.id)):
             found = business_rating(session, business, today)
             if found and found.rating.dynamic:
@@ -123,7 +123,7 @@ def test_old_inspection_warns_and_a_business_outside_the_scheme_says_so(portal):
     with portal.db.write() as session:
         for inspection in session.scalars(select(Inspection).where(Inspection.business_id == business.id)):
             inspection.inspected_on = date(local_today().year - 2, 1, 15)
-        other = session.scalars(select(Business).where(Business.sector != "餐饮服务")).first()
+        other = session.scalars(select(Business).where(Business.sector != "catering")).first()
         other_id = other.id
     assert "最近一次检查已超过 6 个月" in text(client(portal).get(f"/b/{business.id}").text)
     assert "不属于餐饮服务" in text(client(portal).get(f"/b/{other_id}").text)

@@ -24,7 +24,8 @@ def test_formula_cells_are_neutralised():
 def test_sampling_export_has_fixed_columns_and_safe_cells(portal):
     data = ("食品名称,被抽样单位名称,标称生产企业名称,公告日期,判定\n"
             "=cmd|' /C calc'!A0,张家界市永定区某店,某厂,2025-01-01,合格\n").encode()
-    report = import_sampling(portal.db, data, "x.csv", portal.profile, cli_actor("t"))
+    with portal.db.write() as session:
+        report = import_sampling(session, cli_actor("t"), data, "x.csv", portal.profile)
     assert report.imported == 1
     with portal.db.read() as session:
         rows = queries.export_rows(session, queries.SamplingFilter(scope="all"))

@@ -111,9 +111,9 @@ def test_a_business_feed_tells_grades_failed_batches_lists_and_disposal(feeds, p
         batch = session.scalar(select(SamplingBatch).where(
             SamplingBatch.result == FAILED, SamplingBatch.sampled_business_id.is_not(None)).limit(1))
         business = session.get(Business, batch.sampled_business_id)
-        business.sector = "餐饮服务"
+        business.sector = "catering"
         disposal = batch.disposal or Disposal(batch_id=batch.id)
-        disposal.status, disposal.measures, disposal.completed_on = "已处置", "下架、召回", local_today()
+        disposal.status, disposal.measures, disposal.completed_on = "done", "下架、召回", local_today()
         disposal.updated_by, disposal.public_note = "secret-official", "已责令整改"
         session.add(disposal)
         session.add(ListEntry(kind="black", business_id=business.id, business_name=business.name,
@@ -259,7 +259,7 @@ def test_the_feeds_on_each_database(settings):
 
     current = bootstrap(settings)
     with current.db.write() as session:
-        business = Business(name="河边饭店", sector="餐饮服务", business_type="餐馆", address="永定区",
+        business = Business(name="河边饭店", sector="catering", business_type="餐馆", address="永定区",
                             district_adcode="430802", lat=29.1, lng=110.4)
         session.add(business)
         session.flush()
@@ -268,7 +268,7 @@ def test_the_feeds_on_each_database(settings):
                               sampled_unit="河边饭店", sampled_business_id=business.id,
                               announcement_date=local_today())
         batch.failed_items = [FailedItem(item="镉（以Cd计）")]
-        batch.disposal = Disposal(status="已处置", measures="下架", completed_on=local_today())
+        batch.disposal = Disposal(status="done", measures="下架", completed_on=local_today())
         session.add_all([batch, ListEntry(kind="black", business_id=business.id, business_name="河边饭店",
                                           reason="生产经营过期食品", authority="市场监管局",
                                           listed_on=local_today())])

@@ -198,7 +198,7 @@ def test_business_page_labels_fields_in_both_languages(app_env):
     _open_in_english("streamlit_app.py")        # first start: database and demo data
     with sqlite3.connect(app_env / "app.sqlite3") as conn:
         business_id = conn.execute(
-            "SELECT id FROM businesses WHERE sector = '餐饮服务' ORDER BY id LIMIT 1").fetchone()[0]
+            "SELECT id FROM businesses WHERE sector = 'catering' ORDER BY id LIMIT 1").fetchone()[0]
     at = _open_in_english("pages/business.py", id=str(business_id))
     body = _visible_text(at)
     assert "Address · 地址" in body and "Unified social credit code · 统一社会信用代码" in body

@@ -38,8 +38,8 @@ def businesses(portal):
         rows = [Business(name=name, sector=sector, business_type=kind, address="永定区人民路1号",
                          district_adcode=DISTRICT, lat=29.1 + i / 1000, lng=110.4, licence_date=date(2020, 1, 1))
                 for i, (name, sector, kind) in enumerate([
-                    ("人民饭店", "餐饮服务", "餐馆"), ("河边饭店", "餐饮服务", "餐馆"),
-                    ("一中食堂", "餐饮服务", "学校食堂"), ("解放超市", "食品销售", "超市")])]
+                    ("人民饭店", "catering", "餐馆"), ("河边饭店", "catering", "餐馆"),
+                    ("一中食堂", "catering", "学校食堂"), ("解放超市", "retail", "超市")])]
         session.add_all(rows)
         session.flush()
         ids = [b.id for b in rows]
@@ -168,7 +168,7 @@ def test_a_write_through_another_process_is_seen_at_once(api, portal, businesses
     # as the registry importer and the edit form write, with their audit row in the same
     # transaction (which changes the data version).
     with portal.db.write() as session:
-        session.add(Business(name="新开饭店", sector="餐饮服务", business_type="餐馆", address="永定区",
+        session.add(Business(name="新开饭店", sector="catering", business_type="餐馆", address="永定区",
                              district_adcode=DISTRICT, lat=29.2, lng=110.5))
         audit.record(session, PUBLISHER, "businesses_import")
     added = api.get("/map-points")

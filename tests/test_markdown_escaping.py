@@ -95,16 +95,20 @@ def import_hostile(app_env) -> dict:
     db, profile, actor = app_db(app_env), load_profile("zhangjiajie"), cli_actor("test")
     registry = ("市场主体名称,许可证编号,主体业态,经营场所,所属区县\n"
                 f"\"{NAME}\",JY24308020000017,餐馆,\"{ADDRESS}\",永定区\n")
-    assert import_registry(db, registry.encode(), "businesses.csv", "businesses", profile, actor).imported == 1
+    with db.write() as session:
+        assert import_registry(session, actor, registry.encode(), "businesses.csv", "businesses",
+                               profile).imported == 1
     lists = ("名单类型,当事人名称,列入原因,发布机关,列入日期\n"
              f"红榜,\"{NAME}\",\"{REASON}\",\"{LINK}\",{date.today().isoformat()}\n")
-    assert import_registry(db, lists.encode(), "lists.csv", "lists", profile, actor).imported == 1
+    with db.write() as session:
+        assert import_registry(session, actor, lists.encode(), "lists.csv", "lists", profile).imported == 1
     sampling = _xlsx([
         ["食品名称", "标称生产企业名称", "标称生产企业地址", "被抽样单位名称", "被抽样单位地址",
          "不合格项目", "检验结果", "标准值", "公告日期", "备注", "商标"],
         [FOOD, PRODUCER, PRODUCER_ADDRESS, NAME, ADDRESS, ITEM, f"5×10⁵{LINK}", f"≤10⁵ {REAL_URL}",
          date.today().isoformat(), REASON, IMAGE]])
-    report = import_sampling(db, sampling, "公告.xlsx", profile, actor, outside="local")
+    with db.write() as session:
+        report = import_sampling(session, actor, sampling, "公告.xlsx", profile, outside="local")
     assert report.imported == 1, report.errors
     publisher = official(app_env, "publisher")
     with db.write() as session:

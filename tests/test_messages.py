@@ -71,3 +71,39 @@ def test_parse_gives_messages_for_plain_validators():
     with pytest.raises(InputError) as raised:
         parse(Form, {"n": 9})
     assert isinstance(raised.value.errors["n"], Message) and raised.value.errors["n"] == "不能超过 5"
+
+
+def rewrapped_checks(source: str) -> list[int]:
+    """Lines of `try: ... clean_text(...) ... except ValueError: raise InputError(...)`: the
+    copy that portal.validation.checked replaces."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Try):
+            continue
+        calls = {getattr(n.func, "id", None) for stmt in node.body for n in ast.walk(stmt)
+                 if isinstance(n, ast.Call)}
+        raises = {getattr(getattr(n.exc, "func", None), "id", None) for handler in node.handlers
+                  for stmt in handler.body for n in ast.walk(stmt) if isinstance(n, ast.Raise)}
+        if calls & {"clean_text", "not_future"} and "InputError" in raises:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_checks_are_turned_into_input_errors_in_one_place():
+    assert rewrapped_checks("try:\n    x = clean_text(v, 'a', max_len=1)\nexcept ValueError as e:\n"
+                            "    raise InputError({'a': message_of(e)})") == [1]
+    found = [f"{path.relative_to(ROOT)}:{line}"
+             for path in sorted((ROOT / "portal").rglob("*.py"))
+             for line in rewrapped_checks(path.read_text(encoding="utf-8"))]
+    assert not found, "use portal.validation.checked instead of try/except around a check:\n" + "\n".join(found)
+
+
+def test_checked_names_the_field_and_keeps_the_message():
+    from portal.validation import checked, clean_text
+
+    assert checked("note", clean_text, "  好 ", "说明", max_len=5) == "好"
+    with pytest.raises(InputError) as raised:
+        checked("note", clean_text, "太长的说明文字", "说明", max_len=3)
+    message = raised.value.errors["note"]
+    assert message.template == "{label}最多 {n} 个字（现在 {now} 个）"
+    assert message.values == {"label": "说明", "n": 3, "now": 7}

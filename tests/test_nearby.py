@@ -42,11 +42,11 @@ def test_typed_places_and_the_list_from_the_database(portal):
     district = portal.profile.districts[0].adcode
     with portal.db.write() as session:
         session.add_all([
-            Business(name="人民路米粉店", sector="餐饮服务", business_type="小吃店", address="永定区人民路1号",
+            Business(name="人民路米粉店", sector="catering", business_type="小吃店", address="永定区人民路1号",
                      district_adcode=district, lat=29.120, lng=110.480),
-            Business(name="解放超市", sector="食品销售", business_type="超市", address="永定区人民路9号",
+            Business(name="解放超市", sector="retail", business_type="超市", address="永定区人民路9号",
                      district_adcode=district, lat=29.122, lng=110.482),
-            Business(name="远处饭店", sector="餐饮服务", business_type="餐馆", address="永定区远郊路5号",
+            Business(name="远处饭店", sector="catering", business_type="餐馆", address="永定区远郊路5号",
                      district_adcode=district, lat=29.300, lng=110.700),
         ])
     with portal.db.read() as session:

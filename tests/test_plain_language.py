@@ -89,8 +89,9 @@ def test_number_cells_of_a_spreadsheet_are_imported_without_exponent(portal):
     sheet.append(["冰棍", "某某冷饮厂", "某某商店", "菌落总数", 393000.5, "≤100000", "2024-05-06"])
     buffer = io.BytesIO()
     book.save(buffer)
-    report = import_sampling(portal.db, buffer.getvalue(), "不合格产品.xlsx", portal.profile,
-                             cli_actor("test"), outside="local")      # the bureau's own file
+    with portal.db.write() as session:                               # the bureau's own file
+        report = import_sampling(session, cli_actor("test"), buffer.getvalue(), "不合格产品.xlsx",
+                                 portal.profile, outside="local")
     assert report.imported == 2, report.errors
     with portal.db.read() as session:
         values = set(session.scalars(select(FailedItem.result_value)))
@@ -106,8 +107,9 @@ def test_a_real_announcement_value_reads_as_published_on_the_page_and_in_the_api
 
     open_page("streamlit_app.py")                    # first start: database and demo data
     portal = bootstrap(load_settings())
-    report = import_sampling(portal.db, FROZEN.read_bytes(), FROZEN.name, portal.profile,
-                             cli_actor("test"), outside="keep")       # another province's, kept as 外地
+    with portal.db.write() as session:          # another province's, kept as 外地
+        report = import_sampling(session, cli_actor("test"), FROZEN.read_bytes(), FROZEN.name,
+                                 portal.profile, outside="keep")
     assert report.imported == 35
     with portal.db.read() as session:
         batch_id = session.scalar(select(SamplingBatch.id).where(SamplingBatch.food_name == "熊掌雪糕"))

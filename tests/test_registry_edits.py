@@ -24,7 +24,7 @@ HANDLER = Actor(None, "hdl", "处理员", frozenset({"handler"}))
 @pytest.fixture
 def restaurant(portal):
     with portal.db.write() as session:
-        business = Business(name="测试饭店", sector="餐饮服务", business_type="餐馆",
+        business = Business(name="测试饭店", sector="catering", business_type="餐馆",
                             address="永定区人民路1号", district_adcode="430802", lat=29.1,
                             lng=110.4, location_approximate=False, is_demo=False,
                             licence_date=date(2020, 1, 1))

@@ -24,8 +24,9 @@ BUSINESSES = """市场主体名称,统一社会信用代码,许可证编号,主�
 
 
 def _run(portal, text: str, kind: str, **kw):
-    return import_registry(portal.db, text.encode("utf-8"), f"{kind}.csv", kind, portal.profile,
-                           ACTOR, **kw)
+    with portal.db.write() as session:
+        return import_registry(session, ACTOR, text.encode("utf-8"), f"{kind}.csv", kind,
+                               portal.profile, **kw)
 
 
 def test_credit_code_lower_case_is_accepted_after_normalising():

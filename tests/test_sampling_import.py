@@ -27,7 +27,8 @@ CQN_COLUMNS = ("id,title,publish_time,info_sources,company_name,company_address,
 
 
 def _import(portal, data: bytes, name: str, **kw):
-    return import_sampling(portal.db, data, name, portal.profile, ACTOR, **kw)
+    with portal.db.write() as session:
+        return import_sampling(session, ACTOR, data, name, portal.profile, **kw)
 
 
 def _xlsx(rows, merges=(), title_rows=()) -> bytes:
@@ -95,8 +96,8 @@ def test_real_other_province_file_kept_as_outside_has_no_disposal_duty(portal):
         values = session.scalars(select(FailedItem.result_value)).all()
         assert any("10²" in v for v in values if v)   # superscripts kept as published
         assert session.scalar(select(func.count()).select_from(Disposal)) == 0
-        assert queries.disposal_summary(session, far_future) == {"待核查": 0, "核查中": 0,
-                                                                 "已处置": 0, "逾期": 0}
+        assert queries.disposal_summary(session, far_future) == {"pending": 0, "checking": 0,
+                                                                 "done": 0, "overdue": 0}
         assert disposal.queue(session, today=far_future) == []
         assert disposal_part(session, far_future).figures[0][1] == "0"
         total, found = queries.search(session, queries.SamplingFilter(scope="all"))
@@ -114,12 +115,12 @@ def test_outside_batches_never_count_as_overdue_even_with_an_old_disposal_row(po
     _import(portal, FROZEN.read_bytes(), "frozen.csv", outside="keep")
     with portal.db.write() as session:
         ids = session.scalars(select(SamplingBatch.id)).all()
-        session.add_all(Disposal(batch_id=i, status="待核查", due_on=date(2022, 6, 1)) for i in ids)
+        session.add_all(Disposal(batch_id=i, status="pending", due_on=date(2022, 6, 1)) for i in ids)
     with portal.db.read() as session:
-        assert queries.disposal_summary(session, date(2026, 1, 1))["逾期"] == 0
+        assert queries.disposal_summary(session, date(2026, 1, 1))["overdue"] == 0
         assert disposal.queue(session) == []
     with pytest.raises(InputError, match="外地批次"), portal.db.write() as session:
-        disposal.update_disposal(session, actor("t"), ids[0], {"status": "核查中"})
+        disposal.update_disposal(session, actor("t"), ids[0], {"status": "checking"})
 
 
 def test_unrecognised_local_rows_can_be_published_as_local(portal):
@@ -219,7 +220,7 @@ def test_crafted_xlsx_with_title_rows_serial_dates_and_fullwidth(portal):
         assert bacon.announcement_date == date(2024, 3, 8)
         assert [(i.item, i.result_value, i.standard_value) for i in bacon.failed_items] == [
             ("铅(以Pb计)", "0.35mg/kg", "≤0.2mg/kg"), ("亚硝酸盐", "45mg/kg", "≤30mg/kg")]
-        assert bacon.result == "不合格" and bacon.disposal.status == "待核查"
+        assert bacon.result == "不合格" and bacon.disposal.status == "pending"
 
 
 def test_crafted_merged_two_row_header(portal):
@@ -402,3 +403,69 @@ def test_legacy_xls_file_with_a_date_cell(portal):
         batch = session.scalar(select(SamplingBatch))
     assert batch.announcement_date == date(2025, 3, 4) and batch.district_adcode == "430821"
     assert batch.failed_items[0].standard_value == "不得使用"
+
+
+SMALL = ("食品名称,被抽样单位名称,标称生产企业名称,公告日期,判定\n"
+         "饼干,张家界市永定区某店,某厂,2025-01-01,合格\n").encode()
+
+
+def test_an_import_is_part_of_the_callers_transaction(portal):
+    """Like every action, the importer writes in the caller's transaction: when the caller's
+    work fails afterwards, the import is undone with it; a trial leaves it usable."""
+    from helpers.complaints import add_business
+    from portal.registry.models import Business
+
+    with pytest.raises(RuntimeError), portal.db.write() as session:
+        assert import_sampling(session, ACTOR, SMALL, "x.csv", portal.profile).imported == 1
+        raise RuntimeError("the caller's next step fails")
+    assert count_rows(portal, select(SamplingBatch.id)) == 0
+    business_id = add_business(portal)
+    with portal.db.write() as session:
+        session.get(Business, business_id).name = "改过的名称"
+        trial = import_sampling(session, ACTOR, SMALL, "x.csv", portal.profile, dry_run=True)
+        assert trial.imported == 1 and trial.import_id is None
+        assert session.get(Business, business_id).name == "改过的名称"   # the caller's change stays
+    assert count_rows(portal, select(SamplingBatch.id)) == 0
+    with portal.db.read() as session:
+        assert session.get(Business, business_id).name == "改过的名称"
+
+
+def test_migration_0016_turns_sectors_and_statuses_into_codes_and_back(portal):
+    from alembic import command
+    from sqlalchemy import text
+
+    from helpers.complaints import add_business
+    from portal.db import alembic_config, upgrade
+    from portal.registry.models import SECTOR_LABELS, Business
+    from portal.sampling.models import DISPOSAL_STATUS_LABELS
+
+    ids = [add_business(portal, name=f"单位{n}") for n in range(3)]
+    with portal.db.write() as session:
+        for business_id, sector in zip(ids, SECTOR_LABELS):
+            session.get(Business, business_id).sector = sector
+        for n, status in enumerate(DISPOSAL_STATUS_LABELS):
+            batch = SamplingBatch(identity_key=f"k{n}", content_hash=f"k{n}", food_name="冰棍",
+                                  result="不合格", is_demo=False, in_jurisdiction=True)
+            batch.disposal = Disposal(status=status)
+            session.add(batch)
+
+    def stored():
+        with portal.db.engine.connect() as conn:
+            return (sorted(conn.execute(text("SELECT sector FROM businesses")).scalars()),
+                    sorted(conn.execute(text("SELECT status FROM sampling_disposals")).scalars()))
+
+    codes = stored()
+    command.downgrade(alembic_config(portal.db.engine), "0015")
+    assert stored() == (sorted(SECTOR_LABELS.values()), sorted(DISPOSAL_STATUS_LABELS.values()))
+    upgrade(portal.db.engine)
+    assert stored() == codes == (sorted(SECTOR_LABELS), sorted(DISPOSAL_STATUS_LABELS))
+
+
+def test_the_audit_log_names_disposal_statuses_as_the_pages_do(portal):
+    """The audit log stores the codes; 审计日志 shows them with the same labels as the pages."""
+    from portal.accounts.audit import LABELS
+    from portal.accounts.views import _detail
+    from portal.sampling.models import DISPOSAL_STATUS_LABELS
+
+    assert LABELS["values"]["status"] == DISPOSAL_STATUS_LABELS
+    assert _detail('{"after": {"status": "done"}}').endswith("已处置")

@@ -73,7 +73,7 @@ def test_failed_batch_detail_explains_items_and_disposal(app_env):
     at = open_page(PAGE)  # seeds the demo data
     with db().read() as session:
         batch = session.scalar(select(SamplingBatch).join(Disposal)
-                               .where(Disposal.status == "已处置").limit(1))
+                               .where(Disposal.status == "done").limit(1))
     at = open_with({"batch": str(batch.id)})
     assert not at.exception
     body = texts(at)
@@ -116,13 +116,13 @@ def test_publisher_records_a_disposal_and_it_is_audited(app_env):
     at.switch_page("pages/sampling_disposal.py").run()
     assert not at.exception
     batch_id = at.selectbox[0].value
-    at.radio[0].set_value("已处置")
+    at.radio[0].set_value("done")
     next(b for b in at.button if b.label == "保存").click()
     at.run()
     assert "请选择已采取的处置措施" in texts(at)
     with db().read() as session:
-        assert session.get(Disposal, batch_id).status != "已处置"
-    at.radio[0].set_value("已处置")
+        assert session.get(Disposal, batch_id).status != "done"
+    at.radio[0].set_value("done")
     at.multiselect[0].set_value(["下架", "罚款"])
     at.text_input[0].input("张市监处罚〔2026〕99号")
     from portal.timeutil import local_today
@@ -132,7 +132,7 @@ def test_publisher_records_a_disposal_and_it_is_audited(app_env):
     assert not at.exception
     with db().read() as session:
         disposal = session.get(Disposal, batch_id)
-        assert disposal.status == "已处置" and disposal.document_no == "张市监处罚〔2026〕99号"
+        assert disposal.status == "done" and disposal.document_no == "张市监处罚〔2026〕99号"
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "disposal_update",
                                                        AuditEntry.object_id == str(batch_id)))
     public = open_with({"batch": str(batch_id)})
@@ -157,8 +157,9 @@ def test_batches_kept_as_outside_are_published_but_never_overdue(app_env):
             SamplingBatch.result == "不合格", SamplingBatch.in_jurisdiction.is_(False))).all()
         assert outside_demo and not any(b.disposal for b in outside_demo)   # the demo has one
     data = (SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv").read_bytes()
-    report = import_sampling(db(), data, "frozen.csv", load_profile("zhangjiajie"), cli_actor("t"),
-                             outside="keep")
+    with db().write() as session:
+        report = import_sampling(session, cli_actor("t"), data, "frozen.csv",
+                                 load_profile("zhangjiajie"), outside="keep")
     assert report.imported == 35
     with db().read() as session:
         assert disposal_part(session, local_today()).figures == before

@@ -21,7 +21,7 @@ from portal.accounts.rules import ROLES, Actor
 from portal.accounts.throttle import SignInThrottle, clear_pair
 from portal.accounts.throttle import take as throttle_take, unlock as clear_delays
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, Message, clean_text, message_of, parse
+from portal.validation import InputError, checked, Message, clean_text, parse
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -195,10 +195,7 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> O
 
 def set_roles(session: Session, actor: Actor, username: str, roles) -> Official:
     official = get_for_admin(session, actor, username, "official_set_roles")
-    try:
-        chosen = _check_roles(roles)
-    except ValueError as exc:
-        raise InputError({"roles": message_of(exc)}) from None
+    chosen = checked("roles", _check_roles, roles)
     if "admin" in official.roles and "admin" not in chosen:
         if official.id == actor.id:
             raise InputError({"roles": Message("不能取消自己的管理员角色")})

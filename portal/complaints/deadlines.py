@@ -16,7 +16,7 @@ from portal.accounts.rules import Actor
 from portal.complaints import rules
 from portal.complaints.models import COMPLAINT, OPEN_STATUSES, Complaint
 from portal.meta import set_meta
-from portal.validation import InputError, Message, clean_text, message_of
+from portal.validation import InputError, checked, Message, clean_text
 from portal.workdays import HOLIDAY, MAKEUP_WORKDAY, Deadline, HolidayDay, HolidayRow, WorkCalendar, load_calendar
 
 
@@ -60,10 +60,7 @@ def enter_year(session: Session, actor: Actor, rows: list[HolidayRow], source: s
         raise InputError({"rows": Message("一次只能登记一个年度的安排（文件里有 {years}）",
                                             years="、".join(map(str, sorted(years))))})
     year = years.pop()
-    try:
-        source = clean_text(source, "来源", min_len=4, max_len=300)
-    except ValueError as exc:
-        raise InputError({"source": message_of(exc)}) from None
+    source = checked("source", clean_text, source, "来源", min_len=4, max_len=300)
     holidays = sum(r.kind == HOLIDAY for r in rows)
     if holidays < 7:
         raise InputError({"rows": Message(

@@ -20,7 +20,7 @@ from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, 
                                       STATUS_LABELS, SUBMITTED, Complaint, ComplaintEvent)
 from portal.registry.models import Business, District
 from portal.timeutil import local_today, utcnow
-from portal.validation import CleanText, InputError, Message, clean_text, message_of, parse
+from portal.validation import CleanText, InputError, checked, Message, clean_text, parse
 from portal.workdays import load_calendar
 
 DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定"}
@@ -241,10 +241,7 @@ def _audit(session, actor, action, case, **detail):
 
 
 def _text(value, label, *, min_len=2, max_len=2000):
-    try:
-        return clean_text(value, label, min_len=min_len, max_len=max_len, multiline=True)
-    except ValueError as exc:
-        raise InputError({"text": message_of(exc)}) from None
+    return checked("text", clean_text, value, label, min_len=min_len, max_len=max_len, multiline=True)
 
 
 def _finish(session: Session, case: Complaint, status: str, today: date) -> None:

@@ -8,19 +8,19 @@ from portal.db import bulk_insert
 
 from portal.geo import random_points_in
 from portal.registry.codes import make_credit_code
-from portal.registry.models import Business
+from portal.registry.models import CATERING, PRODUCTION, RETAIL, Business
 
 # (sector, type, weight, credit-code kind) – weights are shares of all registered businesses.
 TYPES = [
-    ("餐饮服务", "餐馆", 20.0, "92"), ("餐饮服务", "快餐店", 10.0, "92"),
-    ("餐饮服务", "小吃店", 16.0, "92"), ("餐饮服务", "饮品店", 7.0, "92"),
-    ("餐饮服务", "学校食堂", 3.0, "12"), ("餐饮服务", "养老机构食堂", 0.8, "52"),
-    ("餐饮服务", "机关食堂", 0.8, "11"), ("餐饮服务", "企业食堂", 1.5, "91"),
-    ("餐饮服务", "工地食堂", 0.6, "91"), ("餐饮服务", "中央厨房", 0.2, "91"),
-    ("餐饮服务", "集体用餐配送单位", 0.3, "91"), ("餐饮服务", "农村集体聚餐场所", 0.8, "54"),
-    ("食品销售", "超市", 7.0, "91"), ("食品销售", "便利店", 9.0, "92"),
-    ("食品销售", "食杂店", 12.0, "92"), ("食品销售", "农贸市场", 1.0, "91"),
-    ("食品生产", "食品生产企业", 4.0, "91"),
+    (CATERING, "餐馆", 20.0, "92"), (CATERING, "快餐店", 10.0, "92"),
+    (CATERING, "小吃店", 16.0, "92"), (CATERING, "饮品店", 7.0, "92"),
+    (CATERING, "学校食堂", 3.0, "12"), (CATERING, "养老机构食堂", 0.8, "52"),
+    (CATERING, "机关食堂", 0.8, "11"), (CATERING, "企业食堂", 1.5, "91"),
+    (CATERING, "工地食堂", 0.6, "91"), (CATERING, "中央厨房", 0.2, "91"),
+    (CATERING, "集体用餐配送单位", 0.3, "91"), (CATERING, "农村集体聚餐场所", 0.8, "54"),
+    (RETAIL, "超市", 7.0, "91"), (RETAIL, "便利店", 9.0, "92"),
+    (RETAIL, "食杂店", 12.0, "92"), (RETAIL, "农贸市场", 1.0, "91"),
+    (PRODUCTION, "食品生产企业", 4.0, "91"),
 ]
 SHOP_WORDS = list("福顺鑫源兴旺隆盛和祥瑞丰佳美乐香味鲜德聚汇金宏嘉鸿天百新友家")
 CUISINES = ["湘菜", "土家菜", "农家菜", "川菜", "家常菜", "米粉", "面馆", "火锅", "烧烤", "粥铺"]
@@ -104,8 +104,8 @@ def generate_businesses(session, ctx) -> int:
             road = f"{rng.choice(ROADS)}{rng.choice(ROAD_SUFFIX)}"
             lat, lng = centre if approx[i] else points[i]
             body = f"{rng.integers(0, 10**8):08d}"
-            prefix = "SC" if sector == "食品生产" else "JY"
-            form = "1" if sector != "餐饮服务" else ("3" if "食堂" in kind else "2")
+            prefix = "SC" if sector == PRODUCTION else "JY"
+            form = "1" if sector != CATERING else ("3" if "食堂" in kind else "2")
             rows.append({
                 "name": business_name(rng, faker, kind, district.name, profile.name, seq),
                 "credit_code": make_credit_code(code_kind, district.adcode, body),

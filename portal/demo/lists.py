@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.db import bulk_insert
 from portal.lists.models import BLACK, RED, ListEntry
 from portal.lists.rules import default_dates
-from portal.registry.models import Business, District
+from portal.registry.models import CATERING, Business, District
 
 BLACK_REASONS = ["生产经营不符合食品安全标准的食品，受到较重行政处罚",
                  "使用非食品原料生产食品，情节严重",
@@ -28,7 +28,7 @@ def generate_lists(session, ctx) -> int:
         roll = rng.random()
         if roll < 0.006:
             kind, reason = BLACK, BLACK_REASONS[int(rng.integers(0, len(BLACK_REASONS)))]
-        elif roll < 0.02 and sector == "餐饮服务":
+        elif roll < 0.02 and sector == CATERING:
             kind, reason = RED, RED_REASONS[int(rng.integers(0, len(RED_REASONS)))]
         else:
             continue

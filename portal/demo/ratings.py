@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.db import bulk_insert
 from portal.ratings.models import Incident, Inspection, KitchenDisplay
-from portal.registry.models import Business, District
+from portal.registry.models import CATERING, Business, District
 
 
 def generate_ratings(session, ctx) -> int:
@@ -16,7 +16,7 @@ def generate_ratings(session, ctx) -> int:
     catering = session.execute(
         select(Business.id, Business.business_type).join(District)
         .where(District.jurisdiction_adcode == ctx.profile.adcode, Business.is_demo.is_(True),
-               Business.sector == "餐饮服务")).all()
+               Business.sector == CATERING)).all()
     inspections, incidents, displays = [], [], []
     for business_id, kind in catering:
         canteen = "食堂" in kind or kind in ("中央厨房", "集体用餐配送单位")

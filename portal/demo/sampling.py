@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from portal.db import bulk_insert
 from portal.numbers import plain, times_ten
-from portal.registry.models import Business, District
-from portal.sampling.models import Disposal, FailedItem, SamplingBatch
+from portal.registry.models import CATERING, PRODUCTION, RETAIL, Business, District
+from portal.sampling.models import (CHECKING, DISPOSED, PENDING, Disposal, FailedItem,
+                                    SamplingBatch)
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
 
 FOODS = {
@@ -37,7 +38,7 @@ FOODS = {
 }
 CATEGORY_WEIGHTS = np.array([8, 5, 7, 6, 4, 5, 6, 14, 8, 8, 10, 4, 5, 6, 3, 2, 3], dtype=float)
 # What each type of sampled unit sells or cooks: a batch's food comes from a category its unit
-# fits (no 酱卤猪肉 taken at a 果汁店). Every 食品销售 / 餐饮服务 type of the demo registry.
+# fits (no 酱卤猪肉 taken at a 果汁店). Every retail and catering type of the demo registry.
 _SHELF = ("粮食加工品", "食用油、油脂及其制品", "调味品", "肉制品", "乳制品", "饮料", "糕点",
           "酒类", "速冻食品")
 _FRESH = ("蔬菜及其制品", "水果及其制品", "水产及其制品", "畜禽肉及副产品", "蛋及蛋制品", "豆制品")
@@ -134,11 +135,11 @@ def generate_sampling(session, ctx) -> int:
                Business.business_type)
         .join(District).where(District.jurisdiction_adcode == ctx.profile.adcode,
                               Business.is_demo.is_(True),
-                              Business.sector.in_(("食品销售", "餐饮服务")))).all()
+                              Business.sector.in_((RETAIL, CATERING)))).all()
     producers = session.execute(
         select(Business.id, Business.name, Business.address).join(District)
         .where(District.jurisdiction_adcode == ctx.profile.adcode, Business.is_demo.is_(True),
-               Business.sector == "食品生产")).all()
+               Business.sector == PRODUCTION)).all()
     if not units or not district_codes:
         return 0
     categories = list(FOODS)
@@ -229,18 +230,18 @@ def generate_sampling(session, ctx) -> int:
             age = int(days_ago[i])
             roll = rng.random()
             if age > 120 and roll < 0.92 or age > 45 and roll < 0.5:
-                status = "已处置"
+                status = DISPOSED
             elif age > 10 and roll < 0.85:
-                status = "核查中"
+                status = CHECKING
             else:
-                status = "待核查"
-            done = status == "已处置"
+                status = PENDING
+            done = status == DISPOSED
         if failed[i] and in_j:   # 核查处置 is this bureau's duty only for batches sampled here
             disposals.append({
                 "key": key, "status": status, "due_on": due,
-                "measures": "下架、立案调查、罚款" if done else ("下架" if status == "核查中" else None),
+                "measures": "下架、立案调查、罚款" if done else ("下架" if status == CHECKING else None),
                 "document_no": f"{year_city}市监处罚〔{announced.year}〕{int(rng.integers(1, 400))}号" if done else None,
-                "started_on": announced + timedelta(days=3) if status != "待核查" else None,
+                "started_on": announced + timedelta(days=3) if status != PENDING else None,
                 "completed_on": min(ctx.today, announced + timedelta(days=int(rng.integers(20, 80)))) if done else None,
                 "public_note": "已责令经营者下架召回问题产品，依法立案查处。" if done else None,
                 "updated_at": ctx.now, "updated_by": "system:demo"})

@@ -17,7 +17,7 @@ from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.config import DATA_DIR
 from portal.importers.headers import load_synonyms, locate_header, normalise_header
-from portal.importers.sampling import DryRunRollback, ImportReport
+from portal.importers.sampling import ImportReport, rolled_back_if
 from portal.importers.sampling_parse import RowError
 from portal.lists.models import BLACK, RED, ListEntry
 from portal.lists.rules import default_dates
@@ -74,9 +74,10 @@ def _find_business(session: Session, values: dict) -> Business | None:
     return None
 
 
-def import_registry(db, data: bytes, filename: str, kind: str, profile: JurisdictionProfile,
-                    actor: Actor, *, dry_run: bool = False) -> ImportReport:
-    """kind: businesses, grades or lists; each is its own action in the permissions table."""
+def import_registry(session: Session, actor: Actor, data: bytes, filename: str, kind: str,
+                    profile: JurisdictionProfile, *, dry_run: bool = False) -> ImportReport:
+    """kind: businesses, grades or lists; each is its own action in the permissions table.
+    Writes inside the caller's transaction; a dry run in a savepoint that it rolls back."""
     authorize(actor, f"{kind}_import")
     report = ImportReport(dry_run=dry_run)
     try:
@@ -87,18 +88,12 @@ def import_registry(db, data: bytes, filename: str, kind: str, profile: Jurisdic
     report.rows = len(table.items)
     errors: list[RowError] = []
     writer = {"businesses": _write_businesses, "grades": _write_grades, "lists": _write_lists}[kind]
-    try:
-        with db.write() as session:
-            report.imported, report.updated, report.duplicates = writer(session, table, profile,
-                                                                        errors)
-            report.rejected = len(errors)
-            report.errors = [asdict(e) for e in errors]
-            audit.record(session, actor, f"{kind}_import", object_type="file",
-                         object_id=filename[:64], detail={**report.as_json(), "errors": len(errors)})
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
-        pass
+    with rolled_back_if(session, dry_run):
+        report.imported, report.updated, report.duplicates = writer(session, table, profile, errors)
+        report.rejected = len(errors)
+        report.errors = [asdict(e) for e in errors]
+        audit.record(session, actor, f"{kind}_import", object_type="file",
+                     object_id=filename[:64], detail={**report.as_json(), "errors": len(errors)})
     return report
 
 

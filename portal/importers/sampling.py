@@ -14,9 +14,10 @@ overdue figures count exactly those.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTa
 from portal.registry.matching import Place, PlaceMatcher
 from portal.registry.models import Business
 from portal.registry.profiles import JurisdictionProfile
-from portal.sampling.models import (FAILED, Disposal, FailedItem, SamplingBatch,
+from portal.sampling.models import (FAILED, PENDING, Disposal, FailedItem, SamplingBatch,
                                     SamplingImport)
 from portal.sampling.rules import disposal_due
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
@@ -209,7 +210,7 @@ def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBa
              for batch_id, b in pairs for n, (name, res, std) in enumerate(b.failed_items)]
     if items:
         session.execute(insert(FailedItem.__table__), items)
-    disposals = [{"batch_id": batch_id, "status": "待核查",
+    disposals = [{"batch_id": batch_id, "status": PENDING,
                   "due_on": disposal_due(b.fields["announcement_date"]), "updated_at": utcnow()}
                  for batch_id, b in pairs
                  if b.fields["result"] == FAILED and batch_id not in had_disposal
@@ -218,11 +219,14 @@ def _write_items_and_disposals(session: Session, pairs: list[tuple[int, ParsedBa
         session.execute(insert(Disposal.__table__), disposals)
 
 
-def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile, actor: Actor,
-                    *, dry_run: bool = False, column_names: list[str] | None = None,
-                    outside: str | None = None,
+def import_sampling(session: Session, actor: Actor, data: bytes, filename: str,
+                    profile: JurisdictionProfile, *, dry_run: bool = False,
+                    column_names: list[str] | None = None, outside: str | None = None,
                     progress: Callable[[float], None] | None = None) -> ImportReport:
-    """One file is one transaction: a refused file, or any failure, writes nothing.
+    """Import one file inside the caller's transaction (`with db.write() as session:`), like
+    every action: a refused file writes nothing, and a failure rolls the caller's transaction
+    back whole. A dry run writes in a savepoint and rolls it back, so it counts exactly what
+    the import would do.
 
     outside: what to do with batches not recognised as sampled in the jurisdiction: SKIP,
     KEEP (as 外地, with no 核查处置) or LOCAL (sampled here after all). A file holding such
@@ -253,19 +257,26 @@ def import_sampling(db, data: bytes, filename: str, profile: JurisdictionProfile
     elif outside == LOCAL:
         matched = matcher
         matcher = lru_cache(maxsize=None)(lambda *texts: Place(True, matched(*texts).district_adcode))
-    try:
-        with db.write() as session:
-            _write_file(session, report, table, batches, matcher, data, filename, profile, actor,
-                        progress)
-            if dry_run:
-                raise DryRunRollback
-    except DryRunRollback:
+    with rolled_back_if(session, dry_run):
+        _write_file(session, report, table, batches, matcher, data, filename, profile, actor,
+                    progress)
+    if dry_run:
         report.import_id = None
     return report
 
 
-class DryRunRollback(Exception):
-    """Raised inside the transaction so that a dry run rolls everything back."""
+@contextmanager
+def rolled_back_if(session: Session, dry_run: bool) -> Iterator[None]:
+    """Write in a savepoint that a dry run rolls back (the caller's transaction goes on);
+    a real run writes straight into the caller's transaction."""
+    if not dry_run:
+        yield
+        return
+    savepoint = session.begin_nested()
+    try:
+        yield
+    finally:
+        savepoint.rollback()
 
 
 def _write_file(session, report, table, batches, matcher, data, filename, profile, actor,

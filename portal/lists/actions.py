@@ -14,7 +14,7 @@ from portal.lists.rules import default_dates
 from portal.accounts.permissions import authorize
 from portal.registry.actions import business_or_error
 from portal.timeutil import utcnow
-from portal.validation import InputError, Message, clean_text, message_of, not_future, parse
+from portal.validation import InputError, checked, Message, clean_text, not_future, parse
 
 
 class ListForm(BaseModel):
@@ -74,11 +74,8 @@ def remove_list_entry(session: Session, actor: Actor, entry_id: int, removed_on:
     entry = session.get(ListEntry, entry_id)
     if entry is None or entry.removed_on is not None:
         raise InputError({"entry": Message("这条记录不存在或已移出")})
-    try:
-        day = not_future(removed_on, "移出日期")
-        text = clean_text(reason, "移出原因", min_len=2, max_len=300)
-    except ValueError as exc:
-        raise InputError({"removal": message_of(exc)}) from None
+    day = checked("removal", not_future, removed_on, "移出日期")
+    text = checked("removal", clean_text, reason, "移出原因", min_len=2, max_len=300)
     if day < entry.listed_on:
         raise InputError({"removal": Message("移出日期不能早于列入日期")})
     if entry.kind == BLACK and entry.early_removal_from and day < entry.early_removal_from:

@@ -38,7 +38,7 @@ def add_inspection(session: Session, actor: Actor, business_id: int, data: dict)
     authorize(actor, "inspection_add")
     form = parse(InspectionForm, data)
     business = business_or_error(session, business_id)
-    if business.sector != "餐饮服务":
+    if not business.is_catering:
         raise InputError({"business": Message("只有餐饮服务单位参加量化分级")})
     inspection = Inspection(business_id=business.id, inspected_on=form.inspected_on,
                             score=form.score, is_demo=False)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from portal.ratings.models import Incident, Inspection, KitchenDisplay
 from portal.ratings.rules import Rating, dynamic_grade, rate
-from portal.registry.models import Business, District
+from portal.registry.models import CATERING, Business, District
 from portal.timeutil import months_since
 from portal.validation import clean_query
 
@@ -39,7 +39,7 @@ def ratings_for(session: Session, businesses: list[Business], today: date,
                 kitchens: dict[int, KitchenDisplay] | None = None) -> dict[int, BusinessRating]:
     """The ratings of the rated (餐饮服务) ones among `businesses`, in three queries whatever
     their number. kitchens: their 明厨亮灶 rows when the caller has them already."""
-    rated = [b for b in businesses if b.sector == "餐饮服务"]
+    rated = [b for b in businesses if b.is_catering]
     ids = [b.id for b in rated]
     if not ids:
         return {}
@@ -114,7 +114,7 @@ def map_points(session: Session, jurisdiction: str, today: date,
         if business_id in seen:  # two inspections on the same latest day
             continue
         seen.add(business_id)
-        if sector != "餐饮服务":
+        if sector != CATERING:
             cls = "非餐饮"
         else:
             rating = rate([(day, score)] if day else [], licence, incidents.get(business_id, []),

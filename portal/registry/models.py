@@ -6,7 +6,13 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
+
+# A business's sector (业态), stored as a code; the label is what pages, exports and the API
+# show (English through data/i18n/en.po). Only catering (餐饮服务) is rated.
+CATERING, RETAIL, PRODUCTION = "catering", "retail", "production"
+SECTOR_LABELS = {CATERING: N_("餐饮服务"), RETAIL: N_("食品销售"), PRODUCTION: N_("食品生产")}
 
 
 class Jurisdiction(Base):
@@ -50,7 +56,7 @@ class Business(Base):
     # 食品经营许可证编号 (JY + 14 digits) or 食品生产许可证编号 (SC + 14 digits).
     licence_no: Mapped[str | None] = mapped_column(String(16), index=True)
     licence_date: Mapped[date | None] = mapped_column(Date)
-    sector: Mapped[str] = mapped_column(String(20))          # 餐饮服务 / 食品销售 / 食品生产
+    sector: Mapped[str] = mapped_column(String(20))          # a code of SECTOR_LABELS
     business_type: Mapped[str] = mapped_column(String(30))   # 餐馆, 学校食堂, 超市 ...
     address: Mapped[str] = mapped_column(String(300))
     district_adcode: Mapped[str] = mapped_column(ForeignKey("districts.adcode"))
@@ -63,3 +69,12 @@ class Business(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     district: Mapped[District] = relationship()
+
+    @property
+    def sector_label(self) -> str:
+        return SECTOR_LABELS.get(self.sector, self.sector)
+
+    @property
+    def is_catering(self) -> bool:
+        """Catering (餐饮服务) businesses are the ones the rating scheme covers."""
+        return self.sector == CATERING

@@ -4,14 +4,15 @@ rows here."""
 from __future__ import annotations
 
 from portal.registry.codes import credit_code_problem, licence_problem, normalise_code
+from portal.registry.models import CATERING, PRODUCTION, RETAIL
 from portal.tables import parse_date
 
 SECTOR_OF_TYPE = {
-    "餐馆": "餐饮服务", "快餐店": "餐饮服务", "小吃店": "餐饮服务", "饮品店": "餐饮服务",
-    "学校食堂": "餐饮服务", "养老机构食堂": "餐饮服务", "机关食堂": "餐饮服务", "企业食堂": "餐饮服务",
-    "工地食堂": "餐饮服务", "中央厨房": "餐饮服务", "集体用餐配送单位": "餐饮服务",
-    "农村集体聚餐场所": "餐饮服务", "超市": "食品销售", "便利店": "食品销售", "食杂店": "食品销售",
-    "农贸市场": "食品销售", "食品生产企业": "食品生产",
+    "餐馆": CATERING, "快餐店": CATERING, "小吃店": CATERING, "饮品店": CATERING,
+    "学校食堂": CATERING, "养老机构食堂": CATERING, "机关食堂": CATERING, "企业食堂": CATERING,
+    "工地食堂": CATERING, "中央厨房": CATERING, "集体用餐配送单位": CATERING,
+    "农村集体聚餐场所": CATERING, "超市": RETAIL, "便利店": RETAIL, "食杂店": RETAIL,
+    "农贸市场": RETAIL, "食品生产企业": PRODUCTION,
 }
 
 

@@ -16,7 +16,7 @@ from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMIN
 from portal.rounds.queries import tallies
 from portal.sampling.models import SamplingBatch
 from portal.timeutil import local_today, utcnow
-from portal.validation import CleanText, InputError, Message, clean_text, message_of, parse
+from portal.validation import CleanText, InputError, checked, Message, clean_text, parse
 
 
 # Free-text fields of the forms below (checked by clean_text).
@@ -106,11 +106,9 @@ def moderate(session: Session, actor: Actor, candidate_id: int, accept: bool, no
         raise InputError({"candidate": Message("这条建议不存在或已经审核过了")})
     if phase(candidate.round, local_today()) in (VOTING, SAMPLING, PUBLISHED):
         raise InputError({"candidate": Message("投票开始后不能再审核建议")})
-    try:
-        note = clean_text(note, "审核说明", min_len=0 if accept else 2, max_len=300)
-    except ValueError as exc:
-        raise InputError({"note": message_of(exc) if accept else Message(
-            "{problem}（不通过时请说明理由，会向建议人显示）", problem=message_of(exc))}) from None
+    note = checked("note", clean_text, note, "审核说明", max_len=300)
+    if not accept and len(note) < 2:
+        raise InputError({"note": Message("不通过时请说明理由（至少 2 个字），会向建议人显示")})
     candidate.status = ACCEPTED if accept else REJECTED
     candidate.moderation_note = note or None
     audit.record(session, actor, "candidate_moderate", object_type="round", object_id=candidate.round_id,
@@ -136,10 +134,7 @@ def fix_plan(session: Session, actor: Actor, round_id: int, candidate_ids: list[
         raise InputError({"plan": Message("本期计划抽检 {n} 项，选择了 {chosen} 项",
                                               n=round_.sample_count, chosen=len(ids))})
     ranked = [t.candidate_id for t in tallies(session, round_id)][:round_.sample_count]
-    try:
-        note = clean_text(note, "计划说明", max_len=1000, multiline=True)
-    except ValueError as exc:
-        raise InputError({"note": message_of(exc)}) from None
+    note = checked("note", clean_text, note, "计划说明", max_len=1000, multiline=True)
     if set(ids) != set(ranked) and not note:
         raise InputError({"note": Message("所选项目与得票排名不一致，请在计划说明中写明原因")})
     for candidate in round_.candidates:
@@ -197,10 +192,8 @@ def publish(session: Session, actor: Actor, round_id: int, summary: str) -> Roun
     missing = [c.food for c in round_.candidates if c.selected and c.id not in linked]
     if missing:
         raise InputError({"round": Message("以下项目还没有关联抽检批次：{foods}", foods="、".join(missing))})
-    try:
-        round_.result_summary = clean_text(summary, "结果说明", min_len=10, max_len=2000, multiline=True)
-    except ValueError as exc:
-        raise InputError({"summary": message_of(exc)}) from None
+    round_.result_summary = checked("summary", clean_text, summary, "结果说明", min_len=10,
+                                    max_len=2000, multiline=True)
     round_.published_at = utcnow()
     audit.record(session, actor, "round_publish", object_type="round", object_id=round_id)
     return round_
@@ -211,10 +204,7 @@ def review_flag(session: Session, actor: Actor, flag_id: int, note: str) -> None
     flag = session.get(VoteFlag, flag_id)
     if flag is None:
         raise InputError({"flag": Message("找不到这条提示")})
-    try:
-        flag.review_note = clean_text(note, "核查说明", min_len=2, max_len=500)
-    except ValueError as exc:
-        raise InputError({"note": message_of(exc)}) from None
+    flag.review_note = checked("note", clean_text, note, "核查说明", min_len=2, max_len=500)
     flag.reviewed_by = actor.username
     audit.record(session, actor, "round_flag_review", object_type="round", object_id=flag.round_id,
                  detail={"flag": flag_id})

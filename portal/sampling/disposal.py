@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
-from portal.sampling.models import DISPOSAL_STATUSES, Disposal, SamplingBatch
+from portal.sampling.models import (DISPOSAL_STATUS_LABELS, DISPOSAL_STATUSES, DISPOSED, PENDING,
+                                    Disposal, SamplingBatch)
 from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, Message, parse
 
@@ -36,7 +37,8 @@ class DisposalUpdate(BaseModel):
     @classmethod
     def _status(cls, value):
         if value not in DISPOSAL_STATUSES:
-            raise ValueError(f"状态只能是{'、'.join(DISPOSAL_STATUSES)}")
+            raise ValueError(Message("状态只能是{choices}",
+                                     choices="、".join(DISPOSAL_STATUS_LABELS.values())))
         return value
 
     @field_validator("measures")
@@ -52,7 +54,7 @@ class DisposalUpdate(BaseModel):
         today = local_today()
         if self.completed_on and self.completed_on > today:
             raise ValueError("办结日期不能晚于今天")
-        if self.status == "已处置":
+        if self.status == DISPOSED:
             if not self.measures:
                 raise ValueError("标记为“已处置”前，请选择已采取的处置措施")
             if not self.completed_on:
@@ -76,10 +78,10 @@ def update_disposal(session: Session, actor: Actor, batch_id: int, data: dict) -
     disposal.status = form.status
     disposal.measures = "、".join(form.measures) or None
     disposal.document_no = form.document_no or None
-    disposal.started_on = form.started_on or (disposal.started_on if form.status != "待核查" else None)
-    if form.status != "待核查" and disposal.started_on is None:
+    disposal.started_on = form.started_on or (disposal.started_on if form.status != PENDING else None)
+    if form.status != PENDING and disposal.started_on is None:
         disposal.started_on = local_today()
-    disposal.completed_on = form.completed_on if form.status == "已处置" else None
+    disposal.completed_on = form.completed_on if form.status == DISPOSED else None
     disposal.public_note = form.public_note or None
     disposal.updated_at, disposal.updated_by = utcnow(), actor.username
     audit.record(session, actor, "disposal_update", object_type="sampling_batch",
@@ -109,7 +111,7 @@ def queue(session: Session, status: str | None = None, today: date | None = None
         .join(Disposal, Disposal.batch_id == SamplingBatch.id).where(SamplingBatch.disposal_duty)
     if status:
         query = query.where(Disposal.status == status)
-    query = query.order_by((Disposal.status == "已处置").asc(), Disposal.due_on.asc().nulls_last(),
+    query = query.order_by((Disposal.status == DISPOSED).asc(), Disposal.due_on.asc().nulls_last(),
                            SamplingBatch.id).limit(limit)
-    return [QueueRow(i, f, u, a, s, d, s != "已处置" and d is not None and d < today)
+    return [QueueRow(i, f, u, a, s, d, s != DISPOSED and d is not None and d < today)
             for i, f, u, a, s, d in session.execute(query)]

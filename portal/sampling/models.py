@@ -8,11 +8,16 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.registry.models import Business
 from portal.timeutil import utcnow
 
 PASSED, FAILED = "合格", "不合格"
-DISPOSAL_STATUSES = ("待核查", "核查中", "已处置")
+# 核查处置 statuses, stored as codes; the labels are what pages, exports and the API show
+# (English through data/i18n/en.po). Importers write PENDING.
+PENDING, CHECKING, DISPOSED = "pending", "checking", "done"
+DISPOSAL_STATUS_LABELS = {PENDING: N_("待核查"), CHECKING: N_("核查中"), DISPOSED: N_("已处置")}
+DISPOSAL_STATUSES = tuple(DISPOSAL_STATUS_LABELS)
 
 
 class SamplingImport(Base):
@@ -127,12 +132,12 @@ class FailedItem(Base):
 
 
 class Disposal(Base):
-    """核查处置 of a failed batch: 待核查 -> 核查中 -> 已处置."""
+    """核查处置 of a failed batch: PENDING (待核查) -> CHECKING (核查中) -> DISPOSED (已处置)."""
     __tablename__ = "sampling_disposals"
 
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("sampling_batches.id", ondelete="CASCADE"), primary_key=True)
-    status: Mapped[str] = mapped_column(String(10), default="待核查", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING, index=True)
     measures: Mapped[str | None] = mapped_column(String(300))   # 、-separated
     document_no: Mapped[str | None] = mapped_column(String(120))
     started_on: Mapped[date | None] = mapped_column(Date)
@@ -141,3 +146,11 @@ class Disposal(Base):
     public_note: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def status_label(self) -> str:
+        return DISPOSAL_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def done(self) -> bool:
+        return self.status == DISPOSED

@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, selectinload
 
 from portal.registry.models import District
-from portal.sampling.models import FAILED, Disposal, FailedItem, SamplingBatch
+from portal.sampling.models import (DISPOSAL_STATUSES, DISPOSED, FAILED, Disposal, FailedItem,
+                                    SamplingBatch)
 from portal.sampling.food_names import search_terms
 from portal.sampling.schemas import SamplingFilter
 from portal.sampling.search_index import fts_match_any, query_pairs
@@ -220,9 +221,8 @@ def disposal_summary(session: Session, today: date) -> dict[str, int]:
     rows = dict(session.execute(duty_disposals(Disposal.status, func.count())
                                 .group_by(Disposal.status)).all())
     overdue = session.scalar(duty_disposals(func.count()).where(
-        Disposal.status != "已处置", Disposal.due_on < today)) or 0
-    return {"待核查": rows.get("待核查", 0), "核查中": rows.get("核查中", 0),
-            "已处置": rows.get("已处置", 0), "逾期": overdue}
+        Disposal.status != DISPOSED, Disposal.due_on < today)) or 0
+    return {**{code: rows.get(code, 0) for code in DISPOSAL_STATUSES}, "overdue": overdue}
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Columns never change meaning or order within version 1; a new column is added at
 """
 from __future__ import annotations
 
-from portal.sampling.models import SamplingBatch
+from portal.sampling.models import DISPOSAL_STATUS_LABELS, SamplingBatch
 
 SPEC_VERSION = "1"
 EXPORT_COLUMNS = [
@@ -27,7 +27,7 @@ EXPORT_COLUMNS = [
     ("检验机构", "出具检验报告的机构"),
     ("结果", "合格 或 不合格"),
     ("不合格项目", "多项以“；”分隔，每项为 项目║检验结果║标准值"),
-    ("核查处置状态", "待核查 / 核查中 / 已处置（仅在本市抽样的不合格批次；外地批次为空）"),
+    ("核查处置状态", " / ".join(DISPOSAL_STATUS_LABELS.values()) + "（仅在本市抽样的不合格批次；外地批次为空）"),
     ("处置措施", "已采取的措施，以“、”分隔"),
     ("处罚文书号", "如 市监处罚〔2024〕12号"),
     ("备注", "公告中的备注"),
@@ -46,7 +46,7 @@ def export_record(batch: SamplingBatch, district_names: dict[str, str]) -> dict:
         batch.task_source, batch.inspection_agency, batch.result,
         "；".join("║".join(p or "" for p in (f.item, f.result_value, f.standard_value))
                  for f in batch.failed_items),
-        d.status if d else "", d.measures if d else "", d.document_no if d else "", batch.remark,
+        d.status_label if d else "", d.measures if d else "", d.document_no if d else "", batch.remark,
     ]
     return {name: ("" if value is None else value)
             for (name, _), value in zip(EXPORT_COLUMNS, values)}

@@ -20,7 +20,7 @@ from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyP
 from portal.surveys.scoring import dimension_scores, dont_know_answers, item_scores, total_score
 from portal.personal import mask_personal
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, Message, clean_text
+from portal.validation import InputError, Message, clean_text, message_of
 
 PER_ADDRESS_PER_DAY = 30
 HASH = re.compile(r"[0-9a-f]{64}")
@@ -107,7 +107,7 @@ def check_answers(survey: Survey, districts: set[str], profile: dict, answers: d
             try:
                 clean[q.id] = mask_personal(clean_text(value, "这道题", max_len=q.max_len, multiline=True))
             except ValueError as exc:
-                errors[q.id] = exc.args[0] if exc.args else str(exc)
+                errors[q.id] = message_of(exc)
     if errors:
         raise InputError(errors)
     return clean_profile, clean

@@ -27,7 +27,7 @@ def distance_text(metres: float) -> str:
 def grade_text(item: Nearby) -> str:
     """Face, word and letter, as on the door sticker (never colour alone)."""
     if item.rating is None:
-        return t("不参加量化分级（{sector}）", sector=md(term(item.business.sector)))
+        return t("不参加量化分级（{sector}）", sector=md(term(item.business.sector_label)))
     rating = item.rating.rating
     if not rating.dynamic:
         text = t("暂不评级")

@@ -85,7 +85,7 @@ def results_block(results: list[PlannedResult]) -> None:
                                          limit=md(item.standard_value or '—'))) +
                                  ((". " if i18n.english() else "。") + entry["what"] if entry else ""))
                 if batch.result == FAILED and batch.disposal:
-                    lines.append(field("核查处置") + f"**{t(batch.disposal.status)}**" +
+                    lines.append(field("核查处置") + f"**{t(batch.disposal.status_label)}**" +
                                  (aside(md(batch.disposal.measures)) if batch.disposal.measures else ""))
                 st.markdown("  \n".join(lines))
                 st.page_link("pages/sampling.py", label=t("查看这批次的详情"), icon=":material/chevron_right:",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from portal.sampling.rules import disclaimer
 from portal.sampling.glossary import explain
-from portal.sampling.models import FAILED, SamplingBatch
+from portal.sampling.models import DISPOSAL_STATUS_LABELS, DISPOSAL_STATUSES, FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
 from portal import i18n
 from portal.i18n import N_, aside, both, day, field, t
@@ -41,7 +41,7 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
             if not batch.disposal_duty:
                 lines.append(f"{field('核查处置')}{t(OUTSIDE_SHORT)}")
             elif batch.disposal:
-                lines.append(f"{field('核查处置')}{t(batch.disposal.status)}")
+                lines.append(f"{field('核查处置')}{t(batch.disposal.status_label)}")
         st.markdown("  \n".join(lines))
         st.page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
                      query_params={**params, "batch": str(batch.id)})
@@ -95,7 +95,7 @@ def registry_block(batch: SamplingBatch) -> None:
         with st.expander(title):
             st.page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
                          icon=":material/storefront:", query_params={"id": str(business.id)})
-            st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector))}）"
+            st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector_label))}）"
                         f"  \n{field('地址')}{md(business.address)}"
                         + (f"  \n{field('统一社会信用代码')}{md(business.credit_code)}" if business.credit_code else "")
                         + (f"  \n{field('许可证编号')}{md(business.licence_no)}" if business.licence_no else ""))
@@ -111,8 +111,8 @@ def disposal_block(batch: SamplingBatch) -> None:
     if d is None:
         st.info(t("暂无核查处置记录。"))
         return
-    steps = [N_("待核查"), N_("核查中"), N_("已处置")]
-    reached = steps.index(d.status)
+    steps = list(DISPOSAL_STATUS_LABELS.values())
+    reached = DISPOSAL_STATUSES.index(d.status)
     st.markdown("　→　".join(f"**{t(s)}**" if i == reached else (t(s) if i < reached else f":gray[{t(s)}]")
                              for i, s in enumerate(steps)))
     lines = []

@@ -164,7 +164,7 @@ def business_entries(session: Session, business: Business, profile: Jurisdiction
             continue
         entries.append(_batch_entry(batch, profile, key_prefix=f"business/{business.id}/batch"))
         disposal = batch.disposal
-        if disposal is not None and disposal.status == "已处置":
+        if disposal is not None and disposal.done:
             facts = [f"措施：{disposal.measures}" if disposal.measures else "",
                      f"文书：{disposal.document_no}" if disposal.document_no else "",
                      disposal.public_note or ""]

@@ -18,7 +18,7 @@ NAME, PHONE = "王小明", "13812345678"
 def add_business(portal, name="示例快餐店") -> int:
     district = portal.profile.districts[0].adcode
     with portal.db.write() as session:
-        business = Business(name=name, sector="餐饮服务", business_type="餐馆",
+        business = Business(name=name, sector="catering", business_type="餐馆",
                             address="示例路 1 号", district_adcode=district,
                             lat=portal.profile.centre[0], lng=portal.profile.centre[1])
         session.add(business)
