@@ -137,8 +137,8 @@ def test_filters_agree_with_the_database(api, demo_portal):
     assert failed["meta"]["total"] == count_rows(demo_portal, local_batches().where(
         SamplingBatch.result == FAILED))
     assert all(r["result"] == "fail" and r["failed_items"] and r["disposal"] for r in failed["data"])
-    # Statuses and sectors are codes, each with its Chinese label beside it (as 投诉 statuses).
-    assert {(r["disposal"]["status"], r["disposal"]["status_notes"]) for r in failed["data"]} <= set(
+    # Statuses and sectors keep their v1 Chinese labels, each with a stable code beside it.
+    assert {(r["disposal"]["status_code"], r["disposal"]["status"]) for r in failed["data"]} <= set(
         DISPOSAL_STATUS_LABELS.items())
     sample = failed["data"][0]
     by_district = api.get(f"/sampling?district={sample['district_adcode']}&limit=500").json()
@@ -153,10 +153,10 @@ def test_filters_agree_with_the_database(api, demo_portal):
 
     canteens = api.get("/businesses?type=餐馆&limit=500").json()["data"]
     assert canteens and {b["business_type"] for b in canteens} == {"餐馆"}
-    assert {(b["sector"], b["sector_name"]) for b in canteens} == {(CATERING, "餐饮服务")}
+    assert {(b["sector_code"], b["sector"]) for b in canteens} == {(CATERING, "餐饮服务")}
     # The spec lists exactly the stored codes.
-    assert set(get_args(schemas.Business.model_fields["sector"].annotation)) == set(SECTOR_LABELS)
-    assert set(get_args(schemas.Disposal.model_fields["status"].annotation)) == set(
+    assert set(get_args(schemas.Business.model_fields["sector_code"].annotation)) == set(SECTOR_LABELS)
+    assert set(get_args(schemas.Disposal.model_fields["status_code"].annotation)) == set(
         DISPOSAL_STATUS_LABELS)
     graded = [b for b in canteens if b["rating"] and b["rating"]["dynamic_grade"]]
     assert graded and all(b["rating"]["face"] and b["rating"]["dynamic_grade_zh"] for b in graded)

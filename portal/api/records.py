@@ -57,7 +57,7 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
         "result": RESULT_CODES.get(batch.result, "pass"),
         "failed_items": [{"item": f.item, "result_value": f.result_value,
                           "standard_value": f.standard_value} for f in batch.failed_items],
-        "disposal": ({"status": d.status, "status_notes": d.status_label, "measures": d.measures,
+        "disposal": ({"status": d.status_label, "status_code": d.status, "measures": d.measures,
                       "document_no": d.document_no}
                      if d and batch.disposal_duty else None),
         "in_jurisdiction": bool(batch.in_jurisdiction), "demo": bool(batch.is_demo),
@@ -102,7 +102,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
         kitchen = kitchens.get(b.id)
         out.append({
             "id": b.id, "name": b.name, "credit_code": b.credit_code, "licence_no": b.licence_no,
-            "sector": b.sector, "sector_name": b.sector_label, "business_type": b.business_type,
+            "sector": b.sector_label, "sector_code": b.sector, "business_type": b.business_type,
             "address": b.address,
             "district_adcode": b.district_adcode, "district_name": names.get(b.district_adcode, ""),
             "lat": b.lat, "lng": b.lng, "location_approximate": bool(b.location_approximate),

@@ -45,10 +45,10 @@ class FailedItem(BaseModel):
 
 
 class Disposal(BaseModel):
-    status: Literal["pending", "checking", "done"] = F(
-        "核查处置状态：pending 待核查，checking 核查中，done 已处置",
-        "follow-up status: pending, being checked, done")
-    status_notes: str = F("核查处置状态（中文）", "follow-up status in Chinese")
+    status: str = F("核查处置状态：待核查、核查中、已处置", "follow-up status: pending, in progress, done")
+    status_code: Literal["pending", "checking", "done"] = F(
+        "核查处置状态代码：pending 待核查，checking 核查中，done 已处置",
+        "follow-up status as a stable code")
     measures: str | None = F("已采取的措施", "measures taken")
     document_no: str | None = F("处罚文书号", "penalty decision number")
 
@@ -102,9 +102,9 @@ class Business(BaseModel):
     name: str = F("名称", "name")
     credit_code: str | None = F("统一社会信用代码", "unified social credit code")
     licence_no: str | None = F("许可证编号", "food business or production licence number")
-    sector: Literal["catering", "retail", "production"] = F(
-        "业态：catering 餐饮服务，retail 食品销售，production 食品生产", "sector")
-    sector_name: str = F("业态（中文）", "sector in Chinese")
+    sector: str = F("业态：餐饮服务、食品销售、食品生产", "sector: catering, retail, production")
+    sector_code: Literal["catering", "retail", "production"] = F(
+        "业态代码：catering 餐饮服务，retail 食品销售，production 食品生产", "sector as a stable code")
     business_type: str = F("经营类型，如 餐馆、学校食堂", "business type")
     address: str = F("地址", "address")
     district_adcode: str = F("区县代码", "district adcode")
