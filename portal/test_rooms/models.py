@@ -8,12 +8,13 @@ from sqlalchemy import (Boolean, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 BOOKED, TESTED, CANCELLED, NO_SHOW = "booked", "tested", "cancelled", "no_show"
-STATUS_LABELS = {BOOKED: "已预约", TESTED: "已出结果", CANCELLED: "已取消", NO_SHOW: "未到场"}
+STATUS_LABELS = {BOOKED: N_("已预约"), TESTED: N_("已出结果"), CANCELLED: N_("已取消"), NO_SHOW: N_("未到场")}
 NEGATIVE, POSITIVE, INVALID = "negative", "positive", "invalid"
-RESULT_LABELS = {NEGATIVE: "阴性（未检出）", POSITIVE: "初筛阳性", INVALID: "无法检测"}
+RESULT_LABELS = {NEGATIVE: N_("阴性（未检出）"), POSITIVE: N_("初筛阳性"), INVALID: N_("无法检测")}
 
 
 class TestRoom(Base):

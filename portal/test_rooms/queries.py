@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.registry.models import District
-from portal.test_rooms.models import BOOKED, TESTED, RoomBooking, TestRoom
+from portal.test_rooms.models import BOOKED, POSITIVE, TESTED, RoomBooking, TestRoom
 from portal.test_rooms.rules import bookable_days, slot_start
 
 
@@ -86,18 +86,23 @@ def figures(session: Session, jurisdiction: str, year: int) -> RoomFigures:
     return RoomFigures(int(count or 0), int(booked or 0), int(tested or 0), bool(demo))
 
 
-def room_stats(session: Session, room_ids: list[int], since: date) -> dict[int, tuple[int, int]]:
-    """{room id: (bookings since, tested since)}."""
+def room_stats(session: Session, room_ids: list[int], since: date) -> dict[int, tuple[int, int, int]]:
+    """{room id: (bookings since, tested since, of which 初筛阳性)}."""
     if not room_ids:
         return {}
-    return {room_id: (int(n), int(tested or 0)) for room_id, n, tested in session.execute(
+    return {room_id: (int(n), int(tested or 0), int(positive or 0))
+            for room_id, n, tested, positive in session.execute(
         select(RoomBooking.room_id, func.count(),
-               func.sum(case((RoomBooking.status == TESTED, 1), else_=0)))
+               func.sum(case((RoomBooking.status == TESTED, 1), else_=0)),
+               func.sum(case((RoomBooking.result == POSITIVE, 1), else_=0)))
         .where(RoomBooking.room_id.in_(room_ids), RoomBooking.day >= since,
                RoomBooking.status.in_((BOOKED, TESTED)))
         .group_by(RoomBooking.room_id))}
 
 
 def modified(session: Session) -> datetime | None:
-    return session.scalar(select(func.max(TestRoom.updated_at)))
+    """The newest change to a room, a booking or a result (the API's Last-Modified)."""
+    moments = [session.scalar(select(func.max(column))) for column in
+               (TestRoom.updated_at, RoomBooking.created_at, RoomBooking.tested_at)]
+    return max((m for m in moments if m is not None), default=None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from portal.i18n import N_
 from portal.validation import Message
 
 DAYS_AHEAD = 14            # a slot can be booked from today up to two weeks ahead
@@ -11,7 +12,8 @@ BOOKINGS_PER_PHONE_DAY = 3  # bookings one verified phone may make in a day (any
 LOOKUPS_PER_HOUR = 30       # booking-code lookups from one address in an hour
 MAX_CAPACITY = 50
 MAX_SLOTS = 12
-WEEKDAY_NAMES = {"1": "周一", "2": "周二", "3": "周三", "4": "周四", "5": "周五", "6": "周六", "7": "周日"}
+WEEKDAY_NAMES = {"1": N_("周一"), "2": N_("周二"), "3": N_("周三"), "4": N_("周四"), "5": N_("周五"),
+                 "6": N_("周六"), "7": N_("周日")}
 _SLOT = re.compile(r"([01]?\d|2[0-3])[:：]([0-5]\d)\s*[-–—~～至到]\s*([01]?\d|2[0-3])[:：]([0-5]\d)")
 
 
@@ -49,8 +51,8 @@ def parse_weekdays(text: object) -> str:
     return "".join(digits)
 
 
-def weekdays_text(digits: str) -> str:
-    return "、".join(WEEKDAY_NAMES[d] for d in digits)
+def weekdays_text(digits: str, translate=lambda text: text) -> str:
+    return "、".join(translate(WEEKDAY_NAMES[d]) for d in digits)
 
 
 def slot_start(day: date, slot: str) -> datetime:
