@@ -203,3 +203,16 @@ def test_the_open_data_endpoint_pages_and_writes_csv_without_personal_data(porta
     assert api.get("/test-rooms", params={"district": "x"}).status_code == 422
     assert api.get("/test-rooms", params={"bogus": "1"}).status_code == 400
     assert "/test-rooms" in api.get("/openapi.json").json()["paths"]
+
+
+def test_the_map_layer_carries_the_rooms_as_data_and_writes_them_as_text():
+    import folium
+
+    from portal.maps import add_room_layer
+
+    fmap = folium.Map(location=(29.1, 110.5), tiles=None)
+    add_room_layer(fmap, [(29.1, 110.5, 7, HOSTILE, "人民路 1 号", "每天 8:00-17:00")], "快检室",
+                   "预约送检")
+    html = fmap.get_root().render()
+    assert "test_rooms?room=" in html and "textContent = row[3]" in html and "fs-room" in html
+    assert "<script>alert(1)</script>" not in html       # inside the data, as a JSON string
