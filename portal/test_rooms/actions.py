@@ -21,9 +21,6 @@ from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, Message, parse
 
 SYSTEM = Actor(None, "system:retention", "个人信息保存期限", frozenset({"admin"}))
-FIELDS = ("name", "address", "district", "lat", "lng", "hours", "tests", "phone", "weekdays",
-          "slots", "capacity", "note")
-
 
 class RoomForm(BaseModel):
     name: CleanText("快检室名称", min_len=2, max_len=100)

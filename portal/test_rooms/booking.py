@@ -39,7 +39,7 @@ class Booked:
 
 
 def format_code(code: str) -> str:
-    """KJ2345ABCDEF as KJ-2345-ABCD-EF… : easier to read out and copy."""
+    """KJ2345ABCDEFGH as KJ-2345-ABCD-EFGH: easier to read out and copy."""
     body = code[len(CODE_PREFIX):]
     return CODE_PREFIX + "-" + "-".join(body[i:i + 4] for i in range(0, len(body), 4))
 
