@@ -22,6 +22,7 @@ from portal.validation import CleanText, InputError, Message, parse
 
 SYSTEM = Actor(None, "system:retention", "个人信息保存期限", frozenset({"admin"}))
 
+
 class RoomForm(BaseModel):
     name: CleanText("快检室名称", min_len=2, max_len=100)
     address: CleanText("地址", min_len=4, max_len=200)
