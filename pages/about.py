@@ -33,7 +33,10 @@ with st.expander(t("个人信息保护")):
                 "- " + t("只用于核验身份的信息，以加密散列方式保存；") + "\n"
                 "- " + t("您上传的照片在保存前会去除拍摄地点等附加信息；") + "\n"
                 "- " + t("个人信息在办结后按规定期限保存（本站为 {years} 年），期满删除姓名、电话、描述和照片，删除操作留有记录。",
-                         years=ctx.settings.complaint_retention_years))
+                         years=ctx.settings.complaint_retention_years) + "\n"
+                "- " + t("预约快检室送检时验证的手机号，只以加密散列和遮盖后的号码（如 138****1234）保存，"
+                         "在预约日期过后 {days} 天删除；送检食品和检测结果不含个人信息，保留用于统计，删除操作留有记录。",
+                         days=ctx.settings.test_room_retention_days))
 
 with st.expander(t("开放数据接口（API）")):
     st.markdown(t("本站的公开数据也可以由其他网站和应用直接读取（JSON 或 CSV），不需要注册。"
@@ -43,6 +46,7 @@ with st.expander(t("开放数据接口（API）")):
         ("/api/v1/businesses", t("食品经营主体，含量化分级和明厨亮灶")),
         ("/api/v1/lists", t("当前有效的红黑榜")),
         ("/api/v1/rounds", t("“你点我检”各期、得票和抽检结果")),
+        ("/api/v1/test-rooms", t("快检室：地址、开放时间、检测项目、预约时段和近一年送检次数")),
         ("/api/v1/complaints/stats", t("投诉举报办理统计")),
         ("/api/v1/requests", t("投诉举报案件（Open311 风格，不含任何个人信息）")),
     ], columns=[both("地址"), both("内容")]).set_index(both("地址")))

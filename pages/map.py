@@ -11,7 +11,8 @@ from streamlit_folium import st_folium
 from portal import i18n, map_feed
 from portal.map_layers import DISTRICT_FIGURES
 from portal.i18n import N_, both, t
-from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, add_ring_layer, business_map,
+from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, add_ring_layer, add_room_layer,
+                         business_map,
                          district_map, ensure_assets, from_display_crs, here_marker, popup_words,
                          to_display_crs)
 from portal.ratings.nearby import nearby, point_from_client
@@ -65,7 +66,7 @@ if find:
                                   t(PLACE_KINDS[place.kind], label=md(place.label), n=place.matches))
         st.session_state[FOCUS] = (place.lat, place.lng)
 
-with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶、区县、名称")):
+with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶、区县、名称、快检室")):
     young_old = st.toggle(t("只看“一老一小”（学校、养老机构食堂）"))
     left, middle, right = st.columns(3)
     with ctx.db.read() as session:
@@ -83,6 +84,7 @@ with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶
     layer = st.query_params.get("layer", "")
     show_failed = st.checkbox(t("标出近一年抽检不合格的单位（红圈）"), value=layer == "failed")
     show_black = st.checkbox(t("标出黑榜单位（黑圈）"), value=layer == "black")
+    show_rooms = st.checkbox(t("标出快检室（可预约免费检测食品，绿色方块“检”）"), value=layer == "test_rooms")
 
 flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kinds),
                 classes=tuple(classes), district=district, kitchen=kitchen, name=name.strip())
@@ -107,7 +109,10 @@ if show_failed:
 if show_black:
     add_ring_layer(fmap, black, t("黑榜单位"), "#111827",
                    json.dumps(t("在严重违法失信名单（黑榜）上")), tiles, open_text, link_query)
-if show_failed or show_black:
+if show_rooms:
+    add_room_layer(fmap, cached.test_room_rows(ctx), t("快检室"), t("查看开放时间并预约送检"), tiles,
+                   link_query)
+if show_failed or show_black or show_rooms:
     folium.LayerControl(collapsed=False).add_to(fmap)
 here = st.session_state.get(HERE)
 focus = st.session_state.get(FOCUS)

@@ -23,6 +23,7 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
     lock (advisory lock on PostgreSQL, file lock on SQLite)."""
     from portal.complaints.retention import erase_expired
     from portal.demo.generator import seed_on_first_start
+    from portal.test_rooms.actions import erase_expired as erase_room_phones
 
     settings = settings or load_settings()
     profile = load_profile(settings.jurisdiction)
@@ -32,8 +33,11 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
         with db.write() as session:
             sync_profile(session, profile)
             erased = erase_expired(session, settings.complaint_retention_years)
+            erased_bookings = erase_room_phones(session, settings.test_room_retention_days)
         if erased:
             log.info("personal data of %d finished complaints erased (retention)", erased)
+        if erased_bookings:
+            log.info("phones of %d past testing-room bookings erased (retention)", erased_bookings)
         if seed_demo and settings.demo:
             if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir,
                                    settings.secret_key):

@@ -140,6 +140,12 @@ def cmd_import(args) -> int:
             report = import_sampling(session, _actor(), path.read_bytes(), path.name,
                                      portal.profile, dry_run=args.dry_run, column_names=columns,
                                      outside=args.outside)
+    elif args.import_kind == "test-rooms":
+        from portal.test_rooms.importer import import_rooms
+
+        with portal.db.write() as session:
+            report = import_rooms(session, _actor(), path.read_bytes(), path.name, portal.profile,
+                                  dry_run=args.dry_run)
     else:
         from portal.importers.registry import import_registry
 
@@ -209,6 +215,17 @@ def cmd_complaints(args) -> int:
     with portal.db.write() as session:
         count = erase_expired(session, portal.settings.complaint_retention_years, actor=_actor())
     print(f"已删除 {count} 件办结满 {portal.settings.complaint_retention_years} 年案件中的个人信息")
+    return 0
+
+
+def cmd_test_rooms(args) -> int:
+    from portal.test_rooms.actions import erase_expired
+
+    portal = _portal()
+    days = portal.settings.test_room_retention_days
+    with portal.db.write() as session:
+        count = erase_expired(session, days, actor=_actor())
+    print(f"已删除 {count} 个预约日期已过 {days} 天的快检预约中的手机号")
     return 0
 
 
@@ -296,7 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "them as 外地 (published, no local 核查处置), or local (sampled here "
                                "after all); required when the file has any")
     for kind, text in (("businesses", "the business registry"), ("grades", "rating inspections"),
-                       ("lists", "red and black list entries")):
+                       ("lists", "red and black list entries"),
+                       ("test-rooms", "the testing rooms (快检室名录)")):
         other = imp_sub.add_parser(kind, help=f"{text} (.xlsx, .xls, .csv)")
         other.add_argument("file")
         other.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
@@ -314,6 +332,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp_sub = comp.add_subparsers(dest="complaints_command", required=True)
     comp_sub.add_parser("erase-expired", help="erase personal data past the retention period")
     comp.set_defaults(func=cmd_complaints)
+
+    rooms = sub.add_parser("test-rooms", help="testing rooms (快检室) and their bookings")
+    rooms_sub = rooms.add_subparsers(dest="test_rooms_command", required=True)
+    rooms_sub.add_parser("erase-expired", help="erase bookers' phones past the retention period")
+    rooms.set_defaults(func=cmd_test_rooms)
 
     back = sub.add_parser("backup", help="a consistent copy of the database (SQLite online "
                           "backup; PostgreSQL pg_dump custom format)")

@@ -152,6 +152,8 @@ class Settings(BaseSettings):
     tianditu_key: Text = ""
     # Years after a case is finished before a complainant's personal data is erased.
     complaint_retention_years: Whole = Field(3, ge=1, le=30)
+    # Days after a booked testing-room slot before the booker's phone (hash, masked) is erased.
+    test_room_retention_days: Whole = Field(90, ge=7, le=3650)
     # Behind a reverse proxy (nginx) every client arrives from the proxy's address: take the
     # client's address from X-Forwarded-For / X-Real-IP instead (only set this behind one).
     trusted_proxy: Flag = False

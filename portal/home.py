@@ -141,8 +141,19 @@ def survey_figures(session: Session, profile: JurisdictionProfile) -> list[Figur
                                    "target": survey.target})]
 
 
+def test_room_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.test_rooms.queries import figures
+    from portal.timeutil import local_today
+
+    year = local_today().year
+    data = figures(session, profile.adcode, year)
+    return [Figure(N_("快检室"), data.rooms, N_("个"),
+                   N_("市民可预约送检的快检室；{year}年已预约 {bookings:,} 次，出具结果 {tested:,} 次。"),
+                   data.demo, {"year": year, "bookings": data.bookings, "tested": data.tested})]
+
+
 FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures,
-           round_figures, survey_figures]
+           round_figures, survey_figures, test_room_figures]
 
 
 def headline_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

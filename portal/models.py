@@ -13,3 +13,4 @@ from portal.verification import PhoneChallenge  # noqa: F401
 from portal.workdays import HolidayDay  # noqa: F401
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,  # noqa: F401
                                    SurveyResponse, SurveyTextAnswer)
+from portal.test_rooms.models import RoomBooking, TestRoom  # noqa: F401

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from helpers.complaints import NAME, PHONE, add_business, client, complaint_form
 from helpers.db import count_rows, official
 from portal.api import schemas
+from portal.api import test_rooms as api_test_rooms
 from portal.api.app import create_api, csv_columns
 from portal.clients import client_address
 from portal.api.limits import Busy, QuerySlots
@@ -29,7 +30,7 @@ from portal.sampling.models import DISPOSAL_STATUS_LABELS, FAILED, SamplingBatch
 
 LIST_ENDPOINTS = {"/sampling": schemas.SamplingBatch, "/businesses": schemas.Business,
                   "/lists": schemas.ListEntry, "/rounds": schemas.Round,
-                  "/requests": schemas.ServiceRequest}
+                  "/requests": schemas.ServiceRequest, "/test-rooms": api_test_rooms.TestRoom}
 COUNTS = {"businesses": 600, "sampling_batches": 300, "complaints": 80, "votes": 300,
           "survey_responses": 20}
 

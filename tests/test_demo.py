@@ -54,7 +54,7 @@ def test_clear_removes_demo_rows_only_and_first_start_does_not_reseed(portal):
                              address="湖南省张家界市永定区人民路1号", district_adcode="430802",
                              lat=29.12, lng=110.48, location_approximate=False, is_demo=False))
     removed = generator.clear(portal.db)
-    assert removed["businesses"] == 600 and removed["officials"] == 4
+    assert removed["businesses"] == 600 and removed["officials"] == 5
     assert removed["sampling_batches"] == 2000
     rows = _businesses(portal)
     assert [r.name for r in rows] == ["张家界市真实餐馆"]
@@ -71,7 +71,8 @@ def test_demo_accounts_file_is_private_and_passwords_work(portal):
     path = generator.create_demo_accounts(portal.db, portal.settings.var_dir)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     lines = [l.split("\t") for l in path.read_text().splitlines() if not l.startswith("#")]
-    assert {l[0] for l in lines} == {"demo_admin", "demo_handler", "demo_publisher", "demo_analyst"}
+    assert {l[0] for l in lines} == {"demo_admin", "demo_handler", "demo_publisher", "demo_analyst",
+                                     "demo_tester"}
     username, password = lines[0][0], lines[0][1]
     with portal.db.write() as session:
         result = actions.sign_in(session, username, password, secret=portal.settings.secret_key)

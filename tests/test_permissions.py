@@ -23,6 +23,8 @@ from portal.ratings import actions as rating_actions
 from portal.registry.actions import update_business
 from portal.rounds import management
 from portal.sampling.disposal import update_disposal
+from portal.test_rooms import actions as room_actions
+from portal.test_rooms.importer import import_rooms
 
 pytestmark = pytest.mark.security
 
@@ -84,6 +86,10 @@ CALLS = {
     "holidays_enter": lambda p, s, a, i: deadlines.enter_year(s, a, [], "国务院通知"),
     "complaint_templates_update": lambda p, s, a, i: templates.save_templates(s, a, []),
     "complaint_erase_personal": lambda p, s, a, i: retention.erase_expired(s, 3, actor=a),
+    "test_rooms_import": lambda p, s, a, i: import_rooms(s, a, CSV, "rooms.csv", p.profile),
+    "test_room_save": lambda p, s, a, i: room_actions.save_room(s, a, {"name": "某快检室"}, p.profile),
+    "test_room_result": lambda p, s, a, i: room_actions.record_result(s, a, 1, {"result": "negative"}),
+    "test_room_erase_personal": lambda p, s, a, i: room_actions.erase_expired(s, 1, actor=a),
 }
 # Actions that run under more than one entry point: each entry point is checked too.
 MORE_CALLS = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 from portal.accounts.audit import ACTION_LABELS
 from portal.accounts.rules import ROLES, Actor
 
-ADMIN, HANDLER, PUBLISHER = "admin", "handler", "publisher"
+ADMIN, HANDLER, PUBLISHER, TESTER = "admin", "handler", "publisher", "tester"
 ANY_OFFICIAL = None
 
 PERMISSIONS: dict[str, str | None] = {
@@ -73,6 +73,11 @@ PERMISSIONS: dict[str, str | None] = {
     "holidays_enter": ADMIN,
     "complaint_templates_update": ADMIN,
     "complaint_erase_personal": ADMIN,
+    # 快检室 (portal/test_rooms/): the list of rooms, each booking's result, the bookers' phones
+    "test_rooms_import": PUBLISHER,
+    "test_room_save": PUBLISHER,
+    "test_room_result": TESTER,
+    "test_room_erase_personal": ADMIN,
 }
 
 

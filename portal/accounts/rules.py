@@ -10,6 +10,7 @@ ROLES = {
     "handler": "投诉举报处理",
     "publisher": "数据发布",
     "analyst": "统计分析",
+    "tester": "快检室检测",
 }
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal.api import params as p
-from portal.api import records, schemas
+from portal.api import records, schemas, test_rooms
 from portal.clients import client_address
 from portal.api.errors import error_response, validation_response
 from portal.api.limits import Busy, QuerySlots
@@ -223,6 +223,16 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
                       lambda s, c: records.request_page(s, params, c.profile.bureau), page=params,
                       model=schemas.Page[schemas.ServiceRequest],
                       csv_record=schemas.ServiceRequest)
+
+    @api.get("/test-rooms", response_model=schemas.Page[test_rooms.TestRoom], responses=CSV,
+             summary="快检室：地址、开放时间、检测项目和预约时段 / testing rooms citizens can book",
+             tags=["快检 rapid tests"])
+    def test_room_list(request: Request, params: Annotated[test_rooms.TestRoomParams, Query()]):
+        return answer(request, test_rooms.modified,
+                      lambda s, c: test_rooms.room_page(
+                          s, c.profile.adcode, params, {d.adcode: d.name for d in c.profile.districts},
+                          local_today()),
+                      page=params, model=schemas.Page[test_rooms.TestRoom], csv_record=test_rooms.TestRoom)
 
     return api
 

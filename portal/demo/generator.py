@@ -27,6 +27,8 @@ from portal.demo.businesses import generate_businesses
 from portal.demo.complaints import generate_complaints
 from portal.demo.rounds import generate_rounds
 from portal.demo.surveys import generate_surveys
+from portal.demo.test_rooms import generate_test_rooms
+from portal.test_rooms.models import RoomBooking, TestRoom
 from portal.surveys.models import SurveyResponse, SurveyTextAnswer
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
 from portal.demo.lists import generate_lists
@@ -44,19 +46,20 @@ from portal.timeutil import local_today, utcnow
 log = logging.getLogger(__name__)
 
 SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000, "complaints": 400, "votes": 3_000,
-                    "survey_responses": 1_500},
+                    "survey_responses": 1_500, "room_bookings": 300},
           "city": {"businesses": 20_000, "sampling_batches": 60_000, "complaints": 6_000,
-                   "votes": 30_000, "survey_responses": 20_000},
+                   "votes": 30_000, "survey_responses": 20_000, "room_bookings": 3_000},
           "province": {"businesses": 200_000, "sampling_batches": 1_000_000, "complaints": 40_000,
-                       "votes": 150_000, "survey_responses": 100_000}}
+                       "votes": 150_000, "survey_responses": 100_000, "room_bookings": 20_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round, SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, ComplaintEvent,
+DEMO_TABLES = [RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round, SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, ComplaintEvent,
                Complaint, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),
                  ("demo_handler", "演示投诉处理员", ["handler"]),
                  ("demo_publisher", "演示数据发布员", ["publisher"]),
-                 ("demo_analyst", "演示统计分析员", ["analyst"])]
+                 ("demo_analyst", "演示统计分析员", ["analyst"]),
+                 ("demo_tester", "演示快检员", ["tester"])]
 
 
 @dataclass
@@ -79,7 +82,7 @@ class DemoContext:
 STEPS = [("businesses", generate_businesses), ("sampling_batches", generate_sampling),
          ("rating_inspections", generate_ratings), ("list_entries", generate_lists),
          ("complaints", generate_complaints), ("round_votes", generate_rounds),
-         ("survey_responses", generate_surveys)]
+         ("survey_responses", generate_surveys), ("test_rooms", generate_test_rooms)]
 
 
 def seed_key(profile: JurisdictionProfile) -> str:

@@ -164,6 +164,19 @@ def map_layers(ctx: PageContext):
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
+def _test_room_rows(url: str, version: str, adcode: str):
+    from portal.test_rooms.queries import map_rows
+
+    with get_portal().db.read() as session:
+        return map_rows(session, adcode)
+
+
+def test_room_rows(ctx: PageContext):
+    """The open testing rooms for the map's 快检室 layer (a few dozen: carried by the map)."""
+    return _test_room_rows(ctx.db.url, version(ctx), ctx.profile.adcode)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)
 def _district_values(url: str, version: str, adcode: str, figure: str):
     from portal import map_layers
     from portal.timeutil import local_today

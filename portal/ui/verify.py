@@ -32,8 +32,12 @@ def forget() -> None:
     st.session_state.pop(CHALLENGE, None)
 
 
-def verify_phone(ctx, purpose: str, key: str) -> tuple[str, str] | None:
-    """Shows the verification forms until the number is verified; then returns the identity."""
+VOTE_INTRO = N_("为保证“一人一票”，请先验证手机号。号码只用于核验身份，不会公开，也不会用于其他用途。")
+
+
+def verify_phone(ctx, purpose: str, key: str, intro: str | None = None) -> tuple[str, str] | None:
+    """Shows the verification forms until the number is verified; then returns the identity.
+    intro: why the page asks, in the visitor's language (default: the vote's reason)."""
     who = verified_voter()
     if who:
         return who
@@ -44,7 +48,7 @@ def verify_phone(ctx, purpose: str, key: str) -> tuple[str, str] | None:
     pending = st.session_state.get(CHALLENGE)
     if pending is None:
         with st.form(f"{key}_phone"):
-            st.markdown(t("为保证“一人一票”，请先验证手机号。号码只用于核验身份，不会公开，也不会用于其他用途。"))
+            st.markdown(intro or t(VOTE_INTRO))
             phone = st.text_input(t("手机号码"), max_chars=20, placeholder=t("11 位手机号"))
             if st.form_submit_button(t("获取验证码"), icon=":material/sms:"):
                 client = current_client(ctx)
