@@ -7,6 +7,7 @@ from sqlalchemy import func, inspect, select, text
 from portal.bootstrap import bootstrap
 from portal.config import load_settings
 from portal.db import Database, current_revision, head_revision, migration_lock, upgrade
+from portal.accounts.rules import ROLES
 from portal.registry.models import District, Jurisdiction
 
 CORE_TABLES = {"jurisdictions", "districts", "businesses", "officials", "roles",
@@ -19,7 +20,7 @@ def test_bootstrap_creates_schema_roles_and_jurisdiction(portal):
     assert current_revision(portal.db.engine) == head_revision()
     with portal.db.read() as session:
         roles = set(session.scalars(text("SELECT name FROM roles")))
-        assert roles == {"admin", "handler", "publisher", "analyst"}
+        assert roles == set(ROLES)      # the migrations insert exactly the roles the code knows
         assert session.get(Jurisdiction, "430800").name == "张家界市"
         names = session.scalars(select(District.name).where(
             District.jurisdiction_adcode == "430800").order_by(District.adcode)).all()
