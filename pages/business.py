@@ -1,6 +1,5 @@
 """商户查询: look a business up and see what the bureau knows of it."""
 import streamlit as st
-from streamlit_folium import st_folium
 
 from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
@@ -18,6 +17,7 @@ from portal.maps import ensure_assets, location_map
 from portal.timeutil import local_today
 from portal.validation import MAX_QUERY
 from portal.ui import cached
+from portal.ui.folium_views import folium_map
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
@@ -79,8 +79,9 @@ if "id" in params:
     if tiles and business.lat is not None and business.lng is not None \
             and not business.location_approximate:
         ensure_assets()
-        st_folium(location_map(business.lat, business.lng, tiles, ctx.settings.tianditu_key),
-                  height=220, use_container_width=True, returned_objects=[], key="business_location")
+        where = (business.lat, business.lng, tiles, ctx.settings.tianditu_key)
+        folium_map(("location", *where), lambda: location_map(*where), height=220, returned_objects=[],
+                   key="business_location")
     st.subheader(t("抽检记录"))
     for batch in record.recent:
         with st.container(border=True):

@@ -9,6 +9,7 @@ from portal.complaints import rules, stats
 from portal.complaints.models import KIND_LABELS, STATUS_LABELS
 from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
+from portal.ui.charts import altair_chart
 from portal.ui.complaint_views import category_label
 from portal.ui.i18n_views import district_labels
 from portal.ui.complaint_stats_views import count_bars, frame, headline, month_chart, monthly
@@ -50,26 +51,26 @@ for row in range(0, len(shown), 3):   # row by row, so a phone reads them in ord
 category_names = {name: category_label(name) for name in rules.categories()}
 
 
-def chart_and_table(data, chart, key: str) -> None:
-    st.altair_chart(chart, width="stretch")
+def chart_and_table(data, builder, key: str, *args) -> None:
+    altair_chart(builder, data, *args)      # the spec is cached per data and language
     table_on_demand(t("以表格查看"), data, f"table_{key}")
 
 
 def by_month() -> None:
     data = monthly(figures.rows["month"])
-    chart_and_table(data, month_chart(data), "month")
+    chart_and_table(data, month_chart, "month")
 
 
 def by_category() -> None:
     label = t("问题类别")
     data = frame(figures.rows["category"], label, category_names)
-    chart_and_table(data, count_bars(data, label), "category")
+    chart_and_table(data, count_bars, "category", label)
 
 
 def by_district() -> None:
     label = t("区县")
     data = frame(figures.rows["district"], label, names)
-    chart_and_table(data, count_bars(data, label), "district")
+    chart_and_table(data, count_bars, "district", label)
 
 
 # Only the open tab's chart and the opened tables are built (a rerun when one is chosen):

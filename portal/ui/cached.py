@@ -6,6 +6,8 @@ own writes change (complaint and vote counts), which do not change the version. 
 this process also call clear(), which frees the old entries at once."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -24,11 +26,30 @@ TTL = 60
 _LAST_VERSION: dict[str, str] = {}
 
 
+# The versions read in this script run (each run has its own thread; page_setup starts each
+# run with an empty one): a page keys many reads on the version, and they all see the data
+# of one moment.
+_RUN = threading.local()
+
+
+def start_run() -> None:
+    _RUN.versions = {}
+
+
 def version(ctx: PageContext) -> str:
-    """The data version, read for each key (one primary-key read): never cached itself.
-    While the database cannot be reached, the last version this process read, so that
-    pages keep showing what is cached and a citizen's form can say that saving failed
-    (keeping what was typed) instead of the whole page failing."""
+    """The data version, read once per script run (one primary-key read) and never cached
+    across runs. While the database cannot be reached, the last version this process read,
+    so that pages keep showing what is cached and a citizen's form can say that saving
+    failed (keeping what was typed) instead of the whole page failing."""
+    versions = getattr(_RUN, "versions", None)
+    if versions is None:
+        return _read_version(ctx)
+    if ctx.db.url not in versions:
+        versions[ctx.db.url] = _read_version(ctx)
+    return versions[ctx.db.url]
+
+
+def _read_version(ctx: PageContext) -> str:
     try:
         with ctx.db.read() as session:
             current = data_version.current(session)
@@ -78,6 +99,7 @@ def boundaries(ctx: PageContext) -> dict:
 
 def clear() -> None:
     st.cache_data.clear()
+    start_run()         # a write in this run: its next reads see the new version
 
 
 # --- sampling ---------------------------------------------------------------------------------
@@ -92,6 +114,21 @@ def _sampling_search(url: str, version: str, flt: SamplingFilter, page: int):
 
 def sampling_search(ctx: PageContext, flt: SamplingFilter, page: int):
     return _sampling_search(ctx.db.url, version(ctx), flt, page)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=1000)
+def _sampling_batch(url: str, version: str, batch_id: int):
+    from portal.rounds.queries import rounds_for_batches
+
+    with get_portal().db.read() as session:
+        batch = sampling_queries.get_batch(session, batch_id)
+        return batch, (rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None)
+
+
+def sampling_batch(ctx: PageContext, batch_id: int):
+    """(the batch with its failed items, 核查处置 and registry entries, or None; the 你点我检
+    round it came from, or None). One entry per id asked for, at most 1,000 kept."""
+    return _sampling_batch(ctx.db.url, version(ctx), batch_id)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
