@@ -9,10 +9,11 @@ from portal.complaints import rules, stats
 from portal.complaints.models import KIND_LABELS, STATUS_LABELS
 from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
+from portal.ui import cached
 from portal.ui.charts import altair_chart
 from portal.ui.complaint_views import category_label
 from portal.ui.i18n_views import district_labels
-from portal.ui.complaint_stats_views import count_bars, frame, headline, month_chart, monthly
+from portal.ui.complaint_stats_views import count_bars_of, frame, headline, month_chart_of, monthly
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice, table_on_demand
 
@@ -51,26 +52,25 @@ for row in range(0, len(shown), 3):   # row by row, so a phone reads them in ord
 category_names = {name: category_label(name) for name in rules.categories()}
 
 
-def chart_and_table(data, builder, key: str, *args) -> None:
-    altair_chart(builder, data, *args)      # the spec is cached per data and language
-    table_on_demand(t("以表格查看"), data, f"table_{key}")
+def chart_and_table(builder, rows: list[dict], table, key: str, *args) -> None:
+    altair_chart(builder, rows, *args)      # the spec is cached per rows and language
+    table_on_demand(t("以表格查看"), table, f"table_{key}")
 
 
 def by_month() -> None:
-    data = monthly(figures.rows["month"])
-    chart_and_table(data, month_chart, "month")
+    rows = figures.rows["month"]
+    chart_and_table(month_chart_of, rows, lambda: monthly(rows), "month")
 
 
 def by_category() -> None:
-    label = t("问题类别")
-    data = frame(figures.rows["category"], label, category_names)
-    chart_and_table(data, count_bars, "category", label)
+    label, rows = t("问题类别"), figures.rows["category"]
+    chart_and_table(count_bars_of, rows, lambda: frame(rows, label, category_names), "category", label,
+                    category_names)
 
 
 def by_district() -> None:
-    label = t("区县")
-    data = frame(figures.rows["district"], label, names)
-    chart_and_table(data, count_bars, "district", label)
+    label, rows = t("区县"), figures.rows["district"]
+    chart_and_table(count_bars_of, rows, lambda: frame(rows, label, names), "district", label, names)
 
 
 # Only the open tab's chart and the opened tables are built (a rerun when one is chosen):
@@ -88,10 +88,7 @@ category = left.selectbox(t("问题类别"), list(category_choices), format_func
 district_choices = {"": t("全部区县")} | {d.adcode: names.get(d.adcode, d.adcode) for d in ctx.profile.districts}
 district = right.selectbox(t("区县"), list(district_choices), format_func=district_choices.get)
 page = st.number_input(t("页码"), min_value=1, value=1, step=1)
-with ctx.db.read() as session:
-    total, cases = stats.finished_cases(session, category=category or None,
-                                        district_adcode=district or None, start=start, end=end,
-                                        page=int(page))
+total, cases = cached.finished_cases(ctx, category or None, district or None, start, end, int(page))
 if not cases:
     st.info(t("没有符合条件的已办结案件。"))
 else:

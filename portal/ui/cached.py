@@ -228,3 +228,20 @@ def list_entries(ctx: PageContext, today, q: str):
     """({kind: entries in force matching q}, whether any entry is demo data). One entry per
     keyword typed (at most 200 kept), so a stranger's many keywords cannot fill memory."""
     return _list_entries(ctx.db.url, version(ctx), ctx.profile.adcode, today, q)
+
+
+# --- 投诉举报办理公开 ------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def _finished_cases(url: str, version: str, category: str | None, district: str | None, start, end,
+                    page: int):
+    from portal.complaints.stats import finished_cases
+
+    with get_portal().db.read() as session:
+        return finished_cases(session, category=category, district_adcode=district, start=start,
+                              end=end, page=page)
+
+
+def finished_cases(ctx: PageContext, category: str | None, district: str | None, start, end, page: int):
+    """(total, one page of finished cases) for the public list. Cases are finished by
+    officials (a new data version); the TTL catches the day's change of what counts."""
+    return _finished_cases(ctx.db.url, version(ctx), category, district, start, end, page)

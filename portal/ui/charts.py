@@ -8,7 +8,9 @@ language, so it is built once per distinct input and the page sends the same ele
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import pickle
 from typing import Callable
 
 import streamlit as st
@@ -18,16 +20,18 @@ from portal import i18n
 
 
 @st.cache_data(max_entries=500, show_spinner=False)
-def _spec(builder: str, language: str, args: tuple, kwargs: dict) -> dict:
+def _spec(builder: str, language: str, digest: str, _args: tuple, _kwargs: dict) -> dict:
     module, name = builder.split(":")
-    chart = getattr(importlib.import_module(module), name)(*args, **kwargs)
+    chart = getattr(importlib.import_module(module), name)(*_args, **_kwargs)
     return _convert_altair_to_vega_lite_spec(chart)
 
 
 def spec(builder: Callable, *args, **kwargs) -> dict:
     """The Vega-Lite spec of builder(*args, **kwargs), a module-level function returning an
-    altair chart; the language is part of the key (builders translate their titles)."""
-    return _spec(f"{builder.__module__}:{builder.__qualname__}", i18n.current(), args, kwargs)
+    altair chart. Keyed on the pickled arguments (Streamlit's own hashing of a data frame
+    cost more than building the chart) and the language (builders translate their titles)."""
+    digest = hashlib.sha256(pickle.dumps((args, kwargs), protocol=5)).hexdigest()
+    return _spec(f"{builder.__module__}:{builder.__qualname__}", i18n.current(), digest, args, kwargs)
 
 
 def altair_chart(builder: Callable, *args, **kwargs) -> None:
