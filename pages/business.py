@@ -1,16 +1,10 @@
 """商户查询: look a business up and see what the bureau knows of it."""
 import streamlit as st
 
-from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
 from portal.registry.schemas import BusinessFilter
-from portal.rounds.queries import rounds_for_batches
-from portal.sampling.queries import sampling_record
-from portal.registry.models import Business
 from portal.lists.models import BLACK
-from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
-from portal.ratings.queries import business_rating
 from portal import i18n
 from portal.i18n import N_, aside, field, t
 from portal.maps import ensure_assets, location_map
@@ -34,17 +28,12 @@ if "id" in params:
     show_address()
     st.page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
     business_id = id_param(params, "id")
-    with ctx.db.read() as session:
-        business = session.get(Business, business_id) if business_id else None
-        record = sampling_record(session, business_id) if business else None
-        rating = business_rating(session, business, local_today()) if business else None
-        listings = list_history(session, business_id) if business else []
-        complaints = complaint_counts(session, business_id) if business else None
-        picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
-    if business is None:
+    found = cached.business_page(ctx, business_id, local_today()) if business_id else None
+    if found is None:
         st.title(t("商户查询"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
         st.stop()
+    business, record, rating, listings, complaints, picked = found
     demo_notice(business.is_demo)
     st.title(md(business.name), anchor=False)
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector)))} · "

@@ -245,3 +245,30 @@ def finished_cases(ctx: PageContext, category: str | None, district: str | None,
     """(total, one page of finished cases) for the public list. Cases are finished by
     officials (a new data version); the TTL catches the day's change of what counts."""
     return _finished_cases(ctx.db.url, version(ctx), category, district, start, end, page)
+
+
+# --- 商户页面 ------------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=1000)
+def _business_page(url: str, version: str, business_id: int, today):
+    from portal.complaints.stats import business_counts
+    from portal.lists.queries import business_history
+    from portal.ratings.queries import business_rating
+    from portal.registry.models import Business
+    from portal.rounds.queries import rounds_for_batches
+    from portal.sampling.queries import sampling_record
+
+    with get_portal().db.read() as session:
+        business = session.get(Business, business_id)
+        if business is None:
+            return None
+        record = sampling_record(session, business_id)
+        return (business, record, business_rating(session, business, today),
+                business_history(session, business_id), business_counts(session, business_id),
+                rounds_for_batches(session, [b.id for b in record.recent]))
+
+
+def business_page(ctx: PageContext, business_id: int, today):
+    """What a business's page shows: (business, sampling record, rating, list entries,
+    complaint counts, {batch id: 你点我检 round}), or None. One entry per id asked for, at
+    most 1,000 kept; complaint counts (citizens' filings) refresh with the TTL."""
+    return _business_page(ctx.db.url, version(ctx), business_id, today)
