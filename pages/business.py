@@ -118,8 +118,7 @@ with st.form("business_search"):
                               index=district_options.index(flt.district)
                               if flt.district in district_options else 0,
                               format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
-    with ctx.db.read() as session:
-        type_options = [""] + queries.business_types(session, ctx.profile.adcode)
+    type_options = [""] + cached.business_types(ctx)
     business_type = right.selectbox(t("类型"), type_options,
                                     index=type_options.index(flt.type)
                                     if flt.type in type_options else 0,

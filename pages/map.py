@@ -16,7 +16,6 @@ from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, ad
 from portal.ratings.nearby import nearby, point_from_client
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
 from portal.registry.places import MAX_PLACE_QUERY, find_place
-from portal.registry.queries import business_types
 from portal.timeutil import local_today
 from portal.ui import cached
 from portal.ui.folium_views import folium_map
@@ -69,8 +68,7 @@ if find:
 with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶、区县、名称")):
     young_old = st.toggle(t("只看“一老一小”（学校、养老机构食堂）"))
     left, middle, right = st.columns(3)
-    with ctx.db.read() as session:
-        kind_options = business_types(session, ctx.profile.adcode)
+    kind_options = cached.business_types(ctx)
     kinds = left.multiselect(t("类型"), kind_options, placeholder=t("全部类型"), disabled=young_old,
                              format_func=t)
     classes = middle.multiselect(t("等级"), [c for c, _, _ in CLASSES], placeholder=t("全部等级"),

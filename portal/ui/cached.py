@@ -142,6 +142,19 @@ def district_names(ctx: PageContext) -> dict[str, str]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def _business_types(url: str, version: str, adcode: str) -> list[str]:
+    from portal.registry.queries import business_types as types
+
+    with get_portal().db.read() as session:
+        return types(session, adcode)
+
+
+def business_types(ctx: PageContext) -> list[str]:
+    """The jurisdiction's business types, for the filters."""
+    return _business_types(ctx.db.url, version(ctx), ctx.profile.adcode)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def _sampling_categories(url: str, version: str) -> list[str]:
     with get_portal().db.read() as session:
         return sampling_queries.categories(session)
