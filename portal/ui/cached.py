@@ -26,14 +26,22 @@ TTL = 60
 _LAST_VERSION: dict[str, str] = {}
 
 
-# The versions read in this script run (each run has its own thread; page_setup starts each
-# run with an empty one): a page keys many reads on the version, and they all see the data
-# of one moment.
+# The versions read in this script run: a page keys many reads on the version, and they all
+# see the data of one moment. page_setup starts each run's memo; it is used only in the run it
+# was started in (Streamlit gives each run, fragments' included, a new `cursors` dict), so a
+# callback before page_setup, or anything outside a page run, reads the version itself.
 _RUN = threading.local()
 
 
+def _this_run():
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    run_ctx = get_script_run_ctx()
+    return run_ctx.cursors if run_ctx is not None else None
+
+
 def start_run() -> None:
-    _RUN.versions = {}
+    _RUN.run, _RUN.versions = _this_run(), {}
 
 
 def version(ctx: PageContext) -> str:
@@ -41,12 +49,12 @@ def version(ctx: PageContext) -> str:
     across runs. While the database cannot be reached, the last version this process read,
     so that pages keep showing what is cached and a citizen's form can say that saving
     failed (keeping what was typed) instead of the whole page failing."""
-    versions = getattr(_RUN, "versions", None)
-    if versions is None:
+    run = _this_run()
+    if run is None or getattr(_RUN, "run", None) is not run:
         return _read_version(ctx)
-    if ctx.db.url not in versions:
-        versions[ctx.db.url] = _read_version(ctx)
-    return versions[ctx.db.url]
+    if ctx.db.url not in _RUN.versions:
+        _RUN.versions[ctx.db.url] = _read_version(ctx)
+    return _RUN.versions[ctx.db.url]
 
 
 def _read_version(ctx: PageContext) -> str:
