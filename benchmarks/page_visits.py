@@ -9,7 +9,9 @@ Side by side, on the same server settings (the project's own .streamlit/config.t
 number of elements: that is the floor, what Streamlit itself costs per visit. Each line's value
 is server seconds per visit at that rate (1 / visits per second) and the baseline the floor's,
 so `ratio` is our visits/s over the floor's: 1.0 would be as fast as Streamlit can go, and the
-target is 0.5 at city scale.
+target is 0.5 at city scale. Each page's visits are made half before and half after the
+floor's (ours, floor, floor, ours), so that other work on the machine that grows or fades
+during the run weighs alike on both.
 
 Then two portal processes behind the nginx template: the crowd comes from distinct
 127.0.0.x source addresses (nginx hashes on the client address) and the run prints how the
@@ -133,6 +135,24 @@ async def crowd(host: str, port: int, page: str, query: str, visits: int,
     return visits / (time.perf_counter() - start), seconds
 
 
+def _side_by_side(ports: dict, page: str, query: str, elements: int, visits: int):
+    """Our page and the floor, in the order ours, floor, floor, ours (half the visits each
+    time): the machine's other work drifts during a run, and that order makes a steady drift
+    fall alike on both. Returns (our visits/s, each of our visits' seconds, the floor's
+    visits/s)."""
+    half = visits // 2
+    seconds = {"ours": 0.0, "floor": 0.0}
+    times: list[float] = []
+    for side in ("ours", "floor", "floor", "ours"):
+        port, wanted, asked = ((ports["portal"], page, query) if side == "ours"
+                               else (ports["floor"], "", f"n={elements}"))
+        rate, each = asyncio.run(crowd("127.0.0.1", port, wanted, asked, half, ["127.0.0.1"]))
+        seconds[side] += half / rate
+        if side == "ours":
+            times += each
+    return 2 * half / seconds["ours"], times, 2 * half / seconds["floor"]
+
+
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
@@ -181,10 +201,7 @@ def run(quick: bool) -> list[dict]:
             for label, page, query in pages:
                 _, elements, sent = asyncio.run(visit("127.0.0.1", ports["portal"], page, query))  # warm
                 asyncio.run(visit("127.0.0.1", ports["floor"], "", f"n={elements}"))
-                ours, times = asyncio.run(crowd("127.0.0.1", ports["portal"], page, query, visits,
-                                                ["127.0.0.1"]))
-                base, _ = asyncio.run(crowd("127.0.0.1", ports["floor"], "", f"n={elements}", visits,
-                                            ["127.0.0.1"]))
+                ours, times, base = _side_by_side(ports, page, query, elements, visits)
                 one_process.append(ours)
                 log(f"{label}: {ours:.2f} visits/s (floor {base:.2f}), p50 {statistics.median(times):.2f} s, "
                     f"p95 {p95(times):.2f} s, {elements} elements, {sent:,} B sent")

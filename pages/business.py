@@ -1,23 +1,17 @@
 """商户查询: look a business up and see what the bureau knows of it."""
 import streamlit as st
-from streamlit_folium import st_folium
 
-from portal.complaints.stats import business_counts as complaint_counts
 from portal.registry import queries
 from portal.registry.schemas import BusinessFilter
-from portal.rounds.queries import rounds_for_batches
-from portal.sampling.queries import sampling_record
-from portal.registry.models import Business
 from portal.lists.models import BLACK
-from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
-from portal.ratings.queries import business_rating
 from portal import i18n
 from portal.i18n import N_, aside, field, t
 from portal.maps import ensure_assets, location_map
 from portal.timeutil import local_today
 from portal.validation import MAX_QUERY
 from portal.ui import cached
+from portal.ui.folium_views import folium_map
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
@@ -34,17 +28,12 @@ if "id" in params:
     show_address()
     st.page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
     business_id = id_param(params, "id")
-    with ctx.db.read() as session:
-        business = session.get(Business, business_id) if business_id else None
-        record = sampling_record(session, business_id) if business else None
-        rating = business_rating(session, business, local_today()) if business else None
-        listings = list_history(session, business_id) if business else []
-        complaints = complaint_counts(session, business_id) if business else None
-        picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
-    if business is None:
+    found = cached.business_page(ctx, business_id, local_today()) if business_id else None
+    if found is None:
         st.title(t("商户查询"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
         st.stop()
+    business, record, rating, listings, complaints, picked = found
     demo_notice(business.is_demo)
     st.title(md(business.name), anchor=False)
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector_label)))} · "
@@ -79,8 +68,9 @@ if "id" in params:
     if tiles and business.lat is not None and business.lng is not None \
             and not business.location_approximate:
         ensure_assets()
-        st_folium(location_map(business.lat, business.lng, tiles, ctx.settings.tianditu_key),
-                  height=220, use_container_width=True, returned_objects=[], key="business_location")
+        where = (business.lat, business.lng, tiles, ctx.settings.tianditu_key)
+        folium_map(("location", *where), lambda: location_map(*where), height=220, returned_objects=[],
+                   key="business_location")
     st.subheader(t("抽检记录"))
     for batch in record.recent:
         with st.container(border=True):
@@ -128,8 +118,7 @@ with st.form("business_search"):
                               index=district_options.index(flt.district)
                               if flt.district in district_options else 0,
                               format_func=lambda c: names.get(c, t("全部区县")) if c else t("全部区县"))
-    with ctx.db.read() as session:
-        type_options = [""] + queries.business_types(session, ctx.profile.adcode)
+    type_options = [""] + cached.business_types(ctx)
     business_type = right.selectbox(t("类型"), type_options,
                                     index=type_options.index(flt.type)
                                     if flt.type in type_options else 0,

@@ -7,11 +7,14 @@ import streamlit as st
 
 from portal.complaints import rules, stats
 from portal.complaints.models import KIND_LABELS, STATUS_LABELS
+from portal import i18n
 from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
+from portal.ui import cached
+from portal.ui.charts import altair_chart
 from portal.ui.complaint_views import category_label
 from portal.ui.i18n_views import district_labels
-from portal.ui.complaint_stats_views import count_bars, frame, headline, month_chart, monthly
+from portal.ui.complaint_stats_views import count_bars_of, frame, headline, month_chart_of, monthly
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice, table_on_demand
 
@@ -50,26 +53,25 @@ for row in range(0, len(shown), 3):   # row by row, so a phone reads them in ord
 category_names = {name: category_label(name) for name in rules.categories()}
 
 
-def chart_and_table(data, chart, key: str) -> None:
-    st.altair_chart(chart, width="stretch")
-    table_on_demand(t("以表格查看"), data, f"table_{key}")
+def chart_and_table(builder, rows: list[dict], table, key: str, *args) -> None:
+    altair_chart(builder, rows, *args)      # the spec is cached per rows and language
+    table_on_demand(t("以表格查看"), table, f"table_{key}")
 
 
 def by_month() -> None:
-    data = monthly(figures.rows["month"])
-    chart_and_table(data, month_chart(data), "month")
+    rows = figures.rows["month"]
+    chart_and_table(month_chart_of, rows, lambda: monthly(rows), "month")
 
 
 def by_category() -> None:
-    label = t("问题类别")
-    data = frame(figures.rows["category"], label, category_names)
-    chart_and_table(data, count_bars(data, label), "category")
+    label, rows = t("问题类别"), figures.rows["category"]
+    chart_and_table(count_bars_of, rows, lambda: frame(rows, label, category_names), "category", label,
+                    category_names)
 
 
 def by_district() -> None:
-    label = t("区县")
-    data = frame(figures.rows["district"], label, names)
-    chart_and_table(data, count_bars(data, label), "district")
+    label, rows = t("区县"), figures.rows["district"]
+    chart_and_table(count_bars_of, rows, lambda: frame(rows, label, names), "district", label, names)
 
 
 # Only the open tab's chart and the opened tables are built (a rerun when one is chosen):
@@ -87,20 +89,26 @@ category = left.selectbox(t("问题类别"), list(category_choices), format_func
 district_choices = {"": t("全部区县")} | {d.adcode: names.get(d.adcode, d.adcode) for d in ctx.profile.districts}
 district = right.selectbox(t("区县"), list(district_choices), format_func=district_choices.get)
 page = st.number_input(t("页码"), min_value=1, value=1, step=1)
-with ctx.db.read() as session:
-    total, cases = stats.finished_cases(session, category=category or None,
-                                        district_adcode=district or None, start=start, end=end,
-                                        page=int(page))
-if not cases:
-    st.info(t("没有符合条件的已办结案件。"))
-else:
-    st.caption(t("共 {n:,} 件：统计期间内提交、截至今天已办结的案件（不选类别和区县时即上方的“已办结”），"
-                 "每页 50 件，最新办结的在前。", n=total))
-    st.dataframe(pd.DataFrame([{
+
+
+# Keyed as the cases are (with the language): building the frame cost more than reading them.
+@st.cache_data(ttl=60, show_spinner=False, max_entries=200)
+def cases_table(key: tuple, language: str, _cases) -> pd.DataFrame:
+    return pd.DataFrame([{
         both("商户"): c.business_name, both("类型"): t(KIND_LABELS[c.kind]),
         both("问题类别"): category_names.get(c.category, c.category),
         both("区县"): names.get(c.district_adcode or "", ""), both("提交日期"): day(c.received_on),
         both("办结日期"): day(c.finished_on), both("状态"): t(STATUS_LABELS[c.status]),
         both("办理结果"): t(c.outcome) if c.outcome else (t(N_("不予受理")) if c.status == "refused" else "")}
-        for c in cases]), hide_index=True, width="stretch")
+        for c in _cases])
+
+
+total, cases = cached.finished_cases(ctx, category or None, district or None, start, end, int(page))
+if not cases:
+    st.info(t("没有符合条件的已办结案件。"))
+else:
+    st.caption(t("共 {n:,} 件：统计期间内提交、截至今天已办结的案件（不选类别和区县时即上方的“已办结”），"
+                 "每页 50 件，最新办结的在前。", n=total))
+    st.dataframe(cases_table((ctx.db.url, cached.version(ctx), category, district, start, end, int(page)),
+                             i18n.current(), cases), hide_index=True, width="stretch")
     st.caption(t("开放数据接口：/api/v1/complaints/stats（统计）和 /api/v1/requests（案件，Open311 风格）。"))

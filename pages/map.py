@@ -6,7 +6,6 @@ import folium
 import pandas as pd
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from portal import i18n, map_feed
 from portal.map_layers import DISTRICT_FIGURES
@@ -18,9 +17,9 @@ from portal.maps import (CLASSES, LEGEND_COLOURS, PIN_LETTERS, NearMeControl, ad
 from portal.ratings.nearby import nearby, point_from_client
 from portal.ratings.queries import CANTEENS_FOR_THE_YOUNG_AND_OLD, MapFilter
 from portal.registry.places import MAX_PLACE_QUERY, find_place
-from portal.registry.queries import business_types
 from portal.timeutil import local_today
 from portal.ui import cached
+from portal.ui.folium_views import folium_map
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.nearby_views import FOCUS, HERE, PLACE_KINDS, SEEN_CLICK, nearby_list
@@ -41,9 +40,10 @@ if view == "区县对比":
     figure = st.selectbox(t("按哪一项对比"), list(DISTRICT_FIGURES),
                           format_func=lambda key: t(DISTRICT_FIGURES[key]))
     values = cached.district_values(ctx, figure)
-    st_folium(district_map(cached.boundaries(ctx), values, t(DISTRICT_FIGURES[figure]), ctx.profile.centre,
-                           ctx.profile.zoom, tiles=tiles, key=ctx.settings.tianditu_key),
-              height=520, use_container_width=True, returned_objects=[], key="district_map")
+    folium_map(("district_map", figure, tuple(values.items()), ctx.profile.adcode, tiles, ctx.settings.tianditu_key),
+               lambda: district_map(cached.boundaries(ctx), values, t(DISTRICT_FIGURES[figure]), ctx.profile.centre,
+                                    ctx.profile.zoom, tiles=tiles, key=ctx.settings.tianditu_key),
+               height=520, returned_objects=[], key="district_map")
     st.table(pd.DataFrame([{both("区县"): names.get(code, code), both(DISTRICT_FIGURES[figure]): value}
                            for code, value in values.items()]).set_index(both("区县")))
     st.caption(t("颜色越深，数值越高。年度 A 级占比按近 12 个月有检查记录的餐饮单位计算。"))
@@ -69,8 +69,7 @@ if find:
 with st.expander(t("筛选：“一老一小”、类型、等级、明厨亮灶、区县、名称、快检室")):
     young_old = st.toggle(t("只看“一老一小”（学校、养老机构食堂）"))
     left, middle, right = st.columns(3)
-    with ctx.db.read() as session:
-        kind_options = business_types(session, ctx.profile.adcode)
+    kind_options = cached.business_types(ctx)
     kinds = left.multiselect(t("类型"), kind_options, placeholder=t("全部类型"), disabled=young_old,
                              format_func=t)
     classes = middle.multiselect(t("等级"), [c for c, _, _ in CLASSES], placeholder=t("全部等级"),
@@ -93,32 +92,45 @@ flt = MapFilter(kinds=tuple(CANTEENS_FOR_THE_YOUNG_AND_OLD if young_old else kin
 crs = map_feed.crs_for(tiles)
 points = cached.map_points(ctx, flt, crs)
 link_query = "&lang=en" if i18n.english() else ""
-fmap = business_map(map_feed.address(flt, crs, points.etag), {kind: t(kind) for kind in points.kinds},
-                    ctx.profile.centre, ctx.profile.zoom, ctx.profile.boundaries_path, tiles=tiles,
-                    key=ctx.settings.tianditu_key, words=popup_words(t),
-                    labels=[t(label) for _, _, label in CLASSES], link_query=link_query)
-NearMeControl(t("显示我附近的单位（需允许浏览器使用位置）"), t("附近"),
-              t("没有取得您的位置：请允许浏览器使用位置信息（网站需通过 https 访问），或在地图上方输入地址。")
-              ).add_to(fmap)
-failed, black = cached.map_layers(ctx)
-open_text = t("查看这家单位")
-if show_failed:
-    failed_line = json.dumps(t("近一年抽检不合格 {n} 批次"))
-    add_ring_layer(fmap, failed, t("抽检不合格单位"), "#dc2626",
-                   f'{failed_line}.replace("{{n}}", row[3])', tiles, open_text, link_query)
-if show_black:
-    add_ring_layer(fmap, black, t("黑榜单位"), "#111827",
-                   json.dumps(t("在严重违法失信名单（黑榜）上")), tiles, open_text, link_query)
-if show_rooms:
-    add_room_layer(fmap, cached.test_room_rows(ctx), t("快检室"), t("查看开放时间并预约送检"), tiles,
-                   link_query)
-if show_failed or show_black or show_rooms:
-    folium.LayerControl(collapsed=False).add_to(fmap)
+
+
+def build_map():
+    fmap = business_map(address, {kind: t(kind) for kind in points.kinds}, ctx.profile.centre,
+                        ctx.profile.zoom, ctx.profile.boundaries_path, tiles=tiles,
+                        key=ctx.settings.tianditu_key, words=popup_words(t),
+                        labels=[t(label) for _, _, label in CLASSES], link_query=link_query)
+    NearMeControl(t("显示我附近的单位（需允许浏览器使用位置）"), t("附近"),
+                  t("没有取得您的位置：请允许浏览器使用位置信息（网站需通过 https 访问），或在地图上方输入地址。")
+                  ).add_to(fmap)
+    if show_failed or show_black:
+        failed, black = cached.map_layers(ctx)
+        open_text = t("查看这家单位")
+    if show_failed:
+        failed_line = json.dumps(t("近一年抽检不合格 {n} 批次"))
+        add_ring_layer(fmap, failed, t("抽检不合格单位"), "#dc2626",
+                       f'{failed_line}.replace("{{n}}", row[3])', tiles, open_text, link_query)
+    if show_black:
+        add_ring_layer(fmap, black, t("黑榜单位"), "#111827",
+                       json.dumps(t("在严重违法失信名单（黑榜）上")), tiles, open_text, link_query)
+    if show_rooms:
+        add_room_layer(fmap, cached.test_room_rows(ctx), t("快检室"), t("查看开放时间并预约送检"), tiles,
+                       link_query)
+    if show_failed or show_black or show_rooms:
+        folium.LayerControl(collapsed=False).add_to(fmap)
+    return fmap
+
+
+# The map is rendered once per what it is drawn from (portal.ui.folium_views); the rings'
+# and rooms' rows are those of the data version and the day.
+address = map_feed.address(flt, crs, points.etag)
+drawn_from = ("business_map", address, ctx.profile.adcode, tiles, ctx.settings.tianditu_key, link_query,
+              show_failed, show_black, show_rooms,
+              (cached.version(ctx), local_today()) if show_failed or show_black or show_rooms else None)
 here = st.session_state.get(HERE)
 focus = st.session_state.get(FOCUS)
-returned = st_folium(fmap, height=520, use_container_width=True, returned_objects=["last_clicked"],
-                     key="business_map", feature_group_to_add=here_marker(here, tiles, t("量起点")),
-                     center=to_display_crs(tiles, *focus) if focus else None, zoom=16 if focus else None)
+returned = folium_map(drawn_from, build_map, height=520, returned_objects=["last_clicked"],
+                      key="business_map", feature_group=here_marker(here, tiles, t("量起点")),
+                      center=to_display_crs(tiles, *focus) if focus else None, zoom=16 if focus else None)
 # The 附近 button hands the phone's position over as a click at that point; a tap on the map
 # means "near here" too. Each new click is taken once.
 clicked = point_from_client((returned or {}).get("last_clicked"))

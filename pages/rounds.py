@@ -7,6 +7,7 @@ from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, SAMPLING, V
 from portal.i18n import N_, aside, day, t
 from portal.timeutil import local_today
 from portal import feed_paths
+from portal.ui.charts import altair_chart
 from portal.ui.clients import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
@@ -98,7 +99,7 @@ if current in (VOTING, SAMPLING, PUBLISHED) and rows:
     st.subheader(t("得票") + (aside(t("实时")) if current == VOTING else ""), anchor=False)
     st.caption(t("共 {votes:,} 票，{people:,} 人参与。", votes=votes, people=people))
     frame = tally_frame(rows)
-    st.altair_chart(tally_chart(frame), width="stretch")
+    altair_chart(tally_chart, frame)
     with st.expander(t("以表格查看")):
         st.dataframe(frame, hide_index=True, width="stretch")
 

@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from portal.sampling.rules import disclaimer, rules
-from portal.rounds.queries import rounds_for_batches
 from portal.sampling import queries
 from portal.sampling.schemas import MAX_KEYWORD, SamplingFilter
 from portal.sampling.spec import EXPORT_COLUMNS, SPEC_VERSION
 from portal.i18n import N_, both, day, t
 from portal.timeutil import local_today
 from portal.ui import cached
+from portal.ui.charts import altair_chart
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
@@ -32,9 +32,7 @@ if "batch" in params:
     show_address()
     back = flt.to_params()
     batch_id = id_param(params, "batch")
-    with ctx.db.read() as session:
-        batch = queries.get_batch(session, batch_id) if batch_id else None
-        from_round = rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None
+    batch, from_round = cached.sampling_batch(ctx, batch_id) if batch_id else (None, None)
     st.page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
@@ -150,7 +148,7 @@ def show_statistics() -> None:
         if frame.empty:
             st.info(t("没有数据。"))
             continue
-        st.altair_chart(rate_chart(frame, label, line=line), width="stretch")
+        altair_chart(rate_chart, frame, label, line=line)
         table_on_demand(t("按{label}的数字（表格）", label=label), frame, f"table_{key}")
     st.markdown("**" + t("最常见的不合格项目") + "**")
     item_col, batch_col = both("不合格项目"), t("批次")
@@ -158,7 +156,7 @@ def show_statistics() -> None:
     if items.empty:
         st.info(t("所选范围内没有不合格批次。"))
     else:
-        st.altair_chart(count_chart(items, item_col, batch_col), width="stretch")
+        altair_chart(count_chart, items, item_col, batch_col)
         table_on_demand(t("不合格项目（表格）"), items, "table_items")
     st.caption(t("数据更新至 {day}。", day=day(stats['data_date'])))
 

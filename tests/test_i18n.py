@@ -32,7 +32,7 @@ ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/
                    "portal/ui/nearby_views.py", "portal/ui/browser.py", "portal/ui/test_room_views.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
-NO_TEXT = {"cached", "nav", "layout", "clients"}
+NO_TEXT = {"cached", "nav", "layout", "clients", "charts", "folium_views"}
 
 
 def english_pages() -> list[str]:

@@ -164,3 +164,50 @@ def test_district_outlines_are_fetched_from_a_static_file_not_sent_with_each_map
         while isinstance(corner[0], list):
             corner = corner[0]
         assert (corner != first) == shifted      # 高德 tiles: shifted to GCJ-02
+
+
+def _component_args(monkeypatch, draw) -> dict:
+    """The arguments streamlit-folium's component receives (but the map's random id)."""
+    import streamlit_folium
+
+    sent = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs))
+    draw()
+    args = dict(sent[-1])
+    args.pop("id"), args.pop("on_change")
+    return args
+
+
+def test_a_cached_map_sends_what_st_folium_sends(monkeypatch):
+    """portal.ui.folium_views renders a map once and sends the same component arguments as
+    st_folium rendering it on every run, the 附近 point's layer, centre and zoom included."""
+    import folium
+    from streamlit_folium import st_folium
+
+    from portal.maps import NearMeControl, add_ring_layer, here_marker, location_map
+    from portal.ui.folium_views import folium_map
+
+    def build():
+        fmap = business_map(PATH, {"餐馆": "餐馆"}, (29.2, 110.6), 9, tiles="OpenStreetMap",
+                            link_query="&lang=en")
+        NearMeControl("附近的单位", "附近", "没有取得您的位置").add_to(fmap)
+        add_ring_layer(fmap, [(29.1, 110.4, 5, "2")], "抽检不合格单位", "#dc2626", '"x"', "OpenStreetMap")
+        folium.LayerControl(collapsed=False).add_to(fmap)
+        return fmap
+
+    here = (29.3, 110.5, "量起点")
+    options = {"height": 520, "returned_objects": ["last_clicked"], "key": "business_map",
+               "center": (29.3, 110.5), "zoom": 16}
+    expected = _component_args(monkeypatch, lambda: st_folium(
+        build(), use_container_width=True, feature_group_to_add=here_marker(here, "OpenStreetMap", "量起点"),
+        **options))
+    for _ in range(2):      # drawn, then from the cache
+        assert _component_args(monkeypatch, lambda: folium_map(
+            ("test", PATH), build, feature_group=here_marker(here, "OpenStreetMap", "量起点"),
+            **options)) == expected
+    small = _component_args(monkeypatch, lambda: st_folium(
+        location_map(29.2, 110.6, "OpenStreetMap"), height=220, use_container_width=True,
+        returned_objects=[], key="business_location"))
+    assert _component_args(monkeypatch, lambda: folium_map(
+        ("test-location",), lambda: location_map(29.2, 110.6, "OpenStreetMap"), height=220,
+        returned_objects=[], key="business_location")) == small

@@ -6,6 +6,8 @@ own writes change (complaint and vote counts), which do not change the version. 
 this process also call clear(), which frees the old entries at once."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -24,11 +26,38 @@ TTL = 60
 _LAST_VERSION: dict[str, str] = {}
 
 
+# The versions read in this script run: a page keys many reads on the version, and they all
+# see the data of one moment. page_setup starts each run's memo; it is used only in the run it
+# was started in (Streamlit gives each run, fragments' included, a new `cursors` dict), so a
+# callback before page_setup, or anything outside a page run, reads the version itself.
+_RUN = threading.local()
+
+
+def _this_run():
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    run_ctx = get_script_run_ctx()
+    return run_ctx.cursors if run_ctx is not None else None
+
+
+def start_run() -> None:
+    _RUN.run, _RUN.versions = _this_run(), {}
+
+
 def version(ctx: PageContext) -> str:
-    """The data version, read for each key (one primary-key read): never cached itself.
-    While the database cannot be reached, the last version this process read, so that
-    pages keep showing what is cached and a citizen's form can say that saving failed
-    (keeping what was typed) instead of the whole page failing."""
+    """The data version, read once per script run (one primary-key read) and never cached
+    across runs. While the database cannot be reached, the last version this process read,
+    so that pages keep showing what is cached and a citizen's form can say that saving
+    failed (keeping what was typed) instead of the whole page failing."""
+    run = _this_run()
+    if run is None or getattr(_RUN, "run", None) is not run:
+        return _read_version(ctx)
+    if ctx.db.url not in _RUN.versions:
+        _RUN.versions[ctx.db.url] = _read_version(ctx)
+    return _RUN.versions[ctx.db.url]
+
+
+def _read_version(ctx: PageContext) -> str:
     try:
         with ctx.db.read() as session:
             current = data_version.current(session)
@@ -78,6 +107,7 @@ def boundaries(ctx: PageContext) -> dict:
 
 def clear() -> None:
     st.cache_data.clear()
+    start_run()         # a write in this run: its next reads see the new version
 
 
 # --- sampling ---------------------------------------------------------------------------------
@@ -94,6 +124,21 @@ def sampling_search(ctx: PageContext, flt: SamplingFilter, page: int):
     return _sampling_search(ctx.db.url, version(ctx), flt, page)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=1000)
+def _sampling_batch(url: str, version: str, batch_id: int):
+    from portal.rounds.queries import rounds_for_batches
+
+    with get_portal().db.read() as session:
+        batch = sampling_queries.get_batch(session, batch_id)
+        return batch, (rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None)
+
+
+def sampling_batch(ctx: PageContext, batch_id: int):
+    """(the batch with its failed items, 核查处置 and registry entries, or None; the 你点我检
+    round it came from, or None). One entry per id asked for, at most 1,000 kept."""
+    return _sampling_batch(ctx.db.url, version(ctx), batch_id)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
 def _district_names(url: str, version: str) -> dict[str, str]:
     with get_portal().db.read() as session:
@@ -102,6 +147,19 @@ def _district_names(url: str, version: str) -> dict[str, str]:
 
 def district_names(ctx: PageContext) -> dict[str, str]:
     return _district_names(ctx.db.url, version(ctx))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _business_types(url: str, version: str, adcode: str) -> list[str]:
+    from portal.registry.queries import business_types as types
+
+    with get_portal().db.read() as session:
+        return types(session, adcode)
+
+
+def business_types(ctx: PageContext) -> list[str]:
+    """The jurisdiction's business types, for the filters."""
+    return _business_types(ctx.db.url, version(ctx), ctx.profile.adcode)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -204,3 +262,47 @@ def list_entries(ctx: PageContext, today, q: str):
     """({kind: entries in force matching q}, whether any entry is demo data). One entry per
     keyword typed (at most 200 kept), so a stranger's many keywords cannot fill memory."""
     return _list_entries(ctx.db.url, version(ctx), ctx.profile.adcode, today, q)
+
+
+# --- 投诉举报办理公开 ------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=200)
+def _finished_cases(url: str, version: str, category: str | None, district: str | None, start, end,
+                    page: int):
+    from portal.complaints.stats import finished_cases
+
+    with get_portal().db.read() as session:
+        return finished_cases(session, category=category, district_adcode=district, start=start,
+                              end=end, page=page)
+
+
+def finished_cases(ctx: PageContext, category: str | None, district: str | None, start, end, page: int):
+    """(total, one page of finished cases) for the public list. Cases are finished by
+    officials (a new data version); the TTL catches the day's change of what counts."""
+    return _finished_cases(ctx.db.url, version(ctx), category, district, start, end, page)
+
+
+# --- 商户页面 ------------------------------------------------------------------------------------
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=1000)
+def _business_page(url: str, version: str, business_id: int, today):
+    from portal.complaints.stats import business_counts
+    from portal.lists.queries import business_history
+    from portal.ratings.queries import business_rating
+    from portal.registry.models import Business
+    from portal.rounds.queries import rounds_for_batches
+    from portal.sampling.queries import sampling_record
+
+    with get_portal().db.read() as session:
+        business = session.get(Business, business_id)
+        if business is None:
+            return None
+        record = sampling_record(session, business_id)
+        return (business, record, business_rating(session, business, today),
+                business_history(session, business_id), business_counts(session, business_id),
+                rounds_for_batches(session, [b.id for b in record.recent]))
+
+
+def business_page(ctx: PageContext, business_id: int, today):
+    """What a business's page shows: (business, sampling record, rating, list entries,
+    complaint counts, {batch id: 你点我检 round}), or None. One entry per id asked for, at
+    most 1,000 kept; complaint counts (citizens' filings) refresh with the TTL."""
+    return _business_page(ctx.db.url, version(ctx), business_id, today)

@@ -59,6 +59,15 @@ def month_chart(data: pd.DataFrame) -> alt.Chart:
         tooltip=[month, measure, cases]).properties(height=260)
 
 
+def month_chart_of(rows: list[dict]) -> alt.Chart:
+    """month_chart from complaints.stats.by_month rows (charts are cached on the rows)."""
+    return month_chart(monthly(rows))
+
+
+def count_bars_of(rows: list[dict], label: str, names: dict | None = None) -> alt.Chart:
+    return count_bars(frame(rows, label, names), label)
+
+
 def headline(summary: Summary) -> list[tuple[str, str, str]]:
     """(label, value, definition) for st.metric and the caption under it: each figure with its
     one definition (complaints.stats.DEFINITIONS, also in the API's field spec)."""

@@ -276,6 +276,9 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
     """Page config, sidebar, and access control. For an official page (official=True or a
     role), anyone without the right role sees the sign-in form or a refusal, never the page:
     this function stops the script before the page's own code runs."""
+    from portal.ui.cached import start_run      # (cached imports this module)
+
+    start_run()
     _language_from_url()
     _large_text_from_url()
     st.set_page_config(page_title=f"{t(title)} · {t('食品安全公开与公众参与门户')}",

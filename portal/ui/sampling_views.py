@@ -66,8 +66,9 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
         (both("备注"), batch.remark),
     ]
     # st.table renders markdown in its cells: every value here came from an imported file.
-    st.table(pd.DataFrame([(k, md(v)) for k, v in fields if v], columns=[t("项目"), t("内容")])
-             .set_index(t("项目")))
+    shown = [(k, md(v)) for k, v in fields if v]
+    st.table(pd.DataFrame({t("内容"): [v for _, v in shown]},
+                          index=pd.Index([k for k, _ in shown], name=t("项目"))))
     registry_block(batch)
     if batch.result == FAILED:
         st.subheader(t("不合格项目"))

@@ -126,11 +126,12 @@ def md(text: str | None) -> str:
 
 def table_on_demand(label: str, frame, key: str) -> None:
     """A table in an expander, sent only once the visitor opens it (opening reruns the page):
-    most visitors read the chart above it and never open it."""
+    most visitors read the chart above it and never open it. frame: a data frame, or a
+    function making it (called only when the table is opened)."""
     box = st.expander(label, key=key, on_change="rerun")
     with box:
         if box.open:
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(frame() if callable(frame) else frame, hide_index=True, width="stretch")
 
 
 def download_buttons(frame, stem: str, sheet: str, as_of, columns: list[tuple[str, str]],
