@@ -7,13 +7,12 @@ from portal.lists.queries import business_history
 from portal.lists.rules import is_active
 from portal.ratings import actions as rating_actions
 from portal.ratings.rules import rules as rating_rules
-from portal.registry import queries
-from portal.registry.schemas import BusinessFilter
 from portal.registry.actions import update_business
 from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
+from portal.ui.sign_views import pick_business
 from portal.ui.widgets import run_action
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
@@ -27,20 +26,9 @@ ctx = page_setup("登记检查与名单", role="publisher", layout="wide")
 st.title("登记检查与名单", anchor=False)
 st.caption("为一家单位录入一次量化分级检查、登记明厨亮灶，或列入、移出红黑榜。每次登记都记入审计日志并立即公开。")
 
-q = st.text_input("查找单位（名称或地址中的一段）", max_chars=50)
-if not q.strip():
-    st.info("请先输入单位名称查找。")
+business = pick_business(ctx)
+if business is None:
     st.stop()
-with ctx.db.read() as session:
-    total, found = queries.search(session, ctx.profile.adcode,
-                                  BusinessFilter.from_params({"q": q})[0])
-if not found:
-    st.warning("没有找到这家单位。新单位请先通过“导入登记与评级”导入登记信息。")
-    st.stop()
-choice = st.selectbox(f"选择单位（共 {total} 家，显示前 {len(found)} 家）", [b.id for b in found],
-                      format_func=lambda i: next(f"{b.name}（{b.business_type}，{b.address}）"
-                                                 for b in found if b.id == i))
-business = next(b for b in found if b.id == choice)
 st.page_link("pages/business.py", label="查看公开页面", icon=":material/open_in_new:",
              query_params={"id": str(business.id)})
 

@@ -21,14 +21,19 @@ from pathlib import Path
 
 import segno
 from fpdf import FPDF
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal import feed_paths
+from portal.accounts import audit
+from portal.accounts.permissions import authorize
+from portal.accounts.rules import Actor
 from portal.ratings.queries import ratings_for
 from portal.ratings.rules import Rating
 from portal.ratings.stickers import sign as sign_sticker
 from portal.registry.models import Business
-from portal.timeutil import cn_date
+from portal.timeutil import cn_date, local_today
+from portal.validation import InputError, Message
 
 FONT_DIRS = (os.environ.get("PORTAL_SIGN_FONT_DIR", ""), "/usr/share/fonts/opentype/noto",
              "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk")
@@ -39,6 +44,7 @@ NAME_CHARS = 60            # longer names are cut (a name is at most 200 charact
 # Grade colours as on the door page (door.css), a face besides: never colour alone.
 COLOURS = {"优秀": (26, 127, 55), "良好": (11, 92, 173), "一般": (168, 90, 0), None: (85, 85, 85)}
 MEDIA_TYPE = "application/pdf"
+RATED_SECTOR = "餐饮服务"
 MAX_PAGES = 5000           # one district's document at most (the print page says so)
 
 
@@ -232,3 +238,41 @@ def render(signs: Iterable[SignContent], bureau: str,
     if not pdf.pages:
         raise ValueError("no signs to print")
     return bytes(pdf.output())
+
+
+def district_count(session: Session, adcode: str) -> int:
+    """How many signs printing a district makes: its 餐饮服务 businesses (the rated ones)."""
+    return session.scalar(select(func.count()).select_from(Business).where(
+        Business.district_adcode == adcode, Business.sector == RATED_SECTOR)) or 0
+
+
+def print_signs(session: Session, actor: Actor | None, *, base_url: str, secret_key: str, bureau: str,
+                business_id: int | None = None, district: str | None = None,
+                progress: Callable[[int, int], None] = lambda done, total: None) -> bytes:
+    """A publisher prints one business's sign, or a district's (its 餐饮服务 businesses, one
+    page each, by name): authorize → validate → draw → audit (which codes were issued, as a
+    count and the day). progress(done, total) after each page."""
+    authorize(actor, "sign_print")
+    if (business_id is None) == (district is None):
+        raise InputError({"_": Message("请选择一家单位或一个区县")})
+    if business_id is not None:
+        business = session.get(Business, business_id)
+        if business is None:
+            raise InputError({"business": Message("没有找到这家单位")})
+        businesses, kind, ident = [business], "business", business_id
+    else:
+        total = district_count(session, district)
+        if not total:
+            raise InputError({"district": Message("这个区县没有餐饮服务单位")})
+        if total > MAX_PAGES:
+            raise InputError({"district": Message("一次最多打印 {n} 张，请分区县打印", n=MAX_PAGES)})
+        businesses = list(session.scalars(select(Business).where(
+            Business.district_adcode == district, Business.sector == RATED_SECTOR)
+            .order_by(Business.name, Business.id)))
+        kind, ident = "district", district
+    today = local_today()
+    signs = contents(session, businesses, today, base_url, secret_key)
+    body = render(signs, bureau, lambda done: progress(done, len(signs)))
+    audit.record(session, actor, "sign_print", object_type=kind, object_id=ident,
+                 detail={"pages": len(signs), "printed_on": today.isoformat()})
+    return body

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers.complaints import add_business
+from portal import signs
 from portal.accounts import actions, audit, identities, second_factor
 from portal.accounts.permissions import ADMIN, PERMISSIONS, PermissionDenied, authorize
 from portal.accounts.rules import ROLES, Actor
@@ -60,6 +61,8 @@ CALLS = {
     "kitchen_set": lambda p, s, a, i: rating_actions.set_kitchen(s, a, i, {"kind": "透明厨房"}),
     "list_add": lambda p, s, a, i: list_actions.add_list_entry(s, a, i, {"kind": "red"}),
     "list_remove": lambda p, s, a, i: list_actions.remove_list_entry(s, a, 1, None, "整改到位"),
+    "sign_print": lambda p, s, a, i: signs.print_signs(s, a, base_url="http://x", secret_key="k" * 32,
+                                                      bureau="局", business_id=i),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "核查中"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),

@@ -45,6 +45,8 @@ PERMISSIONS: dict[str, str | None] = {
     "kitchen_set": PUBLISHER,
     "list_add": PUBLISHER,
     "list_remove": PUBLISHER,
+    # 公示牌 (portal/signs.py): printing issues signed sticker codes
+    "sign_print": PUBLISHER,
     # 核查处置 (portal/sampling/disposal.py)
     "disposal_update": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)

@@ -1,0 +1,67 @@
+"""The officials' side of the 公示牌 (portal/signs.py): choose a business, and print its sign or
+a district's, with a progress bar and a download. Used by 公示牌打印 and 登记检查与名单."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from portal import signs
+from portal.registry import queries
+from portal.registry.models import Business
+from portal.registry.schemas import BusinessFilter
+from portal.ui.widgets import run_action
+
+LABELS = {"business": "单位", "district": "区县", "_": "打印范围"}
+RESULT = "sign_pdf"
+
+
+def pick_business(ctx, label: str = "查找单位（名称或地址中的一段）", key: str = "pick") -> Business | None:
+    """The official types part of a name and picks one of the matches; None until then."""
+    q = st.text_input(label, max_chars=50, key=f"{key}_q")
+    if not q.strip():
+        st.info("请先输入单位名称查找。")
+        return None
+    with ctx.db.read() as session:
+        total, found = queries.search(session, ctx.profile.adcode, BusinessFilter.from_params({"q": q})[0])
+    if not found:
+        st.warning("没有找到这家单位。新单位请先通过“导入登记与评级”导入登记信息。")
+        return None
+    choice = st.selectbox(f"选择单位（共 {total} 家，显示前 {len(found)} 家）", [b.id for b in found],
+                          format_func=lambda i: next(f"{b.name}（{b.business_type}，{b.address}）"
+                                                     for b in found if b.id == i), key=f"{key}_id")
+    return next(b for b in found if b.id == choice)
+
+
+def site_base(ctx) -> str:
+    """Where the QR codes point: PORTAL_PUBLIC_URL, else the address this page was opened at."""
+    if ctx.settings.public_url:
+        return ctx.settings.public_url
+    parts = urlsplit(st.context.url or "")
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
+
+
+def print_button(ctx, label: str, filename: str, **target) -> None:
+    """Print (business_id=… or district=…) with a progress bar; then offer the PDF."""
+    if st.button(label, type="primary", key=f"print_{filename}"):
+        bar = st.progress(0.0, text="正在生成公示牌…")
+        made: list[bytes] = []
+
+        def progress(done: int, total: int) -> None:
+            if done == total or done % max(1, total // 50) == 0:
+                bar.progress(done / total, text=f"已生成 {done} / {total} 张")
+
+        def draw(session, actor) -> None:
+            made.append(signs.print_signs(session, actor, base_url=site_base(ctx),
+                                          secret_key=ctx.settings.secret_key, bureau=ctx.profile.bureau,
+                                          progress=progress, **target))
+
+        if run_action(ctx, draw, labels=LABELS, done="已生成，请下载后用 A5 纸打印。"):
+            st.session_state[RESULT] = (filename, made[0])
+        else:
+            bar.empty()
+    found = st.session_state.get(RESULT)
+    if found and found[0] == filename:
+        st.download_button("下载 PDF", found[1], file_name=found[0], mime=signs.MEDIA_TYPE,
+                           icon=":material/download:", on_click="ignore")
