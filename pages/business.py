@@ -8,6 +8,7 @@ from portal.registry.schemas import BusinessFilter
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling.queries import sampling_record
 from portal.registry.models import Business
+from portal.registry.records import staff_of
 from portal.lists.models import BLACK
 from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
@@ -74,6 +75,8 @@ if "id" in params:
     if business.licence_no:
         lines.append(f"{field('许可证编号')}{md(business.licence_no)}" +
                      (aside(t("{day}发证", day=i18n.day(business.licence_date))) if business.licence_date else ""))
+    for label, person, phone in staff_of(business):
+        lines.append(f"{field(label)}{md(person)}" + (aside(t("工作电话 {phone}", phone=md(phone))) if phone else ""))
     st.markdown("  \n".join(lines))
     tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
     if tiles and business.lat is not None and business.lng is not None \

@@ -12,7 +12,7 @@ from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
-from portal.ui.sign_views import pick_business
+from portal.ui.sign_views import pick_business, staff_inputs
 from portal.ui.widgets import run_action
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
@@ -20,6 +20,8 @@ LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_
           "inspected_on": "检查日期", "score": "评分", "kind": "类型", "stream_url": "直播地址",
           "reason": "列入原因", "decision_no": "处罚决定书文号", "authority": "作出决定机关",
           "listed_on": "列入日期", "business": "单位", "entry": "名单记录", "removal": "移出",
+          "safety_officer": "食品安全员", "safety_director": "食品安全总监",
+          "responsible_official": "包保责任人", "responsible_phone": "包保责任人工作电话",
           "_": "内容"}
 
 ctx = page_setup("登记检查与名单", role="publisher", layout="wide")
@@ -106,8 +108,9 @@ with registry_tab:
         lat = left.text_input("纬度（WGS-84，可空）", value="" if business.location_approximate else str(business.lat))
         lng = right.text_input("经度（WGS-84，可空）", value="" if business.location_approximate else str(business.lng))
         st.caption("没有坐标时放在区县中心，并向公众注明“位置为区县中心”。")
+        staff = staff_inputs(business)
         if st.form_submit_button("保存登记信息", type="primary"):
             save(update_business, business.id,
                  {"name": name, "credit_code": code, "licence_no": licence, "business_type": kind,
                   "address": address, "district": district, "lat": lat, "lng": lng,
-                  "licence_date": business.licence_date}, ctx.profile, success="已保存。")
+                  "licence_date": business.licence_date, **staff}, ctx.profile, success="已保存。")

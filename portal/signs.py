@@ -32,6 +32,7 @@ from portal.ratings.queries import ratings_for
 from portal.ratings.rules import Rating
 from portal.ratings.stickers import sign as sign_sticker
 from portal.registry.models import Business
+from portal.registry.records import staff_of
 from portal.timeutil import cn_date, local_today
 from portal.validation import InputError, Message
 
@@ -90,8 +91,7 @@ def sign_url(base_url: str, secret_key: str, business_id: int, grade: str | None
 
 
 def contents(session: Session, businesses: list[Business], today: date, base_url: str,
-             secret_key: str, staff: Callable[[Business], tuple[tuple[str, str], ...]] = lambda b: ()
-             ) -> list[SignContent]:
+             secret_key: str) -> list[SignContent]:
     """Each business's sign as of today, in the order given."""
     ratings = ratings_for(session, businesses, today)
     out = []
@@ -104,7 +104,9 @@ def contents(session: Session, businesses: list[Business], today: date, base_url
             demo=business.is_demo, rated=found is not None, grade=grade,
             face=rating.face if rating else None, annual=rating.annual if rating else None,
             inspected_on=rating.last_inspected_on if rating else None, printed_on=today,
-            url=sign_url(base_url, secret_key, business.id, grade, today), staff=staff(business)))
+            url=sign_url(base_url, secret_key, business.id, grade, today),
+            staff=tuple((label, f"{person}　工作电话 {phone}" if phone else person)
+                        for label, person, phone in staff_of(business))))
     return out
 
 

@@ -169,3 +169,18 @@ def test_sign_builds_are_bounded_per_address_and_cached_signs_cost_nothing(porta
     refused = door.get(f"/b/{ids[1]}/sign.pdf")
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
     assert door.get(f"/b/{ids[0]}/sign.pdf").status_code == 200     # from the cache
+
+
+def test_staff_named_in_the_registry_are_on_the_sign_and_the_door_page(portal):
+    business = rated_business(portal)
+    with portal.db.write() as session:
+        row = session.get(Business, business.id)
+        row.safety_officer, row.safety_director = "王<b>芳", "李国"
+        row.responsible_official, row.responsible_phone = "覃建国", "0744-8221234 转 801"
+    door = client(portal)
+    shown = pdf_text(door.get(f"/b/{business.id}/sign.pdf").content)
+    assert "食品安全员：王<b>芳" in shown and "食品安全总监：李国" in shown
+    assert "包保责任人：覃建国工作电话0744-8221234转801" in shown
+    html = door.get(f"/b/{business.id}").text
+    assert "食品安全员：王&lt;b&gt;芳" in html and 'href="tel:07448221234801"' in html
+    assert "Food safety officer" in text(door.get(f"/b/{business.id}?lang=en").text)

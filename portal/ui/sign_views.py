@@ -33,6 +33,20 @@ def pick_business(ctx, label: str = "查找单位（名称或地址中的一段�
     return next(b for b in found if b.id == choice)
 
 
+def staff_inputs(business: Business) -> dict[str, str]:
+    """The staff published on the 公示牌 and the door page, as inputs inside a form."""
+    st.caption("以下人员信息印在公示牌上并在单位页面公开：只填写其公开身份（姓名）和工作电话，不填个人手机。")
+    left, right = st.columns(2)
+    values = {"safety_officer": left.text_input("食品安全员", value=business.safety_officer or "", max_chars=40),
+              "safety_director": right.text_input("食品安全总监", value=business.safety_director or "",
+                                                  max_chars=40)}
+    values["responsible_official"] = left.text_input("包保责任人", value=business.responsible_official or "",
+                                                     max_chars=40)
+    values["responsible_phone"] = right.text_input("包保责任人工作电话", value=business.responsible_phone or "",
+                                                   max_chars=30)
+    return values
+
+
 def site_base(ctx) -> str:
     """Where the QR codes point: PORTAL_PUBLIC_URL, else the address this page was opened at."""
     if ctx.settings.public_url:

@@ -36,6 +36,7 @@ from portal.ratings.queries import BusinessRating, business_rating
 from portal.ratings import stickers
 from portal.ratings.rules import months_before, rules
 from portal.registry.models import Business
+from portal.registry.records import staff_of
 from portal.sampling.queries import failed_since
 from portal.timeutil import local_midnight_utc, local_today
 from portal.validation import Message
@@ -127,6 +128,9 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
         "failed": [{"food": b.food_name, "day": i18n.day(b.announcement_date),
                     "href": link("sampling", batch=str(b.id), scope="all")} for b in failed],
         "lists": lists, "sticker": None,
+        "staff": [{"label": field(label), "name": person,
+                   "phone": phone, "tel": "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")}
+                  for label, person, phone in staff_of(business)],
         "links": {"complaint": link("complaint", business=str(business.id)),
                   "business": link("business", id=str(business.id)),
                   "feed": atom.link(public_url, own, feed_paths.business(business.id)),
@@ -145,6 +149,7 @@ def words() -> dict[str, str]:
                   "不是真实的登记、抽检或执法信息。"),
         "demo_short": t("演示数据"),
         "failed_title": t("近一年不合格抽检"), "no_failed": t("近一年已公布的抽检中没有不合格批次。"),
+        "staff_title": t("食品安全负责人"), "work_phone": t("工作电话"),
         "lists_title": t("红黑榜"), "not_listed": t("目前不在红黑榜上。"),
         "watch": t("观看后厨直播"), "complain": t("投诉举报"), "full": t("查看完整信息"),
         "feed": t("订阅动态（Atom）"), "other_language": "中文" if i18n.english() else "English",
