@@ -7,12 +7,10 @@ in Chinese, always: it hangs at a door in China (the door page it opens has Engl
 
 The font is Noto Sans CJK SC from the system package fonts-noto-cjk (installed by .ci/run and
 the deployment notes in README.md; SIL Open Font License), embedded as a subset of the glyphs
-a document uses. Set PORTAL_SIGN_FONT_DIR to a folder holding NotoSansCJK-Regular.ttc and
-NotoSansCJK-Bold.ttc elsewhere.
+a document uses: NotoSansCJK-Regular.ttc and NotoSansCJK-Bold.ttc in one of FONT_DIRS.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -36,8 +34,10 @@ from portal.registry.records import staff_of
 from portal.timeutil import cn_date, local_today
 from portal.validation import InputError, Message
 
-FONT_DIRS = (os.environ.get("PORTAL_SIGN_FONT_DIR", ""), "/usr/share/fonts/opentype/noto",
-             "/usr/share/fonts/noto-cjk", "/usr/share/fonts/google-noto-cjk")
+# Where Debian/Ubuntu (fonts-noto-cjk), Fedora (google-noto-sans-cjk-fonts) and Arch
+# (noto-fonts-cjk) put the collections.
+FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/google-noto-sans-cjk-vf-fonts",
+             "/usr/share/fonts/google-noto-cjk", "/usr/share/fonts/noto-cjk")
 FONT_FAMILY = "Noto Sans CJK SC"
 PAGE = (148, 210)          # A5 portrait, mm
 MARGIN = 12
@@ -58,14 +58,14 @@ def _font(weight: str) -> tuple[str, int]:
     """The font file and the index of the Simplified Chinese face in the collection."""
     from fontTools.ttLib import TTCollection
 
-    for folder in filter(None, FONT_DIRS):
+    for folder in FONT_DIRS:
         path = Path(folder) / f"NotoSansCJK-{weight}.ttc"
         if path.is_file():
             collection = TTCollection(str(path), lazy=True)
             for index, face in enumerate(collection.fonts):
                 if face["name"].getDebugName(1) == FONT_FAMILY:
                     return str(path), index
-    raise FontMissing(f"{FONT_FAMILY} ({weight}) not found: install fonts-noto-cjk or set PORTAL_SIGN_FONT_DIR")
+    raise FontMissing(f"{FONT_FAMILY} ({weight}) not found: install fonts-noto-cjk")
 
 
 @dataclass(frozen=True)
