@@ -17,6 +17,7 @@ from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.queries import kitchens_of, ratings_for
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
+from portal.registry.records import STAFF_FIELDS
 from portal.registry.schemas import BusinessFilter
 from portal.rounds import phases
 from portal.rounds import queries as rounds
@@ -107,6 +108,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
             "rating": rating_record(ratings.get(b.id)),
             "kitchen": ({"kind": kitchen.kind, "stream_url": kitchen.stream_url}
                         if kitchen else None),
+            "staff": {key: getattr(b, key) for key in STAFF_FIELDS},
             "demo": bool(b.is_demo), "updated_at": b.updated_at,
         })
     return out

@@ -94,6 +94,13 @@ class Kitchen(BaseModel):
     stream_url: str | None = F("互联网直播地址", "live stream link")
 
 
+class Staff(BaseModel):
+    safety_officer: str | None = F("食品安全员", "food safety officer")
+    safety_director: str | None = F("食品安全总监", "food safety director")
+    responsible_official: str | None = F("包保责任人（监管部门）", "official responsible for the business (包保)")
+    responsible_phone: str | None = F("包保责任人工作电话", "the official's work phone")
+
+
 class Business(BaseModel):
     id: int = F("商户编号（本站）", "business id on this portal")
     name: str = F("名称", "name")
@@ -109,6 +116,7 @@ class Business(BaseModel):
     location_approximate: bool = F("位置仅为区县中心", "only the district is known")
     rating: Rating | None = F("量化分级（仅餐饮服务）", "food-safety rating, catering only")
     kitchen: Kitchen | None = F("明厨亮灶", "open-kitchen display")
+    staff: Staff = F("公示牌上的食品安全人员（登记库有时）", "staff named on the door sign, where the registry has them")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
 
