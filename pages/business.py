@@ -25,6 +25,7 @@ from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card
 from portal.ui.sampling_views import result_badge
 from portal import feed_paths
+from portal.ui.badge_views import badge_embed
 from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
 
 ctx = page_setup("商户查询", english=True)
@@ -53,6 +54,7 @@ if "id" in params:
     feed_link(feed_paths.business(business.id))
     st.markdown(f":material/qr_code_2: [{t('门口扫码页')}]({feed_paths.door(business.id)})",
                 help=t("公示牌上的二维码打开的页面：不用加载整个网站，手机上打开更快。"))
+    badge_embed(ctx, business.id)
     if rating:
         rating_card(rating)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]

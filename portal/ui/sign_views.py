@@ -2,14 +2,13 @@
 a district's, with a progress bar and a download. Used by 公示牌打印 and 登记检查与名单."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import streamlit as st
 
 from portal import signs
 from portal.registry import queries
 from portal.registry.models import Business
 from portal.registry.schemas import BusinessFilter
+from portal.ui.badge_views import site_base
 from portal.ui.widgets import run_action
 
 LABELS = {"business": "单位", "district": "区县", "_": "打印范围"}
@@ -45,15 +44,6 @@ def staff_inputs(business: Business) -> dict[str, str]:
     values["responsible_phone"] = right.text_input("包保责任人工作电话", value=business.responsible_phone or "",
                                                    max_chars=30)
     return values
-
-
-def site_base(ctx) -> str:
-    """Where the QR codes point: PORTAL_PUBLIC_URL, else the address this page was opened at."""
-    if ctx.settings.public_url:
-        return ctx.settings.public_url
-    parts = urlsplit(st.context.url or "")
-    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"{parts.scheme}://{parts.netloc}" + (f"/{prefix}" if prefix else "")
 
 
 def print_button(ctx, label: str, filename: str, **target) -> None:
