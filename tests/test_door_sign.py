@@ -182,5 +182,5 @@ def test_staff_named_in_the_registry_are_on_the_sign_and_the_door_page(portal):
     assert "食品安全员：王<b>芳" in shown and "食品安全总监：李国" in shown
     assert "包保责任人：覃建国工作电话0744-8221234转801" in shown
     html = door.get(f"/b/{business.id}").text
-    assert "食品安全员：王&lt;b&gt;芳" in html and 'href="tel:07448221234801"' in html
+    assert "食品安全员：王&lt;b&gt;芳" in html and 'href="tel:07448221234;ext=801"' in html
     assert "Food safety officer" in text(door.get(f"/b/{business.id}?lang=en").text)

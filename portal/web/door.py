@@ -103,6 +103,14 @@ def _rating(data: BusinessRating | None) -> dict | None:
     return seen
 
 
+def tel_link(phone: str) -> str:
+    """A work phone as a tel: link (RFC 3966), its 转 extension as ;ext=."""
+    main, _, extension = phone.partition("转")
+    digits = "".join(c for c in main if c.isdigit() or c == "+")
+    extension = "".join(c for c in extension if c.isdigit())
+    return f"tel:{digits}" + (f";ext={extension}" if extension else "")
+
+
 def page_context(session, business: Business, lang: str, public_url: str, today: date) -> dict:
     """Everything the template shows, in the current language (inside i18n.speaking)."""
     own = feed_paths.door(business.id)
@@ -129,7 +137,7 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
                     "href": link("sampling", batch=str(b.id), scope="all")} for b in failed],
         "lists": lists, "sticker": None,
         "staff": [{"label": field(label), "name": person,
-                   "phone": phone, "tel": "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")}
+                   "phone": phone, "tel": tel_link(phone)}
                   for label, person, phone in staff_of(business)],
         "links": {"complaint": link("complaint", business=str(business.id)),
                   "business": link("business", id=str(business.id)),
