@@ -13,6 +13,7 @@ from portal.lists.models import BLACK
 from portal.lists.queries import business_history as list_history
 from portal.lists.rules import is_active
 from portal.ratings.queries import business_rating
+from portal.ratings.replies import published_reply
 from portal import i18n
 from portal.i18n import N_, aside, field, t
 from portal.maps import ensure_assets, location_map
@@ -22,7 +23,7 @@ from portal.ui import cached
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
-from portal.ui.rating_views import rating_card
+from portal.ui.rating_views import rating_card, reply_note
 from portal.ui.sampling_views import result_badge
 from portal import feed_paths
 from portal.ui.badge_views import badge_embed
@@ -43,6 +44,7 @@ if "id" in params:
         listings = list_history(session, business_id) if business else []
         complaints = complaint_counts(session, business_id) if business else None
         picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
+        reply = published_reply(session, business_id) if business else None
     if business is None:
         st.title(t("商户查询"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
@@ -57,6 +59,8 @@ if "id" in params:
     badge_embed(ctx, business.id)
     if rating:
         rating_card(rating)
+        if reply:
+            reply_note(reply.text, reply.received_on)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
     for entry in current:
         if entry.kind == BLACK:

@@ -12,7 +12,7 @@ from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
-from portal.ui.sign_views import pick_business, staff_inputs
+from portal.ui.sign_views import pick_business, reply_forms, staff_inputs
 from portal.ui.widgets import run_action
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
@@ -22,6 +22,7 @@ LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_
           "listed_on": "列入日期", "business": "单位", "entry": "名单记录", "removal": "移出",
           "safety_officer": "食品安全员", "safety_director": "食品安全总监",
           "responsible_official": "包保责任人", "responsible_phone": "包保责任人工作电话",
+          "text": "回应内容", "received_on": "收到日期", "reply": "回应", "note": "审核意见",
           "_": "内容"}
 
 ctx = page_setup("登记检查与名单", role="publisher", layout="wide")
@@ -39,8 +40,8 @@ def save(action, *args, success: str) -> None:
     run_action(ctx, action, *args, labels=LABELS, done=success)
 
 
-inspect_tab, kitchen_tab, add_tab, remove_tab, registry_tab = st.tabs(
-    ["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜", "修改登记信息"])
+inspect_tab, kitchen_tab, reply_tab, add_tab, remove_tab, registry_tab = st.tabs(
+    ["录入检查", "明厨亮灶", "商户回应", "列入红黑榜", "移出红黑榜", "修改登记信息"])
 with inspect_tab:
     if business.sector != "餐饮服务":
         st.info("只有餐饮服务单位参加量化分级。")
@@ -59,6 +60,8 @@ with kitchen_tab:
         url = st.text_input("公众直播地址（仅“互联网+明厨亮灶”，以 https:// 开头）", max_chars=500)
         if st.form_submit_button("保存", type="primary"):
             save(rating_actions.set_kitchen, business.id, {"kind": kind, "stream_url": url}, success="已保存。")
+with reply_tab:
+    reply_forms(ctx, business, LABELS)
 with add_tab:
     with st.form("list_add"):
         kind = st.radio("名单", [BLACK, RED], horizontal=True,

@@ -20,7 +20,7 @@ from portal.demo import generator
 from portal.importers.registry import import_registry
 from portal.importers.sampling import import_sampling
 from portal.lists import actions as list_actions
-from portal.ratings import actions as rating_actions
+from portal.ratings import actions as rating_actions, replies
 from portal.registry.actions import update_business
 from portal.rounds import management
 from portal.sampling.disposal import update_disposal
@@ -63,6 +63,8 @@ CALLS = {
     "list_remove": lambda p, s, a, i: list_actions.remove_list_entry(s, a, 1, None, "整改到位"),
     "sign_print": lambda p, s, a, i: signs.print_signs(s, a, base_url="http://x", secret_key="k" * 32,
                                                       bureau="局", business_id=i),
+    "grade_reply_enter": lambda p, s, a, i: replies.enter_reply(s, a, i, {"text": "我们已整改", "received_on": None}),
+    "grade_reply_moderate": lambda p, s, a, i: replies.moderate_reply(s, a, 1, True),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "核查中"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),

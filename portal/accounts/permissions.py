@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, str | None] = {
     "list_remove": PUBLISHER,
     # 公示牌 (portal/signs.py): printing issues signed sticker codes
     "sign_print": PUBLISHER,
+    # the business's reply on its grade (portal/ratings/replies.py)
+    "grade_reply_enter": PUBLISHER,
+    "grade_reply_moderate": PUBLISHER,
     # 核查处置 (portal/sampling/disposal.py)
     "disposal_update": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)

@@ -1,15 +1,18 @@
-"""The officials' side of the 公示牌 (portal/signs.py): choose a business, and print its sign or
-a district's, with a progress bar and a download. Used by 公示牌打印 and 登记检查与名单."""
+"""The officials' side of what a business shows at its door: choose a business, print its 公示牌
+(portal/signs.py) or a district's with a progress bar, its staff, and its reply on the grade
+(portal/ratings/replies.py). Used by 公示牌打印 and 登记检查与名单."""
 from __future__ import annotations
 
 import streamlit as st
 
 from portal import signs
+from portal.ratings import replies
 from portal.registry import queries
 from portal.registry.models import Business
 from portal.registry.schemas import BusinessFilter
 from portal.ui.badge_views import site_base
-from portal.ui.widgets import run_action
+from portal.timeutil import cn_date, local_today
+from portal.ui.widgets import md, run_action
 
 LABELS = {"business": "单位", "district": "区县", "_": "打印范围"}
 RESULT = "sign_pdf"
@@ -69,3 +72,34 @@ def print_button(ctx, label: str, filename: str, **target) -> None:
     if found and found[0] == filename:
         st.download_button("下载 PDF", found[1], file_name=found[0], mime=signs.MEDIA_TYPE,
                            icon=":material/download:", on_click="ignore")
+
+
+def reply_forms(ctx, business: Business, labels: dict[str, str]) -> None:
+    """Enter the business's written reply on its grade; approve or reject pending ones."""
+    if business.sector != "餐饮服务":
+        st.info("只有参加量化分级的餐饮服务单位可以回应等级。")
+        return
+    st.caption("商户对自己的等级有话要说时，可以书面提交回应（如已整改的情况）。录入后须经审核才公开，"
+               "显示在单位页面和门口扫码页的等级旁边；只公开最新的一条。审核时删去辱骂、广告和他人个人信息。")
+    with st.form("reply_enter", clear_on_submit=True):
+        text = st.text_area("回应内容（照商户书面回应录入）", max_chars=replies.MAX_CHARS)
+        received = st.date_input("收到日期", value=None, format="YYYY/MM/DD", max_value=local_today())
+        if st.form_submit_button("录入，等待审核", type="primary"):
+            run_action(ctx, replies.enter_reply, business.id, {"text": text, "received_on": received},
+                       labels=labels, done="已录入，审核通过后公开。")
+    with ctx.db.read() as session:
+        pending = replies.pending_replies(session, business.id)
+        shown = replies.published_reply(session, business.id)
+    if shown:
+        st.markdown(f"**目前公开的回应**（{cn_date(shown.received_on)}收到）：{md(shown.text)}")
+    for reply in pending:
+        with st.form(f"reply_moderate_{reply.id}"):
+            st.markdown(f"**待审核**（{cn_date(reply.received_on)}收到，{md(reply.entered_by)} 录入）：{md(reply.text)}")
+            note = st.text_input("审核意见（不通过时必填）", max_chars=300)
+            left, right = st.columns(2)
+            if left.form_submit_button("通过并公开", type="primary"):
+                run_action(ctx, replies.moderate_reply, reply.id, True, note, labels=labels,
+                           done="已公开。", rerun=True)
+            if right.form_submit_button("不通过"):
+                run_action(ctx, replies.moderate_reply, reply.id, False, note, labels=labels,
+                           done="已记录，不公开。", rerun=True)

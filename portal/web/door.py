@@ -34,6 +34,7 @@ from portal.lists.queries import business_history
 from portal.lists.rules import is_active
 from portal.ratings.queries import BusinessRating, business_rating
 from portal.ratings import stickers
+from portal.ratings.replies import published_reply
 from portal.ratings.rules import months_before, rules
 from portal.registry.models import Business
 from portal.registry.records import staff_of
@@ -103,6 +104,14 @@ def _rating(data: BusinessRating | None) -> dict | None:
     return seen
 
 
+def _reply(session, business_id: int) -> dict | None:
+    found = published_reply(session, business_id)
+    if found is None:
+        return None
+    return {"title": t("商户对等级的回应"), "day": t("{day}收到，经审核后公开", day=i18n.day(found.received_on)),
+            "lines": [line for line in found.text.splitlines() if line.strip()]}
+
+
 def tel_link(phone: str) -> str:
     """A work phone as a tel: link (RFC 3966), its 转 extension as ;ext=."""
     main, _, extension = phone.partition("转")
@@ -135,7 +144,7 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
         "address": business.address or "", "rating": rating, "grade_words": grade_words,
         "failed": [{"food": b.food_name, "day": i18n.day(b.announcement_date),
                     "href": link("sampling", batch=str(b.id), scope="all")} for b in failed],
-        "lists": lists, "sticker": None,
+        "lists": lists, "sticker": None, "reply": _reply(session, business.id),
         "staff": [{"label": field(label), "name": person,
                    "phone": phone, "tel": tel_link(phone)}
                   for label, person, phone in staff_of(business)],
