@@ -15,6 +15,7 @@ from portal.lists.models import ListEntry
 from portal.lists.queries import active_query
 from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.queries import kitchens_of, ratings_for
+from portal.ratings.replies import published_replies
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
 from portal.registry.records import STAFF_FIELDS
@@ -97,6 +98,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
     kitchens = kitchens_of(session, [b.id for b in businesses])
     ratings = ratings_for(session, businesses, today, kitchens)
     names = district_names(session)
+    replies = published_replies(session, [b.id for b in businesses])
     out = []
     for b in businesses:
         kitchen = kitchens.get(b.id)
@@ -108,6 +110,8 @@ def business_records(session: Session, businesses: list[Business], today: date) 
             "rating": rating_record(ratings.get(b.id)),
             "kitchen": ({"kind": kitchen.kind, "stream_url": kitchen.stream_url}
                         if kitchen else None),
+            "grade_reply": ({"text": replies[b.id].text, "received_on": replies[b.id].received_on}
+                            if b.id in replies else None),
             "staff": {key: getattr(b, key) for key in STAFF_FIELDS},
             "demo": bool(b.is_demo), "updated_at": b.updated_at,
         })

@@ -101,6 +101,11 @@ class Staff(BaseModel):
     responsible_phone: str | None = F("包保责任人工作电话", "the official's work phone")
 
 
+class GradeReply(BaseModel):
+    text: str = F("商户对等级的书面回应（经审核后公开）", "the business's written reply on its grade, published after review")
+    received_on: date = F("收到日期", "received on")
+
+
 class Business(BaseModel):
     id: int = F("商户编号（本站）", "business id on this portal")
     name: str = F("名称", "name")
@@ -116,6 +121,7 @@ class Business(BaseModel):
     location_approximate: bool = F("位置仅为区县中心", "only the district is known")
     rating: Rating | None = F("量化分级（仅餐饮服务）", "food-safety rating, catering only")
     kitchen: Kitchen | None = F("明厨亮灶", "open-kitchen display")
+    grade_reply: GradeReply | None = F("商户对等级的回应（最新一条已公开的）", "the business's newest published reply on its grade")
     staff: Staff = F("公示牌上的食品安全人员（登记库有时）", "staff named on the door sign, where the registry has them")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")

@@ -79,6 +79,18 @@ def published_reply(session: Session, business_id: int) -> GradeReply | None:
         .order_by(GradeReply.received_on.desc(), GradeReply.id.desc()).limit(1))
 
 
+def published_replies(session: Session, business_ids: list[int]) -> dict[int, GradeReply]:
+    """Each business's newest published reply, for a page of businesses (one query)."""
+    if not business_ids:
+        return {}
+    out: dict[int, GradeReply] = {}
+    for reply in session.scalars(select(GradeReply).where(
+            GradeReply.business_id.in_(business_ids), GradeReply.status == PUBLISHED)
+            .order_by(GradeReply.received_on, GradeReply.id)):
+        out[reply.business_id] = reply          # the newest last
+    return out
+
+
 def pending_replies(session: Session, business_id: int) -> list[GradeReply]:
     return list(session.scalars(select(GradeReply).where(
         GradeReply.business_id == business_id, GradeReply.status == PENDING).order_by(GradeReply.id)))
