@@ -7,6 +7,7 @@ from portal.registry import queries
 from portal.registry.schemas import BusinessFilter
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling.queries import sampling_record
+from portal.sampling.reviews import reviews_of
 from portal.registry.models import Business
 from portal.registry.records import staff_of
 from portal.lists.models import BLACK
@@ -24,7 +25,7 @@ from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card, reply_note
-from portal.ui.sampling_views import result_badge
+from portal.ui.sampling_views import result_badge, review_lines
 from portal import feed_paths
 from portal.ui.badge_views import badge_embed
 from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
@@ -45,6 +46,7 @@ if "id" in params:
         complaints = complaint_counts(session, business_id) if business else None
         picked = rounds_for_batches(session, [b.id for b in record.recent]) if business else {}
         reply = published_reply(session, business_id) if business else None
+        reviews = reviews_of(session, [b.id for b in record.recent]) if business else {}
     if business is None:
         st.title(t("商户查询"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
@@ -95,7 +97,8 @@ if "id" in params:
         with st.container(border=True):
             st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
                         f"{field('公告日期')}{i18n.day(batch.announcement_date)}"
-                        + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else ""))
+                        + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else "")
+                        + "".join("  \n" + line for line in review_lines(reviews.get(batch.id, []))))
             st.page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):

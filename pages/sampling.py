@@ -4,6 +4,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from portal.sampling.reviews import reviews_of
 from portal.sampling.rules import disclaimer, rules
 from portal.rounds.queries import rounds_for_batches
 from portal.sampling import queries
@@ -35,6 +36,7 @@ if "batch" in params:
     with ctx.db.read() as session:
         batch = queries.get_batch(session, batch_id) if batch_id else None
         from_round = rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None
+        reviews = reviews_of(session, [batch_id]).get(batch_id, []) if batch else []
     st.page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
@@ -48,7 +50,7 @@ if "batch" in params:
                 icon=":material/how_to_vote:")
         st.page_link("pages/rounds.py", label=t("查看这一期“你点我检”"), icon=":material/chevron_right:",
                      query_params={"round": str(from_round[0])})
-    batch_detail(batch, names)
+    batch_detail(batch, names, reviews)
     st.stop()
 
 st.title(t("食品抽检结果"), anchor=False)

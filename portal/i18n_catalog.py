@@ -24,7 +24,7 @@ SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "po
            "portal/complaints/filing.py", "portal/complaints/photos.py", "portal/complaints/stats.py",
            "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py",
            "portal/ratings/rules.py", "portal/rule_sources.py", "portal/web/door.py",
-           "portal/web/badges.py", "portal/registry/records.py"]
+           "portal/web/badges.py", "portal/registry/records.py", "portal/sampling/reviews.py"]
 
 
 def source_files() -> list[Path]:

@@ -23,6 +23,7 @@ from portal.lists import actions as list_actions
 from portal.ratings import actions as rating_actions, replies
 from portal.registry.actions import update_business
 from portal.rounds import management
+from portal.sampling import reviews
 from portal.sampling.disposal import update_disposal
 
 pytestmark = pytest.mark.security
@@ -65,6 +66,8 @@ CALLS = {
                                                       bureau="局", business_id=i),
     "grade_reply_enter": lambda p, s, a, i: replies.enter_reply(s, a, i, {"text": "我们已整改", "received_on": None}),
     "grade_reply_moderate": lambda p, s, a, i: replies.moderate_reply(s, a, 1, True),
+    "review_record": lambda p, s, a, i: reviews.record_application(s, a, 1, {"kind": "复检"}),
+    "review_decide": lambda p, s, a, i: reviews.record_outcome(s, a, 1, "推翻", None),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "核查中"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),

@@ -52,6 +52,9 @@ PERMISSIONS: dict[str, str | None] = {
     "grade_reply_moderate": PUBLISHER,
     # 核查处置 (portal/sampling/disposal.py)
     "disposal_update": PUBLISHER,
+    # 复检 / 异议 (portal/sampling/reviews.py)
+    "review_record": PUBLISHER,
+    "review_decide": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)
     "round_create": PUBLISHER,
     "candidate_add": PUBLISHER,

@@ -39,6 +39,7 @@ from portal.ratings.rules import months_before, rules
 from portal.registry.models import Business
 from portal.registry.records import staff_of
 from portal.sampling.queries import failed_since
+from portal.sampling.reviews import label as review_label, reviews_of
 from portal.timeutil import local_midnight_utc, local_today
 from portal.validation import Message
 from portal.web import atom, badges
@@ -131,6 +132,7 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
 
     rating = _rating(business_rating(session, business, today))
     failed = failed_since(session, business.id, months_before(today, 12))
+    reviews = reviews_of(session, [b.id for b in failed])
     listed = [e for e in business_history(session, business.id) if is_active(e.removed_on, e.ends_on, today)]
     lists = [{"black": e.kind == BLACK,
               "text": t("目前在严重违法失信名单（黑榜）上") if e.kind == BLACK else t("目前在红榜上"),
@@ -143,7 +145,10 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
         "lang": "en" if english else "zh-CN", "name": business.name, "demo": business.is_demo,
         "address": business.address or "", "rating": rating, "grade_words": grade_words,
         "failed": [{"food": b.food_name, "day": i18n.day(b.announcement_date),
-                    "href": link("sampling", batch=str(b.id), scope="all")} for b in failed],
+                    "href": link("sampling", batch=str(b.id), scope="all"),
+                    "reviews": [t(review_label(r)) + aside(t("{day}申请", day=i18n.day(r.applied_on)) + (
+                        "，" + t("{day}作出结论", day=i18n.day(r.decided_on)) if r.decided_on else ""))
+                        for r in reviews.get(b.id, [])]} for b in failed],
         "lists": lists, "sticker": None, "reply": _reply(session, business.id),
         "staff": [{"label": field(label), "name": person,
                    "phone": phone, "tel": tel_link(phone)}

@@ -1,5 +1,5 @@
 """registry: the business's 食品安全员 / 食品安全总监 and its 包保责任人 with a work phone;
-ratings: the business's moderated reply on its grade
+ratings: the business's moderated reply on its grade; sampling: 复检 / 异议 on failed batches
 
 Revision ID: 0019
 Revises: 0015
@@ -40,9 +40,30 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('grade_replies', schema=None) as batch_op:
         batch_op.create_index('ix_grade_replies_business_status', ['business_id', 'status'], unique=False)
+    op.create_table('sampling_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=4), nullable=False),
+    sa.Column('notified_on', sa.Date(), nullable=False),
+    sa.Column('applied_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('outcome', sa.String(length=4), nullable=True),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('entered_by', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('is_demo', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['sampling_batches.id'],
+                            name=op.f('fk_sampling_reviews_batch_id_sampling_batches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sampling_reviews'))
+    )
+    with op.batch_alter_table('sampling_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sampling_reviews_batch_id'), ['batch_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('sampling_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sampling_reviews_batch_id'))
+    op.drop_table('sampling_reviews')
     with op.batch_alter_table('grade_replies', schema=None) as batch_op:
         batch_op.drop_index('ix_grade_replies_business_status')
     op.drop_table('grade_replies')
