@@ -38,6 +38,14 @@ class Page(BaseModel, Generic[Record]):
     data: list[Record]
 
 
+class Review(BaseModel):
+    kind: Literal["retest", "objection"] = F("retest 复检，objection 异议", "re-testing or objection")
+    applied_on: date = F("申请日期", "applied on")
+    outcome: Literal["upheld", "overturned"] | None = F("结论：upheld 维持原结论，overturned 推翻；未出结论为 null",
+                                                        "outcome: the result upheld or overturned; null while open")
+    decided_on: date | None = F("结论日期", "decided on")
+
+
 class FailedItem(BaseModel):
     item: str = F("不合格项目", "failed test item")
     result_value: str | None = F("检验结果", "measured value")
@@ -72,6 +80,7 @@ class SamplingBatch(BaseModel):
     failed_items: list[FailedItem] = F("不合格项目（合格批次为空）", "failed items, empty when passed")
     disposal: Disposal | None = F("核查处置（仅在本市抽样的不合格批次；外地批次由抽样地处置，为 null）",
                                   "follow-up of a failed batch sampled in this city (null for batches sampled elsewhere)")
+    reviews: list[Review] = F("复检和异议申请（按申请日期）", "re-testing and objection applications, by date")
     in_jurisdiction: bool = F("在本市抽样", "sampled in this city")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
