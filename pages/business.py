@@ -3,6 +3,7 @@ import streamlit as st
 
 from portal.registry import queries
 from portal.registry.schemas import BusinessFilter
+from portal.registry.records import staff_of
 from portal.lists.models import BLACK
 from portal.lists.rules import is_active
 from portal import i18n
@@ -15,9 +16,10 @@ from portal.ui.folium_views import folium_map
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
-from portal.ui.rating_views import rating_card
-from portal.ui.sampling_views import result_badge
+from portal.ui.rating_views import rating_card, reply_note
+from portal.ui.sampling_views import result_badge, review_lines
 from portal import feed_paths
+from portal.ui.badge_views import badge_embed
 from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
 
 ctx = page_setup("商户查询", english=True)
@@ -33,7 +35,7 @@ if "id" in params:
         st.title(t("商户查询"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的商户。链接可能有误，请用名称重新查询。", id=md(params['id'][:20])))
         st.stop()
-    business, record, rating, listings, complaints, picked = found
+    business, record, rating, listings, complaints, picked, reply, reviews = found
     demo_notice(business.is_demo)
     st.title(md(business.name), anchor=False)
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector_label)))} · "
@@ -41,8 +43,11 @@ if "id" in params:
     feed_link(feed_paths.business(business.id))
     st.markdown(f":material/qr_code_2: [{t('门口扫码页')}]({feed_paths.door(business.id)})",
                 help=t("公示牌上的二维码打开的页面：不用加载整个网站，手机上打开更快。"))
+    badge_embed(ctx, business.id)
     if rating:
         rating_card(rating)
+        if reply:
+            reply_note(reply.text, reply.received_on)
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
     for entry in current:
         if entry.kind == BLACK:
@@ -63,6 +68,8 @@ if "id" in params:
     if business.licence_no:
         lines.append(f"{field('许可证编号')}{md(business.licence_no)}" +
                      (aside(t("{day}发证", day=i18n.day(business.licence_date))) if business.licence_date else ""))
+    for label, person, phone in staff_of(business):
+        lines.append(f"{field(label)}{md(person)}" + (aside(t("工作电话 {phone}", phone=md(phone))) if phone else ""))
     st.markdown("  \n".join(lines))
     tiles = None if ctx.settings.map_tiles == "none" else ctx.settings.map_tiles
     if tiles and business.lat is not None and business.lng is not None \
@@ -76,7 +83,8 @@ if "id" in params:
         with st.container(border=True):
             st.markdown(f"**{md(batch.food_name)}**　{result_badge(batch.result)}  \n"
                         f"{field('公告日期')}{i18n.day(batch.announcement_date)}"
-                        + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else ""))
+                        + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else "")
+                        + "".join("  \n" + line for line in review_lines(reviews.get(batch.id, []))))
             st.page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):

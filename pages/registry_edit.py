@@ -7,13 +7,12 @@ from portal.lists.queries import business_history
 from portal.lists.rules import is_active
 from portal.ratings import actions as rating_actions
 from portal.ratings.rules import rules as rating_rules
-from portal.registry import queries
-from portal.registry.schemas import BusinessFilter
 from portal.registry.actions import update_business
 from portal.registry.records import SECTOR_OF_TYPE
 from portal.rule_sources import flagged
 from portal.timeutil import local_today
 from portal.ui.layout import page_setup
+from portal.ui.sign_views import pick_business, reply_forms, staff_inputs
 from portal.ui.widgets import run_action
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
@@ -21,26 +20,18 @@ LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_
           "inspected_on": "检查日期", "score": "评分", "kind": "类型", "stream_url": "直播地址",
           "reason": "列入原因", "decision_no": "处罚决定书文号", "authority": "作出决定机关",
           "listed_on": "列入日期", "business": "单位", "entry": "名单记录", "removal": "移出",
+          "safety_officer": "食品安全员", "safety_director": "食品安全总监",
+          "responsible_official": "包保责任人", "responsible_phone": "包保责任人工作电话",
+          "text": "回应内容", "received_on": "收到日期", "reply": "回应", "note": "审核意见",
           "_": "内容"}
 
 ctx = page_setup("登记检查与名单", role="publisher", layout="wide")
 st.title("登记检查与名单", anchor=False)
 st.caption("为一家单位录入一次量化分级检查、登记明厨亮灶，或列入、移出红黑榜。每次登记都记入审计日志并立即公开。")
 
-q = st.text_input("查找单位（名称或地址中的一段）", max_chars=50)
-if not q.strip():
-    st.info("请先输入单位名称查找。")
+business = pick_business(ctx)
+if business is None:
     st.stop()
-with ctx.db.read() as session:
-    total, found = queries.search(session, ctx.profile.adcode,
-                                  BusinessFilter.from_params({"q": q})[0])
-if not found:
-    st.warning("没有找到这家单位。新单位请先通过“导入登记与评级”导入登记信息。")
-    st.stop()
-choice = st.selectbox(f"选择单位（共 {total} 家，显示前 {len(found)} 家）", [b.id for b in found],
-                      format_func=lambda i: next(f"{b.name}（{b.business_type}，{b.address}）"
-                                                 for b in found if b.id == i))
-business = next(b for b in found if b.id == choice)
 st.page_link("pages/business.py", label="查看公开页面", icon=":material/open_in_new:",
              query_params={"id": str(business.id)})
 
@@ -49,8 +40,8 @@ def save(action, *args, success: str) -> None:
     run_action(ctx, action, *args, labels=LABELS, done=success)
 
 
-inspect_tab, kitchen_tab, add_tab, remove_tab, registry_tab = st.tabs(
-    ["录入检查", "明厨亮灶", "列入红黑榜", "移出红黑榜", "修改登记信息"])
+inspect_tab, kitchen_tab, reply_tab, add_tab, remove_tab, registry_tab = st.tabs(
+    ["录入检查", "明厨亮灶", "商户回应", "列入红黑榜", "移出红黑榜", "修改登记信息"])
 with inspect_tab:
     if not business.is_catering:
         st.info("只有餐饮服务单位参加量化分级。")
@@ -69,6 +60,8 @@ with kitchen_tab:
         url = st.text_input("公众直播地址（仅“互联网+明厨亮灶”，以 https:// 开头）", max_chars=500)
         if st.form_submit_button("保存", type="primary"):
             save(rating_actions.set_kitchen, business.id, {"kind": kind, "stream_url": url}, success="已保存。")
+with reply_tab:
+    reply_forms(ctx, business, LABELS)
 with add_tab:
     with st.form("list_add"):
         kind = st.radio("名单", [BLACK, RED], horizontal=True,
@@ -118,8 +111,9 @@ with registry_tab:
         lat = left.text_input("纬度（WGS-84，可空）", value="" if business.location_approximate else str(business.lat))
         lng = right.text_input("经度（WGS-84，可空）", value="" if business.location_approximate else str(business.lng))
         st.caption("没有坐标时放在区县中心，并向公众注明“位置为区县中心”。")
+        staff = staff_inputs(business)
         if st.form_submit_button("保存登记信息", type="primary"):
             save(update_business, business.id,
                  {"name": name, "credit_code": code, "licence_no": licence, "business_type": kind,
                   "address": address, "district": district, "lat": lat, "lng": lng,
-                  "licence_date": business.licence_date}, ctx.profile, success="已保存。")
+                  "licence_date": business.licence_date, **staff}, ctx.profile, success="已保存。")

@@ -32,7 +32,7 @@ if "batch" in params:
     show_address()
     back = flt.to_params()
     batch_id = id_param(params, "batch")
-    batch, from_round = cached.sampling_batch(ctx, batch_id) if batch_id else (None, None)
+    batch, from_round, reviews = cached.sampling_batch(ctx, batch_id) if batch_id else (None, None, [])
     st.page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
@@ -46,7 +46,7 @@ if "batch" in params:
                 icon=":material/how_to_vote:")
         st.page_link("pages/rounds.py", label=t("查看这一期“你点我检”"), icon=":material/chevron_right:",
                      query_params={"round": str(from_round[0])})
-    batch_detail(batch, names)
+    batch_detail(batch, names, reviews)
     st.stop()
 
 st.title(t("食品抽检结果"), anchor=False)

@@ -12,6 +12,7 @@ from portal.sampling.models import (CHECKING, DISPOSAL_STATUS_LABELS, DISPOSAL_S
 from portal.timeutil import cn_date, local_today
 from portal.ui import cached
 from portal.ui.layout import page_setup
+from portal.ui.review_forms import review_forms
 from portal.ui.sampling_views import DISPOSAL_HELP
 from portal.ui.widgets import demo_notice, md, show_errors
 from portal.validation import InputError
@@ -77,6 +78,8 @@ with st.form(f"disposal_{batch_id}"):
             cached.clear()
             st.toast("已保存")
             st.rerun()
+
+review_forms(ctx, batch)
 
 with st.expander("这一批次的操作记录"):
     with ctx.db.read() as session:

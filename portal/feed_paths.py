@@ -15,6 +15,16 @@ def door(business_id: int) -> str:
     return f"b/{business_id}"
 
 
+def sign(business_id: int) -> str:
+    """The business's printable 公示牌 (PDF)."""
+    return f"b/{business_id}/sign.pdf"
+
+
+def badge(business_id: int) -> str:
+    """The badge a business may embed on its own site (SVG)."""
+    return f"b/{business_id}/badge.svg"
+
+
 def business(business_id: int) -> str:
     return f"feeds/business/{business_id}.atom"
 

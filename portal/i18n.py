@@ -96,6 +96,15 @@ def both(text: str) -> str:
     return f"{translated} · {text}" if translated else text
 
 
+def month(value: date) -> str:
+    """2026年5月, or May 2026."""
+    if current() == DEFAULT:
+        return f"{value.year}年{value.month}月"
+    from babel.dates import format_date
+
+    return format_date(value, "MMM y", locale="en")
+
+
 def day(value: date | datetime | None) -> str:
     """2026年11月22日, or 22 Nov 2026."""
     from portal.timeutil import cn_date, to_local

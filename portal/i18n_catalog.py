@@ -25,7 +25,8 @@ SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "po
            "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py",
            "portal/ratings/rules.py", "portal/rule_sources.py", "portal/web/door.py",
            "portal/registry/models.py", "portal/sampling/models.py",
-           "portal/test_rooms/models.py", "portal/test_rooms/rules.py", "portal/test_rooms/booking.py"]
+           "portal/test_rooms/models.py", "portal/test_rooms/rules.py", "portal/test_rooms/booking.py",
+           "portal/web/badges.py", "portal/registry/records.py", "portal/sampling/reviews.py"]
 
 
 def source_files() -> list[Path]:

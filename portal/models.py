@@ -2,8 +2,8 @@
 from portal.accounts.models import AuditEntry, Official, OfficialRole, Role  # noqa: F401
 from portal.meta import PortalMeta  # noqa: F401
 from portal.registry.models import Business, District, Jurisdiction  # noqa: F401
-from portal.sampling.models import Disposal, FailedItem, SamplingBatch, SamplingImport  # noqa: F401
-from portal.ratings.models import Incident, Inspection, KitchenDisplay  # noqa: F401
+from portal.sampling.models import BatchReview, Disposal, FailedItem, SamplingBatch, SamplingImport  # noqa: F401
+from portal.ratings.models import GradeReply, Incident, Inspection, KitchenDisplay  # noqa: F401
 from portal.lists.models import ListEntry  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
 from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,  # noqa: F401

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers.complaints import add_business
+from portal import signs
 from portal.accounts import actions, audit, identities, second_factor
 from portal.accounts.permissions import ADMIN, PERMISSIONS, PermissionDenied, authorize
 from portal.accounts.rules import ROLES, Actor
@@ -19,9 +20,10 @@ from portal.demo import generator
 from portal.importers.registry import import_registry
 from portal.importers.sampling import import_sampling
 from portal.lists import actions as list_actions
-from portal.ratings import actions as rating_actions
+from portal.ratings import actions as rating_actions, replies
 from portal.registry.actions import update_business
 from portal.rounds import management
+from portal.sampling import reviews
 from portal.sampling.disposal import update_disposal
 from portal.test_rooms import actions as room_actions
 from portal.test_rooms.importer import import_rooms
@@ -62,6 +64,12 @@ CALLS = {
     "kitchen_set": lambda p, s, a, i: rating_actions.set_kitchen(s, a, i, {"kind": "透明厨房"}),
     "list_add": lambda p, s, a, i: list_actions.add_list_entry(s, a, i, {"kind": "red"}),
     "list_remove": lambda p, s, a, i: list_actions.remove_list_entry(s, a, 1, None, "整改到位"),
+    "sign_print": lambda p, s, a, i: signs.print_signs(s, a, base_url="http://x", secret_key="k" * 32,
+                                                      bureau="局", business_id=i),
+    "grade_reply_enter": lambda p, s, a, i: replies.enter_reply(s, a, i, {"text": "我们已整改", "received_on": None}),
+    "grade_reply_moderate": lambda p, s, a, i: replies.moderate_reply(s, a, 1, True),
+    "review_record": lambda p, s, a, i: reviews.record_application(s, a, 1, {"kind": "复检"}),
+    "review_decide": lambda p, s, a, i: reviews.record_outcome(s, a, 1, "推翻", None),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "checking"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),

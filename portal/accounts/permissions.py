@@ -45,8 +45,16 @@ PERMISSIONS: dict[str, str | None] = {
     "kitchen_set": PUBLISHER,
     "list_add": PUBLISHER,
     "list_remove": PUBLISHER,
+    # 公示牌 (portal/signs.py): printing issues signed sticker codes
+    "sign_print": PUBLISHER,
+    # the business's reply on its grade (portal/ratings/replies.py)
+    "grade_reply_enter": PUBLISHER,
+    "grade_reply_moderate": PUBLISHER,
     # 核查处置 (portal/sampling/disposal.py)
     "disposal_update": PUBLISHER,
+    # 复检 / 异议 (portal/sampling/reviews.py)
+    "review_record": PUBLISHER,
+    "review_decide": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)
     "round_create": PUBLISHER,
     "candidate_add": PUBLISHER,

@@ -15,14 +15,17 @@ from portal.lists.models import ListEntry
 from portal.lists.queries import active_query
 from portal.ratings.models import Inspection, KitchenDisplay
 from portal.ratings.queries import kitchens_of, ratings_for
+from portal.ratings.replies import published_replies
 from portal.registry import queries as registry
 from portal.registry.models import Business, District
+from portal.registry.records import STAFF_FIELDS
 from portal.registry.schemas import BusinessFilter
 from portal.rounds import phases
 from portal.rounds import queries as rounds
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
 from portal.sampling import queries as sampling
 from portal.sampling.models import SamplingBatch
+from portal.sampling.reviews import reviews_of
 from portal.sampling.schemas import RESULT_CODES, SamplingFilter
 
 GRADES = {"优秀": ("excellent", "big_smile"), "良好": ("good", "smile"), "一般": ("fair", "neutral")}
@@ -41,7 +44,11 @@ def latest(session: Session, *columns) -> datetime | None:
 
 # -- sampling ---------------------------------------------------------------------------
 
-def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
+REVIEW_KINDS = {"复检": "retest", "异议": "objection"}
+REVIEW_OUTCOMES = {"维持": "upheld", "推翻": "overturned", None: None}
+
+
+def batch_record(batch: SamplingBatch, names: dict[str, str], reviews: list | None = None) -> dict:
     d = batch.disposal
     return {
         "id": batch.id, "food_name": batch.food_name, "category": batch.category,
@@ -60,6 +67,8 @@ def batch_record(batch: SamplingBatch, names: dict[str, str]) -> dict:
         "disposal": ({"status": d.status_label, "status_code": d.status, "measures": d.measures,
                       "document_no": d.document_no}
                      if d and batch.disposal_duty else None),
+        "reviews": [{"kind": REVIEW_KINDS[r.kind], "applied_on": r.applied_on,
+                     "outcome": REVIEW_OUTCOMES[r.outcome], "decided_on": r.decided_on} for r in reviews or []],
         "in_jurisdiction": bool(batch.in_jurisdiction), "demo": bool(batch.is_demo),
         "updated_at": batch.updated_at,
     }
@@ -69,12 +78,14 @@ def sampling_page(session: Session, q: p.SamplingParams) -> tuple[int, list[dict
     total, batches = sampling.search(session, SamplingFilter.of(q), page_size=q.limit,
                                      offset=q.offset, with_details=True)
     names = district_names(session)
-    return total, [batch_record(b, names) for b in batches]
+    found = reviews_of(session, [b.id for b in batches])
+    return total, [batch_record(b, names, found.get(b.id)) for b in batches]
 
 
 def sampling_one(session: Session, batch_id: int) -> dict | None:
     batch = sampling.get_batch(session, batch_id)
-    return batch_record(batch, district_names(session)) if batch else None
+    return batch_record(batch, district_names(session), reviews_of(session, [batch.id]).get(batch.id)) \
+        if batch else None
 
 
 def sampling_modified(session: Session) -> datetime | None:
@@ -97,6 +108,7 @@ def business_records(session: Session, businesses: list[Business], today: date) 
     kitchens = kitchens_of(session, [b.id for b in businesses])
     ratings = ratings_for(session, businesses, today, kitchens)
     names = district_names(session)
+    replies = published_replies(session, [b.id for b in businesses])
     out = []
     for b in businesses:
         kitchen = kitchens.get(b.id)
@@ -109,6 +121,9 @@ def business_records(session: Session, businesses: list[Business], today: date) 
             "rating": rating_record(ratings.get(b.id)),
             "kitchen": ({"kind": kitchen.kind, "stream_url": kitchen.stream_url}
                         if kitchen else None),
+            "grade_reply": ({"text": replies[b.id].text, "received_on": replies[b.id].received_on}
+                            if b.id in replies else None),
+            "staff": {key: getattr(b, key) for key in STAFF_FIELDS},
             "demo": bool(b.is_demo), "updated_at": b.updated_at,
         })
     return out

@@ -38,6 +38,14 @@ class Page(BaseModel, Generic[Record]):
     data: list[Record]
 
 
+class Review(BaseModel):
+    kind: Literal["retest", "objection"] = F("retest 复检，objection 异议", "re-testing or objection")
+    applied_on: date = F("申请日期", "applied on")
+    outcome: Literal["upheld", "overturned"] | None = F("结论：upheld 维持原结论，overturned 推翻；未出结论为 null",
+                                                        "outcome: the result upheld or overturned; null while open")
+    decided_on: date | None = F("结论日期", "decided on")
+
+
 class FailedItem(BaseModel):
     item: str = F("不合格项目", "failed test item")
     result_value: str | None = F("检验结果", "measured value")
@@ -75,6 +83,7 @@ class SamplingBatch(BaseModel):
     failed_items: list[FailedItem] = F("不合格项目（合格批次为空）", "failed items, empty when passed")
     disposal: Disposal | None = F("核查处置（仅在本市抽样的不合格批次；外地批次由抽样地处置，为 null）",
                                   "follow-up of a failed batch sampled in this city (null for batches sampled elsewhere)")
+    reviews: list[Review] = F("复检和异议申请（按申请日期）", "re-testing and objection applications, by date")
     in_jurisdiction: bool = F("在本市抽样", "sampled in this city")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
@@ -97,6 +106,18 @@ class Kitchen(BaseModel):
     stream_url: str | None = F("互联网直播地址", "live stream link")
 
 
+class Staff(BaseModel):
+    safety_officer: str | None = F("食品安全员", "food safety officer")
+    safety_director: str | None = F("食品安全总监", "food safety director")
+    responsible_official: str | None = F("包保责任人（监管部门）", "official responsible for the business (包保)")
+    responsible_phone: str | None = F("包保责任人工作电话", "the official's work phone")
+
+
+class GradeReply(BaseModel):
+    text: str = F("商户对等级的书面回应（经审核后公开）", "the business's written reply on its grade, published after review")
+    received_on: date = F("收到日期", "received on")
+
+
 class Business(BaseModel):
     id: int = F("商户编号（本站）", "business id on this portal")
     name: str = F("名称", "name")
@@ -114,6 +135,8 @@ class Business(BaseModel):
     location_approximate: bool = F("位置仅为区县中心", "only the district is known")
     rating: Rating | None = F("量化分级（仅餐饮服务）", "food-safety rating, catering only")
     kitchen: Kitchen | None = F("明厨亮灶", "open-kitchen display")
+    grade_reply: GradeReply | None = F("商户对等级的回应（最新一条已公开的）", "the business's newest published reply on its grade")
+    staff: Staff = F("公示牌上的食品安全人员（登记库有时）", "staff named on the door sign, where the registry has them")
     demo: bool = F("演示数据", "generated demo record")
     updated_at: datetime = F("最后更新（UTC）", "last changed (UTC)")
 

@@ -34,6 +34,14 @@ ROAD_SUFFIX = ["路", "街", "大道", "巷"]
 SCHOOLS = ["第一中学", "第二中学", "实验中学", "实验小学", "第三小学", "中心小学", "幼儿园",
            "职业技术学校", "民族中学"]
 PRODUCTS = ["食品", "酒业", "茶业", "粮油", "肉制品", "豆制品", "调味品", "饮料"]
+# Staff on the 公示牌: most restaurants name a 食品安全员, the larger canteens and kitchens a
+# 食品安全总监 too (the 2022 主体责任 rules ask them of larger operators), and many have a
+# 包保责任人 at the local 市场监管所, reached on its office line with an extension.
+SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐覃田向")
+GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华红建国文")
+AREA_CODES = {"zhangjiajie": "0744", "jiaxing": "0573"}   # the demo's office lines
+STAFF_SEED = 1908
+DIRECTOR_TYPES = {"学校食堂", "养老机构食堂", "机关食堂", "企业食堂", "中央厨房", "集体用餐配送单位"}
 
 
 def _shop_name(rng, faker) -> str:
@@ -81,6 +89,25 @@ def business_name(rng, faker, kind: str, district: str, city: str, seq: int) -> 
     return f"{city}{shop}{rng.choice(PRODUCTS)}有限公司"
 
 
+def _person(rng) -> str:
+    return str(rng.choice(SURNAMES)) + "".join(str(c) for c in rng.choice(GIVEN, size=int(rng.integers(1, 3))))
+
+
+def staff(rng, sector: str, kind: str, area_code: str) -> dict:
+    """Demo staff fields for one business (its own generator: the main stream stays as it was)."""
+    if sector != CATERING:
+        return {}
+    out = {}
+    if rng.random() < 0.75:
+        out["safety_officer"] = _person(rng)
+    if kind in DIRECTOR_TYPES and rng.random() < 0.8:
+        out["safety_director"] = _person(rng)
+    if rng.random() < 0.6:
+        out["responsible_official"] = _person(rng)
+        out["responsible_phone"] = f"{area_code}-82{rng.integers(0, 10**5):05d} 转 {rng.integers(800, 900)}"
+    return out
+
+
 def generate_businesses(session, ctx) -> int:
     """ctx: DemoContext (rng, faker, profile, count, today). Bulk-inserted in chunks."""
     rng, faker, profile = ctx.rng, ctx.faker, ctx.profile
@@ -90,6 +117,9 @@ def generate_businesses(session, ctx) -> int:
     type_weights = np.array([t[2] for t in TYPES])
     type_weights /= type_weights.sum()
     rows: list[dict] = []
+    staff_rng = np.random.default_rng(STAFF_SEED)   # apart from ctx.rng's stream: the rest stays as it was
+    area_code = AREA_CODES.get(profile.slug, "0000")
+    columns = ("safety_officer", "safety_director", "responsible_official", "responsible_phone")
     seq = 0
     written = 0
     for district, count in zip(profile.districts, per_district):
@@ -117,6 +147,7 @@ def generate_businesses(session, ctx) -> int:
                 "lat": round(float(lat), 6), "lng": round(float(lng), 6),
                 "location_approximate": bool(approx[i]), "is_demo": True,
                 "created_at": ctx.now, "updated_at": ctx.now,
+                **dict.fromkeys(columns), **staff(staff_rng, sector, kind, area_code),
             })
             if len(rows) >= 5000:
                 bulk_insert(session, Business.__table__, rows)

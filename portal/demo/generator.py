@@ -38,8 +38,8 @@ from portal.config import load_settings
 from portal.meta import get_meta, set_meta
 from portal.registry.models import Business
 from portal.lists.models import ListEntry
-from portal.ratings.models import Incident, Inspection, KitchenDisplay
-from portal.sampling.models import SamplingBatch
+from portal.ratings.models import GradeReply, Incident, Inspection, KitchenDisplay
+from portal.sampling.models import BatchReview, SamplingBatch
 from portal.registry.profiles import JurisdictionProfile
 from portal.timeutil import local_today, utcnow
 
@@ -52,7 +52,8 @@ SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000, "complaints": 
           "province": {"businesses": 200_000, "sampling_batches": 1_000_000, "complaints": 40_000,
                        "votes": 150_000, "survey_responses": 100_000, "room_bookings": 20_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round, SamplingBatch, Inspection, Incident, KitchenDisplay, ListEntry, ComplaintEvent,
+DEMO_TABLES = [RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round,
+               BatchReview, SamplingBatch, Inspection, Incident, KitchenDisplay, GradeReply, ListEntry, ComplaintEvent,
                Complaint, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),

@@ -7,7 +7,7 @@ import numpy as np
 from sqlalchemy import select
 
 from portal.db import bulk_insert
-from portal.ratings.models import Incident, Inspection, KitchenDisplay
+from portal.ratings.models import GradeReply, Incident, Inspection, KitchenDisplay
 from portal.registry.models import CATERING, Business, District
 
 
@@ -42,4 +42,32 @@ def generate_ratings(session, ctx) -> int:
     bulk_insert(session, Inspection.__table__, inspections)
     bulk_insert(session, Incident.__table__, incidents)
     bulk_insert(session, KitchenDisplay.__table__, displays)
+    bulk_insert(session, GradeReply.__table__, grade_replies(inspections, ctx))
     return len(inspections)
+
+
+REPLY_TEXTS = [
+    "演示数据：检查后我店已更换冷藏柜并重新划分生熟加工区，欢迎顾客监督。",
+    "演示数据：检查指出的从业人员健康证过期问题已于当月全部补办，已建立每月核对制度。",
+    "演示数据：我们已对后厨防鼠设施进行整改，并请第三方进行了虫害防治，诚请复查。",
+]
+REPLY_SEED = 2019
+
+
+def grade_replies(inspections: list[dict], ctx) -> list[dict]:
+    """Published replies of some businesses whose last inspection scored low (their own
+    generator: the main stream stays as it was)."""
+    rng = np.random.default_rng(REPLY_SEED)
+    last: dict[int, dict] = {}
+    for row in inspections:
+        if row["business_id"] not in last or row["inspected_on"] > last[row["business_id"]]["inspected_on"]:
+            last[row["business_id"]] = row
+    out = []
+    for business_id, row in sorted(last.items()):
+        if row["score"] < 7.0 and rng.random() < 0.4:
+            received = min(row["inspected_on"] + timedelta(days=int(rng.integers(3, 20))), ctx.today)
+            out.append({"business_id": business_id, "text": str(rng.choice(REPLY_TEXTS)),
+                        "received_on": received, "status": "published", "moderation_note": None,
+                        "entered_by": "demo_publisher", "entered_at": ctx.now,
+                        "decided_by": "demo_publisher", "decided_at": ctx.now, "is_demo": True})
+    return out

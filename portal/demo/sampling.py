@@ -13,9 +13,12 @@ from sqlalchemy import select
 from portal.db import bulk_insert
 from portal.numbers import plain, times_ten
 from portal.registry.models import CATERING, PRODUCTION, RETAIL, Business, District
-from portal.sampling.models import (CHECKING, DISPOSED, PENDING, Disposal, FailedItem,
+from portal.sampling.models import (CHECKING, DISPOSED, PENDING, BatchReview, Disposal, FailedItem,
                                     SamplingBatch)
+from portal.sampling.reviews import KINDS
+from portal.sampling.rules import rules
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
+from portal.workdays import load_calendar
 
 FOODS = {
     "粮食加工品": (["大米", "小麦粉", "挂面", "米粉", "玉米粉"], ["镉", "黄曲霉毒素B1", "脱氧雪腐镰刀菌烯醇"]),
@@ -249,4 +252,35 @@ def generate_sampling(session, ctx) -> int:
             flush()
     flush()
     index_inserted(session, indexed_up_to)
+    bulk_insert(session, BatchReview.__table__, demo_reviews(session, ctx))
     return written
+
+
+REVIEW_SEED = 3515
+
+
+def demo_reviews(session, ctx) -> list[dict]:
+    """复检 / 异议 on about one failed batch in twelve sampled here (their own generator: the
+    main stream stays as it was): applied within the rules' working days, decided after about
+    three weeks, mostly upheld."""
+    rng = np.random.default_rng(REVIEW_SEED)
+    calendar = load_calendar(session)
+    failed = session.execute(select(SamplingBatch.id, SamplingBatch.announcement_date).where(
+        SamplingBatch.is_demo.is_(True), SamplingBatch.result == "不合格",
+        SamplingBatch.in_jurisdiction.is_(True), SamplingBatch.sampled_business_id.is_not(None))
+        .order_by(SamplingBatch.id)).all()
+    out = []
+    for batch_id, announced in failed:
+        if rng.random() >= 1 / 12:
+            continue
+        kind = "复检" if rng.random() < 0.75 else "异议"
+        notified = announced - timedelta(days=int(rng.integers(12, 25)))
+        due = calendar.add_working_days(notified, rules()[KINDS[kind]]["value"]).day
+        applied = notified + timedelta(days=int(rng.integers(1, 5)))
+        decided = applied + timedelta(days=int(rng.integers(14, 30)))
+        open_now = decided > ctx.today
+        out.append({"batch_id": batch_id, "kind": kind, "notified_on": notified, "applied_on": min(applied, due),
+                    "due_on": due, "outcome": None if open_now else ("推翻" if rng.random() < 0.2 else "维持"),
+                    "decided_on": None if open_now else decided, "entered_by": "demo_publisher",
+                    "updated_at": ctx.now, "is_demo": True})
+    return out

@@ -64,6 +64,13 @@ class Business(Base):
     lng: Mapped[float] = mapped_column(Float)
     # True when only the district is known and the point is the district's centre.
     location_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Published on the 公示牌 and the door page where the registry holds them (as 张家界, 铜陵 and
+    # 河西 do): the business's 食品安全员 and 食品安全总监, and its 包保责任人 (the official
+    # responsible for it under 包保 duty) with a work phone. Names of people in a public role.
+    safety_officer: Mapped[str | None] = mapped_column(String(40))
+    safety_director: Mapped[str | None] = mapped_column(String(40))
+    responsible_official: Mapped[str | None] = mapped_column(String(40))
+    responsible_phone: Mapped[str | None] = mapped_column(String(30))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

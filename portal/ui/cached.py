@@ -127,15 +127,19 @@ def sampling_search(ctx: PageContext, flt: SamplingFilter, page: int):
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=1000)
 def _sampling_batch(url: str, version: str, batch_id: int):
     from portal.rounds.queries import rounds_for_batches
+    from portal.sampling.reviews import reviews_of
 
     with get_portal().db.read() as session:
         batch = sampling_queries.get_batch(session, batch_id)
-        return batch, (rounds_for_batches(session, [batch_id]).get(batch_id) if batch else None)
+        if batch is None:
+            return None, None, []
+        return (batch, rounds_for_batches(session, [batch_id]).get(batch_id),
+                reviews_of(session, [batch_id]).get(batch_id, []))
 
 
 def sampling_batch(ctx: PageContext, batch_id: int):
     """(the batch with its failed items, 核查处置 and registry entries, or None; the 你点我检
-    round it came from, or None). One entry per id asked for, at most 1,000 kept."""
+    round it came from, or None; its 复检/异议 applications). One entry per id asked for, at most 1,000 kept."""
     return _sampling_batch(ctx.db.url, version(ctx), batch_id)
 
 
@@ -288,21 +292,26 @@ def _business_page(url: str, version: str, business_id: int, today):
     from portal.lists.queries import business_history
     from portal.ratings.queries import business_rating
     from portal.registry.models import Business
+    from portal.ratings.replies import published_reply
     from portal.rounds.queries import rounds_for_batches
     from portal.sampling.queries import sampling_record
+    from portal.sampling.reviews import reviews_of
 
     with get_portal().db.read() as session:
         business = session.get(Business, business_id)
         if business is None:
             return None
         record = sampling_record(session, business_id)
+        recent = [b.id for b in record.recent]
         return (business, record, business_rating(session, business, today),
                 business_history(session, business_id), business_counts(session, business_id),
-                rounds_for_batches(session, [b.id for b in record.recent]))
+                rounds_for_batches(session, recent), published_reply(session, business_id),
+                reviews_of(session, recent))
 
 
 def business_page(ctx: PageContext, business_id: int, today):
     """What a business's page shows: (business, sampling record, rating, list entries,
-    complaint counts, {batch id: 你点我检 round}), or None. One entry per id asked for, at
+    complaint counts, {batch id: 你点我检 round}, the published reply to its grade,
+    {batch id: 复检/异议}), or None. One entry per id asked for, at
     most 1,000 kept; complaint counts (citizens' filings) refresh with the TTL."""
     return _business_page(ctx.db.url, version(ctx), business_id, today)

@@ -62,6 +62,7 @@ PAGES = [
              "publisher"),
     PageSpec("pages/registry_edit.py", N_("登记检查与名单"), ":material/edit_note:", OFFICIAL,
              "publisher"),
+    PageSpec("pages/signs_print.py", N_("公示牌打印"), ":material/qr_code_2:", OFFICIAL, "publisher"),
     PageSpec("pages/survey_dashboard.py", N_("满意度统计"), ":material/insights:", OFFICIAL, "analyst"),
     PageSpec("pages/accounts.py", N_("账号管理"), ":material/manage_accounts:", OFFICIAL, "admin"),
     PageSpec("pages/complaint_rules.py", N_("办理时限与节假日"), ":material/event:", OFFICIAL, "admin"),

@@ -14,6 +14,13 @@ from portal.timeutil import local_today, months_since
 from portal.ui.widgets import localise, md
 
 
+def reply_note(text: str, received_on) -> None:
+    """The business's own reply on its grade (moderated before it is shown), beside the grade."""
+    body = "  \n".join(md(line) for line in text.splitlines() if line.strip())
+    st.info(f"**{t('商户对等级的回应')}**{aside(t('{day}收到，经审核后公开', day=i18n.day(received_on)))}  \n{body}",
+            icon=":material/forum:")
+
+
 def rating_card(data: BusinessRating) -> None:
     """As on the sticker at the door: the face and the word large, the annual letter beside
     them, and the date of the inspection they come from."""

@@ -9,6 +9,7 @@ from portal.sampling.rules import disclaimer
 from portal.sampling.glossary import explain
 from portal.sampling.models import DISPOSAL_STATUS_LABELS, DISPOSAL_STATUSES, FAILED, SamplingBatch
 from portal.sampling.queries import RateRow
+from portal.sampling.reviews import label
 from portal import i18n
 from portal.i18n import N_, aside, both, day, field, t
 from portal.timeutil import local_today
@@ -47,7 +48,7 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
                      query_params={**params, "batch": str(batch.id)})
 
 
-def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
+def batch_detail(batch: SamplingBatch, district_names: dict[str, str], reviews=()) -> None:
     st.title(md(batch.food_name), anchor=False)
     st.markdown(f"### {result_badge(batch.result)}")
     if batch.result == FAILED:
@@ -84,7 +85,7 @@ def batch_detail(batch: SamplingBatch, district_names: dict[str, str]) -> None:
                     st.caption(f"{field('类别')}{entry['kind']}")
                 else:
                     st.caption(t("暂无这一项目的通俗解释。"))
-        disposal_block(batch)
+        disposal_block(batch, reviews)
 
 
 def registry_block(batch: SamplingBatch) -> None:
@@ -102,7 +103,21 @@ def registry_block(batch: SamplingBatch) -> None:
                         + (f"  \n{field('许可证编号')}{md(business.licence_no)}" if business.licence_no else ""))
 
 
-def disposal_block(batch: SamplingBatch) -> None:
+def review_lines(reviews) -> list[str]:
+    """复检中 / 复检维持 / 复检推翻 (or the 异议 words) with their dates, translated."""
+    lines = []
+    for review in reviews:
+        when = t("{day}申请", day=day(review.applied_on)) + (
+            "，" + t("{day}作出结论", day=day(review.decided_on)) if review.decided_on else "")
+        lines.append(f"**{t(label(review))}**{aside(when)}")
+    return lines
+
+
+def disposal_block(batch: SamplingBatch, reviews=()) -> None:
+    if reviews:
+        st.subheader(t("复检和异议"))
+        st.caption(t("被抽样单位对不合格结论可以申请复检，或对抽样过程等提出异议；复检推翻的，以复检结论为准。"))
+        st.markdown("  \n".join(review_lines(reviews)))
     st.subheader(t("核查处置"))
     st.caption(t(DISPOSAL_HELP))
     if not batch.disposal_duty:

@@ -1,7 +1,7 @@
 """test rooms (快检室) and citizens' bookings; the 快检室检测 role
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0016'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
