@@ -47,6 +47,9 @@ PERMISSIONS: dict[str, str | None] = {
     "list_remove": PUBLISHER,
     # 核查处置 (portal/sampling/disposal.py)
     "disposal_update": PUBLISHER,
+    # 快检 results (portal/importers/rapid_tests.py, portal/rapid_tests/actions.py)
+    "rapid_tests_import": PUBLISHER,
+    "rapid_follow_up_update": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)
     "round_create": PUBLISHER,
     "candidate_add": PUBLISHER,
