@@ -16,9 +16,11 @@ from portal.accounts.rules import ROLES, Actor
 from portal.complaints import deadlines, handling, retention, templates
 from portal.db import Base
 from portal.demo import generator
+from portal.importers.rapid_tests import import_rapid_tests
 from portal.importers.registry import import_registry
 from portal.importers.sampling import import_sampling
 from portal.lists import actions as list_actions
+from portal.rapid_tests.actions import update_follow_up
 from portal.ratings import actions as rating_actions
 from portal.registry.actions import update_business
 from portal.rounds import management
@@ -61,6 +63,8 @@ CALLS = {
     "list_add": lambda p, s, a, i: list_actions.add_list_entry(s, a, i, {"kind": "red"}),
     "list_remove": lambda p, s, a, i: list_actions.remove_list_entry(s, a, 1, None, "整改到位"),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "核查中"}),
+    "rapid_tests_import": lambda p, s, a, i: import_rapid_tests(p.db, CSV, "x.csv", a),
+    "rapid_follow_up_update": lambda p, s, a, i: update_follow_up(s, a, 1, {"review": "confirmed"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),
     "candidate_moderate": lambda p, s, a, i: management.moderate(s, a, 1, True),
