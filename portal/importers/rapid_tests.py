@@ -44,6 +44,8 @@ LABELS = {"tested_on": "检测日期", "market": "市场名称", "sample": "样�
 # Notes under the table (检测员：…, 审核：…, 注：…) are not data rows.
 FOOTER = re.compile(r"^(检测员|检测人|审核|批准|复核人|负责人|注|备注|说明|检测单位|公示日期|填表|制表|监督电话|投诉电话)")
 TITLE_MARKET = re.compile(r"([\u4e00-\u9fffA-Za-z0-9（）()·]{2,60}?(?:农贸市场|农产品市场|批发市场|菜市场|市场|超市|快检室))")
+TITLE_MARKET_END = re.compile(r"(市场|超市|快检室)$")
+TITLE_SUFFIX = re.compile(r"(?:食用农产品|农产品|蔬菜|快速检测|快检|检测结果|农药残留|每日|今日|\d{4}\s*年)")
 PESTICIDE = "有机磷和氨基甲酸酯类农药残留"
 TEST_COLUMNS = ["identity_key", "content_hash", "tested_on", "market_id", "stall", "trader",
                 "sample", "item", "method", "result", "value", "tester", "business_id",
@@ -99,6 +101,9 @@ def _title_context(rows: list[list[object]], header: int) -> tuple[str | None, d
                 named = re.sub(r"^(市场名称|受检市场|检测地点|市场)[:：]\s*", "", text)
                 if named != text:
                     market = named.strip()[:LIMITS["market"]] or None
+                elif (prefix := TITLE_SUFFIX.split(text)[0].strip(" 【】[]")) != text and \
+                        TITLE_MARKET_END.search(prefix):
+                    market = prefix[:LIMITS["market"]]   # the whole name before 食用农产品快速检测…
                 elif (match := TITLE_MARKET.search(text)) and "检测结果" not in match[1]:
                     market = match[1]
     return market, day, " ".join(title)
@@ -220,6 +225,9 @@ def _lookup(session: Session, column, key_column, keys: set[str]) -> dict[str, i
 def _markets(session: Session, names: set[str], is_demo: bool, now) -> dict[str, int]:
     """Each market's id, creating the new ones (linked to a registered business of that name)."""
     found = _lookup(session, RapidMarket.id, RapidMarket.name, names)
+    if found and not is_demo:   # a real sheet claims a demo market: `demo --clear` keeps it
+        session.execute(update(RapidMarket).where(RapidMarket.id.in_(list(found.values())),
+                                                  RapidMarket.is_demo.is_(True)).values(is_demo=False))
     new = sorted(names - set(found))
     if new:
         businesses = _lookup(session, Business.id, Business.name, set(new))
