@@ -66,6 +66,13 @@ def day_summary(session: Session, day: date) -> list[MarketDay]:
     return sorted(days, key=lambda d: (-d.positives, d.name))
 
 
+def market_days(session: Session, market_id: int, limit: int = 60) -> list[date]:
+    """The market's latest days with results, newest first (from its index)."""
+    days = session.scalars(select(RapidTest.tested_on).where(RapidTest.market_id == market_id)
+                           .distinct().order_by(RapidTest.tested_on.desc()).limit(limit))
+    return [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in days]
+
+
 def market_day(session: Session, market_id: int, day: date) -> list[RapidTest]:
     """One market's results of one day, positives first."""
     return list(session.scalars(
