@@ -101,7 +101,7 @@ def _title_context(rows: list[list[object]], header: int) -> tuple[str | None, d
                 named = re.sub(r"^(市场名称|受检市场|检测地点|市场)[:：]\s*", "", text)
                 if named != text:
                     market = named.strip()[:LIMITS["market"]] or None
-                elif (prefix := TITLE_SUFFIX.split(text)[0].strip(" 【】[]")) != text and \
+                elif (prefix := re.sub(r"^【[^】]*】", "", TITLE_SUFFIX.split(text)[0]).strip()) != text and \
                         TITLE_MARKET_END.search(prefix):
                     market = prefix[:LIMITS["market"]]   # the whole name before 食用农产品快速检测…
                 elif (match := TITLE_MARKET.search(text)) and "检测结果" not in match[1]:
