@@ -139,6 +139,11 @@ def cmd_import(args) -> int:
         report = import_sampling(portal.db, path.read_bytes(), path.name, portal.profile,
                                  _actor(), dry_run=args.dry_run, column_names=columns,
                                  outside=args.outside)
+    elif args.import_kind == "rapid-tests":
+        from portal.importers.rapid_tests import import_rapid_tests
+
+        report = import_rapid_tests(portal.db, path.read_bytes(), path.name, _actor(),
+                                    dry_run=args.dry_run)
     else:
         from portal.importers.registry import import_registry
 
@@ -294,7 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "them as 外地 (published, no local 核查处置), or local (sampled here "
                                "after all); required when the file has any")
     for kind, text in (("businesses", "the business registry"), ("grades", "rating inspections"),
-                       ("lists", "red and black list entries")):
+                       ("lists", "red and black list entries"),
+                       ("rapid-tests", "markets' daily rapid-test sheets (快检公示)")):
         other = imp_sub.add_parser(kind, help=f"{text} (.xlsx, .xls, .csv)")
         other.add_argument("file")
         other.add_argument("--dry-run", action="store_true", help="check and report, write nothing")

@@ -19,6 +19,7 @@ from portal.api import schemas
 from portal.api.app import create_api, csv_columns
 from portal.clients import client_address
 from portal.api.limits import Busy, QuerySlots
+from portal.api.rapid_records import RapidTest
 from portal.client_window import ClientWindow
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats
@@ -28,9 +29,9 @@ from portal.sampling.models import FAILED, SamplingBatch
 
 LIST_ENDPOINTS = {"/sampling": schemas.SamplingBatch, "/businesses": schemas.Business,
                   "/lists": schemas.ListEntry, "/rounds": schemas.Round,
-                  "/requests": schemas.ServiceRequest}
+                  "/requests": schemas.ServiceRequest, "/rapid-tests": RapidTest}
 COUNTS = {"businesses": 600, "sampling_batches": 300, "complaints": 80, "votes": 300,
-          "survey_responses": 20}
+          "survey_responses": 20, "rapid_tests": 600}
 
 
 def make_client(portal, portal_provider=None, **options) -> TestClient:

@@ -256,3 +256,26 @@ def test_demo_data_at_small_scale(portal):
         assert session.get(RapidFollowUp, positives) is not None
     generator.clear(portal.db)
     assert count_rows(portal, RapidTest) == count_rows(portal, RapidFollowUp) == 0
+
+
+def test_open_data_endpoint(portal, publisher):
+    from test_api import make_client
+
+    _import_some(portal, publisher)
+    api = make_client(portal)
+    body = api.get("/rapid-tests?q=菜&limit=2").json()
+    assert body["meta"]["total"] == 4 and len(body["data"]) == 2 and body["meta"]["next"]
+    first = body["data"][0]
+    assert first["result"] == "positive" and first["follow_up"]["review"] == "pending"
+    assert first["trader"] == "李某" and first["market"] == "城东农贸市场"
+    assert api.get("/rapid-tests?result=negative").json()["meta"]["total"] == 3
+    assert api.get("/rapid-tests?result=maybe").status_code == 422
+    assert api.get("/rapid-tests?nonsense=1").status_code == 400
+    assert api.get(f"/rapid-tests?date_from={DAY.isoformat()}").json()["meta"]["total"] == 3
+    csv_text = api.get("/rapid-tests?format=csv").content.decode("utf-8-sig")
+    header = csv_text.splitlines()[0]
+    assert header.startswith("id,tested_on,market_id,market") and "follow_up_review" in header
+    spec = api.get("/openapi.json").json()
+    assert "/rapid-tests" in spec["paths"]
+    modified = api.get("/rapid-tests").headers["last-modified"]
+    assert api.get("/rapid-tests", headers={"If-Modified-Since": modified}).status_code == 304
