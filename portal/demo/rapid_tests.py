@@ -42,7 +42,10 @@ POSITIVE_RATE = 0.01
 
 def _market_names(ctx, count: int, registered: list) -> list[tuple[str, int | None]]:
     """(name, business id): the registry's demo 农贸市场 first, then made-up names."""
-    names = [(name, business_id) for business_id, name in registered][:count]
+    names: list[tuple[str, int | None]] = []
+    for business_id, name in registered:        # the registry may hold two of one name
+        if len(names) < count and name not in {n for n, _ in names}:
+            names.append((name, business_id))
     districts = [d.name for d in ctx.profile.districts]
     i = 0
     while len(names) < count:
@@ -93,9 +96,9 @@ def generate_rapid_tests(session, ctx) -> int:
     market_ids = dict(session.execute(select(RapidMarket.name, RapidMarket.id)).all())
     ids = [market_ids[n] for n, _ in markets]
     samples, items, methods = _test_menu(rng)
-    # Every market tests the same number of samples a day (rooms run 10–20); the days reach
-    # back as far as the total needs.
-    per_day = 12
+    # Every market tests the same number of samples a day, so that the total spans about five
+    # years (the scale target: 415,000 results is five years of 张家界's 83,000 a year).
+    per_day = max(4, min(15, round(total / (len(ids) * 5 * 365))))
     days = max(1, -(-total // (per_day * len(ids))))
     menu = rng.integers(0, len(samples), total)
     positive = rng.random(total) < POSITIVE_RATE

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Callable
 
@@ -62,14 +63,14 @@ class ParsedTest:
     fields: dict
     follow_up: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def identity_key(self) -> str:
         f = self.fields
         text = "|".join((str(f["tested_on"]), f["market"], f["stall"] or "", f["trader"] or "",
                          f["sample"], f["item"]))
         return hashlib.sha1(re.sub(r"\s", "", text).lower().encode("utf-8")).hexdigest()
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         values = [str(self.fields.get(k)) for k in sorted(self.fields)]
         values += [str(self.follow_up.get(k)) for k in sorted(self.follow_up)]
@@ -138,11 +139,12 @@ def parse_rows(rows: list[list[object]], today: date | None = None) -> ParsedShe
         values = {f: clean_cell(raw[i]) for i, f in fields.items() if i < len(raw)}
         if not any(values.values()):
             continue
-        first = next((clean_cell(c) for c in raw if clean_cell(c)), "") or ""
-        if FOOTER.match(first) and not values.get("result"):
-            continue
-        if not values.get("sample") and not values.get("result") and not values.get("item"):
-            continue   # a note or a sub-total row
+        if not values.get("result"):
+            first = next((text for c in raw if (text := clean_cell(c))), "")
+            if FOOTER.match(first):
+                continue   # 检测员：… 审核：…
+            if not values.get("sample") and not values.get("item"):
+                continue   # a note or a sub-total row
         data_rows += 1
         row_no = index + 1
         problem = _check(values, raw, fields, market, day, default_item, today)

@@ -97,11 +97,20 @@ def market_history(session: Session, market_id: int, since: date | None = None) 
     return [Month(k, t, p) for k, (t, p) in sorted(months.items(), reverse=True)]
 
 
+def sample_names(session: Session) -> list[str]:
+    """Every distinct sample name, by skipping through ix_rapid_tests_sample: one index seek
+    per name (a few hundred), instead of reading all 415,000 entries as DISTINCT would."""
+    t = RapidTest.__table__
+    first = select(func.min(t.c.sample).label("name")).cte("names", recursive=True)
+    following = select(select(func.min(t.c.sample)).where(t.c.sample > first.c.name)
+                       .scalar_subquery()).where(first.c.name.is_not(None))
+    names = first.union_all(following)
+    return [n for n in session.scalars(select(names.c.name)) if n is not None]
+
+
 def _matching(session: Session, q: str) -> tuple[list[str], list[int]]:
     """Sample names and market ids containing the keyword."""
-    names = list(session.scalars(select(RapidTest.sample).distinct()
-                                 .where(RapidTest.sample.contains(q, autoescape=True))
-                                 .limit(MAX_NAMES)))
+    names = [n for n in sample_names(session) if q in n][:MAX_NAMES]
     market_ids = list(session.scalars(select(RapidMarket.id)
                                       .where(RapidMarket.name.contains(q, autoescape=True))
                                       .limit(MAX_NAMES)))

@@ -21,20 +21,21 @@ def rules() -> dict:
     return json.loads((DATA_DIR / "rapid_tests" / "rules.json").read_text(encoding="utf-8"))
 
 
-def _words(key: str) -> set[str]:
-    return {w.lower() for w in rules()[key]}
+@lru_cache(maxsize=1)
+def _codes() -> dict[str, str]:
+    return {**{w.lower(): NEGATIVE for w in rules()["negative_words"]},
+            **{w.lower(): POSITIVE for w in rules()["positive_words"]}}
 
 
 def result_code(text: str | None) -> str | None:
     """阴性/合格 -> NEGATIVE, 阳性/不合格 -> POSITIVE, anything else None (the row is refused)."""
     if not text:
         return None
-    word = re.sub(r"[\s（）()]", "", text).lower()
-    if word in _words("positive_words"):
-        return POSITIVE
-    if word in _words("negative_words"):
-        return NEGATIVE
-    return None
+    codes = _codes()
+    found = codes.get(text)
+    if found is None:
+        found = codes.get(re.sub(r"[\s（）()]", "", text).lower())
+    return found
 
 
 def inhibition(value: str | None) -> float | None:
