@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from portal.config import DATA_DIR
+from portal.i18n import N_
 from portal.personal import mask_personal
 from portal.rapid_tests.models import (CASE_CLOSED, CASE_FILED, CASE_NONE, NEGATIVE, POSITIVE,
                                        REVIEW_CONFIRMED, REVIEW_NOT_CONFIRMED, REVIEW_PENDING)
@@ -100,5 +101,7 @@ def public_trader(name: str | None) -> str | None:
     return mask_personal(name)
 
 
-def screening_notice() -> str:
-    return rules()["screening_notice"]["value"]
+# Said on every view of the results; its source is rules.json's screening_notice.
+SCREENING_NOTICE = N_("快检是现场快速筛查（初筛），结果不是法定检验结论，不能作为行政处罚的依据。"
+                      "初筛阳性的食品由市场立即下架，并送实验室按国家标准方法复核；"
+                      "复核确认不合格的，依法处置并视情况立案调查。")

@@ -11,17 +11,23 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from portal.i18n import N_, field, t
 from portal.i18n import day as show_day
 from portal.rapid_tests import queries
-from portal.rapid_tests.models import (CASE_LABELS, CASE_NONE, POSITIVE, RESULT_LABELS,
-                                       REVIEW_LABELS, RapidTest)
-from portal.rapid_tests.rules import public_trader, screening_notice
+from portal.rapid_tests.models import (CASE_CLOSED, CASE_FILED, CASE_NONE, NEGATIVE, POSITIVE,
+                                       REVIEW_CONFIRMED, REVIEW_NOT_CONFIRMED, REVIEW_PENDING,
+                                       RapidTest)
+from portal.rapid_tests.rules import SCREENING_NOTICE, public_trader
 from portal.rapid_tests.schemas import RapidFilter
 from portal.ui import cached
 from portal.ui.layout import PageContext, get_portal
 from portal.ui.widgets import md
 
 PAGE_SIZE = 50
+RESULT_TEXT = {NEGATIVE: N_("阴性（合格）"), POSITIVE: N_("初筛阳性")}
+REVIEW_TEXT = {REVIEW_PENDING: N_("待复核"), REVIEW_CONFIRMED: N_("复核确认不合格"),
+               REVIEW_NOT_CONFIRMED: N_("复核未确认（合格）")}
+CASE_TEXT = {CASE_NONE: N_("未立案"), CASE_FILED: N_("已立案"), CASE_CLOSED: N_("已结案")}
 
 
 @dataclass(frozen=True)
@@ -103,56 +109,65 @@ def search(ctx: PageContext, flt: RapidFilter, page: int):
 
 def notice() -> None:
     """Said plainly on every view of the results."""
-    st.info(screening_notice(), icon=":material/info:")
+    st.info(t(SCREENING_NOTICE), icon=":material/info:")
 
 
 def follow_up_text(row: RapidRow) -> str:
     """复核 → 下架/销毁 → 立案, each with its date: plain text (md() it for markdown)."""
-    parts = [f"复核：{REVIEW_LABELS.get(row.review or 'pending')}"
-             + (f"（{show_day(row.reviewed_on)}）" if row.reviewed_on else "")]
-    parts.append(f"处置：{row.measures}（{show_day(row.measures_on)}）" if row.measures and row.measures_on
-                 else f"处置：{row.measures}" if row.measures else "处置：待登记")
-    case = row.case_status or CASE_NONE
-    text = f"立案：{CASE_LABELS[case]}"
-    if row.case_filed_on:
-        text += f"（立案 {show_day(row.case_filed_on)}"
-        text += f"，结案 {show_day(row.case_closed_on)}）" if row.case_closed_on else "）"
-    parts.append(text)
-    return "；".join(parts)
+    review = field("复核") + t(REVIEW_TEXT[row.review or REVIEW_PENDING])
+    if row.reviewed_on:
+        review += t("（{day}）", day=show_day(row.reviewed_on))
+    if row.measures:
+        measures = field("处置") + row.measures + (t("（{day}）", day=show_day(row.measures_on))
+                                                   if row.measures_on else "")
+    else:
+        measures = field("处置") + t("待登记")
+    case = field("立案") + t(CASE_TEXT[row.case_status or CASE_NONE])
+    if row.case_filed_on and row.case_closed_on:
+        case += t("（立案 {filed}，结案 {closed}）", filed=show_day(row.case_filed_on),
+                  closed=show_day(row.case_closed_on))
+    elif row.case_filed_on:
+        case += t("（立案 {filed}）", filed=show_day(row.case_filed_on))
+    return t("；").join((review, measures, case))
 
 
 def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
     """A positive screening result with its follow-up."""
     with st.container(border=True):
-        where = f"{md(row.market)}" + (f" {md(row.stall)} 号摊位" if row.stall else "") + \
-                (f"（{md(row.trader)}）" if row.trader else "")
-        st.markdown(f":red-badge[初筛阳性] **{md(row.sample)}** · {md(row.item)}")
-        value = f"，检测值 {md(row.value)}" if row.value else ""
-        st.markdown(f"{show_day(row.tested_on)} · {where} · {md(row.method or '快速检测')}{value}")
+        where = md(row.market)
+        if row.stall:
+            where += " " + t("{stall} 号摊位", stall=md(row.stall))
+        if row.trader:
+            where += t("（{trader}）", trader=md(row.trader))
+        st.markdown(f":red-badge[{t('初筛阳性')}] **{md(row.sample)}** · {md(row.item)}")
+        value = t("，检测值 {value}", value=md(row.value)) if row.value else ""
+        method = md(row.method) if row.method else t("快速检测")
+        st.markdown(f"{show_day(row.tested_on)} · {where} · {method}{value}")
         st.markdown(md(follow_up_text(row)))
         if row.note:
             st.caption(md(row.note))
         if market_link:
-            st.page_link("pages/rapid_tests.py", label=f"{md(row.market)}的快检记录",
+            st.page_link("pages/rapid_tests.py", label=t("{market}的快检记录", market=md(row.market)),
                          icon=":material/chevron_right:", query_params={"market": str(row.market_id)})
 
 
 def table(rows: list[RapidRow], *, with_market: bool = True) -> None:
     """Results as a table (cells are data, never markdown)."""
     frame = pd.DataFrame([{
-        "检测日期": r.tested_on, **({"市场": r.market} if with_market else {}), "摊位": r.stall or "",
-        "经营户": r.trader or "", "样品": r.sample, "检测项目": r.item, "检测值": r.value or "",
-        "结果": RESULT_LABELS[r.result],
-        "后续处置": follow_up_text(r) if r.result == POSITIVE else ""} for r in rows])
+        t("检测日期"): r.tested_on, **({t("市场"): r.market} if with_market else {}),
+        t("摊位"): r.stall or "", t("经营户"): r.trader or "", t("样品"): r.sample,
+        t("检测项目"): r.item, t("检测值"): r.value or "", t("结果"): t(RESULT_TEXT[r.result]),
+        t("后续处置"): follow_up_text(r) if r.result == POSITIVE else ""} for r in rows])
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def history_chart(history: list[queries.Month]) -> None:
-    frame = pd.DataFrame([{"月份": m.month, "检测批次": m.tests, "初筛阳性": m.positives,
-                           "合格率（%）": m.pass_rate} for m in reversed(history)])
+    month, tests, positives, rate = t("月份"), t("检测批次"), t("初筛阳性"), t("合格率（%）")
+    frame = pd.DataFrame([{month: m.month, tests: m.tests, positives: m.positives,
+                           rate: m.pass_rate} for m in reversed(history)])
     chart = alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("月份:N", sort=None), y=alt.Y("合格率（%）:Q", scale=alt.Scale(zero=False)),
-        tooltip=["月份", "检测批次", "初筛阳性", "合格率（%）"]).properties(height=240)
+        x=alt.X(f"{month}:N", sort=None), y=alt.Y(f"{rate}:Q", scale=alt.Scale(zero=False)),
+        tooltip=[month, tests, positives, rate]).properties(height=240)
     st.altair_chart(chart, width="stretch")
 
 
@@ -162,8 +177,8 @@ def business_section(ctx: PageContext, business_id: int) -> None:
         rows = [row_of(t) for t in queries.business_results(session, business_id)]
     if not rows:
         return
-    st.subheader("市场快检记录", anchor=False)
-    st.caption("农贸市场对这家经营户（或这个市场）摊位上的食用农产品做的快速检测。快检是初筛，不是法定检验结论。")
+    st.subheader(t("市场快检记录"), anchor=False)
+    st.caption(t("农贸市场对这家经营户（或这个市场）摊位上的食用农产品做的快速检测。快检是初筛，不是法定检验结论。"))
     positives = [r for r in rows if r.result == POSITIVE]
     for row in positives[:5]:
         positive_card(row)
