@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from portal import i18n
 from portal.i18n import N_, field, t
 from portal.i18n import day as show_day
 from portal.rapid_tests import queries
@@ -128,7 +129,7 @@ def follow_up_text(row: RapidRow) -> str:
                   closed=show_day(row.case_closed_on))
     elif row.case_filed_on:
         case += t("（立案 {filed}）", filed=show_day(row.case_filed_on))
-    return t("；").join((review, measures, case))
+    return ("; " if i18n.english() else "；").join((review, measures, case))
 
 
 def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
