@@ -62,8 +62,10 @@ class RapidTest(Base):
         Index("ix_rapid_tests_market_day", "market_id", "tested_on", "result"),
         # The latest day, and a day's results across markets, positives first.
         Index("ix_rapid_tests_day", "tested_on", "result"),
-        # A food search: matching sample names, then their rows, positives first.
-        Index("ix_rapid_tests_sample", "sample", "result", "tested_on"),
+        # A food search: matching sample names, then their rows, positives first, newest
+        # first. The id is in it so that PostgreSQL reads the first page in index order
+        # (SQLite's indexes end with the rowid anyway) instead of visiting every match.
+        Index("ix_rapid_tests_sample", "sample", "result", "tested_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

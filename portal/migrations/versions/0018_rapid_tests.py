@@ -74,7 +74,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rapid_tests_business_id'), ['business_id'], unique=False)
         batch_op.create_index('ix_rapid_tests_day', ['tested_on', 'result'], unique=False)
         batch_op.create_index('ix_rapid_tests_market_day', ['market_id', 'tested_on', 'result'], unique=False)
-        batch_op.create_index('ix_rapid_tests_sample', ['sample', 'result', 'tested_on'], unique=False)
+        batch_op.create_index('ix_rapid_tests_sample', ['sample', 'result', 'tested_on', 'id'], unique=False)
 
     op.create_table('rapid_follow_ups',
     sa.Column('test_id', sa.Integer(), nullable=False),
