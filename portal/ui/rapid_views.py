@@ -22,7 +22,7 @@ from portal.rapid_tests.rules import SCREENING_NOTICE, public_trader
 from portal.rapid_tests.schemas import RapidFilter
 from portal.ui import cached
 from portal.ui.layout import PageContext, get_portal
-from portal.ui.widgets import md
+from portal.ui.widgets import md, table_on_demand
 
 PAGE_SIZE = 50
 RESULT_TEXT = {NEGATIVE: N_("阴性（合格）"), POSITIVE: N_("初筛阳性")}
@@ -170,6 +170,7 @@ def history_chart(history: list[queries.Month]) -> None:
         x=alt.X(f"{month}:N", sort=None), y=alt.Y(f"{rate}:Q", scale=alt.Scale(zero=False)),
         tooltip=[month, tests, positives, rate]).properties(height=240)
     st.altair_chart(chart, width="stretch")
+    table_on_demand(t("表格：历月检测批次和合格率"), frame, key="rapid_history_table")
 
 
 def business_section(ctx: PageContext, business_id: int) -> None:
