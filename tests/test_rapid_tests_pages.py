@@ -73,21 +73,24 @@ def test_bad_links_and_no_results_say_so(app_env):
     assert not at.exception and "没有找到编号为" in texts(at)
 
 
-def test_hostile_market_and_trader_are_shown_inert(app_env):
+def test_hostile_market_trader_and_food_are_shown_inert(app_env):
     from portal.accounts.rules import cli_actor
     from portal.importers.rapid_tests import import_rapid_tests
+    from portal.timeutil import local_today
+    from test_markdown_escaping import DIRECTIVES, HTML, IMAGE, LINK, LIVE, REAL_URL
     from test_rapid_tests import as_csv, board
 
-    hostile = "**粗体**<img src=x onerror=alert(1)>[点我](javascript:alert(1))"
-    rows = board([[1, "A01", hostile, "韭菜", "农残", "", "", "阳性", "下架"]],
-                 market="[钓鱼](https://evil.example)市场")
+    rows = board([[1, "A01", f"**粗体**{HTML}{LINK}", f"{IMAGE}韭菜{DIRECTIVES}", f"农残 {REAL_URL}",
+                   "", "", "阳性", "下架"]], market=f"钓鱼{LINK}市场", day=local_today())
     report = import_rapid_tests(db(), as_csv(rows), "x.csv", cli_actor("test"))
     assert report.imported == 1, report
-    at = open_page(PAGE, {"q": "钓鱼"})
-    assert not at.exception
-    shown = "\n".join(m.value for m in at.markdown)
-    assert "[钓鱼](https://evil.example)" not in shown and "\\[钓鱼\\]" in shown
-    assert not re.search(r"(?<!\\)<img", shown) and "\\*\\*粗体" in shown
+    for params in ({"q": "钓鱼"}, {"result": "阳性"}, {}):
+        at = open_page(PAGE, params)
+        assert not at.exception
+        shown = "\n".join([m.value for m in at.markdown] + [str(p.proto.label) for p in at.get("page_link")])
+        assert "钓鱼" in shown
+        assert not LIVE.search(shown), LIVE.search(shown)
+        assert not re.search(r"(?<!\\)<img", shown) and "\\*\\*粗体" in shown
 
 
 def test_publisher_imports_a_sheet_and_records_a_follow_up(app_env, tmp_path):
