@@ -130,6 +130,8 @@ def parse_rows(rows: list[list[object]], today: date | None = None) -> ParsedShe
     def label(name: str) -> str:
         return next((labels[i] for i, f in fields.items() if f == name), LABELS.get(name, name))
 
+    date_col = next((i for i, f in fields.items() if f == "tested_on"), None)
+    dates: dict = {}
     tests: list[ParsedTest] = []
     errors: list[RowError] = []
     seen: dict[str, ParsedTest] = {}
@@ -147,7 +149,7 @@ def parse_rows(rows: list[list[object]], today: date | None = None) -> ParsedShe
                 continue   # a note or a sub-total row
         data_rows += 1
         row_no = index + 1
-        problem = _check(values, raw, fields, market, day, default_item, today)
+        problem = _check(values, raw, date_col, dates, market, day, default_item, today)
         if isinstance(problem, tuple):
             errors.append(RowError(row_no, label(problem[0]), problem[1]))
             continue
@@ -167,14 +169,20 @@ def parse_rows(rows: list[list[object]], today: date | None = None) -> ParsedShe
     return ParsedSheet(tests, errors, data_rows, duplicates, market, day)
 
 
-def _check(values: dict, raw: list, fields: dict, market: str | None, day: date | None,
-           default_item: str | None, today: date) -> dict | tuple[str, str]:
+def _check(values: dict, raw: list, date_col: int | None, dates: dict, market: str | None,
+           day: date | None, default_item: str | None, today: date) -> dict | tuple[str, str]:
     """The row's fields, or (field, problem)."""
     for name, limit in LIMITS.items():
         if values.get(name) and len(values[name]) > limit:
             return name, f"内容过长（最多 {limit} 个字）"
-    raw_day = next((raw[i] for i, f in fields.items() if f == "tested_on" and i < len(raw)), None)
-    tested_on = parse_date(raw_day) if clean_cell(raw_day) else day
+    raw_day = raw[date_col] if date_col is not None and date_col < len(raw) else None
+    if values.get("tested_on"):
+        key = raw_day if isinstance(raw_day, (str, int, float, date)) else str(raw_day)
+        tested_on = dates.get(key, False)
+        if tested_on is False:     # a sheet repeats a few days: each is parsed once
+            tested_on = dates[key] = parse_date(raw_day)
+    else:
+        tested_on = day
     if tested_on is None:
         return "tested_on", "检测日期无法识别（应为 2024-05-06 或 2024年5月6日）"
     if tested_on > today:
@@ -188,7 +196,7 @@ def _check(values: dict, raw: list, fields: dict, market: str | None, day: date 
     if not item:
         return "item", "缺少检测项目"
     value = values.get("value")
-    if value and "value" in fields.values():
+    if value:
         value = value.rstrip("%％ ") + ("%" if rules.inhibition(value) is not None else "")
     result = rules.result_code(values.get("result")) if values.get("result") else \
         rules.result_from_inhibition(values.get("value"))
