@@ -119,3 +119,17 @@ def test_publisher_imports_a_sheet_and_records_a_follow_up(app_env, tmp_path):
         assert session.scalar(select(AuditEntry).where(AuditEntry.action == "rapid_follow_up_update",
                                                        AuditEntry.object_id == str(test_id)))
     del write_month_sheet, tmp_path
+
+
+def test_a_business_page_shows_its_stalls_rapid_tests(app_env):
+    from test_business_pages import open_business
+
+    with db().read() as session:
+        business_id = session.scalar(select(RapidTest.business_id).where(
+            RapidTest.business_id.is_not(None)).limit(1))
+        samples = set(session.scalars(select(RapidTest.sample).where(RapidTest.business_id == business_id)))
+    assert business_id
+    at = open_business({"id": str(business_id)})
+    assert not at.exception
+    assert "市场快检记录" in texts(at)
+    assert set(at.dataframe[-1].value["样品"]) <= samples
