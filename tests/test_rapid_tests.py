@@ -279,3 +279,25 @@ def test_open_data_endpoint(portal, publisher):
     assert "/rapid-tests" in spec["paths"]
     modified = api.get("/rapid-tests").headers["last-modified"]
     assert api.get("/rapid-tests", headers={"If-Modified-Since": modified}).status_code == 304
+
+
+def test_a_third_party_sheet_with_pass_fail_words(portal, publisher):
+    """Layout 3: a third party's sheet, 档口 and 合格/不合格, the day in the title."""
+    rows = [[f"香洲区农贸市场和超市快检结果公示（{DAY:%Y年%m月%d日}）"], [],
+            ["市场名称", "档口", "样品", "检测项目", "结果", "处理措施"],
+            ["北山市场", "12", "芥兰", "有机磷和氨基甲酸酯类农药残留", "不合格", "下架并现场销毁，三天内复抽"],
+            ["北山市场", "15", "鲈鱼", "孔雀石绿", "合格", ""]]
+    report = import_rapid_tests(portal.db, as_csv(rows), "x.csv", publisher)
+    assert (report.refused, report.imported, report.errors) == (None, 2, [])
+    with portal.db.read() as session:
+        kale = session.scalar(select(RapidTest).where(RapidTest.sample == "芥兰"))
+        assert (kale.tested_on, kale.result, kale.follow_up.measures) == (DAY, POSITIVE, "下架、销毁、复抽")
+
+
+def test_the_demo_month_sheet_imports_whole(portal, publisher, tmp_path):
+    from portal.demo.rapid_tests import write_month_sheet
+
+    path = write_month_sheet(tmp_path / "month.xlsx", 120, DAY.replace(day=1) - timedelta(days=40),
+                             ["演示甲农贸市场", "演示乙菜市场"])
+    report = import_rapid_tests(portal.db, path.read_bytes(), path.name, publisher)
+    assert (report.refused, report.rows, report.imported, report.errors) == (None, 120, 120, [])
