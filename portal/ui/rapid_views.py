@@ -80,7 +80,7 @@ def overview(ctx: PageContext, today: date):
     return _overview(ctx.db.url, cached.version(ctx), today)
 
 
-@st.cache_data(ttl=cached.TTL, show_spinner=False)
+@st.cache_data(ttl=cached.TTL, show_spinner=False, max_entries=500)
 def _market(url: str, version: str, market_id: int, on: date | None, today: date):
     with get_portal().db.read() as session:
         market = queries.get_market(session, market_id)
@@ -97,7 +97,8 @@ def market(ctx: PageContext, market_id: int, on: date | None, today: date):
     return _market(ctx.db.url, cached.version(ctx), market_id, on, today)
 
 
-@st.cache_data(ttl=cached.TTL, show_spinner=False)
+# Bounded: a visitor can vary the keyword and the page without end.
+@st.cache_data(ttl=cached.TTL, show_spinner=False, max_entries=500)
 def _search(url: str, version: str, flt: RapidFilter, page: int):
     with get_portal().db.read() as session:
         total, found = queries.search(session, flt, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
