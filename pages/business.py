@@ -15,6 +15,7 @@ from portal.ui import cached
 from portal.ui.folium_views import folium_map
 from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
+from portal.ui import rapid_views
 from portal.ui.list_views import entry_card
 from portal.ui.rating_views import rating_card, reply_note
 from portal.ui.sampling_views import result_badge, review_lines
@@ -89,6 +90,7 @@ if "id" in params:
                          query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):
         st.caption(t("只显示最近 {n} 批次。", n=len(record.recent)))
+    rapid_views.business_section(ctx, business.id)
     if listings:
         st.subheader(t("红黑榜记录"))
         for entry in listings:

@@ -146,6 +146,12 @@ def cmd_import(args) -> int:
         with portal.db.write() as session:
             report = import_rooms(session, _actor(), path.read_bytes(), path.name, portal.profile,
                                   dry_run=args.dry_run)
+    elif args.import_kind == "rapid-tests":
+        from portal.importers.rapid_tests import import_rapid_tests
+
+        with portal.db.write() as session:
+            report = import_rapid_tests(session, _actor(), path.read_bytes(), path.name,
+                                        dry_run=args.dry_run)
     else:
         from portal.importers.registry import import_registry
 
@@ -314,7 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                                "after all); required when the file has any")
     for kind, text in (("businesses", "the business registry"), ("grades", "rating inspections"),
                        ("lists", "red and black list entries"),
-                       ("test-rooms", "the testing rooms (快检室名录)")):
+                       ("test-rooms", "the testing rooms (快检室名录)"),
+                       ("rapid-tests", "markets' daily rapid-test sheets (快检公示)")):
         other = imp_sub.add_parser(kind, help=f"{text} (.xlsx, .xls, .csv)")
         other.add_argument("file")
         other.add_argument("--dry-run", action="store_true", help="check and report, write nothing")

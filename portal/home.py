@@ -152,7 +152,20 @@ def test_room_figures(session: Session, profile: JurisdictionProfile) -> list[Fi
                    data.demo, {"year": year, "bookings": data.bookings, "tested": data.tested})]
 
 
-FIGURES = [business_figures, sampling_figures, rating_figures, list_figures, complaint_figures,
+def rapid_test_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:
+    from portal.rapid_tests.queries import year_figures
+    from portal.timeutil import local_today
+
+    year = local_today().year
+    tests, positives, demo = year_figures(session, year)
+    rate = round(100 * positives / tests, 2) if tests else 0.0
+    return [Figure(N_("{year}年市场快检"), tests, N_("批次"),
+                   N_("农贸市场快检室本年检测的食用农产品；初筛阳性 {positives:,} 批次，阳性率 {rate}%"
+                      "（快检是初筛，阳性送实验室复核）。"), demo,
+                   {"year": year, "positives": positives, "rate": rate})]
+
+
+FIGURES = [business_figures, sampling_figures, rapid_test_figures, rating_figures, list_figures, complaint_figures,
            round_figures, survey_figures, test_room_figures]
 
 

@@ -26,7 +26,8 @@ SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "po
            "portal/ratings/rules.py", "portal/rule_sources.py", "portal/web/door.py",
            "portal/registry/models.py", "portal/sampling/models.py",
            "portal/test_rooms/models.py", "portal/test_rooms/rules.py", "portal/test_rooms/booking.py",
-           "portal/web/badges.py", "portal/registry/records.py", "portal/sampling/reviews.py"]
+           "portal/web/badges.py", "portal/registry/records.py", "portal/sampling/reviews.py",
+           "portal/rapid_tests/rules.py"]
 
 
 def source_files() -> list[Path]:

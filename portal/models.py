@@ -14,3 +14,5 @@ from portal.workdays import HolidayDay  # noqa: F401
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,  # noqa: F401
                                    SurveyResponse, SurveyTextAnswer)
 from portal.test_rooms.models import RoomBooking, TestRoom  # noqa: F401
+from portal.rapid_tests.models import (RapidFollowUp, RapidMarket, RapidTest,  # noqa: F401
+                                       RapidTestImport)

@@ -40,10 +40,11 @@ def all_rules(session: Session | None = None) -> list[RuleSource]:
     from portal.sampling.rules import rules as sampling_rules
     from portal.lists.rules import rules as list_rules
     from portal.ratings.rules import rules as rating_rules
+    from portal.rapid_tests.rules import rules as rapid_rules
 
     found = []
     for area, load in ((N_("抽检结果"), sampling_rules), (N_("量化分级"), rating_rules),
-                       (N_("红黑榜"), list_rules)):
+                       (N_("红黑榜"), list_rules), (N_("快检公示"), rapid_rules)):
         found += [entry(area, raw) for raw in load().values()
                   if isinstance(raw, dict) and "source" in raw]
     found += [RuleSource(N_("投诉举报"), f"{s.name}：{_plain(s.source)}", s.verified)

@@ -21,6 +21,7 @@ from portal.api import test_rooms as api_test_rooms
 from portal.api.app import create_api, csv_columns
 from portal.clients import client_address
 from portal.api.limits import Busy, QuerySlots
+from portal.api.rapid_records import RapidTest
 from portal.client_window import ClientWindow
 from portal.complaints import filing, handling
 from portal.complaints import stats as complaint_stats
@@ -30,9 +31,10 @@ from portal.sampling.models import DISPOSAL_STATUS_LABELS, FAILED, SamplingBatch
 
 LIST_ENDPOINTS = {"/sampling": schemas.SamplingBatch, "/businesses": schemas.Business,
                   "/lists": schemas.ListEntry, "/rounds": schemas.Round,
-                  "/requests": schemas.ServiceRequest, "/test-rooms": api_test_rooms.TestRoom}
+                  "/requests": schemas.ServiceRequest, "/test-rooms": api_test_rooms.TestRoom,
+                  "/rapid-tests": RapidTest}
 COUNTS = {"businesses": 600, "sampling_batches": 300, "complaints": 80, "votes": 300,
-          "survey_responses": 20}
+          "survey_responses": 20, "rapid_tests": 600}
 
 
 def make_client(portal, portal_provider=None, **options) -> TestClient:

@@ -17,9 +17,11 @@ from portal.accounts.rules import ROLES, Actor
 from portal.complaints import deadlines, handling, retention, templates
 from portal.db import Base
 from portal.demo import generator
+from portal.importers.rapid_tests import import_rapid_tests
 from portal.importers.registry import import_registry
 from portal.importers.sampling import import_sampling
 from portal.lists import actions as list_actions
+from portal.rapid_tests.actions import update_follow_up
 from portal.ratings import actions as rating_actions, replies
 from portal.registry.actions import update_business
 from portal.rounds import management
@@ -71,6 +73,8 @@ CALLS = {
     "review_record": lambda p, s, a, i: reviews.record_application(s, a, 1, {"kind": "复检"}),
     "review_decide": lambda p, s, a, i: reviews.record_outcome(s, a, 1, "推翻", None),
     "disposal_update": lambda p, s, a, i: update_disposal(s, a, 1, {"status": "checking"}),
+    "rapid_tests_import": lambda p, s, a, i: import_rapid_tests(s, a, CSV, "x.csv"),
+    "rapid_follow_up_update": lambda p, s, a, i: update_follow_up(s, a, 1, {"review": "confirmed"}),
     "round_create": lambda p, s, a, i: management.create_round(s, a, {}),
     "candidate_add": lambda p, s, a, i: management.add_candidate(s, a, 1, {}),
     "candidate_moderate": lambda p, s, a, i: management.moderate(s, a, 1, True),

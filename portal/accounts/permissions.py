@@ -55,6 +55,9 @@ PERMISSIONS: dict[str, str | None] = {
     # 复检 / 异议 (portal/sampling/reviews.py)
     "review_record": PUBLISHER,
     "review_decide": PUBLISHER,
+    # 快检 results (portal/importers/rapid_tests.py, portal/rapid_tests/actions.py)
+    "rapid_tests_import": PUBLISHER,
+    "rapid_follow_up_update": PUBLISHER,
     # 你点我检 (portal/rounds/management.py)
     "round_create": PUBLISHER,
     "candidate_add": PUBLISHER,

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from portal.api import params as p
+from portal.api import rapid_records as rapid
 from portal.api import records, schemas, test_rooms
 from portal.clients import client_address
 from portal.api.errors import error_response, validation_response
@@ -184,6 +185,13 @@ def create_api(portal: Callable[[], Portal], *, per_minute: int, trusted_proxy: 
                       lambda s, c: records.list_page(s, c.profile.adcode, params, local_today()),
                       page=params, model=schemas.Page[schemas.ListEntry],
                       csv_record=schemas.ListEntry)
+
+    @api.get("/rapid-tests", response_model=schemas.Page[rapid.RapidTest], responses=CSV,
+             summary="农贸市场快检结果（初筛阳性在前）/ markets' rapid tests, positives first",
+             tags=["快检 rapid tests"])
+    def rapid_tests(request: Request, params: Annotated[rapid.RapidParams, Query()]):
+        return answer(request, rapid.modified, lambda s, _: rapid.page(s, params), page=params,
+                      model=schemas.Page[rapid.RapidTest], csv_record=rapid.RapidTest)
 
     @api.get("/rounds", response_model=schemas.Page[schemas.Round], responses=CSV,
              summary="你点我检轮次和结果 / citizen-chosen sampling rounds", tags=["你点我检 rounds"])

@@ -25,6 +25,7 @@ from portal.db import Database
 from portal.complaints.models import Complaint, ComplaintEvent
 from portal.demo.businesses import generate_businesses
 from portal.demo.complaints import generate_complaints
+from portal.demo.rapid_tests import generate_rapid_tests
 from portal.demo.rounds import generate_rounds
 from portal.demo.surveys import generate_surveys
 from portal.demo.test_rooms import generate_test_rooms
@@ -39,6 +40,7 @@ from portal.meta import get_meta, set_meta
 from portal.registry.models import Business
 from portal.lists.models import ListEntry
 from portal.ratings.models import GradeReply, Incident, Inspection, KitchenDisplay
+from portal.rapid_tests.models import RapidMarket, RapidTest
 from portal.sampling.models import BatchReview, SamplingBatch
 from portal.registry.profiles import JurisdictionProfile
 from portal.timeutil import local_today, utcnow
@@ -46,13 +48,13 @@ from portal.timeutil import local_today, utcnow
 log = logging.getLogger(__name__)
 
 SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000, "complaints": 400, "votes": 3_000,
-                    "survey_responses": 1_500, "room_bookings": 300},
+                    "survey_responses": 1_500, "room_bookings": 300, "rapid_tests": 3_000},
           "city": {"businesses": 20_000, "sampling_batches": 60_000, "complaints": 6_000,
-                   "votes": 30_000, "survey_responses": 20_000, "room_bookings": 3_000},
+                   "votes": 30_000, "survey_responses": 20_000, "room_bookings": 3_000, "rapid_tests": 83_000},
           "province": {"businesses": 200_000, "sampling_batches": 1_000_000, "complaints": 40_000,
-                       "votes": 150_000, "survey_responses": 100_000, "room_bookings": 20_000}}
+                       "votes": 150_000, "survey_responses": 100_000, "room_bookings": 20_000, "rapid_tests": 415_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
-DEMO_TABLES = [RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round,
+DEMO_TABLES = [RapidTest, RapidMarket, RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round,
                BatchReview, SamplingBatch, Inspection, Incident, KitchenDisplay, GradeReply, ListEntry, ComplaintEvent,
                Complaint, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
@@ -83,7 +85,8 @@ class DemoContext:
 STEPS = [("businesses", generate_businesses), ("sampling_batches", generate_sampling),
          ("rating_inspections", generate_ratings), ("list_entries", generate_lists),
          ("complaints", generate_complaints), ("round_votes", generate_rounds),
-         ("survey_responses", generate_surveys), ("test_rooms", generate_test_rooms)]
+         ("survey_responses", generate_surveys), ("test_rooms", generate_test_rooms),
+         ("rapid_tests", generate_rapid_tests)]
 
 
 def seed_key(profile: JurisdictionProfile) -> str:

@@ -2,7 +2,7 @@
 ratings: the business's moderated reply on its grade; sampling: 复检 / 异议 on failed batches
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
