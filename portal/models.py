@@ -13,3 +13,5 @@ from portal.verification import PhoneChallenge  # noqa: F401
 from portal.workdays import HolidayDay  # noqa: F401
 from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyProfileValue,  # noqa: F401
                                    SurveyResponse, SurveyTextAnswer)
+from portal.notices.models import (Delivery, Follow, NoticeContact, NoticeEvent,  # noqa: F401
+                                   NoticeEventSubject)
