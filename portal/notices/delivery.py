@@ -164,13 +164,14 @@ def _retry(db, delivery_id: int, error: str, stats: Stats, attempts: int | None 
     stats.retried += 1
 
 
-def run_once(db, settings, *, batch: int = BATCH, transport_factory=SmtpTransport) -> Stats:
+def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS,
+             transport_factory=SmtpTransport) -> Stats:
     """Fan out every waiting event, then send every due message; return when none is left."""
     if not settings.smtp_url:
         raise RuntimeError("PORTAL_SMTP_URL is not set: there is no mail server to send through")
     stats = Stats(fanned_out=fanout.fan_out(db))
     while True:
-        ids = claim(db, batch)
+        ids = claim(db, batch, lease_seconds)
         if not ids:
             return stats
         send_claimed(db, settings, ids, stats, transport_factory)
@@ -178,11 +179,12 @@ def run_once(db, settings, *, batch: int = BATCH, transport_factory=SmtpTranspor
             return stats            # the server is away: the next run tries again
 
 
-def worker(db, settings, *, idle_seconds: float = 5.0, stop=None) -> None:
+def worker(db, settings, *, idle_seconds: float = 5.0, lease_seconds: int = LEASE_SECONDS,
+           batch: int = BATCH, stop=None) -> None:
     """Run for ever (until `stop()` is true): run_once, then wait while nothing is due."""
     while stop is None or not stop():
         try:
-            stats = run_once(db, settings)
+            stats = run_once(db, settings, batch=batch, lease_seconds=lease_seconds)
         except Exception:       # noqa: BLE001 - a worker logs and keeps going
             log.exception("notice worker pass failed")
             stats = Stats()

@@ -30,8 +30,9 @@ def normalise_email(raw: object) -> str | None:
     text = str(raw or "").strip()
     if len(text) > 254 or not _EMAIL.fullmatch(text):
         return None
-    local, _, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    # Lower case throughout: mail servers treat local parts so in practice, and one address
+    # must not pass the limits again by changing its case.
+    return text.lower()
 
 
 def _contact(session: Session, secret_key: str, address: str, channel: str = EMAIL) -> NoticeContact:
