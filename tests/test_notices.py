@@ -132,7 +132,7 @@ def test_follow_confirm_notice_unsubscribe(notify_env, mailbox):
 
         batch_id = session.scalar(select(SamplingBatch.id).where(SamplingBatch.sampled_business_id == business_id))
     stats = delivery.run_once(portal.db, settings)
-    assert (stats.fanned_out, stats.sent) == (1, 1)
+    assert (stats.fanned_out, stats.sent) == (1, 1)   # one delivery, one mail
     notice = mailbox.wait_for(2)[1]
     assert "不合格" in notice["Subject"] and "腊肉" in notice.get_content()
     assert f"{PUBLIC}/sampling?batch={batch_id}&scope=all" in links_in(notice)

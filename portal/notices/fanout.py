@@ -56,9 +56,9 @@ def _next_event(session: Session) -> NoticeEvent | None:
     return session.scalar(query)
 
 
-def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, int] | None:
+def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, bool] | None:
     """One chunk of the oldest event not yet fanned out, in the caller's (short) transaction:
-    (event id, deliveries written), or None when no event waits."""
+    (event id, whether that was its last chunk), or None when no event waits."""
     event = _next_event(session)
     if event is None:
         return None
@@ -70,7 +70,6 @@ def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, int] | Non
                             [{"event_id": event.id, "topic": t, "subject": s} for t, s in sorted(found)])
         event.fan_upto = session.scalar(select(func.max(Follow.id))) or 0 if found else 0
     low, high = event.fan_cursor, min(event.fan_cursor + chunk, event.fan_upto)
-    written = 0
     if high > low:
         follows, wanted = Follow.__table__, NoticeEventSubject.__table__
         recipients = (select(literal(event.id), follows.c.contact_id, literal(QUEUED), literal(0),
@@ -83,25 +82,30 @@ def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, int] | Non
         table = Delivery.__table__
         statement = _insert(session)(table).from_select(
             ["event_id", "contact_id", "status", "attempts", "next_attempt_at", "created_at"], recipients)
-        result = session.execute(statement.on_conflict_do_nothing(
+        session.execute(statement.on_conflict_do_nothing(
             index_elements=[table.c.event_id, table.c.contact_id]))
-        written = max(result.rowcount or 0, 0)
     event.fan_cursor = high
     if high >= event.fan_upto:
         event.fanned_out_at = now
     session.flush()
-    return event.id, written
+    return event.id, event.fanned_out_at is not None
 
 
 def fan_out(db, chunk: int = CHUNK) -> int:
-    """Every waiting event, chunk by chunk, each chunk its own transaction. Deliveries written."""
-    total = 0
+    """Every waiting event, chunk by chunk, each chunk its own transaction. The number of
+    deliveries of the events finished (psycopg reports no rowcount for INSERT ... SELECT)."""
+    finished = []
     while True:
         with db.write() as session:
             done = fan_out_chunk(session, chunk)
         if done is None:
-            return total
-        total += done[1]
+            break
+        if done[1]:
+            finished.append(done[0])
+    if not finished:
+        return 0
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Delivery).where(Delivery.event_id.in_(finished)))
 
 
 def one_per_follower(db, event_id: int) -> int:
