@@ -248,3 +248,49 @@ def test_worker_killed_mid_batch_delivers_every_message_once(db_url, tmp_path):
             assert session.scalar(select(func.count()).select_from(Delivery)) == count
     finally:
         controller.stop()
+
+
+def test_complaint_notices_and_code_recovery(notify_env, mailbox):
+    """With an e-mail at filing: the number and code by mail, a notice at each public step
+    (none for the handler's internal ones), and a new code for whoever reads that mailbox."""
+    from helpers.complaints import client as citizen, complaint_form
+    from helpers.db import official
+    from portal.complaints import filing, handling
+
+    portal, settings = notify_env
+    business_id = add_business(portal, "张家界示例快餐店")
+    with portal.db.write() as session:
+        receipt = filing.submit(session, settings.secret_key, portal.profile.adcode,
+                                complaint_form(business_id, email="Complainant@Example.com"), [], citizen(1))
+    delivery.run_once(portal.db, settings)
+    [filed] = mailbox.wait_for(1)
+    assert filed["To"] == "complainant@example.com"
+    assert receipt.tracking_no in filed["Subject"] and receipt.code in filed.get_content()
+    with portal.db.read() as session:      # the code was kept (encrypted) only until sent
+        assert session.scalar(select(func.count()).select_from(NoticeEvent)
+                              .where(NoticeEvent.secret.is_not(None))) == 0
+    handler = official(portal, "handler")
+    with portal.db.write() as session:
+        handling.accept(session, handler, receipt.complaint_id)
+        handling.add_note(session, handler, receipt.complaint_id, "内部备注：先电话联系商户")
+    delivery.run_once(portal.db, settings)
+    accepted = mailbox.wait_for(2)[1]
+    assert "已受理" in accepted["Subject"] and "内部备注" not in accepted.get_content()
+    assert f"{PUBLIC}/complaint_track?no={receipt.tracking_no}" in links_in(accepted)
+    time.sleep(0.3)
+    assert len(mailbox.messages) == 2         # the internal note sent nothing
+
+    # Forgot the code: a wrong address gets nothing, the right one a new code.
+    with portal.db.write() as session:
+        filing.recover_code(session, settings.secret_key, receipt.tracking_no, "someone@example.com", citizen(2))
+        filing.recover_code(session, settings.secret_key, receipt.tracking_no.lower(), "complainant@example.com",
+                            citizen(2))
+    delivery.run_once(portal.db, settings)
+    recovered = mailbox.wait_for(3)[2]
+    time.sleep(0.3)
+    assert len(mailbox.messages) == 3
+    new_code = next(line for line in recovered.get_content().splitlines() if "新的查询码是" in line).split("：")[-1]
+    with portal.db.write() as session:
+        assert filing.find_case(session, settings.secret_key, receipt.tracking_no, receipt.code, citizen(3)) is None
+        assert filing.find_case(session, settings.secret_key, receipt.tracking_no, new_code.strip(),
+                                citizen(3)) is not None

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from portal.notices import fanout, links
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.messages import render
-from portal.notices.models import (COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
+from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
                                    NoticeContact, NoticeEvent)
 from portal.notices.rules import LEASE_SECONDS, MAX_ATTEMPTS, MAX_BOUNCES, backoff
 from portal.personal import decrypt
@@ -99,7 +99,7 @@ def _finish(db, delivery_id: int, **values) -> None:
         if values.get("status") == SENT:
             event_id = session.scalar(select(Delivery.event_id).where(Delivery.id == delivery_id))
             event = session.get(NoticeEvent, event_id) if event_id else None
-            if event is not None and event.kind == COMPLAINT_FILED:
+            if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY):
                 event.secret = None         # the code is in the citizen's mailbox now
 
 

@@ -3,10 +3,10 @@ that happened): a write that rolls back leaves no event, one that commits leaves
 Nothing here sends; the worker (delivery.py) fans events out and sends, later, outside it."""
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from portal.notices.models import (COMPLAINT_STATUS, SAMPLING_FAILED, Delivery, NoticeEvent)
+from portal.notices.models import (COMPLAINT, COMPLAINT_STATUS, SAMPLING_FAILED, Delivery, Follow, NoticeEvent)
 from portal.personal import encrypt
 from portal.timeutil import utcnow
 
@@ -25,8 +25,12 @@ def sampling_failed(session: Session, import_id: int) -> int:
     return record(session, SAMPLING_FAILED, import_id)
 
 
-def complaint_status(session: Session, complaint_id: int, status: str) -> int:
-    return record(session, COMPLAINT_STATUS, complaint_id, status)
+def complaint_status(session: Session, complaint_id: int, status: str) -> int | None:
+    """A public step in a case (accepted, refused, information requested, replied, closed):
+    an event only when the complainant asked at filing to be told."""
+    followed = session.scalar(select(Follow.id).where(Follow.topic == COMPLAINT,
+                                                      Follow.subject == str(complaint_id)).limit(1))
+    return record(session, COMPLAINT_STATUS, complaint_id, status) if followed else None
 
 
 def direct(session: Session, kind: str, ref_id: int, contact_id: int, *,

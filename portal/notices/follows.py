@@ -108,6 +108,14 @@ def follow_complaint(session: Session, secret_key: str, address: str, complaint_
     return contact.id
 
 
+def complaint_contact(session: Session, secret_key: str, address: str, complaint_id: int) -> int | None:
+    """The contact of `address` when it follows this complaint (given at filing), or None."""
+    digest = personal.keyed_hash(secret_key, f"notice:{EMAIL}", address)
+    return session.scalar(select(NoticeContact.id).join(Follow, Follow.contact_id == NoticeContact.id).where(
+        NoticeContact.channel == EMAIL, NoticeContact.address_hash == digest, Follow.topic == COMPLAINT,
+        Follow.subject == str(complaint_id)))
+
+
 def confirm(session: Session, secret_key: str, raw_token: str) -> Follow | None:
     """Open a confirmation link: the follow becomes active. None for a bad or dead link."""
     follow_id = links.token_id(raw_token)

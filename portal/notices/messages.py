@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.complaints.models import STATUS_LABELS, Complaint
+from portal.complaints.models import Complaint
 from portal.notices import links
-from portal.notices.models import (ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT_FILED, COMPLAINT_STATUS, DISTRICT,
+from portal.notices.models import (ALL_FAILED, BUSINESS, CATEGORY, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS,
+                                   DISTRICT,
                                    FOLLOW_CONFIRM, SAMPLING_FAILED, Follow, NoticeContact, NoticeEvent,
                                    NoticeEventSubject)
 from portal.personal import decrypt
@@ -98,27 +99,35 @@ def _complaint(session, event, contact, public_url, secret_key) -> Message | Non
     if case is None:
         return None
     link = f"{public_url}/complaint_track?no={case.tracking_no}"
-    if event.kind == COMPLAINT_FILED:
+    if event.kind in (COMPLAINT_FILED, CODE_RECOVERY):
         code = decrypt(secret_key, event.secret) if event.secret else None
         if not code:
             return None
+        if event.kind == CODE_RECOVERY:
+            return Message(f"您的投诉举报 {case.tracking_no} 的新查询码",
+                           f"您好：\n\n您申请找回投诉举报（查询编号 {case.tracking_no}）的查询码。新的查询码是：{code}\n\n"
+                           f"原来的查询码已经失效。凭查询编号和新查询码查看办理进度：\n{link}\n\n"
+                           f"如果不是您本人申请的，请忽略本邮件；只有能收到这个邮箱邮件的人才能看到新查询码。")
         return Message(f"已收到您的投诉举报 {case.tracking_no}",
                        f"您好：\n\n我们已收到您的投诉举报。\n\n查询编号：{case.tracking_no}\n查询码：{code}\n\n"
                        f"凭查询编号和查询码可以在这里查看办理进度：\n{link}\n\n"
                        f"请妥善保管查询码，不要告诉他人。办理状态每有变化，我们都会发邮件告诉您。")
-    label = STATUS_LABELS.get(event.detail or "", event.detail or "")
-    extra = ""
-    if event.detail == "information":
-        label, extra = "需要您补充情况", "办理人员需要您补充一些情况，请凭查询码登录查看并答复。\n\n"
-    elif event.detail == "replied":
-        label = "已答复"
+    label, extra = STEPS.get(event.detail or "", (event.detail or "", ""))
     return Message(f"您的投诉举报 {case.tracking_no}：{label}",
-                   f"您好：\n\n您的投诉举报（查询编号 {case.tracking_no}）现在的状态是：{label}。\n\n{extra}"
+                   f"您好：\n\n您的投诉举报（查询编号 {case.tracking_no}）有了新进展：{label}。\n\n{extra}"
                    f"凭查询编号和查询码查看详情：\n{link}")
 
 
+# The handler's steps (complaints.handling.NOTICE_KINDS): what the mail calls each. The
+# handler's own words are not mailed: the tracking page shows them to whoever has the code.
+STEPS = {"accepted": ("已受理", ""), "refused": ("不予受理", "不予受理的理由和说明请在进度查询页面查看。\n\n"),
+         "in_progress": ("已交承办单位处理", ""),
+         "request_info": ("需要您补充情况", "办理人员需要您补充一些情况，请凭查询码在进度查询页面查看并答复。\n\n"),
+         "reply": ("收到答复", "办理人员给您写了答复，请凭查询码在进度查询页面查看。\n\n"),
+         "closed": ("已办结", "办理结果和答复请在进度查询页面查看，也可以在那里评价我们的办理。\n\n")}
+
 RENDER = {FOLLOW_CONFIRM: _confirm, SAMPLING_FAILED: _failed, COMPLAINT_STATUS: _complaint,
-          COMPLAINT_FILED: _complaint}
+          COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint}
 
 
 def render(session: Session, event: NoticeEvent, contact: NoticeContact, public_url: str,
