@@ -3,7 +3,7 @@ import importlib
 import sys
 
 NAMES = ["sampling_search", "sampling_import", "map_build", "complaints_concurrency",
-         "votes_concurrency", "survey_dashboard", "api_pages", "page_visits", "door_page"]
+         "votes_concurrency", "survey_dashboard", "api_pages", "page_visits", "door_page", "notify_fanout"]
 
 
 def main() -> int:

@@ -92,15 +92,14 @@ def compose(session: Session, delivery: Delivery, settings) -> EmailMessage | No
     return message
 
 
-def _finish(db, delivery_id: int, **values) -> None:
+def _finish(db, delivery_id: int, secret_event: int | None = None, **values) -> None:
+    """Record how an attempt ended (only while this worker's claim stands). secret_event:
+    the event whose tracking code was just mailed, erased now."""
     with db.write() as session:
         session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == SENDING)
                         .values(lease_until=None, **values))
-        if values.get("status") == SENT:
-            event_id = session.scalar(select(Delivery.event_id).where(Delivery.id == delivery_id))
-            event = session.get(NoticeEvent, event_id) if event_id else None
-            if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY):
-                event.secret = None         # the code is in the citizen's mailbox now
+        if secret_event is not None and values.get("status") == SENT:
+            session.execute(update(NoticeEvent).where(NoticeEvent.id == secret_event).values(secret=None))
 
 
 def _bounce(db, delivery_id: int) -> None:
@@ -124,13 +123,14 @@ def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=S
             _retry(db, delivery_id, str(exc), stats)
         return
     try:
-        for delivery_id in ids:
-            with db.read() as session:
-                delivery = session.get(Delivery, delivery_id)
-                if delivery is None:            # the contact unsubscribed meanwhile
-                    continue
-                attempts = delivery.attempts
-                message = compose(session, delivery, settings)
+        with db.read() as session:      # compose the whole claim in one session (shared reads)
+            composed = []
+            for delivery in session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)):
+                event = session.get(NoticeEvent, delivery.event_id)
+                secret_event = event.id if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY) \
+                    else None
+                composed.append((delivery.id, delivery.attempts, secret_event, compose(session, delivery, settings)))
+        for delivery_id, attempts, secret_event, message in composed:
             if message is None:
                 _finish(db, delivery_id, status=DROPPED)
                 stats.dropped += 1
@@ -145,7 +145,7 @@ def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=S
             except TemporaryFailure as exc:
                 _retry(db, delivery_id, str(exc), stats, attempts)
                 continue
-            _finish(db, delivery_id, status=SENT, sent_at=utcnow())
+            _finish(db, delivery_id, secret_event, status=SENT, sent_at=utcnow())
             stats.sent += 1
     finally:
         transport.__exit__(None, None, None)

@@ -68,6 +68,17 @@ def _confirm(session, event, contact, public_url, secret_key) -> Message:
                    f"如果不是您申请的，请忽略本邮件，我们不会再发给您。")
 
 
+def _import_failures(session: Session, import_id: int) -> list[SamplingBatch]:
+    """The failed batches of one import, read once per session (a worker composes a whole
+    claim of messages, most about the same event, in one session)."""
+    cache = session.info.setdefault("notice_import_failures", {})
+    if import_id not in cache:
+        cache[import_id] = list(session.scalars(
+            select(SamplingBatch).where(SamplingBatch.import_id == import_id, SamplingBatch.result == FAILED)
+            .order_by(SamplingBatch.id)))
+    return cache[import_id]
+
+
 def _failed(session, event, contact, public_url, secret_key) -> Message | None:
     wanted = set(session.execute(
         select(Follow.topic, Follow.subject).join(NoticeEventSubject, (NoticeEventSubject.topic == Follow.topic)
@@ -75,9 +86,7 @@ def _failed(session, event, contact, public_url, secret_key) -> Message | None:
         .where(NoticeEventSubject.event_id == event.id, Follow.contact_id == contact.id)).all())
     if not wanted:
         return None
-    batches = [b for b in session.scalars(
-        select(SamplingBatch).where(SamplingBatch.import_id == event.ref_id, SamplingBatch.result == FAILED)
-        .order_by(SamplingBatch.id))
+    batches = [b for b in _import_failures(session, event.ref_id)
         if (ALL_FAILED, "*") in wanted or (BUSINESS, str(b.sampled_business_id)) in wanted
         or (DISTRICT, b.district_adcode) in wanted or (CATEGORY, (b.category or "")[:64]) in wanted]
     if not batches:
