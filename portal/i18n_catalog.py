@@ -23,7 +23,8 @@ SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "po
            "portal/maps.py", "portal/map_layers.py", "portal/validation.py",
            "portal/complaints/filing.py", "portal/complaints/photos.py", "portal/complaints/stats.py",
            "portal/rounds/participation.py", "portal/verification.py", "portal/surveys/responses.py",
-           "portal/ratings/rules.py", "portal/rule_sources.py", "portal/web/door.py"]
+           "portal/ratings/rules.py", "portal/rule_sources.py", "portal/web/door.py",
+           "portal/notices/follows.py"]
 
 
 def source_files() -> list[Path]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from portal.i18n import t
+from portal.i18n import N_, t
 from portal.notices import follows
 from portal.ui.clients import current_client
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
-LABELS = {"email": "电子邮箱", "subject": "关注对象", "limit": "次数限制"}
+LABELS = {"email": N_("电子邮箱"), "subject": N_("关注对象"), "limit": N_("次数限制")}
 
 
 def follow_form(ctx, topic: str, subject: str, key: str) -> None:
