@@ -33,7 +33,9 @@ with st.expander(t("个人信息保护")):
                 "- " + t("只用于核验身份的信息，以加密散列方式保存；") + "\n"
                 "- " + t("您上传的照片在保存前会去除拍摄地点等附加信息；") + "\n"
                 "- " + t("个人信息在办结后按规定期限保存（本站为 {years} 年），期满删除姓名、电话、描述和照片，删除操作留有记录。",
-                         years=ctx.settings.complaint_retention_years))
+                         years=ctx.settings.complaint_retention_years) + "\n"
+                "- " + t("为接收通知留下的电子邮箱加密保存，只用于发送您要求的通知；退订（每封邮件末尾都有链接）"
+                         "或取消全部关注时立即删除，邮件连续 3 次被对方服务器拒收时也会删除。"))
 
 with st.expander(t("开放数据接口（API）")):
     st.markdown(t("本站的公开数据也可以由其他网站和应用直接读取（JSON 或 CSV），不需要注册。"

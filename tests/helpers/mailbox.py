@@ -15,22 +15,30 @@ from helpers.server import free_port
 
 class Mailbox:
     def __init__(self, delay: float = 0.0):
-        self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []
         self.delay = delay
         self._lock = threading.Lock()
+        self._parsed: list[EmailMessage] = []
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        with self._lock:
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        with self._lock:        # parsed when read: the server answers as fast as a real one
+            self.raw.append(envelope.content)
         return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self._lock:
+            raw = list(self.raw)
+        self._parsed += [message_from_bytes(r, policy=policy.default) for r in raw[len(self._parsed):]]
+        return list(self._parsed)
 
     def wait_for(self, count: int, seconds: float = 30) -> list[EmailMessage]:
         deadline = time.time() + seconds
-        while len(self.messages) < count and time.time() < deadline:
+        while len(self.raw) < count and time.time() < deadline:
             time.sleep(0.05)
-        return list(self.messages)
+        return self.messages
 
 
 def start_mailbox(delay: float = 0.0) -> tuple[Mailbox, Controller, int]:
