@@ -27,6 +27,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.notices import fanout, links
+from portal.notices.follows import erase_contact
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.messages import render
 from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
@@ -109,7 +110,7 @@ def _bounce(db, delivery_id: int) -> None:
         if contact is not None:
             contact.bounces += 1
             if contact.bounces >= MAX_BOUNCES:
-                session.delete(contact)     # the address is erased with its follows
+                erase_contact(session, contact.id)     # the address, its follows and mail
 
 
 def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=SmtpTransport) -> None:

@@ -13,7 +13,7 @@ from portal import personal, ratelimit
 from portal.clients import Client
 from portal.notices import events, links
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
-                                   FOLLOW_CONFIRM, PENDING, Follow, NoticeContact)
+                                   FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
 from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
                                   REQUESTS_PER_CLIENT_PER_DAY)
 from portal.registry.models import Business, District
@@ -143,9 +143,16 @@ def follows_of(session: Session, contact: NoticeContact) -> list[Follow]:
     return list(session.scalars(select(Follow).where(Follow.contact_id == contact.id).order_by(Follow.id)))
 
 
+def erase_contact(session: Session, contact_id: int) -> None:
+    """Erase an address: its deliveries (sent or not), then the contact (its follows go by
+    the foreign key's cascade)."""
+    session.execute(delete(Delivery).where(Delivery.contact_id == contact_id))
+    session.execute(delete(NoticeContact).where(NoticeContact.id == contact_id))
+
+
 def unsubscribe(session: Session, contact: NoticeContact) -> None:
     """Erase the contact: its address, its follows and its unsent messages."""
-    session.execute(delete(NoticeContact).where(NoticeContact.id == contact.id))
+    erase_contact(session, contact.id)
 
 
 def unfollow(session: Session, contact: NoticeContact, follow_id: int) -> None:

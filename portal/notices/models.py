@@ -94,9 +94,12 @@ class Delivery(Base):
                       Index("ix_notice_deliveries_status_due", "status", "next_attempt_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("notice_events.id", ondelete="CASCADE"))
-    contact_id: Mapped[int] = mapped_column(ForeignKey("notice_contacts.id", ondelete="CASCADE"),
-                                            index=True)
+    # No foreign keys here, on purpose: their per-row checks were half the time of a
+    # 100,000-row fan-out on PostgreSQL. Events are never deleted; a contact's deliveries
+    # are deleted with it (follows.erase_contact), and the worker drops one whose contact
+    # is gone.
+    event_id: Mapped[int] = mapped_column(Integer)
+    contact_id: Mapped[int] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(8), default=QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
