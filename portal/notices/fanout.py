@@ -83,7 +83,7 @@ def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, bool] | No
         statement = _insert(session)(table).from_select(
             ["event_id", "contact_id", "status", "attempts", "next_attempt_at", "created_at"], recipients)
         session.execute(statement.on_conflict_do_nothing(
-            index_elements=[table.c.event_id, table.c.contact_id]))
+            index_elements=[table.c.contact_id, table.c.event_id]))
     event.fan_cursor = high
     if high >= event.fan_upto:
         event.fanned_out_at = now

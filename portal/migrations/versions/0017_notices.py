@@ -53,10 +53,9 @@ def upgrade() -> None:
     sa.Column('last_error', sa.String(length=300), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notice_deliveries')),
-    sa.UniqueConstraint('event_id', 'contact_id', name=op.f('uq_notice_deliveries_event_id'))
+    sa.UniqueConstraint('contact_id', 'event_id', name=op.f('uq_notice_deliveries_contact_id'))
     )
     with op.batch_alter_table('notice_deliveries', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notice_deliveries_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index('ix_notice_deliveries_status_due', ['status', 'next_attempt_at'], unique=False)
 
     op.create_table('notice_event_subjects',
@@ -91,7 +90,6 @@ def downgrade() -> None:
     op.drop_table('notice_event_subjects')
     with op.batch_alter_table('notice_deliveries', schema=None) as batch_op:
         batch_op.drop_index('ix_notice_deliveries_status_due')
-        batch_op.drop_index(batch_op.f('ix_notice_deliveries_contact_id'))
 
     op.drop_table('notice_deliveries')
     with op.batch_alter_table('notice_events', schema=None) as batch_op:
