@@ -294,3 +294,33 @@ def test_complaint_notices_and_code_recovery(notify_env, mailbox):
         assert filing.find_case(session, settings.secret_key, receipt.tracking_no, receipt.code, citizen(3)) is None
         assert filing.find_case(session, settings.secret_key, receipt.tracking_no, new_code.strip(),
                                 citizen(3)) is not None
+
+
+def test_manage_page_unfollows_and_erases_with_the_last_follow(notify_env, mailbox):
+    """The manage link from a mail lists what the address follows (never the address); a
+    token made for one purpose opens no other page; removing the last follow erases it all."""
+    from portal.notices import links
+
+    portal, settings = notify_env
+    business_id = add_business(portal, "张家界示例快餐店")
+    follow_on_business_page(business_id, "reader@example.com")
+    delivery.run_once(portal.db, settings)
+    [mail] = mailbox.wait_for(1)
+    manage = next(link for link in links_in(mail) if "/notices/manage" in link)
+    confirm = next(link for link in links_in(mail) if "/notices/confirm" in link)
+    client = web(portal, settings)
+    page = client.get(local(manage))
+    assert page.status_code == 200 and "张家界示例快餐店" in page.text and "reader" not in page.text
+    assert page.headers["cache-control"] == "no-store"
+    token = local(confirm).split("t=")[1]
+    assert client.get(f"/notices/manage?t={token}").status_code == 404        # wrong purpose
+    assert client.get(f"/notices/unsubscribe?t={token}").text.count("确认退订") == 0
+    with portal.db.read() as session:
+        follow_id = session.scalar(select(Follow.id))
+    done = client.post(local(manage), data={"do": "unfollow", "follow": str(follow_id)})
+    assert "已退订" in done.text
+    with portal.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(NoticeContact)) == 0
+        assert session.scalar(select(func.count()).select_from(Delivery)) == 0
+    assert client.get(local(manage)).status_code == 404          # the link died with the address
+    assert links.token_id("1.x") is None

@@ -7,9 +7,9 @@
   serialises the claims.
 - Send: each message carries a Message-ID made from its delivery's id, the same at every
   attempt, so a receiver (or a gateway) can drop a repeat after a crash.
-- Mark: each message is marked sent in its own transaction right after the server accepted
-  it; a worker killed between the two leaves at most that one message to be sent again
-  (with the same Message-ID) when its lease ends.
+- Mark: accepted messages are marked sent in small groups (MARK_EVERY, or MARK_SECONDS after
+  the first), each group one transaction; a worker killed before a group's commit leaves at
+  most that group to be sent again (with the same Message-IDs) when its lease ends.
 - Failure: 4xx or no connection: retried with backoff (rules.BACKOFF_SECONDS), up to
   MAX_ATTEMPTS; 5xx for the recipient: a bounce, given up, and the contact erased after
   MAX_BOUNCES.
@@ -38,6 +38,11 @@ from portal.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 BATCH = 200
+# Accepted messages are marked sent together, at most this many or this long after the
+# first: one commit (a disk flush on PostgreSQL) per group instead of per message. A worker
+# killed in between sends those again after its lease, under the same Message-IDs.
+MARK_EVERY = 20
+MARK_SECONDS = 1.0
 
 
 @dataclass
@@ -93,14 +98,26 @@ def compose(session: Session, delivery: Delivery, settings) -> EmailMessage | No
     return message
 
 
-def _finish(db, delivery_id: int, secret_event: int | None = None, **values) -> None:
-    """Record how an attempt ended (only while this worker's claim stands). secret_event:
-    the event whose tracking code was just mailed, erased now."""
+def _finish(db, delivery_id: int, **values) -> None:
+    """Record how an attempt ended other than sent (only while this worker's claim stands)."""
     with db.write() as session:
         session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.status == SENDING)
                         .values(lease_until=None, **values))
-        if secret_event is not None and values.get("status") == SENT:
-            session.execute(update(NoticeEvent).where(NoticeEvent.id == secret_event).values(secret=None))
+
+
+def _mark_sent(db, accepted: list[tuple[int, int | None]]) -> None:
+    """Mark the messages the server accepted, in one transaction (then forget them)."""
+    if not accepted:
+        return
+    now = utcnow()
+    with db.write() as session:
+        session.execute(update(Delivery).where(Delivery.id.in_([d for d, _ in accepted]),
+                                               Delivery.status == SENDING)
+                        .values(status=SENT, sent_at=now, lease_until=None))
+        secrets_sent = [e for _, e in accepted if e is not None]
+        if secrets_sent:
+            session.execute(update(NoticeEvent).where(NoticeEvent.id.in_(secrets_sent)).values(secret=None))
+    accepted.clear()
 
 
 def _bounce(db, delivery_id: int) -> None:
@@ -123,6 +140,8 @@ def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=S
         for delivery_id in ids:
             _retry(db, delivery_id, str(exc), stats)
         return
+    accepted: list[tuple[int, int | None]] = []      # sent, not yet marked
+    marked = time.monotonic()
     try:
         with db.read() as session:      # compose the whole claim in one session (shared reads)
             composed = []
@@ -146,9 +165,13 @@ def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=S
             except TemporaryFailure as exc:
                 _retry(db, delivery_id, str(exc), stats, attempts)
                 continue
-            _finish(db, delivery_id, secret_event, status=SENT, sent_at=utcnow())
+            accepted.append((delivery_id, secret_event))
             stats.sent += 1
+            if len(accepted) >= MARK_EVERY or time.monotonic() - marked > MARK_SECONDS:
+                _mark_sent(db, accepted)
+                marked = time.monotonic()
     finally:
+        _mark_sent(db, accepted)
         transport.__exit__(None, None, None)
 
 

@@ -106,10 +106,12 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                 follow_id = str(form.get("follow", ""))
                 if follow_id.isdigit() and len(follow_id) <= 12:
                     follows.unfollow(session, contact, int(follow_id))
+                    if follows.contact_of(session, secret, links.MANAGE, raw) is None:
+                        return _page("已退订", ["您已不再关注任何内容，您的邮箱地址已删除。"], home=home)
         with db.read() as session:
             contact = follows.contact_of(session, secret, links.MANAGE, raw)
             if contact is None:
-                return _page("已退订", ["您已不再关注任何内容，您的邮箱地址已删除。"], home=home)
+                return dead()
             rows = [{"id": f.id, "label": follow_label(session, f.topic, f.subject), "pending": f.status == PENDING}
                     for f in follows.follows_of(session, contact)]
         return _page("管理我的关注", ["您用这个邮箱关注了以下内容。取消最后一项后，您的邮箱地址也会被删除。"],
