@@ -6,6 +6,7 @@ every message, each under one Message-ID. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import re
 import os
 import signal
 import subprocess
@@ -324,3 +325,48 @@ def test_manage_page_unfollows_and_erases_with_the_last_follow(notify_env, mailb
         assert session.scalar(select(func.count()).select_from(Delivery)) == 0
     assert client.get(local(manage)).status_code == 404          # the link died with the address
     assert links.token_id("1.x") is None
+
+
+def test_complaint_pages_mail_the_code_and_recover_it(app_env, monkeypatch, mailbox):
+    """As a citizen does it on the pages: file with an e-mail, get the code by mail, forget
+    it, ask 进度查询 for a new one, and open the case with the mailed code."""
+    from helpers.pages import open_page, texts
+    from portal.config import load_settings
+    from portal.runtime import get_portal
+    from test_complaint_pages import file_complaint
+
+    monkeypatch.setenv("PORTAL_SMTP_URL", f"smtp://127.0.0.1:{mailbox.port}")
+    monkeypatch.setenv("PORTAL_MAIL_FROM", "notices@food.example.gov.cn")
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", PUBLIC)
+    settings = load_settings()
+    portal = get_portal(settings)
+    original_fill = __import__("test_complaint_pages")._fill
+
+    def fill_with_email(at, description):
+        original_fill(at, description)
+        at.text_input(key="c_email").input("filer@example.com")
+
+    monkeypatch.setattr("test_complaint_pages._fill", fill_with_email)
+    at = file_complaint(app_env, "在米粉里吃出一根头发，米粉店后厨也不干净。")
+    assert not at.exception
+    delivery.run_once(portal.db, settings)
+    [filed] = mailbox.wait_for(1)
+    number = re.search(r"查询编号：(\w+)", filed.get_content()).group(1)
+    assert number == at.session_state["complaint_receipt"].tracking_no     # the one shown
+
+    track = open_page("pages/complaint_track.py")
+    track.text_input(key="r_number").input(number)
+    track.text_input(key="r_email").input("filer@example.com")
+    next(b for b in track.button if b.label == "发送新的查询码").click()
+    track.run()
+    assert any("新的查询码已发到该邮箱" in s.value for s in track.success)
+    delivery.run_once(portal.db, settings)
+    recovered = mailbox.wait_for(2)[1]
+    code = re.search(r"新的查询码是：(\w+)", recovered.get_content()).group(1)
+    track = open_page("pages/complaint_track.py")
+    track.text_input[0].input(number)
+    track.text_input[1].input(code)
+    next(b for b in track.button if b.label == "查询").click()
+    track.run()
+    assert not track.exception and "查询编号或查询码不对" not in texts(track)
+    assert number in texts(track) and "已提交" in texts(track)     # the case opened
