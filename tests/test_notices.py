@@ -370,3 +370,28 @@ def test_complaint_pages_mail_the_code_and_recover_it(app_env, monkeypatch, mail
     track.run()
     assert not track.exception and "查询编号或查询码不对" not in texts(track)
     assert number in texts(track) and "已提交" in texts(track)     # the case opened
+
+
+def test_follow_every_failed_batch_from_the_sampling_page(notify_env, mailbox):
+    """抽检结果 offers "every failed batch" (and the chosen district or category): a follower
+    of every failed batch hears of one sampled at any business."""
+    from streamlit.testing.v1 import AppTest
+
+    portal, settings = notify_env
+    add_business(portal, "张家界示例米粉店")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/sampling.py").run()
+    assert not at.exception
+    next(t for t in at.text_input if t.label == "电子邮箱").input("watcher@example.com")
+    next(b for b in at.button if b.label == "发送确认邮件").click()
+    at.run()
+    delivery.run_once(portal.db, settings)
+    [confirmation] = mailbox.wait_for(1)
+    assert "所有不合格抽检" in confirmation["Subject"]
+    confirm_link = next(link for link in links_in(confirmation) if "/notices/confirm" in link)
+    web(portal, settings).post(local(confirm_link), data={"do": "confirm"})
+    import_sampling(portal.db, failing_file("张家界示例米粉店", "米粉"), "f.xlsx", portal.profile, ACTOR)
+    delivery.run_once(portal.db, settings)
+    notice = mailbox.wait_for(2)[1]
+    assert "米粉" in notice.get_content() and "所有不合格抽检" in notice.get_content()
