@@ -4,7 +4,8 @@ Streamlit runs this file as __main__ for each visit to the home page. `streamlit
 imports it (as a module) to find `app`: the st.App that serves the pages and, beside them,
 the open-data API under /api/v1, the browser-token route (portal/browser_token.py) and
 the officials' sign-in cookie routes (portal/official_session.py), the Atom feeds under
-/feeds (portal/web/feeds.py), the door page /b/{id} (portal/web/door.py), and the middleware that
+/feeds (portal/web/feeds.py), the door page /b/{id} (portal/web/door.py), the links in notice mails under /notices
+(portal/web/notices.py: confirm, manage, one-click unsubscribe), and the middleware that
 limits what a session may upload (portal/upload_limits.py).
 The guard keeps the page out of that import.
 """
@@ -19,8 +20,9 @@ else:
                                   upload_limits_middleware)
     from portal.web.door import mounted_door
     from portal.web.feeds import mounted_feeds
+    from portal.web.notices import mounted_notices
 
-    app = st.App(__file__, routes=[*api_routes(), mounted_feeds(), *mounted_door(),
+    app = st.App(__file__, routes=[*api_routes(), mounted_feeds(), *mounted_door(), *mounted_notices(),
                                    browser_token_route(),
                                    *official_session_routes()],
                  middleware=[upload_limits_middleware()])

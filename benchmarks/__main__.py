@@ -4,7 +4,7 @@ import sys
 
 NAMES = ["sampling_search", "sampling_import", "map_build", "complaints_concurrency",
          "votes_concurrency", "survey_dashboard", "api_pages", "page_visits", "door_page",
-         "rapid_tests"]
+         "rapid_tests", "notify_fanout"]
 
 
 def main() -> int:

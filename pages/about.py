@@ -36,7 +36,9 @@ with st.expander(t("个人信息保护")):
                          years=ctx.settings.complaint_retention_years) + "\n"
                 "- " + t("预约快检室送检时验证的手机号，只以加密散列和遮盖后的号码（如 138****1234）保存，"
                          "在预约日期过后 {days} 天删除；送检食品和检测结果不含个人信息，保留用于统计，删除操作留有记录。",
-                         days=ctx.settings.test_room_retention_days))
+                         days=ctx.settings.test_room_retention_days) + "\n"
+                "- " + t("为接收通知留下的电子邮箱加密保存，只用于发送您要求的通知；退订（每封邮件末尾都有链接）"
+                         "或取消全部关注时立即删除，邮件连续 3 次被对方服务器拒收时也会删除。"))
 
 with st.expander(t("开放数据接口（API）")):
     st.markdown(t("本站的公开数据也可以由其他网站和应用直接读取（JSON 或 CSV），不需要注册。"

@@ -17,6 +17,7 @@ from portal.ui.i18n_views import district_labels, term
 from portal.ui.layout import page_setup
 from portal.ui import rapid_views
 from portal.ui.list_views import entry_card
+from portal.ui.notice_views import follow_form
 from portal.ui.rating_views import rating_card, reply_note
 from portal.ui.sampling_views import result_badge, review_lines
 from portal import feed_paths
@@ -42,6 +43,7 @@ if "id" in params:
     st.markdown(f"{md(term(business.business_type))}{aside(md(term(business.sector_label)))} · "
                 f"{names.get(business.district_adcode, '')}")
     feed_link(feed_paths.business(business.id))
+    follow_form(ctx, "business", str(business.id), "business")
     st.markdown(f":material/qr_code_2: [{t('门口扫码页')}]({feed_paths.door(business.id)})",
                 help=t("公示牌上的二维码打开的页面：不用加载整个网站，手机上打开更快。"))
     badge_embed(ctx, business.id)

@@ -19,13 +19,13 @@ from portal.validation import MAX_QUERY, InputError
 ctx = page_setup("投诉举报", english=True)
 names = district_labels(ctx)
 RECEIPT = "complaint_receipt"
-FIELDS = ("c_category", "c_occurred", "c_description", "c_claim", "c_name", "c_phone",
+FIELDS = ("c_category", "c_occurred", "c_description", "c_claim", "c_name", "c_phone", "c_email",
           "c_consent", "c_photos", "c_business_name", "c_district", "c_address", "c_query",
           "c_business", "c_unlisted", "c_point")
 LABELS = {"kind": N_("类型"), "business_name": N_("商户名称"), "district_adcode": N_("所在区县"),
           "address": N_("地址"), "location": N_("地图位置"), "category": N_("问题类别"),
           "occurred_on": N_("发生日期"), "description": N_("问题描述"), "claim": N_("诉求"),
-          "contact_name": N_("姓名"), "phone": N_("手机号码"), "consent": N_("个人信息处理同意"),
+          "contact_name": N_("姓名"), "phone": N_("手机号码"), "email": N_("电子邮箱"), "consent": N_("个人信息处理同意"),
           "photos": N_("照片"), "limit": N_("提交次数"), "_": N_("填写内容")}
 
 st.title(t("投诉举报"), anchor=False)
@@ -189,6 +189,10 @@ with st.form("complaint_form"):
         st.caption(t("举报可以匿名。留下联系方式，便于我们核实情况和告知结果；实名举报可能获得奖励。"))
         st.text_input(t("姓名（可选）"), key="c_name", max_chars=40)
         st.text_input(t("手机号码（可选）"), key="c_phone", max_chars=20, placeholder=t("11 位手机号"))
+    if ctx.settings.smtp_url:
+        st.text_input(t("电子邮箱（可选）"), key="c_email", max_chars=254, placeholder="name@example.com",
+                      help=t("填写后，我们把查询编号和查询码发到这个邮箱，办理状态每有变化也发邮件告诉您；"
+                             "忘记查询码时可以用它找回。每封邮件都可以一键退订，退订后邮箱地址即被删除。"))
     st.markdown(t("**个人信息处理说明**：我们只为办理本件收集您的姓名和手机号，仅承办人员在需要时可查看完整号码"
                   "（每次查看都有记录）；任何公开页面都不会显示您的姓名、电话、照片或描述。"
                   "案件办结满 {years} 年后，您的个人信息将被删除。",
@@ -211,7 +215,7 @@ if submitted:
             "description": state.get("c_description", ""),
             "claim": state.get("c_claim", "") if kind == COMPLAINT else "",
             "contact_name": state.get("c_name", ""), "phone": state.get("c_phone", ""),
-            "consent": bool(state.get("c_consent"))}
+            "email": state.get("c_email", ""), "consent": bool(state.get("c_consent"))}
     if not unlisted and business_id is None:
         data["business_name"] = ""
     try:

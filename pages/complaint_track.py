@@ -50,6 +50,23 @@ if case is None:
             st.stop()
         st.session_state[TRACK] = (number, code)
         st.rerun()
+    if ctx.settings.smtp_url:
+        with st.expander(t("忘记查询码？用提交时填写的邮箱找回"), icon=":material/key:"):
+            st.markdown(t("提交时填写过电子邮箱的，可以在这里找回：我们生成一个新的查询码发到那个邮箱，原来的查询码随即失效。"))
+            with st.form("recover"):
+                r_number = st.text_input(t("查询编号"), key="r_number", max_chars=24,
+                                         placeholder=t("如 TS20261122ABC234"))
+                r_email = st.text_input(t("提交时填写的电子邮箱"), key="r_email", max_chars=254)
+                recover = st.form_submit_button(t("发送新的查询码"), icon=":material/send:")
+            if recover:
+                try:
+                    with ctx.db.write() as session:
+                        filing.recover_code(session, ctx.settings.secret_key, r_number, r_email,
+                                            current_client(ctx))
+                except InputError as exc:
+                    show_errors(exc, {**LABELS, "number": N_("查询编号"), "email": N_("电子邮箱")})
+                else:
+                    st.success(t("如果查询编号和邮箱与提交时的一致，新的查询码已发到该邮箱（几分钟内送达，请同时查看垃圾邮件）。"))
     with ctx.db.read() as session:
         from portal.demo.complaints import EXAMPLE_KEY
         from portal.meta import get_meta

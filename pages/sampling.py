@@ -14,6 +14,7 @@ from portal.ui import cached
 from portal.ui.charts import altair_chart
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
+from portal.ui.notice_views import follow_form
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
 from portal import feed_paths
@@ -57,6 +58,12 @@ feed_link(feed_paths.sampling(result=flt.result, district=flt.district, category
                              q=flt.q))
 for problem in problems:
     st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
+choices = {("failed", "*"): t("本市所有不合格抽检")}
+if flt.district in names:
+    choices[("district", flt.district)] = t("{district}的不合格抽检", district=names[flt.district])
+if flt.category:
+    choices[("category", flt.category)] = t("“{category}”类食品的不合格抽检", category=md(t(flt.category)))
+follow_form(ctx, "failed", "*", "sampling", choices=choices)
 
 with st.form("sampling_search"):
     q = st.text_input(t("食品、生产企业或被抽样单位名称"), value=flt.q, max_chars=MAX_KEYWORD,

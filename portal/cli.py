@@ -1,4 +1,4 @@
-"""python -m portal ...: init, demo, users, import, holidays, complaints, geo."""
+"""python -m portal ...: init, demo, users, import, holidays, complaints, notify, geo."""
 from __future__ import annotations
 
 import argparse
@@ -235,6 +235,27 @@ def cmd_test_rooms(args) -> int:
     return 0
 
 
+def cmd_notify(args) -> int:
+    from portal.notices import delivery
+
+    portal = _portal()
+    if not portal.settings.smtp_url:
+        print("未设置 PORTAL_SMTP_URL（发信服务器），无法发送通知邮件", file=sys.stderr)
+        return 2
+    if args.notify_command == "run-once":
+        stats = delivery.run_once(portal.db, portal.settings, batch=args.batch, lease_seconds=args.lease)
+        print(f"分发 {stats.fanned_out} 条，发出 {stats.sent} 封，稍后重试 {stats.retried} 封，"
+              f"失败 {stats.failed} 封，无需发送 {stats.dropped} 封")
+        return 0
+    logging.getLogger("portal.notices").setLevel(logging.INFO)
+    try:
+        delivery.worker(portal.db, portal.settings, idle_seconds=args.idle, batch=args.batch,
+                        lease_seconds=args.lease)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_backup(args) -> int:
     from portal.backup import BackupError, backup
     from portal.db import Database
@@ -344,6 +365,17 @@ def build_parser() -> argparse.ArgumentParser:
     rooms_sub = rooms.add_subparsers(dest="test_rooms_command", required=True)
     rooms_sub.add_parser("erase-expired", help="erase bookers' phones past the retention period")
     rooms.set_defaults(func=cmd_test_rooms)
+    notify = sub.add_parser("notify", help="send notices (follows, complaint notices) by e-mail")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    once = notify_sub.add_parser("run-once", help="fan out waiting events, send every due message, exit")
+    run = notify_sub.add_parser("worker", help="keep sending (run beside the portal; several may run)")
+    run.add_argument("--idle", type=float, default=5.0, help="seconds to wait when nothing is due")
+    for sub_parser in (once, run):
+        sub_parser.add_argument("--batch", type=int, default=200, help="messages claimed at a time")
+        sub_parser.add_argument("--lease", type=int, default=300,
+                                help="seconds a claim lasts: a worker that died leaves its messages "
+                                     "to the others after that")
+    notify.set_defaults(func=cmd_notify)
 
     back = sub.add_parser("backup", help="a consistent copy of the database (SQLite online "
                           "backup; PostgreSQL pg_dump custom format)")

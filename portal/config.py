@@ -172,6 +172,16 @@ class Settings(BaseSettings):
     # any client may forge.
     public_url: SiteAddress = _form(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[\w.\-~/%]*[\w.\-~%])?",
                                                "https://food.example.gov.cn")
+    # Outgoing mail for notices (portal/notices): smtp://user:password@host:587 (STARTTLS
+    # when the server offers it; ?starttls=require refuses to send without it) or
+    # smtps://user:password@host:465 (TLS from the start). Unset, nothing is mailed and
+    # following by e-mail is not offered.
+    smtp_url: Text = _form(r"smtps?://[^\s/?#]+(:\d{1,5})?/?(\?starttls=(require|off))?",
+                           "smtp://notices:secret@mail.example.gov.cn:587")
+    # The sender of notices, e.g. 食品安全信息 <notices@food.example.gov.cn>; its domain also
+    # ends every Message-ID.
+    mail_from: Text = _form(r"[^<>\n]{0,60}<[^\s<>@]+@[A-Za-z0-9.\-]+>|[^\s<>@]+@[A-Za-z0-9.\-]+",
+                            "食品安全信息 <notices@food.example.gov.cn>")
     # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
     secure_cookies: Flag = Field(default_factory=_production)
     # The footer every government site carries (each line hidden while empty): 主办单位
@@ -194,6 +204,12 @@ class Settings(BaseSettings):
         if not (DATA_DIR / "surveys" / f"{name}.json").is_file():
             raise ValueError(f"PORTAL_SURVEY: data/surveys/{name}.json does not exist")
         return name
+
+    @model_validator(mode="after")
+    def _mail_has_a_sender(self) -> "Settings":
+        if self.smtp_url and not self.mail_from:
+            raise ValueError("PORTAL_SMTP_URL needs PORTAL_MAIL_FROM (e.g. notices@food.example.gov.cn)")
+        return self
 
     @model_validator(mode="after")
     def _tianditu_has_a_key(self) -> "Settings":

@@ -19,6 +19,9 @@ from portal.complaints.deadlines import first_deadline
 from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS, OPEN_STATUSES,
                                       RATINGS, REPORT, SUBMITTED, Complaint, ComplaintEvent,
                                       ComplaintPhoto, ComplaintSupporter)
+from portal.notices import events as notice_events
+from portal.notices.follows import complaint_contact, follow_complaint, normalise_email
+from portal.notices.models import CODE_RECOVERY, COMPLAINT_FILED
 from portal.registry.models import Business, District
 from portal.registry.queries import business_in
 from portal.timeutil import local_today, to_local, utcnow
@@ -57,7 +60,20 @@ class ComplaintForm(BaseModel):
     claim: ClaimText = ""
     contact_name: ContactNameText = ""
     phone: str = ""
+    # Optional: mail the tracking number and code now, and a notice at each step (consent).
+    email: str = ""
     consent: bool = False
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, v):
+        text = str(v or "").strip()
+        if not text:
+            return ""
+        address = normalise_email(text)
+        if address is None:
+            raise ValueError(Message("电子邮箱格式不对，例如 name@example.com；不需要邮件通知请留空"))
+        return address
 
     @field_validator("kind")
     @classmethod
@@ -292,8 +308,43 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
     session.add_all(ComplaintPhoto(complaint_id=complaint.id, event_id=event.id, mime=p.mime,
                                    width=p.width, height=p.height, content=p.content,
                                    uploaded_at=now, is_demo=is_demo) for p in cleaned)
+    if form.email:
+        # The form's consent covers the address: its mails carry the number and the code,
+        # then a notice at each step; every mail has a one-click unsubscribe.
+        contact_id = follow_complaint(session, secret, form.email, complaint.id)
+        notice_events.direct(session, COMPLAINT_FILED, complaint.id, contact_id, secret_key=secret,
+                             secret=code)
     return Receipt(complaint.id, complaint.tracking_no, code, form.kind, now, due.day,
                    due.provisional, due_kind)
+
+
+RECOVERIES_PER_NUMBER_PER_DAY = 3
+
+
+def recover_code(session: Session, secret: str, tracking_no: str, email: str, client: Client) -> None:
+    """"Forgot my code": when `email` is the address given at filing for this case (and not
+    unsubscribed since), a new code replaces the old one and is mailed there. The same
+    silence either way, so the form tells nobody which address filed which case; limited per
+    number and per client address."""
+    number = personal.normalise_code(tracking_no)
+    address = normalise_email(email)
+    if not number:
+        raise InputError({"number": Message("请填写查询编号，例如 TS20261122ABC234")})
+    if address is None:
+        raise InputError({"email": Message("电子邮箱格式不对，例如 name@example.com")})
+    day = local_today().isoformat()
+    if not (ratelimit.take(session, "recover:address", personal.keyed_hash(secret, "address", client.address),
+                           day, RECOVERIES_PER_NUMBER_PER_DAY * 3)
+            and ratelimit.take(session, "recover:number", personal.keyed_hash(secret, "tracking", number),
+                               day, RECOVERIES_PER_NUMBER_PER_DAY)):
+        raise InputError({"limit": Message("今天找回查询码的次数已用完，请明天再试；紧急情况请拨打 12315")})
+    case = session.scalar(select(Complaint).where(Complaint.tracking_no == number))
+    contact_id = complaint_contact(session, secret, address, case.id) if case else None
+    if case is None or contact_id is None:
+        return
+    code = personal.random_code(CODE_LENGTH)
+    case.code_hash = personal.keyed_hash(secret, "code", code)
+    notice_events.direct(session, CODE_RECOVERY, case.id, contact_id, secret_key=secret, secret=code)
 
 
 # --- duplicates ---------------------------------------------------------------------------

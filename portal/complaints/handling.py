@@ -14,6 +14,7 @@ from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal import personal
 from portal.complaints import rules
+from portal.notices import events as notice_events
 from portal.complaints.deadlines import due_for
 from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, KIND_LABELS,
                                       OPEN_STATUSES, PRIORITY_LABELS, REFUSED, REPORT,
@@ -229,10 +230,16 @@ def _case(session: Session, actor: Actor, action: str, complaint_id: int, *,
     return case
 
 
+# Public steps the complainant is mailed about, when they asked to be at filing.
+NOTICE_KINDS = ("accepted", "refused", "in_progress", "request_info", "reply", "closed")
+
+
 def _event(session, case, actor, kind, text, public):
     session.add(ComplaintEvent(complaint_id=case.id, kind=kind, text=text, public=public,
                                actor_name=actor.username, at=utcnow(), is_demo=case.is_demo))
     case.updated_at = utcnow()
+    if public and kind in NOTICE_KINDS:
+        notice_events.complaint_status(session, case.id, kind)
 
 
 def _audit(session, actor, action, case, **detail):

@@ -26,6 +26,7 @@ from portal.accounts import audit
 from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.db import bulk_insert_values
+from portal.notices import events
 from portal.importers.sampling_parse import RECORD_FIELDS, ParsedBatch, ParsedTable, parse_rows
 from portal.registry.matching import Place, PlaceMatcher
 from portal.registry.models import Business
@@ -293,6 +294,9 @@ def _write_file(session, report, table, batches, matcher, data, filename, profil
     report.duplicates = duplicates + table.duplicates_in_file
     record.imported, record.updated, record.duplicates = imported, updated, report.duplicates
     report.import_id = record.id
+    if session.scalar(select(SamplingBatch.id).where(SamplingBatch.import_id == record.id,
+                                                     SamplingBatch.result == FAILED).limit(1)):
+        events.sampling_failed(session, record.id)     # followers are told (portal.notices)
     audit.record(session, actor, "sampling_import", object_type="sampling_import",
                  object_id=record.id, detail={"file": filename[:120], **report.as_json(),
                                               "errors": len(report.errors)})

@@ -1,0 +1,162 @@
+"""Citizens' actions on follows: ask to follow (double opt-in), confirm, stop following,
+unsubscribe (the contact erased). Citizens have no actor: the rate limits and the
+confirmation link guard these, and no answer says whether an address was known."""
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from portal import personal, ratelimit
+from portal.clients import Client
+from portal.notices import events, links
+from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
+                                   FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
+from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
+                                  REQUESTS_PER_CLIENT_PER_DAY)
+from portal.registry.models import Business, District
+from portal.timeutil import local_today, utcnow
+from portal.validation import InputError, Message
+
+# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets (the address
+# goes into a header); the mail server has the last word.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+FOLLOWABLE = (BUSINESS, DISTRICT, CATEGORY, ALL_FAILED)
+
+
+def normalise_email(raw: object) -> str | None:
+    text = str(raw or "").strip()
+    if len(text) > 254 or not _EMAIL.fullmatch(text):
+        return None
+    # Lower case throughout: mail servers treat local parts so in practice, and one address
+    # must not pass the limits again by changing its case.
+    return text.lower()
+
+
+def _contact(session: Session, secret_key: str, address: str, channel: str = EMAIL) -> NoticeContact:
+    digest = personal.keyed_hash(secret_key, f"notice:{channel}", address)
+    contact = session.scalar(select(NoticeContact).where(NoticeContact.channel == channel,
+                                                         NoticeContact.address_hash == digest))
+    if contact is None:
+        contact = NoticeContact(channel=channel, address_hash=digest, bounces=0,
+                                address_enc=personal.encrypt(secret_key, address),
+                                link_key=secrets.token_hex(16))
+        session.add(contact)
+        session.flush()
+    return contact
+
+
+def _check_subject(session: Session, topic: str, subject: str) -> str:
+    subject = str(subject or "").strip()[:64]
+    if topic == BUSINESS and subject.isdigit() and session.get(Business, int(subject)):
+        return subject
+    if topic == DISTRICT and session.get(District, subject):
+        return subject
+    if topic == CATEGORY and 1 <= len(subject) <= 64:
+        return subject
+    if topic == ALL_FAILED:
+        return "*"
+    raise InputError({"subject": Message("没有找到要关注的对象，请从商户或抽检结果页面重新进入")})
+
+
+def request_follow(session: Session, secret_key: str, client: Client, data: dict) -> None:
+    """Ask to follow {topic, subject} at {email}: a confirmation mail is queued (nothing is
+    followed before its link is opened). The same answer whether or not the address already
+    follows, so the form cannot tell anyone what someone else follows."""
+    topic = str(data.get("topic") or "")
+    if topic not in FOLLOWABLE:
+        raise InputError({"subject": Message("没有找到要关注的对象，请从商户或抽检结果页面重新进入")})
+    address = normalise_email(data.get("email"))
+    if address is None:
+        raise InputError({"email": Message("请填写有效的电子邮箱地址，例如 name@example.com")})
+    subject = _check_subject(session, topic, data.get("subject"))
+    day = local_today().isoformat()
+    if not ratelimit.take(session, "notice:client", personal.keyed_hash(secret_key, "address", client.address),
+                          day, REQUESTS_PER_CLIENT_PER_DAY):
+        raise InputError({"limit": Message("您所在的网络今天已提交 {n} 次关注申请，请明天再试", n=REQUESTS_PER_CLIENT_PER_DAY)})
+    if not ratelimit.take(session, "notice:address", personal.keyed_hash(secret_key, "notice:email", address),
+                          day, REQUESTS_PER_ADDRESS_PER_DAY):
+        raise InputError({"limit": Message("这个邮箱今天已收到 {n} 封确认邮件，请先查看邮箱（包括垃圾邮件），或明天再试",
+                                           n=REQUESTS_PER_ADDRESS_PER_DAY)})
+    contact = _contact(session, secret_key, address)
+    follow = session.scalar(select(Follow).where(Follow.contact_id == contact.id, Follow.topic == topic,
+                                                 Follow.subject == subject))
+    if follow is not None and follow.status == ACTIVE:
+        return
+    if follow is None:
+        count = session.scalar(select(func.count()).select_from(Follow).where(Follow.contact_id == contact.id))
+        if count >= FOLLOWS_PER_CONTACT:
+            raise InputError({"limit": Message("一个邮箱最多关注 {n} 项，请先在邮件里的“管理我的关注”中取消一些",
+                                               n=FOLLOWS_PER_CONTACT)})
+        follow = Follow(contact_id=contact.id, topic=topic, subject=subject, status=PENDING)
+        session.add(follow)
+        session.flush()
+    events.direct(session, FOLLOW_CONFIRM, follow.id, contact.id)
+
+
+def follow_complaint(session: Session, secret_key: str, address: str, complaint_id: int) -> int:
+    """The complainant agreed at filing to be mailed about the case: an active follow of it
+    (the address was typed in the same form that is being sent). The contact's id."""
+    contact = _contact(session, secret_key, address)
+    if session.scalar(select(Follow.id).where(Follow.contact_id == contact.id, Follow.topic == COMPLAINT,
+                                              Follow.subject == str(complaint_id))) is None:
+        session.add(Follow(contact_id=contact.id, topic=COMPLAINT, subject=str(complaint_id),
+                           status=ACTIVE, confirmed_at=utcnow()))
+        session.flush()
+    return contact.id
+
+
+def complaint_contact(session: Session, secret_key: str, address: str, complaint_id: int) -> int | None:
+    """The contact of `address` when it follows this complaint (given at filing), or None."""
+    digest = personal.keyed_hash(secret_key, f"notice:{EMAIL}", address)
+    return session.scalar(select(NoticeContact.id).join(Follow, Follow.contact_id == NoticeContact.id).where(
+        NoticeContact.channel == EMAIL, NoticeContact.address_hash == digest, Follow.topic == COMPLAINT,
+        Follow.subject == str(complaint_id)))
+
+
+def confirm(session: Session, secret_key: str, raw_token: str) -> Follow | None:
+    """Open a confirmation link: the follow becomes active. None for a bad or dead link."""
+    follow_id = links.token_id(raw_token)
+    follow = session.get(Follow, follow_id) if follow_id else None
+    if follow is None:
+        return None
+    contact = session.get(NoticeContact, follow.contact_id)
+    if not links.valid(secret_key, links.CONFIRM, raw_token, contact.link_key):
+        return None
+    if follow.status != ACTIVE:
+        follow.status, follow.confirmed_at = ACTIVE, utcnow()
+    return follow
+
+
+def contact_of(session: Session, secret_key: str, purpose: str, raw_token: str) -> NoticeContact | None:
+    """The contact a manage or unsubscribe link belongs to, or None."""
+    contact_id = links.token_id(raw_token)
+    contact = session.get(NoticeContact, contact_id) if contact_id else None
+    if contact is None or not links.valid(secret_key, purpose, raw_token, contact.link_key):
+        return None
+    return contact
+
+
+def follows_of(session: Session, contact: NoticeContact) -> list[Follow]:
+    return list(session.scalars(select(Follow).where(Follow.contact_id == contact.id).order_by(Follow.id)))
+
+
+def erase_contact(session: Session, contact_id: int) -> None:
+    """Erase an address: its deliveries (sent or not), then the contact (its follows go by
+    the foreign key's cascade)."""
+    session.execute(delete(Delivery).where(Delivery.contact_id == contact_id))
+    session.execute(delete(NoticeContact).where(NoticeContact.id == contact_id))
+
+
+def unsubscribe(session: Session, contact: NoticeContact) -> None:
+    """Erase the contact: its address, its follows and its unsent messages."""
+    erase_contact(session, contact.id)
+
+
+def unfollow(session: Session, contact: NoticeContact, follow_id: int) -> None:
+    """Stop one follow; the last one gone, the address is erased too."""
+    session.execute(delete(Follow).where(Follow.id == follow_id, Follow.contact_id == contact.id))
+    if not session.scalar(select(func.count()).select_from(Follow).where(Follow.contact_id == contact.id)):
+        unsubscribe(session, contact)

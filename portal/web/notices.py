@@ -1,0 +1,149 @@
+"""The links in notice mails, as small server-rendered pages (no JavaScript, no Streamlit):
+
+  /notices/confirm?t=...      GET: what is being followed and a 确认 button; POST: confirm
+  /notices/manage?t=...       GET: what this address follows, each with 取消关注, and 退订;
+                              POST do=unfollow&follow=ID or do=unsubscribe
+  /notices/unsubscribe?t=...  GET: a 退订 button; POST: erase the address and its follows.
+                              This is also the List-Unsubscribe URL of every mail: a mail
+                              program's one-click POST (RFC 8058, body
+                              List-Unsubscribe=One-Click) lands here.
+
+GETs change nothing (mail scanners open links); every change is a POST to the same signed
+address. The token (portal.notices.links) is the only authority: it names one follow or
+one contact and is signed with the portal's secret key. Answers never show the address.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.templating import Jinja2Templates
+
+from portal.bootstrap import Portal
+from portal.client_window import ClientWindow
+from portal.clients import client_address
+from portal.config import Settings
+from portal.notices import follows, links
+from portal.notices.messages import follow_label
+from portal.notices.models import PENDING, Follow, NoticeContact
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+REQUESTS_PER_MINUTE = 30
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+DEAD = ("链接已失效", ["这个链接无效或已经用过：可能已经退订，或者链接不完整。",
+                      "如需重新关注，请在网站的商户页面再次申请。"])
+
+
+def _page(title: str, lines: list[str], *, action: str = "", button: dict | None = None,
+          follows_list: list[dict] | None = None, status: int = 200, home: str = "") -> Response:
+    body = TEMPLATES.get_template("notices.html").render(
+        title=title, lines=lines, action=action, button=button, follows=follows_list or [], home=home)
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Route]:
+    window = ClientWindow(REQUESTS_PER_MINUTE)
+    home = (settings.public_url or "") + "/"
+
+    def limited(request: Request) -> Response | None:
+        client = client_address(request.client.host if request.client else None, request.headers,
+                                settings.trusted_proxy)
+        verdict = window.check(client)
+        if verdict.allowed:
+            return None
+        return HTMLResponse("<!doctype html><meta charset=utf-8><p>请求过于频繁，请稍后再试。</p>",
+                            status_code=429, headers={"Retry-After": str(verdict.retry_after)})
+
+    def token(request: Request) -> str:
+        return request.query_params.get("t", "")[:64]
+
+    def dead() -> Response:
+        return _page(*DEAD, status=404, home=home)
+
+    async def confirm(request: Request) -> Response:
+        if (refused := limited(request)) is not None:
+            return refused
+        raw, secret = token(request), settings.secret_key
+        action = f"?t={raw}"
+        db = portal().db
+        if request.method == "GET":
+            with db.read() as session:
+                follow_id = links.token_id(raw)
+                follow = session.get(Follow, follow_id) if follow_id else None
+                contact = session.get(NoticeContact, follow.contact_id) if follow else None
+                if contact is None or not links.valid(secret, links.CONFIRM, raw, contact.link_key):
+                    return dead()
+                label = follow_label(session, follow.topic, follow.subject)
+                if follow.status != PENDING:
+                    return _page("已经关注", [f"您已关注“{label}”。"], home=home)
+            return _page("确认关注", [f"请确认关注“{label}”。确认后，一有新的不合格抽检结果，我们就发邮件告诉您。"],
+                         action=action, button={"value": "confirm", "text": "确认关注"}, home=home)
+        with db.write() as session:
+            follow = follows.confirm(session, secret, raw)
+            if follow is None:
+                return dead()
+            label = follow_label(session, follow.topic, follow.subject)
+        return _page("已确认关注", [f"您已关注“{label}”。每封通知邮件的末尾都有“管理我的关注”和“退订”的链接。"],
+                     home=home)
+
+    async def manage(request: Request) -> Response:
+        if (refused := limited(request)) is not None:
+            return refused
+        raw, secret = token(request), settings.secret_key
+        db = portal().db
+        if request.method == "POST":
+            form = await request.form()
+            with db.write() as session:
+                contact = follows.contact_of(session, secret, links.MANAGE, raw)
+                if contact is None:
+                    return dead()
+                if form.get("do") == "unsubscribe":
+                    follows.unsubscribe(session, contact)
+                    return _page("已退订", ["您的邮箱地址和所有关注都已删除，我们不会再给您发邮件。"], home=home)
+                follow_id = str(form.get("follow", ""))
+                if follow_id.isdigit() and len(follow_id) <= 12:
+                    follows.unfollow(session, contact, int(follow_id))
+                    if follows.contact_of(session, secret, links.MANAGE, raw) is None:
+                        return _page("已退订", ["您已不再关注任何内容，您的邮箱地址已删除。"], home=home)
+        with db.read() as session:
+            contact = follows.contact_of(session, secret, links.MANAGE, raw)
+            if contact is None:
+                return dead()
+            rows = [{"id": f.id, "label": follow_label(session, f.topic, f.subject), "pending": f.status == PENDING}
+                    for f in follows.follows_of(session, contact)]
+        return _page("管理我的关注", ["您用这个邮箱关注了以下内容。取消最后一项后，您的邮箱地址也会被删除。"],
+                     action=f"?t={raw}", follows_list=rows,
+                     button={"value": "unsubscribe", "text": "全部退订并删除我的邮箱地址"}, home=home)
+
+    async def unsubscribe(request: Request) -> Response:
+        if (refused := limited(request)) is not None:
+            return refused
+        raw, secret = token(request), settings.secret_key
+        db = portal().db
+        if request.method == "GET":
+            with db.read() as session:
+                if follows.contact_of(session, secret, links.UNSUBSCRIBE, raw) is None:
+                    return _page("已退订", ["这个邮箱已经退订，或链接无效。我们不会再给它发邮件。"], home=home)
+            return _page("退订", ["退订后，我们不再给您发任何邮件，并删除您的邮箱地址和所有关注。"],
+                         action=f"?t={raw}", button={"value": "unsubscribe", "text": "确认退订"}, home=home)
+        with db.write() as session:
+            contact = follows.contact_of(session, secret, links.UNSUBSCRIBE, raw)
+            if contact is not None:
+                follows.unsubscribe(session, contact)
+        # The same answer for a link already used: a one-click client may POST twice.
+        return _page("已退订", ["您的邮箱地址和所有关注都已删除，我们不会再给您发邮件。"], home=home)
+
+    return [Route("/notices/confirm", confirm, methods=["GET", "POST"]),
+            Route("/notices/manage", manage, methods=["GET", "POST"]),
+            Route("/notices/unsubscribe", unsubscribe, methods=["GET", "POST"])]
+
+
+def mounted_notices() -> list[Route]:
+    """The routes as streamlit_app.py mounts them: the process's Portal and settings."""
+    from portal.config import load_settings
+    from portal.runtime import get_portal
+
+    return notice_routes(get_portal, load_settings())
