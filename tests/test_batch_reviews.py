@@ -45,15 +45,15 @@ def test_the_deadline_counts_working_days_and_refuses_late_applications(portal):
     assert due > date(2026, 10, 8)
     with portal.db.write() as session, pytest.raises(InputError) as late:
         reviews.record_application(session, publisher, batch_id, {
-            "kind": "复检", "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 20)})
+            "kind": reviews.RETEST, "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 20)})
     assert "已超过申请期限" in late.value.errors["applied_on"].template
     with portal.db.write() as session:
         review = reviews.record_application(session, publisher, batch_id, {
-            "kind": "复检", "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 9)})
+            "kind": reviews.RETEST, "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 9)})
         assert review.due_on == due
     with portal.db.write() as session, pytest.raises(InputError):
         reviews.record_application(session, publisher, batch_id, {          # one of each kind
-            "kind": "复检", "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 9)})
+            "kind": reviews.RETEST, "notified_on": date(2026, 9, 25), "applied_on": date(2026, 10, 9)})
 
 
 def test_the_door_page_and_business_page_show_the_review_and_its_outcome(app_env, portal):
@@ -66,11 +66,11 @@ def test_the_door_page_and_business_page_show_the_review_and_its_outcome(app_env
             session.delete(review)
     with portal.db.write() as session:
         review_id = reviews.record_application(session, publisher, batch_id, {
-            "kind": "复检", "notified_on": today, "applied_on": today}).id
+            "kind": reviews.RETEST, "notified_on": today, "applied_on": today}).id
     door = client(portal)
     assert "复检中" in text(door.get(f"/b/{business.id}").text)
     with portal.db.write() as session:
-        reviews.record_outcome(session, publisher, review_id, "推翻", today)
+        reviews.record_outcome(session, publisher, review_id, reviews.OVERTURNED, today)
     shown = text(door.get(f"/b/{business.id}").text)
     assert "复检推翻" in shown and f"{today.month}月{today.day}日作出结论" in shown
     assert "Overturned on re-testing" in text(door.get(f"/b/{business.id}?lang=en").text)

@@ -44,8 +44,6 @@ def latest(session: Session, *columns) -> datetime | None:
 
 # -- sampling ---------------------------------------------------------------------------
 
-REVIEW_KINDS = {"复检": "retest", "异议": "objection"}
-REVIEW_OUTCOMES = {"维持": "upheld", "推翻": "overturned", None: None}
 
 
 def batch_record(batch: SamplingBatch, names: dict[str, str], reviews: list | None = None) -> dict:
@@ -67,8 +65,8 @@ def batch_record(batch: SamplingBatch, names: dict[str, str], reviews: list | No
         "disposal": ({"status": d.status_label, "status_code": d.status, "measures": d.measures,
                       "document_no": d.document_no}
                      if d and batch.disposal_duty else None),
-        "reviews": [{"kind": REVIEW_KINDS[r.kind], "applied_on": r.applied_on,
-                     "outcome": REVIEW_OUTCOMES[r.outcome], "decided_on": r.decided_on} for r in reviews or []],
+        "reviews": [{"kind": r.kind, "applied_on": r.applied_on,
+                     "outcome": r.outcome, "decided_on": r.decided_on} for r in reviews or []],
         "in_jurisdiction": bool(batch.in_jurisdiction), "demo": bool(batch.is_demo),
         "updated_at": batch.updated_at,
     }

@@ -15,7 +15,7 @@ from portal.numbers import plain, times_ten
 from portal.registry.models import CATERING, PRODUCTION, RETAIL, Business, District
 from portal.sampling.models import (CHECKING, DISPOSED, PENDING, BatchReview, Disposal, FailedItem,
                                     SamplingBatch)
-from portal.sampling.reviews import KINDS
+from portal.sampling.reviews import KINDS, OBJECTION, OVERTURNED, RETEST, UPHELD
 from portal.sampling.rules import rules
 from portal.sampling.search_index import bigram_text, index_inserted, last_batch_id
 from portal.workdays import load_calendar
@@ -273,14 +273,14 @@ def demo_reviews(session, ctx) -> list[dict]:
     for batch_id, announced in failed:
         if rng.random() >= 1 / 12:
             continue
-        kind = "复检" if rng.random() < 0.75 else "异议"
+        kind = RETEST if rng.random() < 0.75 else OBJECTION
         notified = announced - timedelta(days=int(rng.integers(12, 25)))
         due = calendar.add_working_days(notified, rules()[KINDS[kind]]["value"]).day
         applied = notified + timedelta(days=int(rng.integers(1, 5)))
         decided = applied + timedelta(days=int(rng.integers(14, 30)))
         open_now = decided > ctx.today
         out.append({"batch_id": batch_id, "kind": kind, "notified_on": notified, "applied_on": min(applied, due),
-                    "due_on": due, "outcome": None if open_now else ("推翻" if rng.random() < 0.2 else "维持"),
+                    "due_on": due, "outcome": None if open_now else (OVERTURNED if rng.random() < 0.2 else UPHELD),
                     "decided_on": None if open_now else decided, "entered_by": "demo_publisher",
                     "updated_at": ctx.now, "is_demo": True})
     return out

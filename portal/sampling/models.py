@@ -158,16 +158,17 @@ class Disposal(Base):
 
 class BatchReview(Base):
     """复检 (re-testing) or 异议 (objection) on a failed batch, as the business applied and the
-    bureau decided: open (复检中), 维持 (the result stands) or 推翻 (the result is overturned)."""
+    bureau decided: open (复检中), upheld (维持: the result stands) or overturned (推翻). Codes;
+    the labels are in portal.sampling.reviews."""
     __tablename__ = "sampling_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("sampling_batches.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(4))                 # 复检 / 异议
+    kind: Mapped[str] = mapped_column(String(10))                # retest 复检 / objection 异议
     notified_on: Mapped[date] = mapped_column(Date)              # the business got the result
     applied_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)                   # last day to apply (working days)
-    outcome: Mapped[str | None] = mapped_column(String(4))       # None: open; 维持 / 推翻
+    outcome: Mapped[str | None] = mapped_column(String(10))      # None: open; upheld 维持 / overturned 推翻
     decided_on: Mapped[date | None] = mapped_column(Date)
     entered_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

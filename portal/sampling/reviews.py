@@ -21,11 +21,17 @@ from portal.timeutil import utcnow
 from portal.validation import InputError, Message, message_of, not_future, parse
 from portal.workdays import load_calendar
 
-KINDS = {"复检": "review_working_days", "异议": "objection_working_days"}
-OUTCOMES = ("维持", "推翻")
+# Stored codes, with their labels here only (the API gives the codes).
+RETEST, OBJECTION = "retest", "objection"
+UPHELD, OVERTURNED = "upheld", "overturned"
+KINDS = {RETEST: "review_working_days", OBJECTION: "objection_working_days"}   # → its rule
+KIND_LABELS = {RETEST: N_("复检"), OBJECTION: N_("异议")}
+OUTCOME_LABELS = {UPHELD: N_("维持原检验结论"), OVERTURNED: N_("推翻原检验结论")}
+OUTCOMES = tuple(OUTCOME_LABELS)
 # What the public pages say: (kind, outcome) → label.
-LABELS = {("复检", None): N_("复检中"), ("复检", "维持"): N_("复检维持"), ("复检", "推翻"): N_("复检推翻"),
-          ("异议", None): N_("异议审核中"), ("异议", "维持"): N_("异议未成立"), ("异议", "推翻"): N_("异议成立")}
+LABELS = {(RETEST, None): N_("复检中"), (RETEST, UPHELD): N_("复检维持"), (RETEST, OVERTURNED): N_("复检推翻"),
+          (OBJECTION, None): N_("异议审核中"), (OBJECTION, UPHELD): N_("异议未成立"),
+          (OBJECTION, OVERTURNED): N_("异议成立")}
 
 
 class ReviewForm(BaseModel):
@@ -62,7 +68,7 @@ def record_application(session: Session, actor: Actor, batch_id: int, data: dict
         raise InputError({"applied_on": Message("申请日期不能早于收到检验结论日期")})
     if session.scalar(select(BatchReview.id).where(BatchReview.batch_id == batch_id,
                                                    BatchReview.kind == form.kind).limit(1)):
-        raise InputError({"kind": Message("这个批次已登记过{kind}申请", kind=form.kind)})
+        raise InputError({"kind": Message("这个批次已登记过{kind}申请", kind=KIND_LABELS[form.kind])})
     days = rules()[KINDS[form.kind]]["value"]
     due = load_calendar(session).add_working_days(form.notified_on, days).day
     if form.applied_on > due:

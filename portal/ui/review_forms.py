@@ -29,13 +29,13 @@ def review_forms(ctx, batch: SamplingBatch) -> None:
         if review.outcome is None:
             with st.form(f"review_outcome_{review.id}"):
                 outcome = st.radio("结论", reviews.OUTCOMES, horizontal=True,
-                                   format_func=lambda o: "维持原检验结论" if o == "维持" else "推翻原检验结论")
+                                   format_func=reviews.OUTCOME_LABELS.get)
                 decided = st.date_input("结论日期", value=None, format="YYYY/MM/DD", max_value=local_today())
                 if st.form_submit_button("登记结论", type="primary"):
                     run_action(ctx, reviews.record_outcome, review.id, outcome, decided, labels=LABELS,
                                done="已登记结论并公开。", rerun=True)
     with st.form(f"review_apply_{batch.id}"):
-        kind = st.radio("申请类型", list(reviews.KINDS), horizontal=True)
+        kind = st.radio("申请类型", list(reviews.KINDS), horizontal=True, format_func=reviews.KIND_LABELS.get)
         left, right = st.columns(2)
         notified = left.date_input("收到检验结论日期", value=None, format="YYYY/MM/DD", max_value=local_today())
         applied = right.date_input("申请日期", value=None, format="YYYY/MM/DD", max_value=local_today())
