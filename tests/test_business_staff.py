@@ -31,7 +31,8 @@ def test_the_importer_reads_staff_columns_by_their_usual_names(portal):
             "测试土家菜馆,餐馆,永定区人民路1号,永定区,王芳,,覃建国,0744-8221234 转 801\n"
             "测试二号馆,餐馆,永定区人民路2号,永定区,<script>,,李四,0744-8221234\n"
             "测试三号馆,餐馆,永定区人民路3号,永定区,张三,,李四,13800000000abc\n")
-    report = import_registry(portal.db, rows.encode(), "x.csv", "businesses", portal.profile, actor)
+    with portal.db.write() as session:
+        report = import_registry(session, actor, rows.encode(), "x.csv", "businesses", portal.profile)
     assert report.imported == 1 and report.rejected == 2
     assert [(e["column"], e["message"][:8]) for e in report.errors] == [
         ("食品安全管理员", "姓名最多 40 "), ("包保干部电话", "工作电话只能含数")]
@@ -41,7 +42,8 @@ def test_the_importer_reads_staff_columns_by_their_usual_names(portal):
                 found.responsible_phone) == ("王芳", None, "覃建国", "0744-8221234 转 801")
     # A later file without the staff columns leaves them as they were.
     again = "单位名称,主体业态,经营地址,所属区县\n测试土家菜馆,快餐店,永定区人民路1号,永定区\n"
-    assert import_registry(portal.db, again.encode(), "y.csv", "businesses", portal.profile, actor).updated == 1
+    with portal.db.write() as session:
+        assert import_registry(session, actor, again.encode(), "y.csv", "businesses", portal.profile).updated == 1
     with portal.db.read() as session:
         found = session.scalar(select(Business).where(Business.name == "测试土家菜馆"))
         assert found.business_type == "快餐店" and found.safety_officer == "王芳"

@@ -33,13 +33,13 @@ PUBLIC = "http://portal.test"
 ACTOR = cli_actor("test")
 
 
-@pytest.fixture
 def run_sampling_import(portal, data: bytes, filename: str):
     """An announcement imported as the import page does it: in one transaction of the caller's."""
     with portal.db.write() as session:
         return import_sampling(session, ACTOR, data, filename, portal.profile)
 
 
+@pytest.fixture
 def mailbox():
     box, controller, port = start_mailbox()
     box.port = port

@@ -19,7 +19,7 @@ from portal.personal import mask_personal
 from portal.ratings.models import PENDING, PUBLISHED, REJECTED, GradeReply
 from portal.registry.actions import business_or_error
 from portal.timeutil import utcnow
-from portal.validation import InputError, Message, clean_text, message_of, not_future, parse
+from portal.validation import InputError, Message, checked, clean_text, not_future, parse
 
 MAX_CHARS = 500
 
@@ -60,10 +60,7 @@ def moderate_reply(session: Session, actor: Actor, reply_id: int, publish: bool,
     reply = session.get(GradeReply, reply_id)
     if reply is None or reply.status != PENDING:
         raise InputError({"reply": Message("这条回应不存在或已经审核过")})
-    try:
-        note = clean_text(note, "审核意见", min_len=0 if publish else 2, max_len=300)
-    except ValueError as exc:
-        raise InputError({"note": message_of(exc)}) from None
+    note = checked("note", clean_text, note, "审核意见", min_len=0 if publish else 2, max_len=300)
     reply.status = PUBLISHED if publish else REJECTED
     reply.moderation_note = note or None
     reply.decided_by, reply.decided_at = actor.username, utcnow()

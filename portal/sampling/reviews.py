@@ -18,7 +18,7 @@ from portal.i18n import N_
 from portal.sampling.models import FAILED, BatchReview, SamplingBatch
 from portal.sampling.rules import rules
 from portal.timeutil import utcnow
-from portal.validation import InputError, Message, message_of, not_future, parse
+from portal.validation import InputError, Message, checked, not_future, parse
 from portal.workdays import load_calendar
 
 # Stored codes, with their labels here only (the API gives the codes).
@@ -92,10 +92,7 @@ def record_outcome(session: Session, actor: Actor, review_id: int, outcome: str,
         raise InputError({"review": Message("这项申请不存在或已有结论")})
     if outcome not in OUTCOMES:
         raise InputError({"outcome": Message("请选择维持或推翻")})
-    try:
-        decided_on = not_future(decided_on, "结论日期")
-    except ValueError as exc:
-        raise InputError({"decided_on": message_of(exc)}) from None
+    decided_on = checked("decided_on", not_future, decided_on, "结论日期")
     if decided_on < review.applied_on:
         raise InputError({"decided_on": Message("结论日期不能早于申请日期")})
     review.outcome, review.decided_on, review.updated_at = outcome, decided_on, utcnow()
