@@ -242,3 +242,29 @@ def test_the_kitchen_live_link_is_shown_only_when_it_is_https(portal):
         data_version.bump(session)
     html = client(portal).get(f"/b/{business.id}").text
     assert "javascript:" not in html and "观看后厨直播" not in html
+
+
+def test_a_stalls_recent_rapid_tests_and_positives_show_with_their_review(portal):
+    """A business linked to a market's 快检 results: the last 90 days' count, each positive with
+    its laboratory review, the screening caveat; the sheet's text is escaped."""
+    from portal.rapid_tests.models import POSITIVE, RapidMarket, RapidTest
+
+    since = local_today() - timedelta(days=30)
+    with portal.db.write() as session:
+        test = session.scalars(select(RapidTest).join(RapidMarket).where(
+            RapidMarket.business_id.is_not(None), RapidTest.tested_on >= since)
+            .order_by(RapidTest.id)).first()
+        assert test is not None, "the demo links no market to a business"
+        business_id = test.market.business_id
+        test.result, test.sample, test.item = POSITIVE, "<b>韭菜</b>", "有机磷和氨基甲酸酯类农药残留"
+    page = client(portal).get(f"/b/{business_id}").text
+    shown = text(page)
+    assert "市场快检" in shown and "初筛阳性" in shown and "不是法定检验结论" in shown
+    assert "&lt;b&gt;韭菜&lt;/b&gt; · 有机磷和氨基甲酸酯类农药残留" in page and "<b>韭菜</b>" not in page
+    assert "待复核" in shown or "复核" in shown
+    with portal.db.read() as session:
+        unlinked = session.scalars(select(Business.id).where(
+            Business.id.not_in(select(RapidMarket.business_id).where(RapidMarket.business_id.is_not(None))),
+            Business.id.not_in(select(RapidTest.business_id).where(RapidTest.business_id.is_not(None))))
+            .limit(1)).first()
+    assert "市场快检" not in text(client(portal).get(f"/b/{unlinked}").text)

@@ -14,7 +14,7 @@ Links are relative to the page, or under PORTAL_PUBLIC_URL when set: never the H
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,6 +32,8 @@ from portal.i18n import aside, field, t
 from portal.lists.models import BLACK
 from portal.lists.queries import business_history
 from portal.lists.rules import is_active
+from portal.rapid_tests.models import POSITIVE, REVIEW_LABELS, REVIEW_PENDING
+from portal.rapid_tests.queries import business_results
 from portal.ratings.queries import BusinessRating, business_rating
 from portal.ratings import stickers
 from portal.ratings.replies import published_reply
@@ -138,6 +140,7 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
               "text": t("目前在严重违法失信名单（黑榜）上") if e.kind == BLACK else t("目前在红榜上"),
               "since": field("列入日期") + i18n.day(e.listed_on)} for e in listed]
     grade_words = ""
+    rapid = _rapid(session, business.id, today)
     if rating:
         grade_words = rating["grade"] + (aside(rating["face_word"]) if rating["face_word"] else "") \
             + (f" · {t('年度等级')} {rating['annual']}" if rating["annual"] != "—" else "")
@@ -149,7 +152,7 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
                     "reviews": [t(review_label(r)) + aside(t("{day}申请", day=i18n.day(r.applied_on)) + (
                         "，" + t("{day}作出结论", day=i18n.day(r.decided_on)) if r.decided_on else ""))
                         for r in reviews.get(b.id, [])]} for b in failed],
-        "lists": lists, "sticker": None, "reply": _reply(session, business.id),
+        "lists": lists, "rapid": rapid, "sticker": None, "reply": _reply(session, business.id),
         "staff": [{"label": field(label), "name": person,
                    "phone": phone, "tel": tel_link(phone)}
                   for label, person, phone in staff_of(business)],
@@ -162,6 +165,24 @@ def page_context(session, business: Business, lang: str, public_url: str, today:
     }
 
 
+RAPID_DAYS = 90
+
+
+def _rapid(session, business_id: int, today: date) -> dict | None:
+    """The market's rapid tests of this stall (or market) in the last 90 days: how many, and the
+    positives with their laboratory review. None when there were none (the section is left out)."""
+    since = today - timedelta(days=RAPID_DAYS)
+    recent = [r for r in business_results(session, business_id) if r.tested_on >= since]
+    if not recent:
+        return None
+    positives = [r for r in recent if r.result == POSITIVE]
+    return {"summary": t("近 {days} 天市场快检 {n} 批次，初筛阳性 {p} 批次。", days=RAPID_DAYS,
+                         n=len(recent), p=len(positives)),
+            "positives": [{"text": f"{r.sample} · {r.item}", "day": i18n.day(r.tested_on),
+                           "review": t(REVIEW_LABELS[r.follow_up.review if r.follow_up else REVIEW_PENDING])}
+                          for r in positives[:5]]}
+
+
 def words() -> dict[str, str]:
     """The page's own texts, in the current language."""
     return {
@@ -171,6 +192,8 @@ def words() -> dict[str, str]:
                   "不是真实的登记、抽检或执法信息。"),
         "demo_short": t("演示数据"),
         "failed_title": t("近一年不合格抽检"), "no_failed": t("近一年已公布的抽检中没有不合格批次。"),
+        "rapid_title": t("市场快检"), "rapid_positive": t("初筛阳性"),
+        "rapid_notice": t("快检是现场快速筛查（初筛），结果不是法定检验结论。"),
         "staff_title": t("食品安全负责人"), "work_phone": t("工作电话"),
         "lists_title": t("红黑榜"), "not_listed": t("目前不在红黑榜上。"),
         "watch": t("观看后厨直播"), "complain": t("投诉举报"), "full": t("查看完整信息"),
