@@ -14,9 +14,9 @@ st.title("快检登记", anchor=False)
 st.caption("按预约核对来人和样品后检测，再在这里登记结果；市民凭预约码即可看到。初筛阳性请在说明中写明已告知的处理建议，"
            "并按规定通知属地市场监管所对来源抽样复核。预约日期当天及以后才能登记。")
 with ctx.db.read() as session:
-    rooms = queries.rooms(session, ctx.profile.adcode, active_only=False)
+    rooms = queries.staffed_rooms(session, ctx.actor, ctx.profile.adcode)
 if not rooms:
-    st.info("还没有快检室。")
+    st.info("您的账号还没有分配到快检室。请数据发布人员在“快检室管理”中把您设为检测人员。")
     st.stop()
 left, right = st.columns([2, 1])
 room = left.selectbox("快检室", rooms, format_func=lambda r: r.name)

@@ -38,6 +38,17 @@ with tab_list:
         if st.button(label, key="toggle_button"):
             run_action(ctx, actions.set_active, chosen.id, not chosen.active, labels=LABELS,
                        done=f"已{label}：{chosen.name}", rerun=True)
+        st.subheader("检测人员", anchor=False)
+        st.caption("只有这里选定的“快检室检测”账号可以登记这个快检室的结果（管理员可登记所有快检室）。")
+        with ctx.db.read() as session:
+            tester_names = queries.testers(session)
+            current = [i for i in queries.staff_of(session, chosen.id) if i in tester_names]
+        with st.form(f"staff_{chosen.id}"):
+            staff = st.multiselect(f"{chosen.name}的检测人员", list(tester_names), default=current,
+                                   format_func=tester_names.get, placeholder="选择账号")
+            if st.form_submit_button("保存检测人员"):
+                run_action(ctx, actions.set_staff, chosen.id, staff, labels={**LABELS, "staff": "检测人员"},
+                           done=f"已保存{chosen.name}的检测人员", rerun=True)
 
 with tab_import:
     st.caption("表格需要的列：快检室名称、地址、所属区县、经度、纬度、开放时间、检测项目、联系电话、开放日、预约时段、"

@@ -100,6 +100,7 @@ CALLS = {
     "complaint_erase_personal": lambda p, s, a, i: retention.erase_expired(s, 3, actor=a),
     "test_rooms_import": lambda p, s, a, i: import_rooms(s, a, CSV, "rooms.csv", p.profile),
     "test_room_save": lambda p, s, a, i: room_actions.save_room(s, a, {"name": "某快检室"}, p.profile),
+    "test_room_staff_set": lambda p, s, a, i: room_actions.set_staff(s, a, 1, []),
     "test_room_result": lambda p, s, a, i: room_actions.record_result(s, a, 1, {"result": "negative"}),
     "test_room_erase_personal": lambda p, s, a, i: room_actions.erase_expired(s, 1, actor=a),
 }

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from helpers.db import app_db
 from helpers.pages import demo_password, open_page, sign_in, texts
 from helpers.test_rooms import inside
+from portal.accounts.models import Official
+from portal.test_rooms import actions as room_actions
 from portal.accounts.rules import cli_actor
 from portal.registry.profiles import load_profile
 from portal.test_rooms.importer import import_rooms
@@ -73,6 +75,9 @@ def test_a_citizen_books_the_room_records_and_the_code_shows_the_result(app_env)
     with app_db(app_env).write() as session:
         booking = session.scalar(select(RoomBooking).where(RoomBooking.room_id == room_id))
         booking.day = local_today()
+        # The publisher has made the demo tester one of the new room's staff (快检室管理).
+        tester = session.scalar(select(Official.id).where(Official.username == "demo_tester"))
+        room_actions.set_staff(session, cli_actor("test"), room_id, [tester])
 
     desk = open_page("pages/login.py")
     sign_in(desk, "demo_tester", demo_password(app_env, "demo_tester"))

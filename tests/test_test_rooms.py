@@ -120,6 +120,8 @@ def test_bookings_are_refused_for_the_past_an_unknown_slot_and_hostile_food(port
 def test_the_code_shows_the_result_the_room_records(portal):
     tester = official(portal, "tester")
     room_id = add_room(portal)
+    with portal.db.write() as session:
+        actions.set_staff(session, official(portal, "publisher", "room_publisher"), room_id, [tester.id])
     today = local_today()
     made = book(portal, room_id, day=tomorrow())
     with portal.db.write() as session:
@@ -221,3 +223,26 @@ def test_the_map_layer_carries_the_rooms_as_data_and_writes_them_as_text():
     html = fmap.get_root().render()
     assert "test_rooms?room=" in html and "textContent = row[3]" in html and "fs-room" in html
     assert "<script>alert(1)</script>" not in html       # inside the data, as a JSON string
+
+
+def test_a_tester_records_results_only_for_the_rooms_they_work_at(portal):
+    """A 快检室检测 account of another room is refused (not only a wrong role); staff are set by a
+    publisher, only from accounts with the tester role, and audited."""
+    own, other = official(portal, "tester", "tester_a"), official(portal, "tester", "tester_b")
+    publisher = official(portal, "publisher")
+    room_id = add_room(portal)
+    made = book(portal, room_id, day=tomorrow())
+    with portal.db.write() as session:
+        session.get(RoomBooking, made.booking_id).day = local_today()
+        with pytest.raises(InputError):            # a publisher is not a tester
+            actions.set_staff(session, publisher, room_id, [own.id, publisher.id])
+    with portal.db.write() as session:
+        actions.set_staff(session, publisher, room_id, [own.id])
+    for stranger in (other, publisher):
+        with pytest.raises(PermissionDenied):
+            with portal.db.write() as session:
+                actions.record_result(session, stranger, made.booking_id, {"result": NEGATIVE, "items": "农残"})
+    with portal.db.write() as session:
+        actions.record_result(session, own, made.booking_id, {"result": NEGATIVE, "items": "农残"})
+        assert session.get(RoomBooking, made.booking_id).status == TESTED
+    assert count_rows(portal, AuditEntry, AuditEntry.action == "test_room_staff_set") == 1

@@ -87,6 +87,7 @@ PERMISSIONS: dict[str, str | None] = {
     # 快检室 (portal/test_rooms/): the list of rooms, each booking's result, the bookers' phones
     "test_rooms_import": PUBLISHER,
     "test_room_save": PUBLISHER,
+    "test_room_staff_set": PUBLISHER,
     "test_room_result": TESTER,
     "test_room_erase_personal": ADMIN,
 }
@@ -107,4 +108,17 @@ def authorize(actor: Actor | None, action: str) -> None:
         raise PermissionDenied(f"请先登录后再{label}")
     if not actor.may(role):
         raise PermissionDenied(f"需要“{ROLES[role]}”角色才能{label}")
+
+
+def is_admin(actor: Actor) -> bool:
+    """Admins run every action, in every data scope (a room, ...)."""
+    return "admin" in actor.roles
+
+
+def authorize_in_scope(actor: Actor | None, action: str, in_scope: bool, scope: str) -> None:
+    """authorize(), then the data scope the caller looked up (e.g. "这个快检室的检测人员"): an
+    official with the role but outside the scope is refused too; admins are in every scope."""
+    authorize(actor, action)
+    if not in_scope and not is_admin(actor):
+        raise PermissionDenied(f"只有{scope}才能{ACTION_LABELS.get(action, action)}")
 

@@ -29,7 +29,7 @@ from portal.demo.rapid_tests import generate_rapid_tests
 from portal.demo.rounds import generate_rounds
 from portal.demo.surveys import generate_surveys
 from portal.demo.test_rooms import generate_test_rooms
-from portal.test_rooms.models import RoomBooking, TestRoom
+from portal.test_rooms.models import RoomBooking, RoomStaff, TestRoom
 from portal.surveys.models import SurveyResponse, SurveyTextAnswer
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
 from portal.demo.lists import generate_lists
@@ -148,6 +148,10 @@ def create_demo_accounts(db: Database, var_dir: Path) -> Path | None:
                                                   "roles": roles, "password": password},
                             is_demo=True)
             lines.append(f"{username}\t{password}\t{'、'.join(roles)}")
+            if "tester" in roles:     # the demo tester works at every demo room
+                tester = find_official(session, username)
+                session.add_all(RoomStaff(room_id=room_id, official_id=tester.id) for room_id in
+                                session.scalars(select(TestRoom.id).where(TestRoom.is_demo.is_(True))))
     if not lines:
         return None
     var_dir.mkdir(parents=True, exist_ok=True)

@@ -7,15 +7,17 @@ from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, field_validator
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts import audit
-from portal.accounts.permissions import authorize
+from portal.accounts.permissions import authorize, authorize_in_scope
 from portal.accounts.rules import Actor
 from portal.registry.profiles import JurisdictionProfile
+from portal.accounts.models import OfficialRole
 from portal.test_rooms.models import (BOOKED, NO_SHOW, RESULT_LABELS, TESTED, RoomBooking,
-                                      TestRoom)
+                                      RoomStaff, TestRoom)
+from portal.test_rooms.queries import works_at
 from portal.test_rooms.rules import MAX_CAPACITY, parse_slots, parse_weekdays
 from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, Message, parse
@@ -131,6 +133,8 @@ def record_result(session: Session, actor: Actor, booking_id: int, data: dict) -
     booking = session.get(RoomBooking, booking_id, with_for_update=True)
     if booking is None or booking.status not in (BOOKED, TESTED, NO_SHOW):
         raise InputError({"booking": Message("找不到这个预约，或预约已取消")})
+    authorize_in_scope(actor, "test_room_result", works_at(session, actor, booking.room_id),
+                       "这个快检室的检测人员")
     if booking.day > local_today():
         raise InputError({"booking": Message("预约日期还没到，不能登记结果")})
     if form.result == NO_SHOW:
@@ -145,6 +149,25 @@ def record_result(session: Session, actor: Actor, booking_id: int, data: dict) -
     audit.record(session, actor, "test_room_result", object_type="room_booking",
                  object_id=booking.id, detail={"room": booking.room_id, "result": form.result})
     return booking
+
+
+def set_staff(session: Session, actor: Actor, room_id: int, official_ids: list[int]) -> list[int]:
+    """Who works at a room (officials with the 快检室检测 role): they record its results."""
+    authorize(actor, "test_room_staff_set")
+    if session.get(TestRoom, room_id) is None:
+        raise InputError({"room": Message("找不到这个快检室")})
+    wanted = sorted(set(official_ids))
+    testers = set(session.scalars(select(OfficialRole.official_id).where(
+        OfficialRole.official_id.in_(wanted), OfficialRole.role == "tester"))) if wanted else set()
+    if set(wanted) - testers:
+        raise InputError({"staff": Message("只能选择有“快检室检测”角色的账号")})
+    before = sorted(session.scalars(select(RoomStaff.official_id).where(RoomStaff.room_id == room_id)))
+    session.execute(delete(RoomStaff).where(RoomStaff.room_id == room_id))
+    session.add_all(RoomStaff(room_id=room_id, official_id=i) for i in wanted)
+    session.flush()
+    audit.record(session, actor, "test_room_staff_set", object_type="test_room", object_id=room_id,
+                 detail={"before": before, "after": wanted})
+    return wanted
 
 
 def erase_expired(session: Session, days: int, today: date | None = None,

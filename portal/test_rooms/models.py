@@ -41,6 +41,16 @@ class TestRoom(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
+class RoomStaff(Base):
+    """Which officials with the 快检室检测 role work at which room: a tester records results for
+    their own rooms only (admins for every room)."""
+    __tablename__ = "test_room_staff"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("test_rooms.id", ondelete="CASCADE"), primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"), primary_key=True,
+                                             index=True)
+
+
 class RoomBooking(Base):
     """One booking. Each takes a numbered seat of its slot: the unique constraint on (room,
     day, slot, seat) is what stops a slot from taking more than its capacity, whatever the

@@ -8,7 +8,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.registry.models import District
-from portal.test_rooms.models import BOOKED, POSITIVE, TESTED, RoomBooking, TestRoom
+from portal.accounts.models import Official, OfficialRole
+from portal.accounts.permissions import is_admin
+from portal.accounts.rules import Actor
+from portal.test_rooms.models import BOOKED, POSITIVE, TESTED, RoomBooking, RoomStaff, TestRoom
 from portal.test_rooms.rules import bookable_days, slot_start
 
 
@@ -25,6 +28,34 @@ def rooms(session: Session, jurisdiction: str, *, district: str = "", q: str = "
         statement = statement.where(TestRoom.name.like(pattern) | TestRoom.address.like(pattern)
                                     | TestRoom.tests.like(pattern))
     return list(session.scalars(statement.order_by(TestRoom.district_adcode, TestRoom.name)))
+
+
+def works_at(session: Session, actor: Actor, room_id: int) -> bool:
+    """Is this official one of the room's staff (who record its results)?"""
+    return actor.id is not None and session.get(RoomStaff, (room_id, actor.id)) is not None
+
+
+def staffed_rooms(session: Session, actor: Actor, jurisdiction: str) -> list[TestRoom]:
+    """The rooms whose results this official records (every room for an admin)."""
+    found = rooms(session, jurisdiction, active_only=False)
+    if is_admin(actor):
+        return found
+    own = set(session.scalars(select(RoomStaff.room_id).where(RoomStaff.official_id == actor.id)))
+    return [room for room in found if room.id in own]
+
+
+def testers(session: Session) -> dict[int, str]:
+    """Active accounts with the 快检室检测 role: id → "display name (username)"."""
+    rows = session.execute(select(Official.id, Official.display_name, Official.username)
+                           .join(OfficialRole, OfficialRole.official_id == Official.id)
+                           .where(OfficialRole.role == "tester", Official.active.is_(True))
+                           .order_by(Official.username))
+    return {i: f"{name}（{username}）" for i, name, username in rows}
+
+
+def staff_of(session: Session, room_id: int) -> list[int]:
+    """The official ids working at a room."""
+    return list(session.scalars(select(RoomStaff.official_id).where(RoomStaff.room_id == room_id)))
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,18 @@ def upgrade() -> None:
     with op.batch_alter_table('room_bookings', schema=None) as batch_op:
         batch_op.create_index('ix_room_bookings_room_day', ['room_id', 'day'], unique=False)
         batch_op.create_index(batch_op.f('ix_room_bookings_phone_hash'), ['phone_hash'], unique=False)
+    op.create_table(
+        'test_room_staff',
+        sa.Column('room_id', sa.Integer(), nullable=False),
+        sa.Column('official_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['room_id'], ['test_rooms.id'],
+                                name=op.f('fk_test_room_staff_room_id_test_rooms'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['official_id'], ['officials.id'],
+                                name=op.f('fk_test_room_staff_official_id_officials'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('room_id', 'official_id', name=op.f('pk_test_room_staff')),
+    )
+    with op.batch_alter_table('test_room_staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_test_room_staff_official_id'), ['official_id'], unique=False)
     roles = sa.table("roles", sa.column("name"), sa.column("label"), sa.column("description"))
     op.bulk_insert(roles, [{"name": "tester", "label": "快检室检测",
                             "description": "快检室工作人员：查看预约，登记送检结果"}])
@@ -79,5 +91,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DELETE FROM official_roles WHERE role = 'tester'")
     op.execute("DELETE FROM roles WHERE name = 'tester'")
+    op.drop_table('test_room_staff')
     op.drop_table('room_bookings')
     op.drop_table('test_rooms')
