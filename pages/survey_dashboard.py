@@ -51,7 +51,7 @@ with st.expander("计算方法", expanded=False):
                 "- **加权（事后分层）**：各区县样本量与人口不成比例时（如每个区县定额 200 份），"
                 "按各区县常住人口占比加权：加权均值 = Σ 人口占比 × 区县均值；方差 = Σ 人口占比² × 区县方差 ÷ 区县样本量。"
                 "只有 1 份问卷的区县不计方差项。\n"
-                f"- **人口数据**：{ctx.profile.population_source}\n"
+                f"- **人口数据**：{ctx.profile.population_source}{ctx.profile.population_note}\n"
                 f"- 依据：{survey.scoring.source}")
 
 tab_dims, tab_groups, tab_trend, tab_text, tab_complaints = st.tabs(

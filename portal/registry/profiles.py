@@ -36,8 +36,9 @@ class JurisdictionProfile(BaseModel):
     zoom: int = 9
     boundaries: str
     population: int = Field(gt=0)
-    population_source: str
+    population_source: str                  # shown to citizens beside the figures
     population_verified: bool
+    population_note: str = ""               # for officials only: what is left to check
     districts: list[DistrictProfile] = Field(min_length=1)
 
     @model_validator(mode="after")

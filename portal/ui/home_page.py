@@ -44,4 +44,4 @@ def render() -> None:
     } for d in districts])
     st.table(table.set_index(both("区县")))
     st.caption(t("统计时间：{moment}（按数据库中的当前记录实时计算）。", moment=i18n.moment(utcnow()))
-               + t("常住人口：") + profile.population_source)
+               + (" " if i18n.english() else "") + t("常住人口：") + profile.population_source)
