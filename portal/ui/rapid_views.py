@@ -155,10 +155,12 @@ def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
 
 def table(rows: list[RapidRow], *, with_market: bool = True) -> None:
     """Results as a table (cells are data, never markdown)."""
+    # Sample and result first: on a phone the columns after them scroll sideways.
     frame = pd.DataFrame([{
-        t("检测日期"): r.tested_on, **({t("市场"): r.market} if with_market else {}),
-        t("摊位"): r.stall or "", t("经营户"): r.trader or "", t("样品"): r.sample,
-        t("检测项目"): r.item, t("检测值"): r.value or "", t("结果"): t(RESULT_TEXT[r.result]),
+        t("样品"): r.sample, t("结果"): t(RESULT_TEXT[r.result]), t("检测日期"): r.tested_on,
+        **({t("市场"): r.market} if with_market else {}),
+        t("摊位"): r.stall or "", t("经营户"): r.trader or "", t("检测项目"): r.item,
+        t("检测值"): r.value or "",
         t("后续处置"): follow_up_text(r) if r.result == POSITIVE else ""} for r in rows])
     st.dataframe(frame, hide_index=True, width="stretch")
 
