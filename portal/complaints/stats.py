@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.complaints.models import ACCEPTED, FINISHED_STATUSES, IN_PROGRESS, Complaint
+from portal.complaints.models import FINISHED_STATUSES, HANDLING_STATUSES, Complaint
 from portal.i18n import N_
 
 SATISFIED = ("满意", "基本满意")
@@ -176,7 +176,7 @@ def business_counts(session: Session, business_id: int) -> dict[str, int]:
     """For the business page: cases received about it, and how many are finished."""
     row = session.execute(select(
         func.count(), func.sum(case((Complaint.status.in_(FINISHED_STATUSES), 1), else_=0)),
-        func.sum(case((Complaint.status.in_((ACCEPTED, IN_PROGRESS)), 1), else_=0)))
+        func.sum(case((Complaint.status.in_(HANDLING_STATUSES), 1), else_=0)))
         .where(Complaint.business_id == business_id, Complaint.merged_into_id.is_(None))).one()
     return {"received": int(row[0] or 0), "finished": int(row[1] or 0), "open": int(row[2] or 0)}
 
