@@ -9,6 +9,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 COMPLAINT, REPORT = "complaint", "report"
@@ -27,7 +28,7 @@ FINISHED_STATUSES = (REFUSED, CLOSED)   # 办结: the bureau has given its answe
 RATINGS = ("满意", "基本满意", "不满意")
 # The follow-up questionnaire's answers ("问题解决了吗？"), four weeks after a case closed.
 RESOLVED, PARTLY, UNRESOLVED = "resolved", "partly", "unresolved"
-FOLLOW_UP_LABELS = {RESOLVED: "已解决", PARTLY: "部分解决", UNRESOLVED: "没有解决"}
+FOLLOW_UP_LABELS = {RESOLVED: N_("已解决"), PARTLY: N_("部分解决"), UNRESOLVED: N_("没有解决")}
 NORMAL, URGENT = "normal", "urgent"
 PRIORITY_LABELS = {NORMAL: "普通", URGENT: "紧急"}   # the handler's own call, beside the legal clock
 
