@@ -172,3 +172,25 @@ def test_resolved_answers_count_and_cases_without_mail_get_none(notify_env, mail
         assert (summary.answered, summary.resolved_rate, summary.unresolved_rate) == (1, 100.0, 0.0)
         assert session.scalar(select(func.count()).select_from(AuditEntry)
                               .where(AuditEntry.action == "complaint_reopen")) == 0
+
+
+def test_demo_has_follow_up_answers_and_reopened_cases(portal):
+    """The demo generator writes questionnaire answers four weeks or more after closing; a
+    "没有解决" case is reopened with a clock, or closed again after its answer."""
+    from portal.demo import generator
+
+    generator.generate(portal.db, portal.profile, "small", counts={
+        "businesses": 100, "sampling_batches": 50, "complaints": 1500, "votes": 0, "survey_responses": 0})
+    with portal.db.read() as session:
+        summary = stats.summary(session)
+        assert summary.answered > 100 and summary.resolved > summary.unresolved > 0
+        answers = session.execute(select(ComplaintFollowUp, Complaint).join(
+            Complaint, Complaint.id == ComplaintFollowUp.complaint_id)).all()
+        assert all(f.is_demo and f.answered_at.date() >= c.received_on for f, c in answers)
+        unresolved = [c for f, c in answers if f.answer == "unresolved"]
+        assert all(c.reopened_on and (c.status == CLOSED and c.finished_on >= c.reopened_on
+                                      or c.status == REOPENED and c.due_on and c.due_kind == "reopen")
+                   for c in unresolved)
+    generator.clear(portal.db)
+    with portal.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(ComplaintFollowUp)) == 0
