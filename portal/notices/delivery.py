@@ -197,8 +197,12 @@ def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SEC
     """Fan out every waiting event, then send every due message; return when none is left."""
     if not settings.smtp_url:
         raise RuntimeError("PORTAL_SMTP_URL is not set: there is no mail server to send through")
-    with db.write() as session:         # closed cases whose questionnaire is due (one each)
-        queued = follow_up.schedule(session)
+    queued = 0
+    with db.read() as session:          # closed cases whose questionnaire is due (one each);
+        due = bool(follow_up.due(session, limit=1))     # the write lock only when some are
+    if due:
+        with db.write() as session:
+            queued = follow_up.schedule(session)
     stats = Stats(fanned_out=fanout.fan_out(db), follow_ups=queued)
     while True:
         ids = claim(db, batch, lease_seconds)
