@@ -244,7 +244,7 @@ def cmd_notify(args) -> int:
         return 2
     if args.notify_command == "run-once":
         stats = delivery.run_once(portal.db, portal.settings, batch=args.batch, lease_seconds=args.lease)
-        print(f"分发 {stats.fanned_out} 条，发出 {stats.sent} 封，稍后重试 {stats.retried} 封，"
+        print(f"回访问卷 {stats.follow_ups} 份，分发 {stats.fanned_out} 条，发出 {stats.sent} 封，稍后重试 {stats.retried} 封，"
               f"失败 {stats.failed} 封，无需发送 {stats.dropped} 封")
         return 0
     logging.getLogger("portal.notices").setLevel(logging.INFO)

@@ -110,7 +110,10 @@ def complaint_figures(session: Session, profile: JurisdictionProfile) -> list[Fi
                    N_("在法定期限内（按工作日计算）办结的比例。"), data.demo),
             Figure(N_("投诉举报处理满意度"), data.satisfaction if data.satisfaction is not None else 0.0, "%",
                    N_("办结后群众评价为“满意”或“基本满意”的比例（{rated:,} 条评价）。"), data.demo,
-                   {"rated": data.rated})]
+                   {"rated": data.rated}),
+            Figure(N_("回访：问题已解决"), data.resolved_rate if data.resolved_rate is not None else 0.0, "%",
+                   N_("办结四周后回访，回答“已解决”的比例（{answered:,} 份回答）；“没有解决”的重新办理。"),
+                   data.demo, {"answered": data.answered})]
 
 
 def round_figures(session: Session, profile: JurisdictionProfile) -> list[Figure]:

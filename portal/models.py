@@ -6,7 +6,7 @@ from portal.sampling.models import BatchReview, Disposal, FailedItem, SamplingBa
 from portal.ratings.models import GradeReply, Incident, Inspection, KitchenDisplay  # noqa: F401
 from portal.lists.models import ListEntry  # noqa: F401
 from portal.ratelimit import RateCounter  # noqa: F401
-from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintPhoto,  # noqa: F401
+from portal.complaints.models import (Complaint, ComplaintEvent, ComplaintFollowUp, ComplaintPhoto,  # noqa: F401
                                       ComplaintSupporter)
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote, VoteFlag  # noqa: F401
 from portal.verification import PhoneChallenge  # noqa: F401

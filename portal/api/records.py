@@ -229,6 +229,8 @@ def complaint_stats_record(session: Session, q: p.StatsParams) -> dict:
         "date_from": q.date_from, "date_to": q.date_to, "received": s.received,
         "accepted": s.accepted, "finished": s.finished, "finish_rate": s.finish_rate,
         "on_time_rate": s.on_time_rate, "satisfaction": s.satisfaction,
+        "follow_up_answered": s.answered, "follow_up_resolved_rate": s.resolved_rate,
+        "follow_up_partly_rate": s.partly_rate, "follow_up_unresolved_rate": s.unresolved_rate,
         "median_working_days": s.median_working_days, "by": q.by,
         "rows": [row | {"key": str(row["key"] or ""), "label": labels(row["key"]) or ""}
                  for row in rows],

@@ -35,6 +35,9 @@ def due_for(case: Complaint, calendar: WorkCalendar, sets) -> Deadline | None:
         return calendar.add_working_days(case.received_on, rule_set.accept_days)
     if case.due_kind == "close" and case.accepted_on:
         return calendar.add_working_days(case.accepted_on, rule_set.close_days)
+    if case.due_kind == "reopen" and case.reopened_on:
+        # Reopened by the complainant's "没有解决": a new handling period from that day.
+        return calendar.add_working_days(case.reopened_on, rule_set.close_days)
     if case.due_kind == "decide":
         days = rule_set.decide_days + (rule_set.extension_days if case.extended else 0)
         return calendar.add_working_days(case.received_on, days)

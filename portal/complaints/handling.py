@@ -16,7 +16,7 @@ from portal import personal
 from portal.complaints import rules
 from portal.notices import events as notice_events
 from portal.complaints.deadlines import due_for
-from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, KIND_LABELS,
+from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, HANDLING_STATUSES, IN_PROGRESS, KIND_LABELS,
                                       OPEN_STATUSES, PRIORITY_LABELS, REFUSED, REPORT,
                                       STATUS_LABELS, SUBMITTED, Complaint, ComplaintEvent)
 from portal.registry.models import Business, District
@@ -24,7 +24,7 @@ from portal.timeutil import local_today, utcnow
 from portal.validation import CleanText, InputError, checked, Message, clean_text, parse
 from portal.workdays import load_calendar
 
-DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定"}
+DUE_KIND_LABELS = {"accept": "受理决定", "close": "办结", "decide": "立案决定", "reopen": "重新办理"}
 
 
 # --- the queue ----------------------------------------------------------------------------
@@ -78,7 +78,7 @@ class QueueFilter:
 
 
 STATUS_FILTERS = {"open": "未办结", "overdue": "已逾期", "submitted": "待受理",
-                  "in_progress": "处理中", "finished": "已办结", "all": "全部"}
+                  "in_progress": "处理中", "reopened": "重新办理", "finished": "已办结", "all": "全部"}
 FILTER_PARAMS = ("status", "kind", "district", "category", "unit", "priority", "q")
 
 
@@ -293,7 +293,7 @@ def refuse(session: Session, actor: Actor, complaint_id: int, ground: str, expla
 
 
 def assign(session: Session, actor: Actor, complaint_id: int, unit: str) -> Complaint:
-    case = _case(session, actor, "complaint_assign", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_assign", complaint_id, statuses=HANDLING_STATUSES)
     unit = _text(unit, "承办单位", max_len=100)
     before = case.assigned_unit
     case.assigned_unit = unit
@@ -320,7 +320,7 @@ def request_information(session: Session, actor: Actor, complaint_id: int, quest
 
 def reply(session: Session, actor: Actor, complaint_id: int, text: str) -> None:
     """An interim reply to the citizen; the case stays open."""
-    case = _case(session, actor, "complaint_reply", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_reply", complaint_id, statuses=HANDLING_STATUSES)
     _event(session, case, actor, "reply", _text(text, "答复内容", min_len=5), True)
     _audit(session, actor, "complaint_reply", case)
 
@@ -336,7 +336,7 @@ class CloseForm(BaseModel):
 
 def close(session: Session, actor: Actor, complaint_id: int, outcome: str, reply_text: str,
           today: date | None = None) -> Complaint:
-    case = _case(session, actor, "complaint_close", complaint_id, statuses=(ACCEPTED, IN_PROGRESS))
+    case = _case(session, actor, "complaint_close", complaint_id, statuses=HANDLING_STATUSES)
     form = parse(CloseForm, {"outcome": outcome, "reply": reply_text})
     if form.outcome not in rules.outcomes(case.kind):
         raise InputError({"outcome": Message("请从{kind}的办理结果中选择", kind=KIND_LABELS[case.kind])})
@@ -436,7 +436,7 @@ def bulk_assign(session: Session, actor: Actor, complaint_ids: list[int], unit: 
     if len(cases) != len(ids):
         raise InputError({"case": Message("所选案件中有找不到的，请刷新后重选")})
     blocked = [c.tracking_no for c in cases
-               if c.status not in (ACCEPTED, IN_PROGRESS) or c.merged_into_id is not None]
+               if c.status not in HANDLING_STATUSES or c.merged_into_id is not None]
     if blocked:
         raise InputError({"case": Message(
             "以下案件尚未受理、已办结或已并入其他案件，不能交办：{cases}。请取消选择这些案件后重试",

@@ -9,18 +9,26 @@ from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, LargeBinary, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 COMPLAINT, REPORT = "complaint", "report"
 KIND_LABELS = {COMPLAINT: "投诉", REPORT: "举报"}
 
-SUBMITTED, ACCEPTED, REFUSED, IN_PROGRESS, CLOSED = (
-    "submitted", "accepted", "refused", "in_progress", "closed")
+SUBMITTED, ACCEPTED, REFUSED, IN_PROGRESS, CLOSED, REOPENED = (
+    "submitted", "accepted", "refused", "in_progress", "closed", "reopened")
 STATUS_LABELS = {SUBMITTED: "已提交", ACCEPTED: "已受理", REFUSED: "不予受理",
-                 IN_PROGRESS: "处理中", CLOSED: "已办结"}
-OPEN_STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS)
+                 IN_PROGRESS: "处理中", CLOSED: "已办结", REOPENED: "重新办理"}
+# REOPENED: closed, then the complainant answered the follow-up questionnaire "没有解决":
+# back in the handler's queue with a new clock (due_kind "reopen", from reopened_on).
+OPEN_STATUSES = (SUBMITTED, ACCEPTED, IN_PROGRESS, REOPENED)
+# Being handled after acceptance: assign, reply and close apply.
+HANDLING_STATUSES = (ACCEPTED, IN_PROGRESS, REOPENED)
 FINISHED_STATUSES = (REFUSED, CLOSED)   # 办结: the bureau has given its answer
 RATINGS = ("满意", "基本满意", "不满意")
+# The follow-up questionnaire's answers ("问题解决了吗？"), four weeks after a case closed.
+RESOLVED, PARTLY, UNRESOLVED = "resolved", "partly", "unresolved"
+FOLLOW_UP_LABELS = {RESOLVED: N_("已解决"), PARTLY: N_("部分解决"), UNRESOLVED: N_("没有解决")}
 NORMAL, URGENT = "normal", "urgent"
 PRIORITY_LABELS = {NORMAL: "普通", URGENT: "紧急"}   # the handler's own call, beside the legal clock
 
@@ -74,6 +82,7 @@ class Complaint(Base):
     priority: Mapped[str] = mapped_column(String(8), default=NORMAL, server_default=NORMAL)
     awaiting_citizen: Mapped[bool] = mapped_column(Boolean, default=False)
     finished_on: Mapped[date | None] = mapped_column(Date)       # refused or closed (local day)
+    reopened_on: Mapped[date | None] = mapped_column(Date)       # the follow-up said 没有解决
     finished_working_days: Mapped[int | None] = mapped_column(Integer)
     on_time: Mapped[bool | None] = mapped_column(Boolean)
     outcome: Mapped[str | None] = mapped_column(String(40))
@@ -137,4 +146,22 @@ class ComplaintSupporter(Base):
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"))
     client_hash: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ComplaintFollowUp(Base):
+    """The questionnaire mailed four weeks after a case closed ("问题解决了吗？"): one per case
+    (the unique complaint_id makes the worker's search safe to repeat), to the address given
+    at filing. Its link is signed with link_key and works once: answered_at set, it is dead."""
+    __tablename__ = "complaint_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), unique=True)
+    contact_id: Mapped[int] = mapped_column(Integer)            # notice_contacts.id (may be erased)
+    link_key: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answer: Mapped[str | None] = mapped_column(String(12))      # FOLLOW_UP_LABELS
+    answer_text: Mapped[str | None] = mapped_column(Text)       # masked like every citizen text
+    answered_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)

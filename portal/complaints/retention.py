@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
-from portal.complaints.models import FINISHED_STATUSES, Complaint, ComplaintEvent, ComplaintPhoto
+from portal.complaints.models import FINISHED_STATUSES, Complaint, ComplaintEvent, ComplaintFollowUp, ComplaintPhoto
 from portal.lists.rules import add_years
 from portal.timeutil import local_today, utcnow
 
@@ -38,7 +38,9 @@ def erase_expired(session: Session, years: int, today: date | None = None,
             lng=None, personal_erased_at=now))
         session.execute(update(ComplaintEvent).where(
             ComplaintEvent.complaint_id.in_(chunk), ComplaintEvent.by_citizen.is_(True),
-            ComplaintEvent.kind == "citizen_info").values(text=ERASED))
+            ComplaintEvent.kind.in_(("citizen_info", "follow_up"))).values(text=ERASED))
+        session.execute(update(ComplaintFollowUp).where(ComplaintFollowUp.complaint_id.in_(chunk))
+                        .values(answer_text=None))
         session.execute(delete(ComplaintPhoto).where(ComplaintPhoto.complaint_id.in_(chunk)))
     audit.record(session, actor, "complaint_erase_personal", object_type="complaint",
                  detail={"count": len(ids), "finished_before": cutoff.isoformat(),

@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from portal.complaints.models import ACCEPTED, FINISHED_STATUSES, IN_PROGRESS, Complaint
+from portal.complaints.models import (FINISHED_STATUSES, HANDLING_STATUSES, PARTLY, RESOLVED, UNRESOLVED, Complaint,
+                                      ComplaintFollowUp)
 from portal.i18n import N_
 
 SATISFIED = ("满意", "基本满意")
@@ -27,6 +28,8 @@ DEFINITIONS = {
     "on_time_rate": N_("已办结的件数中在法定期限内办结的比例（期限按工作日计算，节假日和调休依国务院公布的安排）。"),
     "median_working_days": N_("已办结的件数从提交到办结所用工作日数的中位数：一半的案件在这个工作日数内办结。"),
     "satisfaction": N_("已办结并经群众评价的件数中，评价为“满意”或“基本满意”的比例。"),
+    "follow_up": N_("办结四周后，我们给留了邮箱的投诉人发回访问卷“问题解决了吗？”。回答了的件数中，"
+                    "回答“已解决”“部分解决”“没有解决”的比例；回答“没有解决”的案件重新办理。"),
 }
 
 
@@ -40,6 +43,11 @@ class Summary:
     satisfied: int
     median_working_days: float | None
     demo: bool
+    # The follow-up questionnaire (portal.complaints.follow_up): answers among the period's cases.
+    answered: int = 0
+    resolved: int = 0
+    partly: int = 0
+    unresolved: int = 0
 
     @property
     def finish_rate(self) -> float | None:       # 办结率
@@ -52,6 +60,21 @@ class Summary:
     @property
     def satisfaction(self) -> float | None:
         return round(100 * self.satisfied / self.rated, 1) if self.rated else None
+
+    def _share(self, count: int) -> float | None:
+        return round(100 * count / self.answered, 1) if self.answered else None
+
+    @property
+    def resolved_rate(self) -> float | None:     # 回访：已解决
+        return self._share(self.resolved)
+
+    @property
+    def partly_rate(self) -> float | None:       # 回访：部分解决
+        return self._share(self.partly)
+
+    @property
+    def unresolved_rate(self) -> float | None:   # 回访：没有解决
+        return self._share(self.unresolved)
 
 
 def _period(query, start: date | None, end: date | None):
@@ -80,7 +103,12 @@ def summary(session: Session, start: date | None = None, end: date | None = None
         Complaint.status.in_(FINISHED_STATUSES), Complaint.finished_working_days.is_not(None)),
         start, end)).all()
     median = float(statistics.median(days)) if days else None
-    return Summary(received, accepted, finished, on_time, rated, satisfied, median, bool(demo))
+    answers = dict(session.execute(_period(
+        select(ComplaintFollowUp.answer, func.count()).join(Complaint, Complaint.id == ComplaintFollowUp.complaint_id)
+        .where(ComplaintFollowUp.answer.is_not(None)), start, end).group_by(ComplaintFollowUp.answer)).all())
+    return Summary(received, accepted, finished, on_time, rated, satisfied, median, bool(demo),
+                   answered=sum(answers.values()), resolved=answers.get(RESOLVED, 0),
+                   partly=answers.get(PARTLY, 0), unresolved=answers.get(UNRESOLVED, 0))
 
 
 def breakdown(session: Session, by: str, start: date | None = None,
@@ -176,7 +204,7 @@ def business_counts(session: Session, business_id: int) -> dict[str, int]:
     """For the business page: cases received about it, and how many are finished."""
     row = session.execute(select(
         func.count(), func.sum(case((Complaint.status.in_(FINISHED_STATUSES), 1), else_=0)),
-        func.sum(case((Complaint.status.in_((ACCEPTED, IN_PROGRESS)), 1), else_=0)))
+        func.sum(case((Complaint.status.in_(HANDLING_STATUSES), 1), else_=0)))
         .where(Complaint.business_id == business_id, Complaint.merged_into_id.is_(None))).one()
     return {"received": int(row[0] or 0), "finished": int(row[1] or 0), "open": int(row[2] or 0)}
 

@@ -1,5 +1,7 @@
 """Demo complaints and reports over the last fourteen months: most finished (a few late),
-recent ones open, some overdue, with timelines, ratings and supporters. Personal data is
+recent ones open, some overdue, with timelines, ratings and supporters, and the follow-up
+questionnaire's answers (回访) four weeks after closing: a "没有解决" case reopened, and
+closed again unless that was recent. Personal data is
 fake (Faker), and stored exactly as real data is: masked, keyed-hashed, encrypted."""
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from sqlalchemy import select
 from portal import personal
 from portal.complaints import rules
 from portal.complaints.handling import units
-from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, IN_PROGRESS, RATINGS, REFUSED,
-                                      REPORT, SUBMITTED, Complaint, ComplaintEvent)
+from portal.complaints.follow_up import FOLLOW_UP_DAYS
+from portal.complaints.models import (ACCEPTED, CLOSED, COMPLAINT, FOLLOW_UP_LABELS, IN_PROGRESS, RATINGS, REFUSED,
+                                      REOPENED, REPORT, SUBMITTED, UNRESOLVED, Complaint, ComplaintEvent,
+                                      ComplaintFollowUp)
 from portal.db import bulk_insert
 from portal.meta import set_meta
 from portal.registry.models import Business, District
@@ -114,6 +118,19 @@ def generate_complaints(session, ctx) -> int:
         rating = None
         if finished_on and rng.random() < 0.6:
             rating = str(rng.choice(RATINGS, p=[0.72, 0.2, 0.08]))
+        # 回访: a quarter of complainants gave an e-mail and answered the questionnaire.
+        asked = None
+        if status == CLOSED and finished_on + timedelta(days=FOLLOW_UP_DAYS + 7) <= today and rng.random() < 0.25:
+            answer = str(rng.choice(list(FOLLOW_UP_LABELS), p=[0.66, 0.2, 0.14]))
+            answered_on = finished_on + timedelta(days=FOLLOW_UP_DAYS + int(rng.integers(0, 7)))
+            asked = (answer, answered_on, finished_on)      # (answer, its day, the first close)
+            if answer == UNRESOLVED:
+                again = calendar.add_working_days(answered_on, int(rng.integers(3, 20))).day
+                due_kind, due = "reopen", calendar.add_working_days(answered_on, rule_set.close_days)
+                if again <= today:
+                    finished_on = again
+                else:
+                    status, finished_on = REOPENED, None
         rows.append({
             "tracking_no": tracking, "code_hash": personal.keyed_hash(secret, "code", code),
             "kind": kind, "category": category, "business_id": business.id,
@@ -131,7 +148,7 @@ def generate_complaints(session, ctx) -> int:
             "due_on": None if finished_on else due.day,
             "due_provisional": False if finished_on else due.provisional,
             "due_kind": None if finished_on else due_kind, "extended": False,
-            "accepted_on": accepted_on,
+            "accepted_on": accepted_on, "reopened_on": asked[1] if asked and asked[0] == UNRESOLVED else None,
             "refusal_reason": rules.refusal_grounds()[int(rng.integers(0, 5))] if status == REFUSED else None,
             "assigned_unit": unit_names[int(rng.integers(0, len(unit_names)))] if accepted_on else None,
             "awaiting_citizen": status == IN_PROGRESS and rng.random() < 0.1,
@@ -141,16 +158,16 @@ def generate_complaints(session, ctx) -> int:
             "outcome": outcome, "reply": REPLIES[outcome] if outcome else None,
             "merged_into_id": None, "supporters": int(rng.poisson(0.3)),
             "rating": rating, "rating_comment": None,
-            "rated_at": datetime.combine(finished_on, time(4)) if rating else None,
+            "rated_at": datetime.combine(finished_on or asked[2], time(4)) if rating else None,
             "personal_erased_at": None, "is_demo": True, "updated_at": ctx.now})
-        plans.append((moment, status, accepted_on, finished_on))
+        plans.append((moment, status, accepted_on, finished_on, asked))
         if example is None and status in (CLOSED,) and rating is None:
             example = f"{tracking} {code}"
     bulk_insert(session, Complaint.__table__, rows)
     ids = dict(session.execute(select(Complaint.tracking_no, Complaint.id).where(
         Complaint.is_demo.is_(True))).all())
-    events = []
-    for row, (moment, status, accepted_on, finished_on) in zip(rows, plans):
+    events, follow_ups = [], []
+    for row, (moment, status, accepted_on, finished_on, asked) in zip(rows, plans):
         cid = ids[row["tracking_no"]]
         label = "投诉" if row["kind"] == COMPLAINT else "举报"
         events.append(_event(cid, moment, "submitted", f"我们已收到您的{label}。", True, True))
@@ -162,12 +179,26 @@ def generate_complaints(session, ctx) -> int:
         if status == REFUSED:
             events.append(_event(cid, datetime.combine(finished_on, time(3)), "refused",
                                  f"不予受理。理由：{row['refusal_reason']}。", True))
-        if status == CLOSED:
-            events.append(_event(cid, datetime.combine(finished_on, time(3)), "closed",
+        closings = [asked[2]] if asked else []
+        if status == CLOSED and finished_on not in closings:
+            closings.append(finished_on)
+        for n, closed_on in enumerate(closings):
+            events.append(_event(cid, datetime.combine(closed_on, time(3)), "closed",
                                  f"已办结。办理结果：{row['outcome']}。\n{row['reply']}", True))
+            if n == 0 and asked:
+                at = datetime.combine(asked[1], time(5))
+                events.append(_event(cid, at, "follow_up", f"回访：{FOLLOW_UP_LABELS[asked[0]]}。", True, True))
+                if asked[0] == UNRESOLVED:
+                    events.append(_event(cid, at, "reopened", "回访时反映问题没有解决，案件已重新交办理人员办理。",
+                                         True, True))
         if row["rating"]:
             events.append(_event(cid, row["rated_at"], "rated", f"您的评价：{row['rating']}", True, True))
     bulk_insert(session, ComplaintEvent.__table__, events)
+    bulk_insert(session, ComplaintFollowUp.__table__, [
+        {"complaint_id": ids[row["tracking_no"]], "contact_id": 0, "link_key": "0" * 32,
+         "created_at": datetime.combine(plan[4][1] - timedelta(days=2), time(1)), "answer": plan[4][0],
+         "answer_text": None, "answered_at": datetime.combine(plan[4][1], time(5)), "is_demo": True}
+        for row, plan in zip(rows, plans) if plan[4]])
     if example:
         set_meta(session, EXAMPLE_KEY, example)
     return len(rows)

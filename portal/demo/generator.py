@@ -22,7 +22,7 @@ from portal.accounts.permissions import authorize
 from portal.accounts.passwords import random_password
 from portal.accounts.rules import Actor
 from portal.db import Database
-from portal.complaints.models import Complaint, ComplaintEvent
+from portal.complaints.models import Complaint, ComplaintEvent, ComplaintFollowUp
 from portal.demo.businesses import generate_businesses
 from portal.demo.complaints import generate_complaints
 from portal.demo.rapid_tests import generate_rapid_tests
@@ -55,7 +55,8 @@ SCALES = {"small": {"businesses": 600, "sampling_batches": 2_000, "complaints": 
                        "votes": 150_000, "survey_responses": 100_000, "room_bookings": 20_000, "rapid_tests": 415_000}}
 # Children before parents, so deleting demo rows never trips a foreign key.
 DEMO_TABLES = [RapidTest, RapidMarket, RoomBooking, TestRoom, SurveyResponse, SurveyTextAnswer, CandidateBatch, Vote, Candidate, Round,
-               BatchReview, SamplingBatch, Inspection, Incident, KitchenDisplay, GradeReply, ListEntry, ComplaintEvent,
+               BatchReview, SamplingBatch, Inspection, Incident, KitchenDisplay, GradeReply, ListEntry, ComplaintFollowUp,
+               ComplaintEvent,
                Complaint, Business, Official]
 DEMO_ACTOR = Actor(None, "system:demo", "演示数据生成器", frozenset({"admin"}))
 DEMO_ACCOUNTS = [("demo_admin", "演示管理员", ["admin"]),

@@ -1,4 +1,6 @@
-"""The worker: fan events out (fanout.py), then claim due messages, send them, mark each sent.
+"""The worker: queue the complaints' follow-up questionnaires that are due
+(portal.complaints.follow_up), fan events out (fanout.py), then claim due messages, send
+them, mark each sent.
 
 - Claim: in one short write transaction, take up to `batch` deliveries that are due (queued
   and past next_attempt_at, or claimed by a worker whose lease ran out) and lease them to
@@ -26,6 +28,7 @@ from email.utils import formatdate
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from portal.complaints import follow_up
 from portal.notices import fanout, links
 from portal.notices.follows import erase_contact
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
@@ -48,6 +51,7 @@ MARK_SECONDS = 1.0
 @dataclass
 class Stats:
     fanned_out: int = 0
+    follow_ups: int = 0
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -193,7 +197,13 @@ def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SEC
     """Fan out every waiting event, then send every due message; return when none is left."""
     if not settings.smtp_url:
         raise RuntimeError("PORTAL_SMTP_URL is not set: there is no mail server to send through")
-    stats = Stats(fanned_out=fanout.fan_out(db))
+    queued = 0
+    with db.read() as session:          # closed cases whose questionnaire is due (one each);
+        due = bool(follow_up.due(session, limit=1))     # the write lock only when some are
+    if due:
+        with db.write() as session:
+            queued = follow_up.schedule(session)
+    stats = Stats(fanned_out=fanout.fan_out(db), follow_ups=queued)
     while True:
         ids = claim(db, batch, lease_seconds)
         if not ids:

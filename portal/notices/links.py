@@ -1,4 +1,5 @@
-"""Signed links in every mail: confirm a follow, manage one's follows, unsubscribe.
+"""Signed links in every mail: confirm a follow, manage one's follows, unsubscribe, answer
+the follow-up questionnaire of a closed complaint (signed with that questionnaire's own key).
 
 A token is `<id>.<signature>`, the signature an HMAC (the portal's secret key) over the
 purpose, the row's id and its contact's random link_key: it cannot be forged or moved to
@@ -9,8 +10,9 @@ import hmac
 
 from portal.personal import keyed_hash
 
-CONFIRM, MANAGE, UNSUBSCRIBE = "confirm", "manage", "unsubscribe"
-PATHS = {CONFIRM: "notices/confirm", MANAGE: "notices/manage", UNSUBSCRIBE: "notices/unsubscribe"}
+CONFIRM, MANAGE, UNSUBSCRIBE, FOLLOW_UP = "confirm", "manage", "unsubscribe", "follow_up"
+PATHS = {CONFIRM: "notices/confirm", MANAGE: "notices/manage", UNSUBSCRIBE: "notices/unsubscribe",
+         FOLLOW_UP: "notices/follow-up"}
 
 
 def token(secret_key: str, purpose: str, row_id: int, link_key: str) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.complaints.models import Complaint
+from portal.complaints.models import Complaint, ComplaintFollowUp
 from portal.notices import links
 from portal.notices.models import (ALL_FAILED, BUSINESS, CATEGORY, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS,
-                                   DISTRICT,
+                                   DISTRICT, FOLLOW_UP,
                                    FOLLOW_CONFIRM, SAMPLING_FAILED, Follow, NoticeContact, NoticeEvent,
                                    NoticeEventSubject)
 from portal.personal import decrypt
@@ -135,8 +135,24 @@ STEPS = {"accepted": ("已受理", ""), "refused": ("不予受理", "不予受�
          "reply": ("收到答复", "办理人员给您写了答复，请凭查询码在进度查询页面查看。\n\n"),
          "closed": ("已办结", "办理结果和答复请在进度查询页面查看，也可以在那里评价我们的办理。\n\n")}
 
+def _follow_up(session, event, contact, public_url, secret_key) -> Message | None:
+    """Four weeks after a case closed: was the problem solved? One signed link, good once."""
+    follow_up = session.get(ComplaintFollowUp, event.ref_id)
+    case = session.get(Complaint, follow_up.complaint_id) if follow_up is not None else None
+    if case is None or follow_up.answered_at is not None:
+        return None
+    link = links.url(public_url, secret_key, links.FOLLOW_UP, follow_up.id, follow_up.link_key)
+    closed = case.finished_on.isoformat() if case.finished_on else ""
+    return Message(f"问题解决了吗？（投诉举报 {case.tracking_no}）",
+                   f"您好：\n\n您的投诉举报（查询编号 {case.tracking_no}，反映“{_one_line(case.business_name, 40)}”）"
+                   f"已于 {closed} 办结。过去四周，问题解决了吗？请打开下面的链接回答（已解决、部分解决或没有解决），"
+                   f"只需一分钟：\n\n{link}\n\n"
+                   f"如果问题没有解决，案件会重新交给办理人员，并重新计算办理期限。"
+                   f"回答会计入公开的办理统计（只统计件数，不公开您的文字）。这个链接只能使用一次。")
+
+
 RENDER = {FOLLOW_CONFIRM: _confirm, SAMPLING_FAILED: _failed, COMPLAINT_STATUS: _complaint,
-          COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint}
+          COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint, FOLLOW_UP: _follow_up}
 
 
 def render(session: Session, event: NoticeEvent, contact: NoticeContact, public_url: str,

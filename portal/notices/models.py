@@ -30,6 +30,7 @@ COMPLAINT_STATUS = "complaint_status"    # ref: the complaint; detail: the new s
 COMPLAINT_FILED = "complaint_filed"      # ref: the complaint; secret: number and code (encrypted)
 FOLLOW_CONFIRM = "follow_confirm"        # ref: the follow awaiting confirmation
 CODE_RECOVERY = "code_recovery"          # ref: the complaint; secret: a new code (encrypted)
+FOLLOW_UP = "follow_up"                  # ref: the complaint's follow-up questionnaire (问题解决了吗？)
 # Delivery states.
 QUEUED, SENDING, SENT, FAILED, DROPPED = "queued", "sending", "sent", "failed", "dropped"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from portal.complaints import handling, rules, templates
-from portal.complaints.models import (ACCEPTED, IN_PROGRESS, KIND_LABELS, OPEN_STATUSES,
+from portal.complaints.models import (HANDLING_STATUSES, KIND_LABELS, OPEN_STATUSES,
                                       PRIORITY_LABELS, REPORT, STATUS_LABELS, SUBMITTED, Complaint)
 from portal.timeutil import cn_date
 from portal.ui.widgets import md, run_action
@@ -68,7 +68,7 @@ def action_tabs(ctx, case: Complaint, units: list[str], suggestion: str | None =
     tabs = []
     if case.status == SUBMITTED:
         tabs += ["受理", "不予受理"]
-    if case.status in (ACCEPTED, IN_PROGRESS):
+    if case.status in HANDLING_STATUSES:
         tabs += ["交办", "答复", "办结"]
     if case.status in OPEN_STATUSES:
         tabs += ["请群众补充", "合并重复件", "优先级"]

@@ -83,4 +83,11 @@ def headline(summary: Summary) -> list[tuple[str, str, str]]:
              t(DEFINITIONS["median_working_days"])),
             (t("处理满意度"), pct(summary.satisfaction),
              (" " if english() else "").join((t(DEFINITIONS["satisfaction"]),
-                                              t("基于 {n:,} 条群众评价。", n=summary.rated))))]
+                                              t("基于 {n:,} 条群众评价。", n=summary.rated)))),
+            # Beside the rating: the follow-up questionnaire four weeks after closing.
+            (t("回访：已解决"), pct(summary.resolved_rate),
+             (" " if english() else "").join((t(DEFINITIONS["follow_up"]),
+                                              t("基于 {n:,} 份回访回答。", n=summary.answered)))),
+            (t("回访：部分解决"), pct(summary.partly_rate), t("基于 {n:,} 份回访回答。", n=summary.answered)),
+            (t("回访：没有解决"), pct(summary.unresolved_rate),
+             t("回答“没有解决”的案件重新交给办理人员，重新计算办理期限。"))]

@@ -12,15 +12,15 @@ from portal.ui.widgets import md
 EVENT_LABELS = {"submitted": N_("已提交"), "accepted": N_("已受理"), "refused": N_("不予受理"),
                 "in_progress": N_("处理中"), "request_info": N_("请您补充材料"),
                 "citizen_info": N_("您补充了材料"), "reply": N_("答复"), "closed": N_("已办结"),
-                "rated": N_("您的评价"), "extended_public": N_("延长办理期限"),
+                "rated": N_("您的评价"), "follow_up": N_("回访"), "reopened": N_("重新办理"), "extended_public": N_("延长办理期限"),
                 "merged_public": N_("合并办理"), "assigned": zh_only("交办"), "note": zh_only("内部备注"),
                 "extended": zh_only("延长期限（内部）"), "merged": zh_only("合并"),
                 "merged_in": zh_only("并入")}
-PUBLIC_STATUS = [N_("已提交"), N_("已受理"), N_("不予受理"), N_("处理中"), N_("已办结"),
+PUBLIC_STATUS = [N_("已提交"), N_("已受理"), N_("不予受理"), N_("处理中"), N_("已办结"), N_("重新办理"),
                  N_("投诉"), N_("举报"), N_("满意"), N_("基本满意"), N_("不满意")]
 STATUS_ICONS = {"submitted": ":material/inbox:", "accepted": ":material/task_alt:",
                 "refused": ":material/block:", "in_progress": ":material/pending:",
-                "closed": ":material/verified:"}
+                "closed": ":material/verified:", "reopened": ":material/replay:"}
 PROVISIONAL_NOTE = N_("暂定：期限跨入国务院尚未公布节假日安排的年份，暂只按周末计算；"
                       "公布后自动按正式安排重算")
 

@@ -7,6 +7,10 @@
                               This is also the List-Unsubscribe URL of every mail: a mail
                               program's one-click POST (RFC 8058, body
                               List-Unsubscribe=One-Click) lands here.
+  /notices/follow-up?t=...    GET: "问题解决了吗？" with 已解决 / 部分解决 / 没有解决 and a box for
+                              words; POST: the answer (portal.complaints.follow_up.answer).
+                              The link works once: answered, it is a 404. Chinese, or
+                              English with &lang=en (portal.i18n.speaking).
 
 GETs change nothing (mail scanners open links); every change is a POST to the same signed
 address. The token (portal.notices.links) is the only authority: it names one follow or
@@ -22,13 +26,18 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from portal import i18n
 from portal.bootstrap import Portal
+from portal.complaints import follow_up as follow_ups
+from portal.complaints.models import FOLLOW_UP_LABELS, UNRESOLVED, Complaint
+from portal.i18n import t
 from portal.client_window import ClientWindow
 from portal.clients import client_address
 from portal.config import Settings
 from portal.notices import follows, links
 from portal.notices.messages import follow_label
 from portal.notices.models import PENDING, Follow, NoticeContact
+from portal.validation import InputError, Message
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 REQUESTS_PER_MINUTE = 30
@@ -136,7 +145,71 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
         # The same answer for a link already used: a one-click client may POST twice.
         return _page("已退订", ["您的邮箱地址和所有关注都已删除，我们不会再给您发邮件。"], home=home)
 
+    def follow_up_page(lang: str, raw: str, case: Complaint | None, *, answer: str = "", text: str = "",
+                       errors: list[str] | None = None, done: str = "", status: int = 200) -> Response:
+        english = lang != i18n.DEFAULT
+        query = f"?t={raw}" + ("&lang=en" if english else "")
+        if done:
+            lines = [t("谢谢您的回答。")]
+            lines.append(t("您回答问题没有解决：案件已重新交给办理人员，并从今天起重新计算办理期限。"
+                           "凭查询编号和查询码可以在进度查询页面查看进展。") if done == UNRESOLVED
+                         else t("您的回答已记录，会计入公开的办理统计（只统计件数，不公开您的文字）。"))
+            title, form = t("已收到您的回答"), None
+        elif case is None:
+            title, lines, form = t("链接已失效"), [t("这个链接无效或已经用过：每份回访问卷只能回答一次。")], None
+        else:
+            title = t("问题解决了吗？")
+            lines = [t("您的投诉举报（查询编号 {no}）已于 {day}办结。过去四周，您反映的问题解决了吗？",
+                       no=case.tracking_no, day=i18n.day(case.finished_on)),
+                     t("如果没有解决，案件会重新交给办理人员，并重新计算办理期限。")]
+            form = {"question": t("问题解决了吗？"), "submit": t("提交回答"),
+                    "choices": [{"value": code, "text": t(label), "checked": code == answer}
+                                for code, label in FOLLOW_UP_LABELS.items()],
+                    "text_label": t("还想说的话（选填，最多 1000 字）"), "text": text,
+                    "text_help": t("请不要写身份证号或手机号：写了也会被隐去。")}
+        other = {"href": f"?t={raw}" + ("" if english else "&lang=en"), "lang": "zh-CN" if english else "en",
+                 "text": "简体中文" if english else "English"} if form else None
+        body = TEMPLATES.get_template("follow_up.html").render(
+            lang="en" if english else "zh-CN", title=title, lines=lines, errors=errors or [], form=form,
+            action=query, other_language=other, home=home, home_text=t("返回网站首页"))
+        return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+    async def follow_up(request: Request) -> Response:
+        if (refused := limited(request)) is not None:
+            return refused
+        raw, secret = token(request), settings.secret_key
+        lang = "en" if request.query_params.get("lang") == "en" else i18n.DEFAULT
+        db = portal().db
+        with i18n.speaking(lang):
+            if request.method == "GET":
+                with db.read() as session:
+                    found = follow_ups.open_link(session, secret, raw)
+                    case = session.get(Complaint, found.complaint_id) if found else None
+                    if case is None:
+                        return follow_up_page(lang, raw, None, status=404)
+                    return follow_up_page(lang, raw, case)
+            form = await request.form()
+            data = {"answer": str(form.get("answer", ""))[:20], "text": str(form.get("text", ""))[:4000]}
+            try:
+                with db.write() as session:
+                    found = follow_ups.open_link(session, secret, raw, lock=True)
+                    if found is None:
+                        return follow_up_page(lang, raw, None, status=404)
+                    follow_ups.answer(session, found, data)
+            except InputError as exc:
+                with db.read() as session:
+                    found = follow_ups.open_link(session, secret, raw)
+                    case = session.get(Complaint, found.complaint_id) if found else None
+                    if case is None:
+                        return follow_up_page(lang, raw, None, status=404)
+                    errors = [t(m.template, **m.values) if isinstance(m, Message) else t(str(m))
+                              for m in exc.errors.values()]
+                    return follow_up_page(lang, raw, case, answer=data["answer"], text=data["text"],
+                                          errors=errors, status=400)
+            return follow_up_page(lang, raw, None, done=data["answer"])
+
     return [Route("/notices/confirm", confirm, methods=["GET", "POST"]),
+            Route("/notices/follow-up", follow_up, methods=["GET", "POST"]),
             Route("/notices/manage", manage, methods=["GET", "POST"]),
             Route("/notices/unsubscribe", unsubscribe, methods=["GET", "POST"])]
 
