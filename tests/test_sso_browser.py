@@ -98,8 +98,9 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
 
     _sign_in_at_the_provider(person)              # linked: signed in as demo_handler
     person.get_by_role("heading", name="我的账号").wait_for(timeout=90_000)
+    # The account box draws after the heading: wait for its line before reading the page.
+    person.get_by_text("本次通过统一身份认证登录").wait_for(timeout=60_000)
     assert "demo_handler" in person.inner_text("main")
-    assert "本次通过统一身份认证登录" in person.inner_text("main")
     cookie = _cookie(person, "portal_official")
     assert cookie and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     person.goto(base + "/complaint_queue")         # the account's role opens its workbench
