@@ -12,18 +12,19 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
+from portal.i18n import N_
 from portal.timeutil import utcnow
 
 # Stored result codes; the sheets' words (阴性/合格, 阳性/不合格) map to them (rules.py).
 NEGATIVE, POSITIVE = "negative", "positive"
-RESULT_LABELS = {NEGATIVE: "阴性（合格）", POSITIVE: "初筛阳性"}
+RESULT_LABELS = {NEGATIVE: N_("阴性（合格）"), POSITIVE: N_("初筛阳性")}
 # Laboratory review of a positive.
 REVIEW_PENDING, REVIEW_CONFIRMED, REVIEW_NOT_CONFIRMED = "pending", "confirmed", "not_confirmed"
-REVIEW_LABELS = {REVIEW_PENDING: "待复核", REVIEW_CONFIRMED: "复核确认不合格",
-                 REVIEW_NOT_CONFIRMED: "复核未确认（合格）"}
+REVIEW_LABELS = {REVIEW_PENDING: N_("待复核"), REVIEW_CONFIRMED: N_("复核确认不合格"),
+                 REVIEW_NOT_CONFIRMED: N_("复核未确认（合格）")}
 # A case (立案) opened on it.
 CASE_NONE, CASE_FILED, CASE_CLOSED = "none", "filed", "closed"
-CASE_LABELS = {CASE_NONE: "未立案", CASE_FILED: "已立案", CASE_CLOSED: "已结案"}
+CASE_LABELS = {CASE_NONE: N_("未立案"), CASE_FILED: N_("已立案"), CASE_CLOSED: N_("已结案")}
 
 
 class RapidMarket(Base):

@@ -12,12 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from portal import i18n
-from portal.i18n import N_, field, t
+from portal.i18n import field, t
 from portal.i18n import day as show_day
 from portal.rapid_tests import queries
-from portal.rapid_tests.models import (CASE_CLOSED, CASE_FILED, CASE_NONE, NEGATIVE, POSITIVE,
-                                       REVIEW_CONFIRMED, REVIEW_NOT_CONFIRMED, REVIEW_PENDING,
-                                       RapidTest)
+from portal.rapid_tests.models import (CASE_LABELS, CASE_NONE, POSITIVE, RESULT_LABELS,
+                                       REVIEW_LABELS, REVIEW_PENDING, RapidTest)
 from portal.rapid_tests.rules import SCREENING_NOTICE, public_trader
 from portal.rapid_tests.schemas import RapidFilter
 from portal.ui import cached
@@ -25,10 +24,6 @@ from portal.ui.layout import PageContext, get_portal
 from portal.ui.widgets import md, table_on_demand
 
 PAGE_SIZE = 50
-RESULT_TEXT = {NEGATIVE: N_("阴性（合格）"), POSITIVE: N_("初筛阳性")}
-REVIEW_TEXT = {REVIEW_PENDING: N_("待复核"), REVIEW_CONFIRMED: N_("复核确认不合格"),
-               REVIEW_NOT_CONFIRMED: N_("复核未确认（合格）")}
-CASE_TEXT = {CASE_NONE: N_("未立案"), CASE_FILED: N_("已立案"), CASE_CLOSED: N_("已结案")}
 
 
 @dataclass(frozen=True)
@@ -116,7 +111,7 @@ def notice() -> None:
 
 def follow_up_text(row: RapidRow) -> str:
     """复核 → 下架/销毁 → 立案, each with its date: plain text (md() it for markdown)."""
-    review = field("复核") + t(REVIEW_TEXT[row.review or REVIEW_PENDING])
+    review = field("复核") + t(REVIEW_LABELS[row.review or REVIEW_PENDING])
     if row.reviewed_on:
         review += t("（{day}）", day=show_day(row.reviewed_on))
     if row.measures:
@@ -124,7 +119,7 @@ def follow_up_text(row: RapidRow) -> str:
                                                    if row.measures_on else "")
     else:
         measures = field("处置") + t("待登记")
-    case = field("立案") + t(CASE_TEXT[row.case_status or CASE_NONE])
+    case = field("立案") + t(CASE_LABELS[row.case_status or CASE_NONE])
     if row.case_filed_on and row.case_closed_on:
         case += t("（立案 {filed}，结案 {closed}）", filed=show_day(row.case_filed_on),
                   closed=show_day(row.case_closed_on))
@@ -157,7 +152,7 @@ def table(rows: list[RapidRow], *, with_market: bool = True) -> None:
     """Results as a table (cells are data, never markdown)."""
     # Sample and result first: on a phone the columns after them scroll sideways.
     frame = pd.DataFrame([{
-        t("样品"): r.sample, t("结果"): t(RESULT_TEXT[r.result]), t("检测日期"): r.tested_on,
+        t("样品"): r.sample, t("结果"): t(RESULT_LABELS[r.result]), t("检测日期"): r.tested_on,
         **({t("市场"): r.market} if with_market else {}),
         t("摊位"): r.stall or "", t("经营户"): r.trader or "", t("检测项目"): r.item,
         t("检测值"): r.value or "",
