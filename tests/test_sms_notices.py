@@ -270,3 +270,33 @@ def test_demo_mode_offers_no_sms(app_env, monkeypatch):
     assert not any(t.label == "手机号码" for t in at.text_input)
     complaint = open_page("pages/complaint.py")
     assert not any("用短信" in c.label for c in complaint.checkbox)
+
+
+def test_complaint_page_offers_sms_and_texts_the_number(app_env, monkeypatch, gateway):
+    """As a citizen does it: tick 用短信… on 投诉举报, file, and the number shown on the page
+    arrives by SMS at the number typed in the form."""
+    import test_complaint_pages
+    from portal.config import load_settings
+    from portal.runtime import get_portal
+
+    monkeypatch.setenv("PORTAL_PHONE_VERIFICATION", "webhook")
+    monkeypatch.setenv("PORTAL_SMS_WEBHOOK_URL", gateway.url)
+    monkeypatch.setenv("PORTAL_PUBLIC_URL", PUBLIC)
+    settings = load_settings()
+    portal = get_portal(settings)
+    original_fill = test_complaint_pages._fill
+
+    def fill_with_sms(at, description):
+        original_fill(at, description)
+        box = next(c for c in at.checkbox if c.key == "c_sms")
+        assert "用短信" in box.label
+        box.check()
+
+    monkeypatch.setattr(test_complaint_pages, "_fill", fill_with_sms)
+    at = test_complaint_pages.file_complaint(app_env, "在米粉里吃出一根头发，米粉店后厨也不干净。")
+    assert not at.exception
+    receipt = at.session_state["complaint_receipt"]
+    assert delivery.run_once(portal.db, settings).sent == 1
+    [filed] = gateway.notices()
+    assert filed["phone"] == test_complaint_pages.PHONE
+    assert (filed["params"]["number"], filed["params"]["code"]) == (receipt.tracking_no, receipt.code)
