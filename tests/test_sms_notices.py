@@ -67,9 +67,13 @@ def business_page(business_id: int):
 
 
 def follow_by_mobile_on_business_page(business_id: int, gateway: Gateway, phone: str = PHONE):
-    at = business_page(business_id)
+    return follow_by_mobile_on(business_page(business_id), "business", gateway, phone)
+
+
+def follow_by_mobile_on(at, key: str, gateway: Gateway, phone: str = PHONE):
+    """The follow form as a citizen uses it: 手机短信, the number, the code the gateway got."""
     assert any(e.label == "有新的不合格抽检时通知我" for e in at.expander)
-    at.radio(key="follow_business_channel").set_value("sms").run()
+    at.radio(key=f"follow_{key}_channel").set_value("sms").run()
     next(t for t in at.text_input if t.label == "手机号码").input(phone)
     next(b for b in at.button if b.label == "获取验证码").click()
     at.run()
@@ -300,3 +304,20 @@ def test_complaint_page_offers_sms_and_texts_the_number(app_env, monkeypatch, ga
     [filed] = gateway.notices()
     assert filed["phone"] == test_complaint_pages.PHONE
     assert (filed["params"]["number"], filed["params"]["code"]) == (receipt.tracking_no, receipt.code)
+
+
+def test_follow_every_failed_batch_by_mobile_from_the_sampling_page(sms_env, gateway):
+    from streamlit.testing.v1 import AppTest
+
+    portal, settings = sms_env
+    add_business(portal, "张家界示例米粉店")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/sampling.py").run()
+    assert not at.exception
+    follow_by_mobile_on(at, "sampling", gateway)
+    run_sampling_import(portal, failing_file("张家界示例米粉店", "米粉"), "f.xlsx")
+    assert delivery.run_once(portal.db, settings).sent == 1
+    [notice] = gateway.notices()
+    assert notice["params"]["subject"] == "全市抽检" and "/sampling?batch=" in notice["params"]["link"]
+    assert sms.templates()["sampling_failed"].text.format(**notice["params"]).startswith("您关注的全市抽检有1批")

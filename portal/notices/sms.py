@@ -33,7 +33,7 @@ from portal.config import DATA_DIR
 from portal.notices import links
 from portal.notices.mailer import PermanentFailure, TemporaryFailure
 from portal.notices.messages import STEPS, failed_batches, follow_label
-from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS, FOLLOW_CONFIRM, FOLLOW_UP,
+from portal.notices.models import (ALL_FAILED, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS, FOLLOW_CONFIRM, FOLLOW_UP,
                                    SAMPLING_FAILED, SMS, Delivery, NoticeContact, NoticeEvent)
 from portal.personal import decrypt
 
@@ -112,8 +112,12 @@ def _sampling(session, event, contact, public_url, secret_key) -> dict | None:
     if found is None:
         return None
     wanted, batches = found
-    labels = sorted(follow_label(session, t, s) for t, s in wanted)
-    subject = labels[0].partition("：")[2] if len(labels) == 1 else "内容"
+    if len(wanted) > 1:
+        subject = "内容"
+    elif wanted == {(ALL_FAILED, "*")}:
+        subject = "全市抽检"
+    else:                       # "商户：某某店" -> "某某店" (the label without its kind)
+        subject = follow_label(session, *next(iter(wanted))).partition("：")[2]
     return {"subject": _short(subject), "count": str(len(batches)),
             "link": f"{public_url}/sampling?batch={batches[0].id}&scope=all"}
 
