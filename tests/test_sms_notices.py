@@ -271,6 +271,7 @@ def test_demo_mode_offers_no_sms(app_env, monkeypatch):
     at = open_page("pages/sampling.py")
     assert any(e.label == "有新的不合格抽检时发邮件告诉我" for e in at.expander)
     assert not any(r.label == "通知方式" for r in at.radio)
+    assert any("演示环境不提供短信通知" in c.value for c in at.caption)
     assert not any(t.label == "手机号码" for t in at.text_input)
     complaint = open_page("pages/complaint.py")
     assert not any("用短信" in c.label for c in complaint.checkbox)

@@ -8,7 +8,9 @@ them, mark each sent.
   by side take different messages; on SQLite the write transaction (BEGIN IMMEDIATE)
   serialises the claims.
 - Send: each message carries a Message-ID made from its delivery's id, the same at every
-  attempt, so a receiver (or a gateway) can drop a repeat after a crash.
+  attempt, so a receiver (or a gateway) can drop a repeat after a crash. Mails go over one
+  SMTP connection; messages to mobile numbers go to the SMS gateway as templates (sms.py,
+  its message_id made the same way; the gateway's 4xx counts as a bounce, 5xx is retried).
 - Mark: accepted messages are marked sent in small groups (MARK_EVERY, or MARK_SECONDS after
   the first), each group one transaction; a worker killed before a group's commit leaves at
   most that group to be sent again (with the same Message-IDs) when its lease ends.

@@ -36,6 +36,9 @@ def follow_form(ctx, topic: str, subject: str, key: str,
             _mobile_form(ctx, topic, subject, key, choices)
         else:
             _email_form(ctx, topic, subject, key, choices)
+        if ctx.settings.phone_verification == "demo":
+            # Demo codes are shown on screen: they would prove nothing about a number.
+            st.caption(t("演示环境不提供短信通知：演示中的验证码显示在屏幕上，无法证明手机号属于您。"))
 
 
 def _email_form(ctx, topic, subject, key, choices) -> None:
