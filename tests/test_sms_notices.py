@@ -80,6 +80,11 @@ def follow_by_mobile_on(at, key: str, gateway: Gateway, phone: str = PHONE):
     assert not at.exception and not at.error
     [sent] = gateway.codes()
     assert sent["phone"] == phone and sent["purpose"] == mobile.PURPOSE
+    wrong = f"{(int(sent['code']) + 1) % 1_000_000:06d}"
+    next(t for t in at.text_input if t.label == "验证码").input(wrong)
+    next(b for b in at.button if b.label == "确认关注").click()
+    at.run()
+    assert any("验证码不对" in e.value for e in at.error) and not at.success
     next(t for t in at.text_input if t.label == "验证码").input(sent["code"])
     next(b for b in at.button if b.label == "确认关注").click()
     at.run()
