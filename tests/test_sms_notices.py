@@ -327,3 +327,40 @@ def test_follow_every_failed_batch_by_mobile_from_the_sampling_page(sms_env, gat
     [notice] = gateway.notices()
     assert notice["params"]["subject"] == "全市抽检" and "/sampling?batch=" in notice["params"]["link"]
     assert sms.templates()["sampling_failed"].text.format(**notice["params"]).startswith("您关注的全市抽检有1批")
+
+
+def test_cli_sends_sms_without_a_mail_server(tmp_path, gateway):
+    """`notify run-once` with an SMS gateway and no PORTAL_SMTP_URL: the SMS go out, and a
+    mail waiting for a server is kept for later (retried), not lost."""
+    import os
+    import subprocess
+    import sys
+
+    from portal.bootstrap import bootstrap
+    from portal.config import load_settings
+
+    env = {**os.environ, "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+           "PORTAL_VAR_DIR": str(tmp_path / "var"), "PORTAL_DEMO": "0", "PORTAL_PUBLIC_URL": PUBLIC,
+           "PORTAL_PHONE_VERIFICATION": "webhook", "PORTAL_SMS_WEBHOOK_URL": gateway.url}
+    for key in ("PORTAL_JURISDICTION", "PORTAL_SMTP_URL", "PORTAL_MAIL_FROM"):
+        env.pop(key, None)
+    settings = load_settings(env)
+    portal = bootstrap(settings)
+    business_id = add_business(portal, "张家界示例快餐店")
+    follow_by_mobile(portal, settings, gateway, business_id)
+    with portal.db.write() as session:          # an address followed before the mail server went
+        from portal.notices.follows import _contact
+        from portal.notices.models import BUSINESS
+
+        contact = _contact(session, settings.secret_key, "reader@example.com")
+        session.add(Follow(contact_id=contact.id, topic=BUSINESS, subject=str(business_id), status=ACTIVE))
+    run_sampling_import(portal, failing_file("张家界示例快餐店"), "fail.xlsx")
+    done = subprocess.run([sys.executable, "-m", "portal", "notify", "run-once"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "发出 1 " in done.stdout and "稍后重试 1 " in done.stdout
+    assert [n["template_id"] for n in gateway.notices()] == ["SMS_FOOD_NOTICE_FAILED"]
+    env.pop("PORTAL_SMS_WEBHOOK_URL")
+    refused = subprocess.run([sys.executable, "-m", "portal", "notify", "run-once"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "PORTAL_SMS_WEBHOOK_URL" in refused.stderr
