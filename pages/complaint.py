@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal.complaints import filing, rules
 from portal.complaints.models import COMPLAINT, REPORT
+from portal.notices import sms
 from portal.registry import queries as registry
 from portal.registry.schemas import BusinessFilter
 from portal.i18n import N_, aside, day, t
@@ -20,7 +21,7 @@ ctx = page_setup("投诉举报", english=True)
 names = district_labels(ctx)
 RECEIPT = "complaint_receipt"
 FIELDS = ("c_category", "c_occurred", "c_description", "c_claim", "c_name", "c_phone", "c_email",
-          "c_consent", "c_photos", "c_business_name", "c_district", "c_address", "c_query",
+          "c_sms", "c_consent", "c_photos", "c_business_name", "c_district", "c_address", "c_query",
           "c_business", "c_unlisted", "c_point")
 LABELS = {"kind": N_("类型"), "business_name": N_("商户名称"), "district_adcode": N_("所在区县"),
           "address": N_("地址"), "location": N_("地图位置"), "category": N_("问题类别"),
@@ -189,6 +190,9 @@ with st.form("complaint_form"):
         st.caption(t("举报可以匿名。留下联系方式，便于我们核实情况和告知结果；实名举报可能获得奖励。"))
         st.text_input(t("姓名（可选）"), key="c_name", max_chars=40)
         st.text_input(t("手机号码（可选）"), key="c_phone", max_chars=20, placeholder=t("11 位手机号"))
+    if sms.available(ctx.settings):
+        st.checkbox(t("用短信把查询编号和查询码发到这个手机号，办理状态每有变化也发短信告诉我"), key="c_sms",
+                    help=t("每条短信都有一个管理链接，打开后可以随时停止接收，停止后手机号即从通知名单中删除。"))
     if ctx.settings.smtp_url:
         st.text_input(t("电子邮箱（可选）"), key="c_email", max_chars=254, placeholder="name@example.com",
                       help=t("填写后，我们把查询编号和查询码发到这个邮箱，办理状态每有变化也发邮件告诉您；"
@@ -215,7 +219,8 @@ if submitted:
             "description": state.get("c_description", ""),
             "claim": state.get("c_claim", "") if kind == COMPLAINT else "",
             "contact_name": state.get("c_name", ""), "phone": state.get("c_phone", ""),
-            "email": state.get("c_email", ""), "consent": bool(state.get("c_consent"))}
+            "email": state.get("c_email", ""), "consent": bool(state.get("c_consent")),
+            "sms_notices": bool(state.get("c_sms")) and sms.available(ctx.settings)}
     if not unlisted and business_id is None:
         data["business_name"] = ""
     try:

@@ -236,11 +236,12 @@ def cmd_test_rooms(args) -> int:
 
 
 def cmd_notify(args) -> int:
-    from portal.notices import delivery
+    from portal.notices import delivery, sms
 
     portal = _portal()
-    if not portal.settings.smtp_url:
-        print("未设置 PORTAL_SMTP_URL（发信服务器），无法发送通知邮件", file=sys.stderr)
+    if not portal.settings.smtp_url and not sms.available(portal.settings):
+        print("未设置 PORTAL_SMTP_URL（发信服务器），也没有短信网关（PORTAL_PHONE_VERIFICATION=webhook 和 "
+              "PORTAL_SMS_WEBHOOK_URL），无法发送通知", file=sys.stderr)
         return 2
     if args.notify_command == "run-once":
         stats = delivery.run_once(portal.db, portal.settings, batch=args.batch, lease_seconds=args.lease)
@@ -365,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     rooms_sub = rooms.add_subparsers(dest="test_rooms_command", required=True)
     rooms_sub.add_parser("erase-expired", help="erase bookers' phones past the retention period")
     rooms.set_defaults(func=cmd_test_rooms)
-    notify = sub.add_parser("notify", help="send notices (follows, complaint notices) by e-mail")
+    notify = sub.add_parser("notify", help="send notices (follows, complaint notices) by e-mail and SMS")
     notify_sub = notify.add_subparsers(dest="notify_command", required=True)
     once = notify_sub.add_parser("run-once", help="fan out waiting events, send every due message, exit")
     run = notify_sub.add_parser("worker", help="keep sending (run beside the portal; several may run)")

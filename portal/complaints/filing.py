@@ -21,7 +21,7 @@ from portal.complaints.models import (COMPLAINT, FINISHED_STATUSES, KIND_LABELS,
                                       ComplaintPhoto, ComplaintSupporter)
 from portal.notices import events as notice_events
 from portal.notices.follows import complaint_contact, follow_complaint, normalise_email
-from portal.notices.models import CODE_RECOVERY, COMPLAINT_FILED
+from portal.notices.models import CODE_RECOVERY, COMPLAINT_FILED, SMS
 from portal.registry.models import Business, District
 from portal.registry.queries import business_in
 from portal.timeutil import local_today, to_local, utcnow
@@ -62,6 +62,8 @@ class ComplaintForm(BaseModel):
     phone: str = ""
     # Optional: mail the tracking number and code now, and a notice at each step (consent).
     email: str = ""
+    # Optional: the same by SMS to `phone` (offered only where an SMS gateway is set).
+    sms_notices: bool = False
     consent: bool = False
 
     @field_validator("email", mode="before")
@@ -143,6 +145,8 @@ def _required_by_kind(data: dict) -> dict[str, str]:
             errors["phone"] = Message("投诉需要填写手机号码，以便联系您")
         if len(text("claim")) < 2:
             errors["claim"] = Message("投诉需要写明您的诉求，例如退款、赔偿或道歉")
+    if data.get("sms_notices") and not text("phone"):
+        errors["phone"] = Message("要用短信接收查询编号和办理进度，请填写手机号码")
     return errors
 
 
@@ -312,6 +316,12 @@ def submit(session: Session, secret: str, jurisdiction_adcode: str, data: dict,
         # The form's consent covers the address: its mails carry the number and the code,
         # then a notice at each step; every mail has a one-click unsubscribe.
         contact_id = follow_complaint(session, secret, form.email, complaint.id)
+        notice_events.direct(session, COMPLAINT_FILED, complaint.id, contact_id, secret_key=secret,
+                             secret=code)
+    if form.sms_notices and form.phone:
+        # The same consent for the form's mobile number: the number and code by SMS, then a
+        # notice at each step; every SMS carries the signed link to stop them.
+        contact_id = follow_complaint(session, secret, form.phone, complaint.id, SMS)
         notice_events.direct(session, COMPLAINT_FILED, complaint.id, contact_id, secret_key=secret,
                              secret=code)
     return Receipt(complaint.id, complaint.tracking_no, code, form.kind, now, due.day,

@@ -8,7 +8,9 @@ them, mark each sent.
   by side take different messages; on SQLite the write transaction (BEGIN IMMEDIATE)
   serialises the claims.
 - Send: each message carries a Message-ID made from its delivery's id, the same at every
-  attempt, so a receiver (or a gateway) can drop a repeat after a crash.
+  attempt, so a receiver (or a gateway) can drop a repeat after a crash. Mails go over one
+  SMTP connection; messages to mobile numbers go to the SMS gateway as templates (sms.py,
+  its message_id made the same way; the gateway's 4xx counts as a bounce, 5xx is retried).
 - Mark: accepted messages are marked sent in small groups (MARK_EVERY, or MARK_SECONDS after
   the first), each group one transaction; a worker killed before a group's commit leaves at
   most that group to be sent again (with the same Message-IDs) when its lease ends.
@@ -29,12 +31,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.complaints import follow_up
-from portal.notices import fanout, links
+from portal.notices import fanout, links, sms
 from portal.notices.follows import erase_contact
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.messages import render
 from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
-                                   NoticeContact, NoticeEvent)
+                                   NoticeContact, NoticeEvent, SMS)
 from portal.notices.rules import LEASE_SECONDS, MAX_ATTEMPTS, MAX_BOUNCES, backoff
 from portal.personal import decrypt
 from portal.timeutil import utcnow
@@ -134,31 +136,57 @@ def _bounce(db, delivery_id: int) -> None:
                 erase_contact(session, contact.id)     # the address, its follows and mail
 
 
+def _compose_any(session: Session, delivery: Delivery, settings) -> EmailMessage | sms.SmsMessage | None:
+    """The message of one delivery in its contact's channel (a mail, or an SMS template)."""
+    contact = session.get(NoticeContact, delivery.contact_id)
+    if contact is not None and contact.channel == SMS:
+        return sms.compose(session, delivery, settings)
+    return compose(session, delivery, settings)
+
+
+def _mail_transport(settings, transport_factory):
+    if not settings.smtp_url:
+        raise TemporaryFailure("PORTAL_SMTP_URL is not set: there is no mail server to send through")
+    return transport_factory(settings.smtp_url)
+
+
 def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=SmtpTransport) -> None:
+    """Compose the claimed messages, drop those with nothing left to say, then send the
+    mails over one SMTP connection and the SMS through the gateway."""
     if not ids:
         return
+    with db.read() as session:      # compose the whole claim in one session (shared reads)
+        composed = []
+        for delivery in session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)):
+            event = session.get(NoticeEvent, delivery.event_id)
+            secret_event = event.id if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY) \
+                else None
+            composed.append((delivery.id, delivery.attempts, secret_event, _compose_any(session, delivery, settings)))
+    for delivery_id, _, _, message in composed:
+        if message is None:
+            _finish(db, delivery_id, status=DROPPED)
+            stats.dropped += 1
+    mails = [c for c in composed if isinstance(c[3], EmailMessage)]
+    texts = [c for c in composed if isinstance(c[3], sms.SmsMessage)]
+    if mails:
+        _send_over(db, lambda: _mail_transport(settings, transport_factory), mails, stats)
+    if texts:
+        _send_over(db, lambda: sms.transport_for(settings), texts, stats)
+
+
+def _send_over(db, open_transport, composed: list, stats: Stats) -> None:
+    """Send composed messages through one transport, marking them as they are accepted."""
     try:
-        transport = transport_factory(settings.smtp_url).__enter__()
+        transport = open_transport().__enter__()
     except TemporaryFailure as exc:
         stats.errors.append(str(exc))
-        for delivery_id in ids:
-            _retry(db, delivery_id, str(exc), stats)
+        for delivery_id, attempts, _, _ in composed:
+            _retry(db, delivery_id, str(exc), stats, attempts)
         return
     accepted: list[tuple[int, int | None]] = []      # sent, not yet marked
     marked = time.monotonic()
     try:
-        with db.read() as session:      # compose the whole claim in one session (shared reads)
-            composed = []
-            for delivery in session.scalars(select(Delivery).where(Delivery.id.in_(ids)).order_by(Delivery.id)):
-                event = session.get(NoticeEvent, delivery.event_id)
-                secret_event = event.id if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY) \
-                    else None
-                composed.append((delivery.id, delivery.attempts, secret_event, compose(session, delivery, settings)))
         for delivery_id, attempts, secret_event, message in composed:
-            if message is None:
-                _finish(db, delivery_id, status=DROPPED)
-                stats.dropped += 1
-                continue
             try:
                 transport.send(message)
             except PermanentFailure as exc:
@@ -195,8 +223,8 @@ def _retry(db, delivery_id: int, error: str, stats: Stats, attempts: int | None 
 def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS,
              transport_factory=SmtpTransport) -> Stats:
     """Fan out every waiting event, then send every due message; return when none is left."""
-    if not settings.smtp_url:
-        raise RuntimeError("PORTAL_SMTP_URL is not set: there is no mail server to send through")
+    if not settings.smtp_url and not sms.available(settings):
+        raise RuntimeError("neither PORTAL_SMTP_URL nor an SMS gateway is set: nothing to send through")
     queued = 0
     with db.read() as session:          # closed cases whose questionnaire is due (one each);
         due = bool(follow_up.due(session, limit=1))     # the write lock only when some are

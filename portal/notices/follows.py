@@ -96,10 +96,12 @@ def request_follow(session: Session, secret_key: str, client: Client, data: dict
     events.direct(session, FOLLOW_CONFIRM, follow.id, contact.id)
 
 
-def follow_complaint(session: Session, secret_key: str, address: str, complaint_id: int) -> int:
-    """The complainant agreed at filing to be mailed about the case: an active follow of it
-    (the address was typed in the same form that is being sent). The contact's id."""
-    contact = _contact(session, secret_key, address)
+def follow_complaint(session: Session, secret_key: str, address: str, complaint_id: int,
+                     channel: str = EMAIL) -> int:
+    """The complainant agreed at filing to be told about the case (by mail, or by SMS at the
+    form's mobile number): an active follow of it (the address was typed in the same form
+    that is being sent). The contact's id."""
+    contact = _contact(session, secret_key, address, channel)
     if session.scalar(select(Follow.id).where(Follow.contact_id == contact.id, Follow.topic == COMPLAINT,
                                               Follow.subject == str(complaint_id))) is None:
         session.add(Follow(contact_id=contact.id, topic=COMPLAINT, subject=str(complaint_id),

@@ -79,7 +79,10 @@ def _import_failures(session: Session, import_id: int) -> list[SamplingBatch]:
     return cache[import_id]
 
 
-def _failed(session, event, contact, public_url, secret_key) -> Message | None:
+def failed_batches(session: Session, event: NoticeEvent, contact: NoticeContact
+                   ) -> tuple[set[tuple[str, str]], list[SamplingBatch]] | None:
+    """What this contact follows among the event's subjects, and the event's failed batches
+    about those; None when nothing concerns the contact any more."""
     wanted = set(session.execute(
         select(Follow.topic, Follow.subject).join(NoticeEventSubject, (NoticeEventSubject.topic == Follow.topic)
                                                   & (NoticeEventSubject.subject == Follow.subject))
@@ -91,6 +94,14 @@ def _failed(session, event, contact, public_url, secret_key) -> Message | None:
         or (DISTRICT, b.district_adcode) in wanted or (CATEGORY, (b.category or "")[:64]) in wanted]
     if not batches:
         return None
+    return wanted, batches
+
+
+def _failed(session, event, contact, public_url, secret_key) -> Message | None:
+    found = failed_batches(session, event, contact)
+    if found is None:
+        return None
+    wanted, batches = found
     lines = [f"· {_one_line(b.food_name, 40)}（{_one_line(b.sampled_unit or b.producer_name, 40)}，"
              f"{b.announcement_date.isoformat() if b.announcement_date else '公告日期未填'}）\n"
              f"  {public_url}/sampling?batch={b.id}&scope=all" for b in batches[:MAX_BATCHES]]

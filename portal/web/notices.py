@@ -1,6 +1,7 @@
 """The links in notice mails, as small server-rendered pages (no JavaScript, no Streamlit):
 
   /notices/confirm?t=...      GET: what is being followed and a 确认 button; POST: confirm
+  /n/<token>                  GET: the short manage link of an SMS; 303 to /notices/manage
   /notices/manage?t=...       GET: what this address follows, each with 取消关注, and 退订;
                               POST do=unfollow&follow=ID or do=unsubscribe
   /notices/unsubscribe?t=...  GET: a 退订 button; POST: erase the address and its follows.
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
@@ -36,7 +37,7 @@ from portal.clients import client_address
 from portal.config import Settings
 from portal.notices import follows, links
 from portal.notices.messages import follow_label
-from portal.notices.models import PENDING, Follow, NoticeContact
+from portal.notices.models import PENDING, SMS, Follow, NoticeContact
 from portal.validation import InputError, Message
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -51,6 +52,11 @@ def _page(title: str, lines: list[str], *, action: str = "", button: dict | None
     body = TEMPLATES.get_template("notices.html").render(
         title=title, lines=lines, action=action, button=button, follows=follows_list or [], home=home)
     return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+def _words(contact: NoticeContact) -> tuple[str, str, str]:
+    """What the pages call the contact, its address, and its messages."""
+    return ("手机号", "手机号", "短信") if contact.channel == SMS else ("邮箱", "邮箱地址", "邮件")
 
 
 def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Route]:
@@ -109,23 +115,35 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                 contact = follows.contact_of(session, secret, links.MANAGE, raw)
                 if contact is None:
                     return dead()
+                _, address, message = _words(contact)
                 if form.get("do") == "unsubscribe":
                     follows.unsubscribe(session, contact)
-                    return _page("已退订", ["您的邮箱地址和所有关注都已删除，我们不会再给您发邮件。"], home=home)
+                    return _page("已退订", [f"您的{address}和所有关注都已删除，我们不会再给您发{message}。"], home=home)
                 follow_id = str(form.get("follow", ""))
                 if follow_id.isdigit() and len(follow_id) <= 12:
                     follows.unfollow(session, contact, int(follow_id))
                     if follows.contact_of(session, secret, links.MANAGE, raw) is None:
-                        return _page("已退订", ["您已不再关注任何内容，您的邮箱地址已删除。"], home=home)
+                        return _page("已退订", [f"您已不再关注任何内容，您的{address}已删除。"], home=home)
         with db.read() as session:
             contact = follows.contact_of(session, secret, links.MANAGE, raw)
             if contact is None:
                 return dead()
             rows = [{"id": f.id, "label": follow_label(session, f.topic, f.subject), "pending": f.status == PENDING}
                     for f in follows.follows_of(session, contact)]
-        return _page("管理我的关注", ["您用这个邮箱关注了以下内容。取消最后一项后，您的邮箱地址也会被删除。"],
+            kind, address, _ = _words(contact)
+        return _page("管理我的关注", [f"您用这个{kind}关注了以下内容。取消最后一项后，您的{address}也会被删除。"],
                      action=f"?t={raw}", follows_list=rows,
-                     button={"value": "unsubscribe", "text": "全部退订并删除我的邮箱地址"}, home=home)
+                     button={"value": "unsubscribe", "text": f"全部退订并删除我的{address}"}, home=home)
+
+    async def short_manage(request: Request) -> Response:
+        """The manage link of an SMS (/n/<token>, short): the same page, at its usual address."""
+        if (refused := limited(request)) is not None:
+            return refused
+        raw = request.path_params["token"][:64]
+        if links.token_id(raw) is None or not all(c in "0123456789abcdef" for c in raw.partition(".")[2]):
+            return dead()
+        return RedirectResponse(f"{settings.public_url or ''}/notices/manage?t={raw}", status_code=303,
+                                headers=HEADERS)
 
     async def unsubscribe(request: Request) -> Response:
         if (refused := limited(request)) is not None:
@@ -208,7 +226,8 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                                           errors=errors, status=400)
             return follow_up_page(lang, raw, None, done=data["answer"])
 
-    return [Route("/notices/confirm", confirm, methods=["GET", "POST"]),
+    return [Route("/n/{token}", short_manage, methods=["GET"]),
+            Route("/notices/confirm", confirm, methods=["GET", "POST"]),
             Route("/notices/follow-up", follow_up, methods=["GET", "POST"]),
             Route("/notices/manage", manage, methods=["GET", "POST"]),
             Route("/notices/unsubscribe", unsubscribe, methods=["GET", "POST"])]
