@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal import personal, ratelimit
 from portal.clients import Client
-from portal.notices import events, links
+from portal.notices import events, links, voters
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
                                    FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
 from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
@@ -127,6 +127,8 @@ def confirm(session: Session, secret_key: str, raw_token: str) -> Follow | None:
         return None
     if follow.status != ACTIVE:
         follow.status, follow.confirmed_at = ACTIVE, utcnow()
+    if follow.topic == voters.CANDIDATE:      # a voter's candidates, asked for together
+        voters.confirm_together(session, follow, utcnow())
     return follow
 
 
