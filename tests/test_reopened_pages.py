@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from helpers.complaints import client, complaint_form
-from helpers.db import app_db, official
+from helpers.db import official
 from helpers.pages import demo_password, open_page, sign_in, texts
 from portal.complaints import filing, follow_up, handling, rules
 from portal.complaints.models import COMPLAINT, REOPENED, Complaint, ComplaintFollowUp
