@@ -29,4 +29,4 @@ def notices_offered(ctx) -> None:
         else:
             st.markdown(t("本站目前不发送邮件通知，页面上也就没有订阅邮件的选项；投诉举报的进度请凭查询编号和查询码在“进度查询”中查看。"))
         st.markdown(t("不留任何联系方式也可以订阅：用 RSS 阅读器订阅以下 Atom 源（商户页面还有该商户自己的订阅源）：") + "\n"
-                    + "\n".join(f"- [{path}]({path})：{t(what)}" for path, what in FEEDS))
+                    + "\n".join(f"- [{path}]({path}) — {t(what)}" for path, what in FEEDS))
