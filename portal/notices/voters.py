@@ -23,14 +23,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal import personal, ratelimit
 from portal.clients import Client
 from portal.notices import events
 from portal.notices.models import ACTIVE, EMAIL, FOLLOW_CONFIRM, PENDING, Follow, NoticeContact, NoticeEventSubject
-from portal.notices.rules import FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY, REQUESTS_PER_CLIENT_PER_DAY
+from portal.notices.rules import FOLLOWS_PER_CONTACT
 from portal.rounds.models import Candidate, CandidateBatch, Round, Vote
 from portal.sampling.models import FAILED, SamplingBatch
-from portal.timeutil import local_today
 from portal.validation import InputError, Message
 
 CANDIDATE = "candidate"               # Follow.topic: a 你点我检 candidate one voted for
@@ -94,7 +92,7 @@ def request(session: Session, secret_key: str, client: Client, round_id: int, vo
     confirmation mail is queued for the ones not yet followed at this address (nothing is
     sent before its link is opened). The number of candidates it covers. The same answer
     whether or not the address already follows them."""
-    from portal.notices.follows import _contact, normalise_email   # follows imports this module
+    from portal.notices.follows import _contact, normalise_email, take_request_allowance  # imports this module
 
     round_ = session.get(Round, round_id)
     if round_ is None:
@@ -107,14 +105,7 @@ def request(session: Session, secret_key: str, client: Client, round_id: int, vo
     address = normalise_email(email)
     if address is None:
         raise InputError({"email": Message("请填写有效的电子邮箱地址，例如 name@example.com")})
-    day = local_today().isoformat()
-    if not ratelimit.take(session, "notice:client", personal.keyed_hash(secret_key, "address", client.address),
-                          day, REQUESTS_PER_CLIENT_PER_DAY):
-        raise InputError({"limit": Message("您所在的网络今天已提交 {n} 次关注申请，请明天再试", n=REQUESTS_PER_CLIENT_PER_DAY)})
-    if not ratelimit.take(session, "notice:address", personal.keyed_hash(secret_key, "notice:email", address),
-                          day, REQUESTS_PER_ADDRESS_PER_DAY):
-        raise InputError({"limit": Message("这个邮箱今天已收到 {n} 封确认邮件，请先查看邮箱（包括垃圾邮件），或明天再试",
-                                           n=REQUESTS_PER_ADDRESS_PER_DAY)})
+    take_request_allowance(session, secret_key, client, address)
     contact = _contact(session, secret_key, address)
     existing = {f.subject: f for f in session.scalars(select(Follow).where(
         Follow.contact_id == contact.id, Follow.topic == CANDIDATE,
