@@ -104,6 +104,9 @@ def test_voter_is_told_the_plan_and_the_result_of_their_food(notify_env, mailbox
         confirm(portal, settings, message)
     with portal.db.read() as session:
         assert set(session.scalars(select(Follow.status))) == {ACTIVE}
+    manage = next(x for x in links_in(juice_mail) if "/notices/manage" in x)
+    listed = web(portal, settings).get(local(manage))
+    assert "你点我检：鲜榨果汁" in listed.text and "小龙虾" not in listed.text and "juice" not in listed.text.lower()
 
     # Voting ends; the official fixes the plan: each voter hears about their own food.
     move_to(portal, round_id, "sampling")
@@ -202,3 +205,36 @@ def test_opting_in_needs_a_vote_and_a_round_still_open(notify_env, mailbox):
     with pytest.raises(InputError) as closed, portal.db.write() as session:
         voters.request(session, settings.secret_key, client(2), round_id, voter, "b@example.com")
     assert "round" in closed.value.errors
+
+
+def test_a_voter_asks_after_voting_has_ended(notify_env, mailbox):
+    """抽检中: the round's page asks a voter to verify the phone they voted with, then offers
+    the same form; someone who did not vote is told to vote first, and nothing is queued."""
+    from streamlit.testing.v1 import AppTest
+
+    portal, settings = notify_env
+    publisher = official(portal, "publisher")
+    round_id, (juice, *_rest) = round_with_candidates(portal, publisher, FOODS)
+    move_to(portal, round_id, "voting")
+    vote_and_ask(round_id, juice, "13912345678", None)
+    move_to(portal, round_id, "sampling")
+
+    def open_round():
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.run()
+        at.query_params["round"] = str(round_id)
+        at.switch_page("pages/rounds.py").run()
+        assert not at.exception, at.exception
+        return at
+
+    stranger = _verify(open_round(), "13800001111")
+    assert not [e for e in stranger.expander if "发邮件告诉我" in e.label]
+    at = _verify(open_round(), "13912345678")
+    assert not at.exception, at.exception
+    at.text_input(key=f"voter_notice_email_{round_id}").input("late@example.com")
+    next(b for b in at.button if b.label == "发送确认邮件").click()
+    at.run()
+    assert any("确认邮件已发出" in s.value for s in at.success)
+    delivery.run_once(portal.db, settings)
+    [confirmation] = mailbox.wait_for(1)
+    assert confirmation["To"] == "late@example.com" and "鲜榨果汁" in confirmation.get_content()
