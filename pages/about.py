@@ -7,6 +7,7 @@ from portal.i18n import both, t
 from portal.rule_sources import all_rules
 from portal.ui import cached
 from portal.ui.layout import page_setup
+from portal.ui.notice_offers import notices_offered
 from portal.ui.widgets import demo_notice
 
 ctx = page_setup("关于本站与数据说明", english=True)
@@ -41,6 +42,8 @@ with st.expander(t("个人信息保护")):
                          "或取消全部关注时立即删除，邮件连续 3 次被对方服务器拒收时也会删除。") + "\n"
                 "- " + t("为接收短信通知留下的手机号同样加密保存，只用于发送您要求的通知；"
                          "用短信里的链接停止全部通知或取消全部关注时立即删除，短信网关连续 3 次拒绝发送时也会删除。"))
+
+notices_offered(ctx)
 
 with st.expander(t("开放数据接口（API）")):
     st.markdown(t("本站的公开数据也可以由其他网站和应用直接读取（JSON 或 CSV），不需要注册。"

@@ -14,12 +14,13 @@ from portal.ui.clients import current_client
 from portal.ui.complaint_views import category_label, kinds_help, provisional_note
 from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
+from portal.ui.notice_views import follow_form
 from portal.ui.widgets import attached_photos, id_param, photo_uploader, show_errors
 from portal.validation import MAX_QUERY, InputError
 
 ctx = page_setup("投诉举报", english=True)
 names = district_labels(ctx)
-RECEIPT = "complaint_receipt"
+RECEIPT, RECEIPT_BUSINESS = "complaint_receipt", "complaint_receipt_business"
 FIELDS = ("c_category", "c_occurred", "c_description", "c_claim", "c_name", "c_phone", "c_email",
           "c_sms", "c_consent", "c_photos", "c_business_name", "c_district", "c_address", "c_query",
           "c_business", "c_unlisted", "c_point")
@@ -50,8 +51,13 @@ if receipt:
                 + (provisional_note() if receipt.due_provisional else "") + t("。建议截图保存本页。"))
     st.page_link("pages/complaint_track.py", label=t("查询办理进度"), icon=":material/manage_search:",
                  query_params={"no": receipt.tracking_no})
+    followed = st.session_state.get(RECEIPT_BUSINESS)
+    if followed and ctx.settings.smtp_url:
+        st.caption(t("您还可以关注这家商户：以后它一有不合格抽检结果，我们就发邮件告诉您。"))
+        follow_form(ctx, "business", str(followed), "after_complaint")
     if st.button(t("再提交一件"), icon=":material/add:"):
         st.session_state.pop(RECEIPT)
+        st.session_state.pop(RECEIPT_BUSINESS, None)
         st.rerun()
     st.stop()
 
@@ -239,5 +245,6 @@ if submitted:
         for key in FIELDS:
             st.session_state.pop(key, None)
         st.session_state[RECEIPT] = result
+        st.session_state[RECEIPT_BUSINESS] = data["business_id"]     # offered to follow on the receipt
         cached.clear()
         st.rerun()

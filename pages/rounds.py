@@ -12,6 +12,7 @@ from portal.ui.clients import current_client
 from portal.ui.layout import page_setup
 from portal.ui.round_views import HELP, results_block, tally_chart, tally_frame, timeline
 from portal.ui.verify import forget, verify_phone
+from portal.ui.voter_notice_views import voter_notice_form
 from portal.ui.widgets import feed_link, id_param, md, show_address, show_errors
 from portal.validation import InputError
 
@@ -126,6 +127,15 @@ if current == VOTING:
                 else:
                     st.toast(t("已为“{food}”投票", food=md(row.food)))
                     st.rerun()
+        voter_notice_form(ctx, round_id, who[0])
+
+if current == SAMPLING and ctx.settings.smtp_url:
+    st.subheader(t("结果通知"), anchor=False)
+    st.markdown(t("投过票的市民，验证投票时用的手机号后，可以订阅抽检计划和结果的邮件通知。"))
+    who = verify_phone(ctx, "vote", f"notice{round_id}",
+                       intro=t("请验证投票时用的手机号。号码只用于找到您投过的票，不会公开。"))
+    if who:
+        voter_notice_form(ctx, round_id, who[0])
 
 if current == PROPOSALS:
     accepted = [c for c in round_.candidates if c.status == "accepted"]

@@ -28,7 +28,7 @@ SOURCES = ["streamlit_app.py", "pages", "portal/ui", "portal/i18n_terms.py", "po
            "portal/test_rooms/models.py", "portal/test_rooms/rules.py", "portal/test_rooms/booking.py",
            "portal/web/badges.py", "portal/registry/records.py", "portal/sampling/reviews.py",
            "portal/rapid_tests/rules.py", "portal/rapid_tests/models.py", "portal/notices/follows.py",
-           "portal/notices/mobile.py", "portal/web/notices.py",
+           "portal/notices/mobile.py", "portal/web/notices.py", "portal/notices/voters.py",
            "portal/complaints/follow_up.py", "portal/complaints/models.py"]
 
 

@@ -31,7 +31,7 @@ ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/
                    "portal/ui/round_views.py", "portal/ui/verify.py", "portal/ui/survey_views.py",
                    "portal/ui/nearby_views.py", "portal/ui/browser.py", "portal/ui/test_room_views.py",
                    "portal/ui/badge_views.py", "portal/ui/rapid_views.py",
-                   "portal/ui/notice_views.py"}
+                   "portal/ui/notice_views.py", "portal/ui/notice_offers.py", "portal/ui/voter_notice_views.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
 NO_TEXT = {"cached", "nav", "layout", "clients", "charts", "folium_views"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from portal.notices import voters
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, COMPLAINT_STATUS, DISTRICT,
                                    QUEUED, SAMPLING_FAILED, Delivery, Follow, NoticeEvent, NoticeEventSubject)
 from portal.sampling.models import FAILED, SamplingBatch
@@ -38,6 +39,8 @@ def subjects(session: Session, event: NoticeEvent) -> set[tuple[str, str]]:
         return found
     if event.kind == COMPLAINT_STATUS:
         return {(COMPLAINT, str(event.ref_id))}
+    if event.kind in voters.KINDS:
+        return voters.subjects(session, event.kind, event.ref_id)
     return set()
 
 

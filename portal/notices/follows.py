@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal import personal, ratelimit
 from portal.clients import Client
-from portal.notices import events, links
+from portal.notices import events, links, voters
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
                                    FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
 from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
@@ -61,6 +61,19 @@ def _check_subject(session: Session, topic: str, subject: str) -> str:
     raise InputError({"subject": Message("没有找到要关注的对象，请从商户或抽检结果页面重新进入")})
 
 
+def take_request_allowance(session: Session, secret_key: str, client: Client, address: str) -> None:
+    """Count one request for a confirmation mail, or InputError when this client or this
+    address has had its day's share."""
+    day = local_today().isoformat()
+    if not ratelimit.take(session, "notice:client", personal.keyed_hash(secret_key, "address", client.address),
+                          day, REQUESTS_PER_CLIENT_PER_DAY):
+        raise InputError({"limit": Message("您所在的网络今天已提交 {n} 次关注申请，请明天再试", n=REQUESTS_PER_CLIENT_PER_DAY)})
+    if not ratelimit.take(session, "notice:address", personal.keyed_hash(secret_key, "notice:email", address),
+                          day, REQUESTS_PER_ADDRESS_PER_DAY):
+        raise InputError({"limit": Message("这个邮箱今天已收到 {n} 封确认邮件，请先查看邮箱（包括垃圾邮件），或明天再试",
+                                           n=REQUESTS_PER_ADDRESS_PER_DAY)})
+
+
 def request_follow(session: Session, secret_key: str, client: Client, data: dict) -> None:
     """Ask to follow {topic, subject} at {email}: a confirmation mail is queued (nothing is
     followed before its link is opened). The same answer whether or not the address already
@@ -72,14 +85,7 @@ def request_follow(session: Session, secret_key: str, client: Client, data: dict
     if address is None:
         raise InputError({"email": Message("请填写有效的电子邮箱地址，例如 name@example.com")})
     subject = _check_subject(session, topic, data.get("subject"))
-    day = local_today().isoformat()
-    if not ratelimit.take(session, "notice:client", personal.keyed_hash(secret_key, "address", client.address),
-                          day, REQUESTS_PER_CLIENT_PER_DAY):
-        raise InputError({"limit": Message("您所在的网络今天已提交 {n} 次关注申请，请明天再试", n=REQUESTS_PER_CLIENT_PER_DAY)})
-    if not ratelimit.take(session, "notice:address", personal.keyed_hash(secret_key, "notice:email", address),
-                          day, REQUESTS_PER_ADDRESS_PER_DAY):
-        raise InputError({"limit": Message("这个邮箱今天已收到 {n} 封确认邮件，请先查看邮箱（包括垃圾邮件），或明天再试",
-                                           n=REQUESTS_PER_ADDRESS_PER_DAY)})
+    take_request_allowance(session, secret_key, client, address)
     contact = _contact(session, secret_key, address)
     follow = session.scalar(select(Follow).where(Follow.contact_id == contact.id, Follow.topic == topic,
                                                  Follow.subject == subject))
@@ -129,6 +135,8 @@ def confirm(session: Session, secret_key: str, raw_token: str) -> Follow | None:
         return None
     if follow.status != ACTIVE:
         follow.status, follow.confirmed_at = ACTIVE, utcnow()
+    if follow.topic == voters.CANDIDATE:      # a voter's candidates, asked for together
+        voters.confirm_together(session, follow, utcnow())
     return follow
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.complaints.models import Complaint, ComplaintFollowUp
-from portal.notices import links
+from portal.notices import links, voters
 from portal.notices.models import (ALL_FAILED, BUSINESS, CATEGORY, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS,
                                    DISTRICT, FOLLOW_UP,
                                    FOLLOW_CONFIRM, SAMPLING_FAILED, Follow, NoticeContact, NoticeEvent,
@@ -44,6 +44,8 @@ def follow_label(session: Session, topic: str, subject: str) -> str:
         return f"食品类别：{_one_line(subject)}"
     if topic == ALL_FAILED:
         return "所有不合格抽检"
+    if topic == voters.CANDIDATE:
+        return voters.candidate_label(session, subject)
     complaint = session.get(Complaint, int(subject)) if subject.isdigit() else None
     return f"我的投诉举报：{complaint.tracking_no if complaint else subject}"
 
@@ -59,8 +61,10 @@ def _confirm(session, event, contact, public_url, secret_key) -> Message:
     follow = session.get(Follow, event.ref_id)
     if follow is None:
         return None
-    label = follow_label(session, follow.topic, follow.subject)
     link = links.url(public_url, secret_key, links.CONFIRM, follow.id, contact.link_key)
+    if follow.topic == voters.CANDIDATE:
+        return Message(*voters.confirm_message(session, follow, link, SITE))
+    label = follow_label(session, follow.topic, follow.subject)
     return Message(f"请确认关注（{label}）",
                    f"您好：\n\n有人用这个邮箱地址在{SITE}网站申请关注“{label}”的食品安全信息。"
                    f"如果是您本人，请打开下面的链接确认：\n\n{link}\n\n"
@@ -162,8 +166,17 @@ def _follow_up(session, event, contact, public_url, secret_key) -> Message | Non
                    f"回答会计入公开的办理统计（只统计件数，不公开您的文字）。这个链接只能使用一次。")
 
 
+def _voters(build):
+    """A 你点我检 notice (portal.notices.voters), as a Message."""
+    def render_voters(session, event, contact, public_url, secret_key) -> Message | None:
+        found = build(session, event, contact, public_url)
+        return Message(*found) if found else None
+    return render_voters
+
+
 RENDER = {FOLLOW_CONFIRM: _confirm, SAMPLING_FAILED: _failed, COMPLAINT_STATUS: _complaint,
-          COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint, FOLLOW_UP: _follow_up}
+          COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint, FOLLOW_UP: _follow_up,
+          voters.ROUND_PLAN: _voters(voters.plan_message), voters.ROUND_RESULTS: _voters(voters.results_message)}
 
 
 def render(session: Session, event: NoticeEvent, contact: NoticeContact, public_url: str,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from portal.accounts import audit
 from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
+from portal.notices import voters as voter_notices
 from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, CandidateBatch, Round, VoteFlag
 from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, VOTING, phase
 from portal.rounds.queries import tallies
@@ -140,6 +141,8 @@ def fix_plan(session: Session, actor: Actor, round_id: int, candidate_ids: list[
     for candidate in round_.candidates:
         candidate.selected = candidate.id in ids
     round_.plan_fixed_at, round_.plan_note = utcnow(), note or None
+    session.flush()
+    voter_notices.plan_made(session, round_id)      # the voters who asked, told by the worker
     audit.record(session, actor, "round_plan", object_type="round", object_id=round_id,
                  detail={"selected": ids, "ranking": ranked})
     return round_
@@ -195,6 +198,7 @@ def publish(session: Session, actor: Actor, round_id: int, summary: str) -> Roun
     round_.result_summary = checked("summary", clean_text, summary, "结果说明", min_len=10,
                                     max_len=2000, multiline=True)
     round_.published_at = utcnow()
+    voter_notices.results_published(session, round_id)
     audit.record(session, actor, "round_publish", object_type="round", object_id=round_id)
     return round_
 

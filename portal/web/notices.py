@@ -35,7 +35,7 @@ from portal.i18n import t
 from portal.client_window import ClientWindow
 from portal.clients import client_address
 from portal.config import Settings
-from portal.notices import follows, links
+from portal.notices import follows, links, voters
 from portal.notices.messages import follow_label
 from portal.notices.models import PENDING, SMS, Follow, NoticeContact
 from portal.validation import InputError, Message
@@ -57,6 +57,17 @@ def _page(title: str, lines: list[str], *, action: str = "", button: dict | None
 def _words(contact: NoticeContact) -> tuple[str, str, str]:
     """What the pages call the contact, its address, and its messages."""
     return ("手机号", "手机号", "短信") if contact.channel == SMS else ("邮箱", "邮箱地址", "邮件")
+
+
+VOTER_BRINGS = "确认后，抽检计划确定时和这些食品的抽检结果公布时，我们各发一封邮件告诉您。"
+
+
+def _confirm_label(session, follow: Follow) -> str:
+    """What a confirmation link confirms: one follow, or a voter's candidates of one round."""
+    if follow.topic == voters.CANDIDATE:
+        return "、".join(follow_label(session, f.topic, f.subject) for f in voters.together(session, follow)
+                        if f.status == follow.status)
+    return follow_label(session, follow.topic, follow.subject)
 
 
 def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Route]:
@@ -91,16 +102,18 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                 contact = session.get(NoticeContact, follow.contact_id) if follow else None
                 if contact is None or not links.valid(secret, links.CONFIRM, raw, contact.link_key):
                     return dead()
-                label = follow_label(session, follow.topic, follow.subject)
+                label = _confirm_label(session, follow)
                 if follow.status != PENDING:
                     return _page("已经关注", [f"您已关注“{label}”。"], home=home)
-            return _page("确认关注", [f"请确认关注“{label}”。确认后，一有新的不合格抽检结果，我们就发邮件告诉您。"],
+                brings = (VOTER_BRINGS if follow.topic == voters.CANDIDATE
+                          else "确认后，一有新的不合格抽检结果，我们就发邮件告诉您。")
+            return _page("确认关注", [f"请确认关注“{label}”。{brings}"],
                          action=action, button={"value": "confirm", "text": "确认关注"}, home=home)
         with db.write() as session:
             follow = follows.confirm(session, secret, raw)
             if follow is None:
                 return dead()
-            label = follow_label(session, follow.topic, follow.subject)
+            label = _confirm_label(session, follow)
         return _page("已确认关注", [f"您已关注“{label}”。每封通知邮件的末尾都有“管理我的关注”和“退订”的链接。"],
                      home=home)
 

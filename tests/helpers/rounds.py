@@ -37,8 +37,9 @@ def move_to(where, round_id: int, phase: str) -> None:
         r.results_due = r.proposal_from + timedelta(days=40)
 
 
-def round_with_candidates(portal, actor, foods=("鲜榨果汁", "小龙虾", "凉皮")) -> tuple[int, list[int]]:
-    with portal.db.write() as session:
+def round_with_candidates(where, actor, foods=("鲜榨果汁", "小龙虾", "凉皮")) -> tuple[int, list[int]]:
+    """A round (in its proposal phase) with accepted candidates. `where`: as for move_to."""
+    with database(where).write() as session:
         r = management.create_round(session, actor, round_form())
         ids = [management.add_candidate(session, actor, r.id, {"food": f, "place": "全市"}).id
                for f in foods]
