@@ -1,5 +1,6 @@
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from portal.accounts.throttle import SignInThrottle, delay_after
 from portal.validation import InputError
 
 GOOD = "Str0ng-enough"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sign_in(portal, username, password, now=None, address="203.0.113.5", throttle=None):
@@ -33,6 +35,19 @@ def test_password_is_stored_as_argon2_and_verifies(portal, admin):
     assert official.password_hash.startswith("$argon2id$")
     assert verify_password(official.password_hash, admin[1])
     assert not verify_password(official.password_hash, "wrong")
+
+
+def test_the_product_hashes_with_argon2ids_default_cost():
+    """The suite hashes at test strength in its own process (conftest); the product itself,
+    as a server or the CLI runs it, uses argon2-cffi's defaults (RFC 9106's second choice:
+    64 MiB, 3 passes, 4 lanes)."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "from portal.accounts.passwords import hash_password;"
+                          "print(hash_password('Str0ng-enough'))"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_sign_in_success_is_audited(portal, admin):
