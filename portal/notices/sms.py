@@ -35,6 +35,7 @@ from portal.notices.mailer import PermanentFailure, TemporaryFailure
 from portal.notices.messages import STEPS, failed_batches, follow_label
 from portal.notices.models import (ALL_FAILED, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS, FOLLOW_CONFIRM, FOLLOW_UP,
                                    SAMPLING_FAILED, SMS, Delivery, NoticeContact, NoticeEvent)
+from portal.notices.voters import ROUND_PLAN, ROUND_RESULTS
 from portal.personal import decrypt
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,9 @@ EMAIL_ONLY = {
     FOLLOW_CONFIRM: "a mobile follow is confirmed by the verification code, not by a link",
     CODE_RECOVERY: "a new code goes only to the address given at filing (进度查询 → 忘记查询码)",
     FOLLOW_UP: "the 回访 questionnaire is asked by e-mail only",
+    # A voter opts in with an e-mail address (the verified phone is kept only as a keyed hash).
+    ROUND_PLAN: "voters opt in to the plan and their foods' results by e-mail only",
+    ROUND_RESULTS: "voters opt in to the plan and their foods' results by e-mail only",
 }
 # The rendered text, links included, stays within three SMS segments (67 characters each).
 MAX_TEXT = 200
