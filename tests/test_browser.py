@@ -1,76 +1,8 @@
 """Real browser: Debian's Chromium driven by Playwright against a running portal."""
-import os
-import shutil
 import urllib.request
 
-import pytest
-
-from helpers.server import running_portal
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-if not shutil.which(CHROMIUM):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI needs Debian's chromium: apt-get install -y chromium fonts-noto-cjk")
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    with running_portal(tmp, tmp / "portal.sqlite3") as base:
-        yield base, tmp
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def _open(browser, url, width=1280):
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stSidebar"] a', timeout=90_000)
-    return page
-
-
-def _sign_in(page, tmp, username: str) -> None:
-    """On an official page showing the sign-in form: sign in with a demo account."""
-    page.get_by_text("请先登录").wait_for(timeout=60_000)
-    line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
-                if l.startswith(username + "\t"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(line.split("\t")[1])
-    page.get_by_role("button", name="登录", exact=True).click()
-    if username == "demo_admin":     # admins must set up the second factor first, as a person would
-        set_up_second_factor(page)
-
-
-def set_up_second_factor(page) -> str:
-    """Type the key shown under the QR code into an "authenticator" (pyotp) and confirm."""
-    import pyotp
-
-    page.get_by_role("button", name="开启两步验证").wait_for(timeout=60_000)
-    key = page.get_by_text("密钥（手动输入用）").inner_text().split("：")[1].strip()
-    page.get_by_label("应用显示的 6 位数字").fill(pyotp.TOTP(key).now())
-    page.get_by_role("button", name="开启两步验证").click()
-    page.get_by_text("两步验证已开启").wait_for(timeout=60_000)
-    return key
-
-
-def wait_until_drawn(page, timeout: int = 60_000) -> None:
-    """Until the script run has finished and no element of the previous run is left on the
-    page (Streamlit keeps those, marked stale, while it draws the new ones)."""
-    page.wait_for_function(
-        """() => !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]')
-                 && !document.querySelector('[data-stale="true"]')""", timeout=timeout)
+from helpers.browser import (browser, choose, file_complaint, open_page, server,  # noqa: F401  (module fixtures; skips without Chromium)
+                             sign_in, verify_phone)
 
 
 def _sidebar(page) -> str:
@@ -78,7 +10,7 @@ def _sidebar(page) -> str:
 
 
 def test_home_page_shows_both_sections_and_the_city(server, browser):
-    page = _open(browser, server[0] + "/")
+    page = open_page(browser, server[0] + "/")
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     sidebar = _sidebar(page)
     assert "公众服务" in sidebar and "监管工作台" in sidebar and "登录" in sidebar
@@ -107,7 +39,7 @@ def test_the_running_portal_serves_the_open_data_api_beside_its_pages(server, br
     except urllib.error.HTTPError as refused:
         assert refused.code == 422 and json.load(refused)["error"]["problems"][0]["parameter"] == "limit"
     # The pages still draw, with the health check and static files served as before.
-    page = _open(browser, base + "/sampling")
+    page = open_page(browser, base + "/sampling")
     assert "抽检结果" in page.inner_text("body")
     with urllib.request.urlopen(base + "/app/static/README.md", timeout=30) as js:
         assert js.status == 200
@@ -115,7 +47,7 @@ def test_the_running_portal_serves_the_open_data_api_beside_its_pages(server, br
 
 
 def test_deep_link_in_a_fresh_browser_shows_the_page_and_sidebar(server, browser):
-    page = _open(browser, server[0] + "/about")
+    page = open_page(browser, server[0] + "/about")
     page.get_by_role("heading", name="关于本站与数据说明").wait_for(timeout=60_000)
     assert page.title().startswith("关于本站与数据说明")
     sidebar = _sidebar(page)
@@ -124,10 +56,10 @@ def test_deep_link_in_a_fresh_browser_shows_the_page_and_sidebar(server, browser
 
 def test_official_page_deep_link_asks_to_sign_in_then_works(server, browser):
     base, tmp = server
-    page = _open(browser, base + "/accounts", width=390)
+    page = open_page(browser, base + "/accounts", width=390)
     page.get_by_text("请先登录").wait_for(timeout=60_000)
     assert "demo_handler" not in page.inner_text("main")
-    _sign_in(page, tmp, "demo_admin")
+    sign_in(page, tmp, "demo_admin")
     page.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
     assert "账号管理" in _sidebar(page)
 
@@ -136,8 +68,8 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     base, tmp = server
     from conftest import SHARED
 
-    page = _open(browser, base + "/sampling_import")
-    _sign_in(page, tmp, "demo_publisher")
+    page = open_page(browser, base + "/sampling_import")
+    sign_in(page, tmp, "demo_publisher")
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     source = SHARED / "data/real/sampling/foodmate_2022_frozen_unqualified_YEJC1992.csv"
     page.locator('input[type="file"]').set_input_files(str(source))
@@ -146,7 +78,7 @@ def test_publisher_uploads_an_announcement_and_citizens_find_it(server, browser)
     page.get_by_role("button", name="确认发布（新增 35，更正 0）").click(timeout=60_000)
     page.get_by_text("已发布：新增 35 批次").wait_for(timeout=60_000)
 
-    citizen = _open(browser, base + "/sampling?scope=all&q=%E8%80%81%E5%BC%8F%E9%9B%AA%E7%B3%95")
+    citizen = open_page(browser, base + "/sampling?scope=all&q=%E8%80%81%E5%BC%8F%E9%9B%AA%E7%B3%95")
     citizen.get_by_text("共找到").wait_for(timeout=60_000)
     assert "老式雪糕" in citizen.inner_text("main")
     assert not citizen.query_selector('[data-testid="stException"]')
@@ -156,7 +88,7 @@ def test_map_draws_clusters_offline_within_five_seconds(server, browser):
     """No route to any tile or CDN server here: Leaflet must come from the portal itself."""
     import time as clock
 
-    page = _open(browser, server[0] + "/map")
+    page = open_page(browser, server[0] + "/map")
     page.get_by_text("地图上共").wait_for(timeout=60_000)
     start = clock.monotonic()
     found = 0
@@ -227,14 +159,14 @@ def test_publisher_imports_the_registry_through_the_page(server, browser, tmp_pa
     registry.write_text("市场主体名称,统一社会信用代码,主体业态,经营场所,所属区县\n"
                         "张家界市浏览器测试饭店,9144030071526726XG,餐馆,永定区人民路1号,永定区\n"
                         "坏代码店,9144030071526726XH,餐馆,永定区某路,永定区\n", encoding="utf-8")
-    page = _open(browser, base + "/registry_import")
-    _sign_in(page, tmp, "demo_publisher")
+    page = open_page(browser, base + "/registry_import")
+    sign_in(page, tmp, "demo_publisher")
     page.get_by_text("请先选择文件").wait_for(timeout=60_000)
     page.locator('input[type="file"]').set_input_files(str(registry))
     page.get_by_text("有问题的行").wait_for(timeout=60_000)  # the table itself is a canvas
     page.get_by_role("button", name="确认导入（新增 1，更正 0）").click()
     page.get_by_text("已导入：新增 1").wait_for(timeout=60_000)
-    citizen = _open(browser, base + "/business?q=%E6%B5%8F%E8%A7%88%E5%99%A8")
+    citizen = open_page(browser, base + "/business?q=%E6%B5%8F%E8%A7%88%E5%99%A8")
     citizen.get_by_text("共找到").wait_for(timeout=60_000)
     assert "张家界市浏览器测试饭店" in citizen.inner_text("main")
 
@@ -246,55 +178,17 @@ def _business_id(tmp) -> int:
         return conn.execute("SELECT id FROM businesses ORDER BY id LIMIT 1").fetchone()[0]
 
 
-def _choose(page, label: str, option: str) -> None:
-    """Open a selectbox and pick an option; a rerun finishing meanwhile can close the
-    list, so open it again then."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for _attempt in range(4):
-        page.get_by_label(label, exact=True).click()
-        try:
-            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
-            return
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {option} in {label}")
-
-
-def file_complaint(browser, url: str, description: str, name: str, phone: str) -> tuple[str, str]:
-    """Fill in and send the complaint form at 390 px; (tracking number, code) from the receipt."""
-    from datetime import timedelta
-
-    from portal.timeutil import local_today
-
-    page = _open(browser, url, width=390)
-    page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
-    _choose(page, "问题类别", "异物")
-    page.get_by_role("spinbutton", name="year, 发生日期").click()
-    page.keyboard.type((local_today() - timedelta(days=1)).strftime("%Y%m%d"))
-    page.get_by_role("textbox", name="问题描述").fill(description)
-    page.get_by_role("textbox", name="您的诉求").fill("退款并道歉")
-    page.get_by_role("textbox", name="姓名").fill(name)
-    page.get_by_role("textbox", name="手机号码").fill(phone)
-    page.get_by_text("我已阅读并同意上述个人信息处理说明").click()
-    page.get_by_role("button", name="提交").click()
-    page.get_by_text("我们已收到您的投诉").wait_for(timeout=60_000)
-    page.locator('[data-testid="stCode"]').nth(1).wait_for(timeout=30_000)
-    codes = page.locator('[data-testid="stCode"]').all_inner_texts()
-    return codes[0].strip(), codes[1].strip()
-
-
 def test_complaint_journey_on_a_phone(server, browser):
     """File on a 390 px phone -> track -> a handler accepts and closes -> the citizen sees
     the reply and rates it."""
     base, tmp = server
-    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)  # set up
+    open_page(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)  # set up
     tracking_no, code = file_complaint(browser, f"{base}/complaint?business={_business_id(tmp)}",
                                        "在米粉里吃出一根钢丝球的铁丝，<b>很危险</b>。", "浏览器测试",
                                        "13911112222")
     assert tracking_no.startswith("TS") and len(code) == 8
 
-    track = _open(browser, f"{base}/complaint_track?no={tracking_no}", width=390)
+    track = open_page(browser, f"{base}/complaint_track?no={tracking_no}", width=390)
     track.get_by_label("查询码").fill(code)
     track.get_by_role("button", name="查询").click()
     track.get_by_text("依法应在").wait_for(timeout=60_000)
@@ -305,8 +199,8 @@ def test_complaint_journey_on_a_phone(server, browser):
     with sqlite3.connect(tmp / "portal.sqlite3") as conn:
         case_id = conn.execute("SELECT id FROM complaints WHERE tracking_no = ?",
                                (tracking_no,)).fetchone()[0]
-    desk = _open(browser, f"{base}/complaint_queue?id={case_id}")
-    _sign_in(desk, tmp, "demo_handler")
+    desk = open_page(browser, f"{base}/complaint_queue?id={case_id}")
+    sign_in(desk, tmp, "demo_handler")
     desk.get_by_text(f"投诉 {tracking_no}").wait_for(timeout=60_000)
     desk.get_by_text("139****2222").wait_for(timeout=60_000)   # the right column renders last
     main = desk.inner_text("main")
@@ -315,7 +209,7 @@ def test_complaint_journey_on_a_phone(server, browser):
     desk.get_by_role("button", name="受理", exact=True).click()
     desk.get_by_role("tab", name="办结").wait_for(timeout=60_000)
     desk.get_by_role("tab", name="办结").click()
-    _choose(desk, "办理结果", "调解成功")
+    choose(desk, "办理结果", "调解成功")
     desk.get_by_label("办结答复（群众可见）").fill("经调解，商户同意退款 25 元并道歉。")
     desk.get_by_text("我已核对办理结果和答复内容，确认办结").click()
     desk.get_by_role("button", name="办结", exact=True).click()
@@ -334,15 +228,6 @@ def test_complaint_journey_on_a_phone(server, browser):
     assert not track.query_selector('[data-testid="stException"]')
 
 
-def _verify_phone(page, phone: str) -> None:
-    page.get_by_role("textbox", name="手机号码").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_text("您的验证码是").wait_for(timeout=60_000)
-    code = page.get_by_text("您的验证码是").inner_text().split("验证码是")[1].strip()[:6]
-    page.get_by_role("textbox", name="验证码").fill(code)
-    page.get_by_role("button", name="验证", exact=True).click()
-
-
 def test_whole_round_in_the_browser(server, browser):
     """propose -> moderate -> vote -> plan -> link results -> published, at phone width for
     the citizen and desktop width for the publisher."""
@@ -352,25 +237,25 @@ def test_whole_round_in_the_browser(server, browser):
     from portal.rounds import management
 
     base, tmp = server
-    _open(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    open_page(browser, base + "/").get_by_test_id("stMetric").first.wait_for(timeout=90_000)
     db = Database(f"sqlite:///{tmp / 'portal.sqlite3'}")
     with db.write() as session:
         round_id = management.create_round(session, cli_actor("test"), round_form(
             title="浏览器测试一期", description="请选出您最关心的食品，我们来抽检。",
             sample_count=1, daily_votes=1)).id
 
-    citizen = _open(browser, f"{base}/rounds?round={round_id}", width=390)
+    citizen = open_page(browser, f"{base}/rounds?round={round_id}", width=390)
     citizen.get_by_role("heading", name="提出建议").wait_for(timeout=60_000)
-    _verify_phone(citizen, "13977778888")
+    verify_phone(citizen, "13977778888")
     citizen.get_by_role("textbox", name="食品名称").fill("散装酸菜")
     citizen.get_by_role("textbox", name="在哪里买到").fill("东门农贸市场")
     citizen.get_by_role("textbox", name="为什么担心").fill("颜色发亮，担心色素和防腐剂超标。")
     citizen.get_by_role("button", name="提交建议").click()
     citizen.get_by_text("已收到您的建议").wait_for(timeout=60_000)
 
-    desk = _open(browser, f"{base}/rounds_admin")
-    _sign_in(desk, tmp, "demo_publisher")
-    _choose(desk, "选择一期", "浏览器测试一期（征集中）")
+    desk = open_page(browser, f"{base}/rounds_admin")
+    sign_in(desk, tmp, "demo_publisher")
+    choose(desk, "选择一期", "浏览器测试一期（征集中）")
     desk.get_by_text("群众建议待审核（1）").wait_for(timeout=60_000)
     desk.get_by_role("button", name="通过", exact=True).click()
     desk.get_by_text("群众建议待审核（0）").wait_for(timeout=60_000)
@@ -378,7 +263,7 @@ def test_whole_round_in_the_browser(server, browser):
     move_to(db, round_id, "voting")
     citizen.reload()   # a new session: verify again
     citizen.get_by_role("heading", name="投票").wait_for(timeout=60_000)
-    _verify_phone(citizen, "13977778888")
+    verify_phone(citizen, "13977778888")
     citizen.get_by_role("button", name="投一票").click()
     citizen.get_by_text("今天已投").wait_for(timeout=60_000)
     assert "共 1 票" in citizen.inner_text("main")
@@ -386,7 +271,7 @@ def test_whole_round_in_the_browser(server, browser):
     move_to(db, round_id, "sampling")
     desk.reload()      # a new session, still signed in (the sign-in cookie)
     assert "请先登录" not in desk.inner_text("main")
-    _choose(desk, "选择一期", "浏览器测试一期（抽检中）")
+    choose(desk, "选择一期", "浏览器测试一期（抽检中）")
     desk.get_by_role("tab", name="抽检计划").click()
     desk.get_by_role("button", name="确定抽检计划").click()
     desk.get_by_role("tab", name="关联抽检批次").click()
@@ -435,7 +320,7 @@ def test_every_public_page_fits_a_phone_screen(server, browser):
 def test_keyboard_alone_opens_a_service_and_searches(server, browser):
     """No mouse: Tab to a service on the home page, Enter; Tab to the search box, type, Enter."""
     base, _ = server
-    page = _open(browser, base + "/", width=390)
+    page = open_page(browser, base + "/", width=390)
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     for _ in range(80):
         page.keyboard.press("Tab")
@@ -478,7 +363,7 @@ def _follow(page, link: str, url: str) -> None:
 
 def test_a_visitor_switches_to_english_and_keeps_it_across_pages(server, browser):
     base, _ = server
-    page = _open(browser, base + "/")
+    page = open_page(browser, base + "/")
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebar"]').get_by_role("radio", name="English").click()
     page.get_by_role("heading", name="Food safety in Zhangjiajie (张家界市)").wait_for(timeout=60_000)

@@ -1,10 +1,10 @@
 """In Chromium: an English visitor searching "pork" on a phone, and 大字版 with the footer."""
-from test_browser import _open, browser, server  # noqa: F401  (skips without Chromium)
+from helpers.browser import browser, open_page, server  # noqa: F401  (skips without Chromium)
 
 
 def test_english_visitor_searches_pork_on_a_phone(server, browser, tmp_path):
     base, _ = server
-    page = _open(browser, base + "/sampling?lang=en", width=390)
+    page = open_page(browser, base + "/sampling?lang=en", width=390)
     box = page.get_by_label("Food, producer or place sampled")
     box.wait_for(timeout=60_000)
     box.fill("pork")
@@ -21,7 +21,7 @@ def test_english_visitor_searches_pork_on_a_phone(server, browser, tmp_path):
 
 def test_large_text_switch_and_footer(server, browser, tmp_path):
     base, _ = server
-    page = _open(browser, base + "/")
+    page = open_page(browser, base + "/")
     page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
     root_size = "getComputedStyle(document.documentElement).fontSize"
     assert page.evaluate(root_size) == "16px"
@@ -37,7 +37,7 @@ def test_large_text_switch_and_footer(server, browser, tmp_path):
     page.get_by_role("heading", name="网站地图").wait_for(timeout=60_000)
     assert page.evaluate(root_size) == "20px"
     # A shared link with ?large=1 opens large on a phone too.
-    phone = _open(browser, base + "/sitemap?large=1", width=390)
+    phone = open_page(browser, base + "/sitemap?large=1", width=390)
     phone.get_by_role("heading", name="网站地图").wait_for(timeout=60_000)
     phone.wait_for_function(f"{root_size} === '20px'", timeout=30_000)
     phone.screenshot(path=str(tmp_path / "sitemap_large_390.png"))

@@ -6,13 +6,13 @@ import sqlite3
 
 import pytest
 
-from test_browser import _open, browser, server  # noqa: F401  (module fixtures)
+from helpers.browser import browser, open_page, server  # noqa: F401  (module fixtures)
 
 PHONE, DESKTOP = 390, 1280
 
 
 def _home(browser, base, width):
-    page = _open(browser, base + "/", width)
+    page = open_page(browser, base + "/", width)
     page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
     return page
 
@@ -59,7 +59,7 @@ def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, b
     assert food in page.inner_text("main") and first_title
 
     # Shared into WeChat: a stranger's fresh browser opens the same batch.
-    other = _open(browser, batch_url, width)
+    other = open_page(browser, batch_url, width)
     other.get_by_role("link", name="返回查询结果").wait_for(timeout=60_000)
     assert food in other.inner_text("main") and "不合格" in other.inner_text("main")
     other.context.close()
@@ -190,7 +190,7 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     查询办理进度 -> the case; its address carries the number only, so a shared link asks for
     the code again."""
     from helpers.complaints import jpeg_with_gps
-    from test_browser import _choose
+    from helpers.browser import choose
 
     base, tmp = server
     photo = tmp_path / "photo.jpg"
@@ -203,7 +203,7 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     page.locator('[data-testid="stPageLink"]').filter(has_text="饭店").first.click()
     page.get_by_role("link", name="投诉或举报这家单位").click()
     page.get_by_role("heading", name="2. 发生了什么").wait_for(timeout=60_000)
-    _choose(page, "问题类别", "异物")
+    choose(page, "问题类别", "异物")
     from datetime import timedelta
 
     from portal.timeutil import local_today
@@ -229,7 +229,7 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     page.wait_for_url(re.compile(rf"no={tracking_no}"), timeout=30_000)
     assert code not in page.url
 
-    shared = _open(browser, page.url, PHONE)
+    shared = open_page(browser, page.url, PHONE)
     shared.get_by_role("textbox", name="查询码").wait_for(timeout=60_000)
     assert shared.get_by_role("textbox", name="查询编号").input_value() == tracking_no
     assert "您提交的照片" not in shared.inner_text("main")

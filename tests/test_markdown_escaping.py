@@ -202,7 +202,7 @@ def hostile_server(tmp_path_factory, demo_template):
     import shutil
 
     from helpers.server import running_portal
-    from test_browser import CHROMIUM
+    from helpers.browser import CHROMIUM
 
     if not shutil.which(CHROMIUM):
         pytest.skip("chromium is not installed")
@@ -218,7 +218,7 @@ def hostile_server(tmp_path_factory, demo_template):
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    from test_browser import ARGS, CHROMIUM
+    from helpers.browser import ARGS, CHROMIUM
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -4,14 +4,14 @@ import re
 
 import pytest
 
-from test_browser import _open, _sign_in, browser, server  # noqa: F401  (module fixtures)
+from helpers.browser import browser, open_page, server, sign_in  # noqa: F401  (module fixtures)
 
 pytestmark = pytest.mark.security
 
 
 def test_one_sign_in_lasts_through_reload_new_tab_and_deep_link_until_sign_out(server, browser):
     base, tmp = server
-    page = _open(browser, base + "/")
+    page = open_page(browser, base + "/")
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="登录", exact=True).click()
     page.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
     line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
@@ -52,10 +52,10 @@ def test_one_sign_in_lasts_through_reload_new_tab_and_deep_link_until_sign_out(s
 def test_an_admin_sets_up_the_second_factor_and_signs_in_with_a_code(server, browser):
     import pyotp
 
-    from test_browser import set_up_second_factor
+    from helpers.browser import set_up_second_factor
 
     base, tmp = server
-    page = _open(browser, base + "/accounts")
+    page = open_page(browser, base + "/accounts")
     page.get_by_text("请先登录").wait_for(timeout=60_000)
     password = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
                     if l.startswith("demo_admin\t")).split("\t")[1]
@@ -69,7 +69,7 @@ def test_an_admin_sets_up_the_second_factor_and_signs_in_with_a_code(server, bro
     page.get_by_role("button", name=re.compile("结束该账号在所有设备上的登录")).wait_for()
     page.context.close()
 
-    fresh = _open(browser, base + "/accounts")         # another device: password, then a code
+    fresh = open_page(browser, base + "/accounts")         # another device: password, then a code
     fresh.get_by_text("请先登录").wait_for(timeout=60_000)
     fresh.get_by_label("用户名").fill("demo_admin")
     fresh.get_by_label("密码").fill(password)

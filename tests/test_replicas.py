@@ -22,8 +22,8 @@ if not os.path.exists(NGINX) or not PG_URL:
         raise RuntimeError("CI needs nginx (apt-get install -y nginx) and PORTAL_TEST_DATABASE_URL")
     pytest.skip("nginx or PostgreSQL is not available", allow_module_level=True)
 
-from test_browser import _open, _sign_in, browser  # noqa: E402,F401
-from test_browser import _verify_phone, file_complaint  # noqa: E402
+from helpers.browser import browser, open_page, sign_in  # noqa: E402,F401
+from helpers.browser import file_complaint, verify_phone  # noqa: E402
 from benchmarks.common import render_template  # noqa: E402  (the one filler of the nginx template)
 from helpers.server import free_port  # noqa: E402
 
@@ -103,7 +103,7 @@ def _first_business(url: str) -> int:
 def test_both_processes_start_at_once_and_seed_once(cluster, browser):
     # The first page of each process sets up the database; only one may migrate and seed.
     for name in ("A", "B"):
-        _open(browser, cluster[name] + "/").get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+        open_page(browser, cluster[name] + "/").get_by_test_id("stMetric").first.wait_for(timeout=120_000)
     from portal.db import Database
     from portal.registry.models import Business
 
@@ -112,7 +112,7 @@ def test_both_processes_start_at_once_and_seed_once(cluster, browser):
 
 
 def test_complaint_through_nginx_seen_by_officials_on_both_processes(cluster, browser):
-    _open(browser, cluster["nginx"] + "/").get_by_test_id("stMetric").first.wait_for(timeout=120_000)
+    open_page(browser, cluster["nginx"] + "/").get_by_test_id("stMetric").first.wait_for(timeout=120_000)
     tracking_no, _code = file_complaint(
         browser, f"{cluster['nginx']}/complaint?business={_first_business(cluster['url'])}",
         "经过负载均衡提交：米粉里有一根塑料丝。", "代理测试", "13966667777")
@@ -123,8 +123,8 @@ def test_complaint_through_nginx_seen_by_officials_on_both_processes(cluster, br
         case_id = session.scalar(select(Complaint.id).where(Complaint.tracking_no == tracking_no))
     assert case_id
     for name in ("A", "B"):
-        desk = _open(browser, f"{cluster[name]}/complaint_queue?id={case_id}")
-        _sign_in(desk, cluster["tmp"], "demo_handler")
+        desk = open_page(browser, f"{cluster[name]}/complaint_queue?id={case_id}")
+        sign_in(desk, cluster["tmp"], "demo_handler")
         desk.get_by_text(f"投诉 {tracking_no}").wait_for(timeout=60_000)
         desk.get_by_text("139****7777").wait_for(timeout=60_000)
         assert "13966667777" not in desk.inner_text("main")
@@ -149,9 +149,9 @@ def test_votes_through_both_processes_add_up(cluster, browser):
         session.add(Candidate(round_id=round_.id, food="多进程测试食品", status="accepted"))
         round_id = round_.id
     for n, base in enumerate((cluster["A"], cluster["B"], cluster["nginx"])):
-        page = _open(browser, f"{base}/rounds?round={round_id}", width=390)
+        page = open_page(browser, f"{base}/rounds?round={round_id}", width=390)
         page.get_by_role("heading", name="投票", exact=True).wait_for(timeout=60_000)
-        _verify_phone(page, f"1378888000{n}")
+        verify_phone(page, f"1378888000{n}")
         page.get_by_role("button", name="投一票").click()
         page.get_by_text("今天已投").wait_for(timeout=60_000)
     with db.read() as session:

@@ -14,8 +14,7 @@ import pyotp
 import pytest
 
 from conftest import ROOT
-from helpers.server import running_portal
-from test_browser import _choose, _open, browser, set_up_second_factor  # noqa: F401
+from helpers.browser import browser, choose, demo_portal, open_page, set_up_second_factor  # noqa: F401
 
 pytestmark = pytest.mark.security
 SUBJECT = "wang.xiaoming-1001"
@@ -31,7 +30,7 @@ def provider():
 
 
 @pytest.fixture(scope="module")
-def sso_server(tmp_path_factory, provider):
+def sso_server(tmp_path_factory, provider, demo_template):
     """The portal with Streamlit's [auth] block (its own secrets file, not the project's);
     Streamlit fills {port} into the redirect URI."""
     tmp = tmp_path_factory.mktemp("sso")
@@ -43,7 +42,7 @@ def sso_server(tmp_path_factory, provider):
         'client_id = "food-safety-portal"\n'
         'client_secret = "test-client-secret"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    with running_portal(tmp, options=("--secrets.files", str(secrets_file))) as base:
+    with demo_portal(tmp, demo_template, options=("--secrets.files", str(secrets_file))) as base:
         # The browser uses the host name of the redirect URI: the provider's sign-in state
         # lives in a cookie of that host.
         yield base.replace("127.0.0.1", "localhost"), tmp
@@ -68,7 +67,7 @@ def _cookie(page, name: str, tries: int = 240):
 
 def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, browser, provider):
     base, tmp = sso_server
-    person = _open(browser, base + "/login")
+    person = open_page(browser, base + "/login")
     person.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
     person.get_by_role("button", name="统一身份认证登录").wait_for(timeout=60_000)
     person.screenshot(path=str(tmp / "login_with_sso.png"), full_page=True)
@@ -82,7 +81,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     assert not _cookie(person, "portal_official", tries=1)
     person.screenshot(path=str(tmp / "sso_refused.png"), full_page=True)
 
-    admin = _open(browser, base + "/accounts")    # the admin links what the person passed on
+    admin = open_page(browser, base + "/accounts")    # the admin links what the person passed on
     admin.get_by_text("请先登录").wait_for(timeout=60_000)
     admin.get_by_label("用户名").fill("demo_admin")
     admin.get_by_label("密码").fill(_password(tmp, "demo_admin"))
@@ -91,7 +90,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     admin.get_by_role("tab", name="统一身份认证").click()
     assert admin.get_by_role("textbox", name="用户标识").input_value() == SUBJECT      # the latest refused one
     assert admin.get_by_role("textbox", name="身份提供方").input_value() == provider
-    _choose(admin, "关联到的账号", "demo_handler")
+    choose(admin, "关联到的账号", "demo_handler")
     admin.get_by_role("button", name="关联到该账号").click()
     admin.get_by_text("已把该身份关联到账号 demo_handler").wait_for(timeout=60_000)
     admin.context.close()
@@ -127,7 +126,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
                              "--issuer", provider, "--subject", "chief-2001"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert linked.returncode == 0, linked.stderr
-    chief = _open(browser, base + "/login")
+    chief = open_page(browser, base + "/login")
     chief.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
     _sign_in_at_the_provider(chief, "chief-2001")
     code_box = chief.get_by_role("textbox", name="动态验证码")

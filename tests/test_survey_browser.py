@@ -3,7 +3,7 @@ told it has answered (in Chinese, and in English for an English visitor); a seco
 can answer; a browser that keeps no cookies is asked to verify a phone instead."""
 import os
 
-from test_browser import _open, browser, server, wait_until_drawn  # noqa: F401  (the shared fixtures)
+from helpers.browser import browser, open_page, server, wait_until_drawn  # noqa: F401  (the shared fixtures)
 
 from portal.surveys.definition import load_survey
 
@@ -53,7 +53,7 @@ def _answer(page, name: str) -> None:
 
 def test_one_response_per_browser_even_after_a_reload(server, browser):  # noqa: F811
     base, _ = server
-    page = _open(browser, base + "/survey", width=390)
+    page = open_page(browser, base + "/survey", width=390)
     _answer(page, "first")
     # The token is a signed HttpOnly, SameSite=Lax cookie, and the address bar stays clean.
     cookie = next(c for c in page.context.cookies() if c["name"] == "portal_browser")
@@ -69,7 +69,7 @@ def test_one_response_per_browser_even_after_a_reload(server, browser):  # noqa:
     english.goto(base + "/survey?lang=en")
     english.get_by_text("This browser has already answered this survey period").wait_for(timeout=90_000)
     # Another browser (another context: its own cookies) can answer.
-    other = _open(browser, base + "/survey", width=1280)
+    other = open_page(browser, base + "/survey", width=1280)
     _answer(other, "second")
     page.context.close()
     other.context.close()

@@ -1,35 +1,12 @@
 """快检室 in Chromium on a 390 px phone: a citizen goes from the home page to a testing room,
 verifies a phone, books a slot, and looks the booking up by its code; nothing runs off the
 side of the screen."""
-import pytest
-
-from test_browser import CHROMIUM, _open, _verify_phone, wait_until_drawn  # noqa: F401  (skips without Chromium)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from helpers.server import running_portal
-
-    tmp = tmp_path_factory.mktemp("rooms-browser")
-    with running_portal(tmp, tmp / "portal.sqlite3") as base:
-        yield base, tmp
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from test_browser import ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+from helpers.browser import browser, open_page, server, verify_phone, wait_until_drawn  # noqa: F401  (module fixtures)
 
 
 def test_a_citizen_books_a_testing_room_on_a_phone(server, browser):
     base, _ = server
-    page = _open(browser, base + "/", width=390)
+    page = open_page(browser, base + "/", width=390)
     page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
     assert "快检室" in page.inner_text("main")            # the home page's figure and service card
     page.locator("main").get_by_role("link", name="快检室", exact=True).first.click()
@@ -37,7 +14,7 @@ def test_a_citizen_books_a_testing_room_on_a_phone(server, browser):
     assert "不是法定检验结论" in page.inner_text("main")
     page.locator("main").get_by_role("link", name="快检室").filter(has_text="永定区").first.click()
     page.get_by_role("heading", name="预约送检").wait_for(timeout=60_000)
-    _verify_phone(page, "13966665555")
+    verify_phone(page, "13966665555")
     page.get_by_text("已验证 139****5555").wait_for(timeout=60_000)
     page.get_by_role("textbox", name="送检食品").fill("豇豆")
     page.get_by_role("button", name="确认预约").click()
