@@ -97,6 +97,16 @@ def cmd_users(args) -> int:
         return 0
     if args.users_command in ("link-identity", "unlink-identity"):
         return _users_identity(portal, args)
+    if args.users_command == "set-email":
+        try:
+            with portal.db.write() as session:
+                official = actions.set_email(session, _actor(), args.name, args.email)
+        except InputError as exc:
+            for field, message in exc.errors.items():
+                print(f"{field}: {message}", file=sys.stderr)
+            return 2
+        print(f"已{'设置' if official.email else '删除'}账号 {official.username} 的工作邮箱，已记入审计日志")
+        return 0
     if args.users_command == "unlock":
         try:
             with portal.db.write() as session:
@@ -316,6 +326,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", action="append", required=True, choices=list(ROLES))
     add.add_argument("--display-name")
     users_sub.add_parser("list")
+    email = users_sub.add_parser("set-email", help="set an official's work e-mail (the handlers' morning "
+                                                   "digest goes there; '' removes it; audited)")
+    email.add_argument("name")
+    email.add_argument("email")
     users_sub.add_parser("unlock", help="clear the sign-in delays on an account (audited)") \
         .add_argument("name")
     link = users_sub.add_parser("link-identity", help="link a single sign-on identity (OIDC issuer + "

@@ -205,8 +205,8 @@ def _retry(db, delivery_id: int, error: str, stats: Stats, attempts: int | None 
 def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS,
              transport_factory=SmtpTransport, now=None) -> Stats:
     """Fan out every waiting event, make the digests that are due, then send every due
-    message; return when none is left. `now` (naive UTC) is the worker's clock (tests set it)."""
-    now = now or utcnow()
+    message; return when none is left. `now` (naive UTC) is the worker's clock (tests set
+    it); unset, each step reads the clock afresh (fan-out stamps its deliveries as it goes)."""
     if not settings.smtp_url:
         raise RuntimeError("PORTAL_SMTP_URL is not set: there is no mail server to send through")
     queued = 0
@@ -216,10 +216,10 @@ def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SEC
         with db.write() as session:
             queued = follow_up.schedule(session)
     stats = Stats(fanned_out=fanout.fan_out(db), follow_ups=queued)
-    expire_unconfirmed(db, now)
-    stats.digests = digests.make_follower_digests(db, now, settings.digest_hour)
-    digests.make_handler_digests(db, now, settings.digest_hour)
-    stats.handler_digests = digests.send_handler_digests(db, settings, now, lease_seconds=lease_seconds,
+    expire_unconfirmed(db, now or utcnow())
+    stats.digests = digests.make_follower_digests(db, now or utcnow(), settings.digest_hour)
+    digests.make_handler_digests(db, now or utcnow(), settings.digest_hour)
+    stats.handler_digests = digests.send_handler_digests(db, settings, now or utcnow(), lease_seconds=lease_seconds,
                                                          transport_factory=transport_factory).sent
     while True:
         ids = claim(db, batch, lease_seconds, now)

@@ -3,7 +3,6 @@ unsubscribe (the contact erased). Citizens have no actor: the rate limits and th
 confirmation link guard these, and no answer says whether an address was known."""
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal import personal, ratelimit
 from portal.clients import Client
+from portal.i18n import N_
 from portal.notices import events, links
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
                                    FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
@@ -19,24 +19,12 @@ from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_
                                   REQUESTS_PER_CLIENT_PER_DAY, UNCONFIRMED_DAYS)
 from portal.registry.models import Business, District
 from portal.timeutil import local_today, utcnow
-from portal.validation import InputError, Message
+from portal.validation import InputError, Message, normalise_email  # noqa: F401 (used by callers too)
 
-# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets (the address
-# goes into a header); the mail server has the last word.
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
 FOLLOWABLE = (BUSINESS, DISTRICT, CATEGORY, ALL_FAILED)
 # How often a follow mails (stored as Follow.digest); labels for the form and manage page.
 IMMEDIATE, DAILY = "immediate", "daily"
-CADENCES = {IMMEDIATE: "即时（一有消息就发邮件）", DAILY: "每日汇总（每天一封）"}
-
-
-def normalise_email(raw: object) -> str | None:
-    text = str(raw or "").strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text):
-        return None
-    # Lower case throughout: mail servers treat local parts so in practice, and one address
-    # must not pass the limits again by changing its case.
-    return text.lower()
+CADENCES = {IMMEDIATE: N_("即时：一有消息就发邮件"), DAILY: N_("每日汇总：每天一封，列出当天的全部消息")}
 
 
 def _contact(session: Session, secret_key: str, address: str, channel: str = EMAIL) -> NoticeContact:
