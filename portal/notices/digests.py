@@ -111,8 +111,9 @@ def make_follower_digests(db, now: datetime, hour: int, chunk: int = CHUNK) -> i
             inserted = session.execute(_insert(session)(table).values([
                 {"event_id": event_id, "contact_id": c, "status": QUEUED, "attempts": 0,
                  "next_attempt_at": now, "created_at": now} for c in contacts])
-                .on_conflict_do_nothing(index_elements=[table.c.contact_id, table.c.event_id]))
-            made += max(inserted.rowcount or 0, 0)
+                .on_conflict_do_nothing(index_elements=[table.c.contact_id, table.c.event_id])
+                .returning(table.c.id))
+            made += len(inserted.all())
             # Only into a digest not yet claimed: news that came in late for a digest already
             # on its way stays held for the next day's.
             unsent = select(Delivery.contact_id).where(Delivery.event_id == event_id, Delivery.status == QUEUED,
