@@ -462,3 +462,31 @@ def test_an_unconfirmed_follow_is_erased_after_seven_days(notify_env, mailbox):
         assert session.scalar(select(func.count()).select_from(NoticeContact)) == 1      # the active one stays
         assert session.scalar(select(Follow.status)) == ACTIVE
         assert session.scalar(select(func.count()).select_from(Delivery)) == 0      # its confirmation too
+
+
+def test_a_complainants_notice_address_goes_with_the_cases_personal_data(notify_env, mailbox):
+    """Complaint retention erases the address given for notices with the case's other personal
+    data, unless it still follows something else."""
+    from portal.complaints import filing
+    from portal.complaints.models import CLOSED, Complaint
+    from portal.complaints.retention import erase_expired
+
+    portal, settings = notify_env
+    shop = add_business(portal, "张家界示例快餐店")
+    cases = []
+    for n, email in enumerate(("only@example.com", "also@example.com")):
+        with portal.db.write() as session:
+            receipt = filing.submit(session, settings.secret_key, portal.profile.adcode,
+                                    complaint_form(shop, email=email, phone=phone(n)), [], citizen(n))
+            case = session.get(Complaint, receipt.complaint_id)
+            case.status, case.finished_on = CLOSED, date(2020, 1, 2)
+            cases.append(case.id)
+    with portal.db.write() as session:           # the second also follows the shop
+        contact = follows.complaint_contact(session, settings.secret_key, "also@example.com", cases[1])
+        session.add(Follow(contact_id=contact, topic=BUSINESS, subject=str(shop), status=ACTIVE))
+    with portal.db.write() as session:
+        assert erase_expired(session, 3) == 2
+    with portal.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(NoticeContact)) == 1
+        assert session.scalar(select(func.count()).select_from(Follow)) == 1
+        assert session.scalar(select(Follow.topic)) == BUSINESS

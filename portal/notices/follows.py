@@ -117,12 +117,24 @@ def expire_unconfirmed(db, now: datetime) -> int:
         if session.scalar(select(Follow.id).where(stale).limit(1)) is None:
             return 0
     with db.write() as session:
-        contacts = set(session.scalars(select(Follow.contact_id).where(stale)))
-        session.execute(delete(Follow).where(stale))
-        left = set(session.scalars(select(Follow.contact_id).distinct().where(Follow.contact_id.in_(contacts))))
-        for contact_id in sorted(contacts - left):
-            erase_contact(session, contact_id)
-        return len(contacts - left)
+        return _drop_follows(session, stale)
+
+
+def drop_complaint_follows(session: Session, complaint_ids: list[int]) -> int:
+    """Retention of complaints (complaints.retention): the cases' personal data goes, and so
+    do their follows, and the addresses that followed nothing else. The addresses erased."""
+    return _drop_follows(session, (Follow.topic == COMPLAINT) & Follow.subject.in_([str(i) for i in complaint_ids]))
+
+
+def _drop_follows(session: Session, which) -> int:
+    contacts = set(session.scalars(select(Follow.contact_id).where(which)))
+    if not contacts:
+        return 0
+    session.execute(delete(Follow).where(which))
+    left = set(session.scalars(select(Follow.contact_id).distinct().where(Follow.contact_id.in_(contacts))))
+    for contact_id in sorted(contacts - left):
+        erase_contact(session, contact_id)
+    return len(contacts - left)
 
 
 def follow_complaint(session: Session, secret_key: str, address: str, complaint_id: int) -> int:
