@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from portal.accounts.models import Official, OfficialRole
 from portal.complaints.handling import DUE_KIND_LABELS, QueueFilter, QueueRow, queue
 from portal.complaints.models import KIND_LABELS
+from portal.notices.fanout import _insert      # the dialect's INSERT ... ON CONFLICT
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.models import (DAILY_DIGEST, DIGESTED, DROPPED, FAILED, HELD, QUEUED, SENDING, SENT, Delivery,
                                    HandlerDigest, NoticeContact, NoticeEvent)
@@ -59,14 +60,6 @@ def cutoff(day: date, hour: int) -> datetime:
 
 
 # --- followers' daily digest --------------------------------------------------------------
-
-
-def _insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert
 
 
 def _day_event(session: Session, day: date, now: datetime) -> int:
@@ -235,11 +228,13 @@ class HandlerStats:
 
 
 def _claim_handler_digests(db, now: datetime, lease_seconds: int) -> list[int]:
+    due = or_((HandlerDigest.status == QUEUED) & (HandlerDigest.next_attempt_at <= now),
+              (HandlerDigest.status == SENDING) & (HandlerDigest.lease_until < now))
+    with db.read() as session:      # every pass of the worker: the write lock only when some are due
+        if session.scalar(select(HandlerDigest.id).where(due).limit(1)) is None:
+            return []
     with db.write() as session:
-        query = (select(HandlerDigest.id).where(or_(
-            (HandlerDigest.status == QUEUED) & (HandlerDigest.next_attempt_at <= now),
-            (HandlerDigest.status == SENDING) & (HandlerDigest.lease_until < now)))
-            .order_by(HandlerDigest.id).limit(50))
+        query = select(HandlerDigest.id).where(due).order_by(HandlerDigest.id).limit(50)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         ids = list(session.scalars(query))
