@@ -216,10 +216,11 @@ def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SEC
         with db.write() as session:
             queued = follow_up.schedule(session)
     stats = Stats(fanned_out=fanout.fan_out(db), follow_ups=queued)
-    expire_unconfirmed(db, now or utcnow())
-    stats.digests = digests.make_follower_digests(db, now or utcnow(), settings.digest_hour)
-    digests.make_handler_digests(db, now or utcnow(), settings.digest_hour)
-    stats.handler_digests = digests.send_handler_digests(db, settings, now or utcnow(), lease_seconds=lease_seconds,
+    moment = now or utcnow()        # the digests' clock, read after fan-out
+    expire_unconfirmed(db, moment)
+    stats.digests = digests.make_follower_digests(db, moment, settings.digest_hour)
+    digests.make_handler_digests(db, moment, settings.digest_hour)
+    stats.handler_digests = digests.send_handler_digests(db, settings, moment, lease_seconds=lease_seconds,
                                                          transport_factory=transport_factory).sent
     while True:
         ids = claim(db, batch, lease_seconds, now)
