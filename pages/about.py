@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal import i18n
 from portal.i18n import both, t
+from portal.notices import rules as notice_rules
 from portal.rule_sources import all_rules
 from portal.ui import cached
 from portal.ui.layout import page_setup
@@ -39,7 +40,10 @@ with st.expander(t("个人信息保护")):
                          "在预约日期过后 {days} 天删除；送检食品和检测结果不含个人信息，保留用于统计，删除操作留有记录。",
                          days=ctx.settings.test_room_retention_days) + "\n"
                 "- " + t("为接收通知留下的电子邮箱加密保存，只用于发送您要求的通知；退订（每封邮件末尾都有链接）"
-                         "或取消全部关注时立即删除，邮件连续 3 次被对方服务器拒收时也会删除。") + "\n"
+                         "或取消全部关注时立即删除，邮件连续 {bounces} 次被对方服务器拒收时、"
+                         "申请关注后 {days} 天内没有确认时也会删除；只为接收自己投诉举报的通知而留下的邮箱，"
+                         "随该投诉举报的其他个人信息一起删除。",
+                         bounces=notice_rules.MAX_BOUNCES, days=notice_rules.UNCONFIRMED_DAYS) + "\n"
                 "- " + t("为接收短信通知留下的手机号同样加密保存，只用于发送您要求的通知；"
                          "用短信里的链接停止全部通知或取消全部关注时立即删除，短信网关连续 3 次拒绝发送时也会删除。"))
 

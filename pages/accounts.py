@@ -18,7 +18,7 @@ ctx = page_setup("账号管理", role="admin", layout="wide")
 st.title("账号管理")
 st.caption("新建、停用和重置密码都会记入审计日志。新账号和被重置的账号首次登录时必须设置新密码。")
 
-LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色", "password": "密码",
+LABELS = {"username": "用户名", "display_name": "姓名", "roles": "角色", "password": "密码", "email": "工作邮箱",
           "issuer": "身份提供方", "subject": "用户标识"}
 role_names = list(ROLES)
 
@@ -42,8 +42,8 @@ st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="str
 usernames = [o.username for o in officials]
 delayed = [name for name in delayed if name in usernames]
 
-create, roles_tab, status_tab, reset_tab, unlock_tab, sso_tab = st.tabs(
-    ["新建账号", "调整角色", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"],
+create, roles_tab, email_tab, status_tab, reset_tab, unlock_tab, sso_tab = st.tabs(
+    ["新建账号", "调整角色", "工作邮箱", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"],
     key="accounts_tab")      # a key keeps the open tab across the rerun after a change
 with create:
     with st.form("create_official"):
@@ -79,6 +79,24 @@ with roles_tab:
         else:
             st.success(f"已保存 {who} 的角色。")
             st.rerun()
+
+with email_tab:
+    st.caption("投诉举报处理人员每个工作日上午会收到一封邮件，列出两个工作日内到期和已逾期的案件（只有编号和期限）。"
+               "收件地址是这里设置的工作邮箱；留空即删除，不再发送。设置和删除都记入审计日志。")
+    who = st.selectbox("账号", usernames, key="email_who")
+    with st.form("set_email"):
+        current_email = next((o.email or "" for o in officials if o.username == who), "")
+        new_email = st.text_input("工作邮箱", value=current_email, max_chars=254,
+                                  placeholder="name@example.gov.cn", key=f"email_of_{who}")
+        submitted = st.form_submit_button("保存邮箱")
+    if submitted:
+        try:
+            with ctx.db.write() as session:
+                actions.set_email(session, ctx.actor, who, new_email)
+        except InputError as exc:
+            show_errors(exc, LABELS)
+        else:
+            st.success(f"已保存 {who} 的工作邮箱。")
 
 with status_tab:
     with st.form("set_active"):

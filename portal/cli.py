@@ -97,14 +97,20 @@ def cmd_users(args) -> int:
         return 0
     if args.users_command in ("link-identity", "unlink-identity"):
         return _users_identity(portal, args)
-    if args.users_command == "unlock":
+    if args.users_command in ("set-email", "unlock"):
         try:
             with portal.db.write() as session:
-                cleared = actions.unlock(session, _actor(), args.name)
+                if args.users_command == "set-email":
+                    email = actions.set_email(session, _actor(), args.name, args.email).email
+                else:
+                    cleared = actions.unlock(session, _actor(), args.name)
         except InputError as exc:
             for field, message in exc.errors.items():
                 print(f"{field}: {message}", file=sys.stderr)
             return 2
+        if args.users_command == "set-email":
+            print(f"已{'设置' if email else '删除'}账号 {args.name.strip().lower()} 的工作邮箱，已记入审计日志")
+            return 0
         print(f"已解除账号 {args.name.strip().lower()} 的登录限制（清除 {cleared} 条记录），已记入审计日志")
         return 0
     password = _read_password(prompt_twice=True)
@@ -246,7 +252,8 @@ def cmd_notify(args) -> int:
     if args.notify_command == "run-once":
         stats = delivery.run_once(portal.db, portal.settings, batch=args.batch, lease_seconds=args.lease)
         print(f"回访问卷 {stats.follow_ups} 份，分发 {stats.fanned_out} 条，发出 {stats.sent} 封，稍后重试 {stats.retried} 封，"
-              f"失败 {stats.failed} 封，无需发送 {stats.dropped} 封")
+              f"失败 {stats.failed} 封，无需发送 {stats.dropped} 封；每日汇总 {stats.digests} 份，"
+              f"办理到期提醒 {stats.handler_digests} 封")
         return 0
     logging.getLogger("portal.notices").setLevel(logging.INFO)
     try:
@@ -317,6 +324,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", action="append", required=True, choices=list(ROLES))
     add.add_argument("--display-name")
     users_sub.add_parser("list")
+    email = users_sub.add_parser("set-email", help="set an official's work e-mail (the handlers' morning "
+                                                   "digest goes there; '' removes it; audited)")
+    email.add_argument("name")
+    email.add_argument("email")
     users_sub.add_parser("unlock", help="clear the sign-in delays on an account (audited)") \
         .add_argument("name")
     link = users_sub.add_parser("link-identity", help="link a single sign-on identity (OIDC issuer + "

@@ -182,6 +182,10 @@ class Settings(BaseSettings):
     # ends every Message-ID.
     mail_from: Text = _form(r"[^<>\n]{0,60}<[^\s<>@]+@[A-Za-z0-9.\-]+>|[^\s<>@]+@[A-Za-z0-9.\-]+",
                             "食品安全信息 <notices@food.example.gov.cn>")
+    # The local (Beijing time) hour at which the day's digests go out: followers who chose
+    # 每日汇总 get one mail listing the day's news, handlers their cases due within two
+    # working days (portal/notices/digests.py).
+    digest_hour: Whole = Field(8, ge=0, le=23)
     # The site is served over HTTPS: the portal's cookies (portal.cookies) are marked Secure.
     secure_cookies: Flag = Field(default_factory=_production)
     # The footer every government site carries (each line hidden while empty): 主办单位

@@ -16,5 +16,5 @@ from portal.surveys.models import (SurveyDimensionScore, SurveyDontKnow, SurveyP
 from portal.test_rooms.models import RoomBooking, TestRoom  # noqa: F401
 from portal.rapid_tests.models import (RapidFollowUp, RapidMarket, RapidTest,  # noqa: F401
                                        RapidTestImport)
-from portal.notices.models import (Delivery, Follow, NoticeContact, NoticeEvent,  # noqa: F401
+from portal.notices.models import (Delivery, Follow, HandlerDigest, NoticeContact, NoticeEvent,  # noqa: F401
                                    NoticeEventSubject)

@@ -139,3 +139,18 @@ def not_future(value: date | None, label: str) -> date:
     if value > local_today():
         raise ValueError(Message("{label}不能晚于今天", label=label))
     return value
+
+
+# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets (the address
+# goes into a mail header); the mail server has the last word.
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
+
+
+def normalise_email(raw: object) -> str | None:
+    """An e-mail address in lower case, or None when it is not one."""
+    text = str(raw or "").strip()
+    if len(text) > 254 or not _EMAIL.fullmatch(text):
+        return None
+    # Lower case throughout: mail servers treat local parts so in practice, and one address
+    # must not pass a limit again by changing its case.
+    return text.lower()

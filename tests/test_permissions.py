@@ -47,6 +47,7 @@ CALLS = {
     "official_reset_password": lambda p, s, a, i: actions.reset_password(s, a, "admin1"),
     "official_set_roles": lambda p, s, a, i: actions.set_roles(s, a, "admin1", ["analyst"]),
     "official_unlock": lambda p, s, a, i: actions.unlock(s, a, "admin1"),
+    "official_set_email": lambda p, s, a, i: actions.set_email(s, a, "admin1", "admin@example.gov.cn"),
     "official_end_sessions": lambda p, s, a, i: actions.end_sessions(s, a, "admin1"),
     "official_link_identity": lambda p, s, a, i: identities.link(s, a, "admin1", IDENTITY),
     "official_unlink_identity": lambda p, s, a, i: identities.unlink(s, a, IDENTITY),

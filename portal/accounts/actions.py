@@ -21,7 +21,7 @@ from portal.accounts.rules import ROLES, Actor
 from portal.accounts.throttle import SignInThrottle, clear_pair
 from portal.accounts.throttle import take as throttle_take, unlock as clear_delays
 from portal.timeutil import to_local, utcnow
-from portal.validation import InputError, checked, Message, clean_text, parse
+from portal.validation import InputError, checked, Message, clean_text, normalise_email, parse
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 
@@ -190,6 +190,21 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> O
             sessions.end_all(session, official.id, "disabled")
         audit.record(session, actor, "official_enable" if active else "official_disable",
                      object_type="official", object_id=official.username)
+    return official
+
+
+def set_email(session: Session, actor: Actor, username: str, raw: object) -> Official:
+    """An official's work address for the handlers' morning digest; empty removes it."""
+    official = get_for_admin(session, actor, username, "official_set_email")
+    email = None
+    if str(raw or "").strip():
+        email = normalise_email(raw)
+        if email is None:
+            raise InputError({"email": Message("请填写有效的电子邮箱地址，例如 name@example.gov.cn")})
+    if official.email != email:
+        before, official.email = official.email, email
+        audit.record(session, actor, "official_set_email", object_type="official", object_id=official.username,
+                     detail={"before": before or "", "after": email or ""})
     return official
 
 

@@ -23,6 +23,9 @@ class Official(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
+    # A work address for the handlers' morning digest (portal.notices.digests); set by an
+    # admin (accounts.actions.set_email, audited). A work address, not a citizen's: kept plain.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set when an admin resets the password: the official must choose a new one.

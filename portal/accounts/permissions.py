@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, str | None] = {
     "official_disable": ADMIN,
     "official_reset_password": ADMIN,
     "official_set_roles": ADMIN,
+    "official_set_email": ADMIN,
     "official_unlock": ADMIN,
     "official_end_sessions": ADMIN,
     "official_link_identity": ADMIN,

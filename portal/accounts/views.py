@@ -18,6 +18,7 @@ def official_rows(officials: list[Official]) -> list[dict]:
         "用户名": o.username,
         "姓名": o.display_name,
         "角色": "、".join(ROLES.get(r, r) for r in sorted(o.roles)),
+        "工作邮箱": o.email or "",
         "状态": ("可用" if o.active else "已停用") + ("（待改密码）" if o.must_change_password else ""),
         "最近登录": cn_datetime(o.last_sign_in_at),
         "创建时间": cn_datetime(o.created_at),

@@ -1,5 +1,6 @@
 """Erasing personal data a configurable time after a case is finished (default three years):
-name, phone, the citizen's own words and photos go; category, business, dates and outcome
+name, phone, the citizen's own words and photos go (and the e-mail address given for notices,
+unless it follows something else); category, business, dates and outcome
 stay for the statistics. Each run leaves an audit row."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from portal.accounts.permissions import authorize
 from portal.accounts.rules import Actor
 from portal.complaints.models import FINISHED_STATUSES, Complaint, ComplaintEvent, ComplaintFollowUp, ComplaintPhoto
 from portal.lists.rules import add_years
+from portal.notices.follows import drop_complaint_follows
 from portal.timeutil import local_today, utcnow
 
 ERASED = "（已按个人信息保存期限删除）"
@@ -42,6 +44,7 @@ def erase_expired(session: Session, years: int, today: date | None = None,
         session.execute(update(ComplaintFollowUp).where(ComplaintFollowUp.complaint_id.in_(chunk))
                         .values(answer_text=None))
         session.execute(delete(ComplaintPhoto).where(ComplaintPhoto.complaint_id.in_(chunk)))
+        drop_complaint_follows(session, chunk)      # the complainant's notice address
     audit.record(session, actor, "complaint_erase_personal", object_type="complaint",
                  detail={"count": len(ids), "finished_before": cutoff.isoformat(),
                          "retention_years": years, "ids": ids[:1000]})

@@ -16,7 +16,10 @@ them, mark each sent.
   most that group to be sent again (with the same Message-IDs) when its lease ends.
 - Failure: 4xx or no connection: retried with backoff (rules.BACKOFF_SECONDS), up to
   MAX_ATTEMPTS; 5xx for the recipient: a bounce, given up, and the contact erased after
-  MAX_BOUNCES.
+  MAX_BOUNCES in a row (an accepted message starts the count again).
+- Digests (digests.py): at the digest hour the held news of followers who chose 每日汇总
+  becomes one digest delivery per contact, sent like any other; handlers get their morning
+  digest. Unconfirmed follows past rules.UNCONFIRMED_DAYS are erased.
 """
 from __future__ import annotations
 
@@ -31,8 +34,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.complaints import follow_up
-from portal.notices import fanout, links, sms
-from portal.notices.follows import erase_contact
+from portal.notices import digests, fanout, links, sms
+from portal.notices.follows import erase_contact, expire_unconfirmed
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.messages import render
 from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
@@ -54,6 +57,8 @@ MARK_SECONDS = 1.0
 class Stats:
     fanned_out: int = 0
     follow_ups: int = 0
+    digests: int = 0            # followers' daily digests made
+    handler_digests: int = 0    # handlers' morning digests sent
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -65,8 +70,8 @@ def message_id(delivery_id: int, event_id: int, domain: str) -> str:
     return f"<notice.{event_id}.{delivery_id}@{domain}>"
 
 
-def claim(db, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS) -> list[int]:
-    now = utcnow()
+def claim(db, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS, now=None) -> list[int]:
+    now = now or utcnow()
     with db.write() as session:
         query = (select(Delivery.id).where(or_(
             (Delivery.status == QUEUED) & (Delivery.next_attempt_at <= now),
@@ -120,6 +125,11 @@ def _mark_sent(db, accepted: list[tuple[int, int | None]]) -> None:
         session.execute(update(Delivery).where(Delivery.id.in_([d for d, _ in accepted]),
                                                Delivery.status == SENDING)
                         .values(status=SENT, sent_at=now, lease_until=None))
+        # Bounces count in a row: an accepted message starts the count again.
+        session.execute(update(NoticeContact).where(
+            NoticeContact.bounces > 0,
+            NoticeContact.id.in_(select(Delivery.contact_id).where(Delivery.id.in_([d for d, _ in accepted]))))
+            .values(bounces=0).execution_options(synchronize_session=False))
         secrets_sent = [e for _, e in accepted if e is not None]
         if secrets_sent:
             session.execute(update(NoticeEvent).where(NoticeEvent.id.in_(secrets_sent)).values(secret=None))
@@ -221,8 +231,10 @@ def _retry(db, delivery_id: int, error: str, stats: Stats, attempts: int | None 
 
 
 def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS,
-             transport_factory=SmtpTransport) -> Stats:
-    """Fan out every waiting event, then send every due message; return when none is left."""
+             transport_factory=SmtpTransport, now=None) -> Stats:
+    """Fan out every waiting event, make the digests that are due, then send every due
+    message; return when none is left. `now` (naive UTC) is the worker's clock (tests set
+    it); unset, each step reads the clock afresh (fan-out stamps its deliveries as it goes)."""
     if not settings.smtp_url and not sms.available(settings):
         raise RuntimeError("neither PORTAL_SMTP_URL nor an SMS gateway is set: nothing to send through")
     queued = 0
@@ -232,8 +244,15 @@ def run_once(db, settings, *, batch: int = BATCH, lease_seconds: int = LEASE_SEC
         with db.write() as session:
             queued = follow_up.schedule(session)
     stats = Stats(fanned_out=fanout.fan_out(db), follow_ups=queued)
+    moment = now or utcnow()        # the digests' clock, read after fan-out
+    expire_unconfirmed(db, moment)
+    stats.digests = digests.make_follower_digests(db, moment, settings.digest_hour)
+    if settings.smtp_url:           # the handlers' digest goes by mail only
+        digests.make_handler_digests(db, moment, settings.digest_hour)
+        stats.handler_digests = digests.send_handler_digests(db, settings, moment, lease_seconds=lease_seconds,
+                                                             transport_factory=transport_factory).sent
     while True:
-        ids = claim(db, batch, lease_seconds)
+        ids = claim(db, batch, lease_seconds, now)
         if not ids:
             return stats
         send_claimed(db, settings, ids, stats, transport_factory)

@@ -9,12 +9,12 @@ follows whose ids lie in (fan_cursor, fan_cursor + chunk] with those subjects. T
 contact following both a business and its district harmless: one delivery each."""
 from __future__ import annotations
 
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from portal.notices import voters
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, COMPLAINT_STATUS, DISTRICT,
-                                   QUEUED, SAMPLING_FAILED, Delivery, Follow, NoticeEvent, NoticeEventSubject)
+                                   HELD, QUEUED, SAMPLING_FAILED, Delivery, Follow, NoticeEvent, NoticeEventSubject)
 from portal.sampling.models import FAILED, SamplingBatch
 from portal.timeutil import utcnow
 
@@ -75,7 +75,10 @@ def fan_out_chunk(session: Session, chunk: int = CHUNK) -> tuple[int, bool] | No
     low, high = event.fan_cursor, min(event.fan_cursor + chunk, event.fan_upto)
     if high > low:
         follows, wanted = Follow.__table__, NoticeEventSubject.__table__
-        recipients = (select(literal(event.id), follows.c.contact_id, literal(QUEUED), literal(0),
+        # Held for the daily digest when every follow that brings the event chose 每日汇总;
+        # one 即时 follow among them sends it at once.
+        status = case((func.min(case((follows.c.digest, 1), else_=0)) == 1, literal(HELD)), else_=literal(QUEUED))
+        recipients = (select(literal(event.id), follows.c.contact_id, status, literal(0),
                              literal(now), literal(now))
                       .select_from(follows.join(wanted, (wanted.c.topic == follows.c.topic)
                                                 & (wanted.c.subject == follows.c.subject)))

@@ -3,36 +3,28 @@ unsubscribe (the contact erased). Citizens have no actor: the rate limits and th
 confirmation link guard these, and no answer says whether an address was known."""
 from __future__ import annotations
 
-import re
 import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal import personal, ratelimit
 from portal.clients import Client
+from portal.i18n import N_
 from portal.notices import events, links, voters
 from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPLAINT, DISTRICT, EMAIL,
-                                   FOLLOW_CONFIRM, PENDING, Delivery, Follow, NoticeContact)
+                                   FOLLOW_CONFIRM, PENDING, SMS, Delivery, Follow, NoticeContact)
 from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
-                                  REQUESTS_PER_CLIENT_PER_DAY)
+                                  REQUESTS_PER_CLIENT_PER_DAY, UNCONFIRMED_DAYS)
 from portal.registry.models import Business, District
 from portal.timeutil import local_today, utcnow
-from portal.validation import InputError, Message
+from portal.validation import InputError, Message, normalise_email  # noqa: F401 (used by callers too)
 
-# Deliberately plain: one @, a dot in the domain, no spaces or angle brackets (the address
-# goes into a header); the mail server has the last word.
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\.[A-Za-z0-9-]{1,63})+")
 FOLLOWABLE = (BUSINESS, DISTRICT, CATEGORY, ALL_FAILED)
-
-
-def normalise_email(raw: object) -> str | None:
-    text = str(raw or "").strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text):
-        return None
-    # Lower case throughout: mail servers treat local parts so in practice, and one address
-    # must not pass the limits again by changing its case.
-    return text.lower()
+# How often a follow mails (stored as Follow.digest); labels for the form and manage page.
+IMMEDIATE, DAILY = "immediate", "daily"
+CADENCES = {IMMEDIATE: N_("即时：一有消息就发邮件"), DAILY: N_("每日汇总：每天一封，列出当天的全部消息")}
 
 
 def _contact(session: Session, secret_key: str, address: str, channel: str = EMAIL) -> NoticeContact:
@@ -87,19 +79,71 @@ def request_follow(session: Session, secret_key: str, client: Client, data: dict
     subject = _check_subject(session, topic, data.get("subject"))
     take_request_allowance(session, secret_key, client, address)
     contact = _contact(session, secret_key, address)
+    digest = _cadence(data.get("cadence"))
     follow = session.scalar(select(Follow).where(Follow.contact_id == contact.id, Follow.topic == topic,
                                                  Follow.subject == subject))
     if follow is not None and follow.status == ACTIVE:
-        return
+        return      # a confirmed follow's choice changes only through its own manage link
     if follow is None:
         count = session.scalar(select(func.count()).select_from(Follow).where(Follow.contact_id == contact.id))
         if count >= FOLLOWS_PER_CONTACT:
             raise InputError({"limit": Message("一个邮箱最多关注 {n} 项，请先在邮件里的“管理我的关注”中取消一些",
                                                n=FOLLOWS_PER_CONTACT)})
-        follow = Follow(contact_id=contact.id, topic=topic, subject=subject, status=PENDING)
+        follow = Follow(contact_id=contact.id, topic=topic, subject=subject, status=PENDING, digest=digest)
         session.add(follow)
         session.flush()
+    follow.digest = digest      # pending: the latest request's choice, shown on the confirm page
     events.direct(session, FOLLOW_CONFIRM, follow.id, contact.id)
+
+
+def _cadence(raw: object) -> bool:
+    """True for 每日汇总; 即时 (the default) otherwise. Anything else is refused."""
+    value = str(raw or IMMEDIATE)
+    if value not in CADENCES:
+        raise InputError({"cadence": Message("请选择“即时”或“每日汇总”")})
+    return value == DAILY
+
+
+def set_cadence(session: Session, contact: NoticeContact, follow_id: int, raw: object) -> Follow | None:
+    """The manage page's choice for one of this contact's follows (None: not its follow, or
+    an SMS contact's: SMS notices go out at once, there is no digest by SMS)."""
+    digest = _cadence(raw)
+    if contact.channel == SMS:
+        return None
+    follow = session.scalar(select(Follow).where(Follow.id == follow_id, Follow.contact_id == contact.id,
+                                                 Follow.topic != COMPLAINT))
+    if follow is not None:
+        follow.digest = digest
+    return follow
+
+
+def expire_unconfirmed(db, now: datetime) -> int:
+    """Retention: follows nobody confirmed within UNCONFIRMED_DAYS are deleted, and with the
+    last of them the address (nobody said they want mail there). The number of addresses
+    erased."""
+    stale = (Follow.status == PENDING) & (Follow.created_at < now - timedelta(days=UNCONFIRMED_DAYS))
+    with db.read() as session:          # the write lock only when some are stale
+        if session.scalar(select(Follow.id).where(stale).limit(1)) is None:
+            return 0
+    with db.write() as session:
+        return _drop_follows(session, stale)
+
+
+def drop_complaint_follows(session: Session, complaint_ids: list[int]) -> int:
+    """Retention of complaints (complaints.retention): the cases' personal data goes, and so
+    do their follows, and the addresses that followed nothing else. The addresses erased."""
+    return _drop_follows(session, (Follow.topic == COMPLAINT) & Follow.subject.in_([str(i) for i in complaint_ids]))
+
+
+def _drop_follows(session: Session, which) -> int:
+    contacts = set(session.scalars(select(Follow.contact_id).where(which)))
+    if not contacts:
+        return 0
+    session.execute(delete(Follow).where(which))
+    left = set(session.scalars(select(Follow.contact_id).distinct().where(Follow.contact_id.in_(contacts))))
+    for contact_id in sorted(contacts - left):
+        erase_contact(session, contact_id)
+    return len(contacts - left)
 
 
 def follow_complaint(session: Session, secret_key: str, address: str, complaint_id: int,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from portal.complaints.models import Complaint, ComplaintFollowUp
 from portal.notices import links, voters
 from portal.notices.models import (ALL_FAILED, BUSINESS, CATEGORY, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS,
-                                   DISTRICT, FOLLOW_UP,
+                                   DAILY_DIGEST, DISTRICT, FOLLOW_UP,
                                    FOLLOW_CONFIRM, SAMPLING_FAILED, Follow, NoticeContact, NoticeEvent,
                                    NoticeEventSubject)
 from portal.personal import decrypt
@@ -174,9 +174,16 @@ def _voters(build):
     return render_voters
 
 
+def _digest(session, event, contact, public_url, secret_key) -> Message | None:
+    from portal.notices.digests import render_digest   # it renders each item through RENDER
+
+    return render_digest(session, event, contact, public_url, secret_key)
+
+
 RENDER = {FOLLOW_CONFIRM: _confirm, SAMPLING_FAILED: _failed, COMPLAINT_STATUS: _complaint,
           COMPLAINT_FILED: _complaint, CODE_RECOVERY: _complaint, FOLLOW_UP: _follow_up,
-          voters.ROUND_PLAN: _voters(voters.plan_message), voters.ROUND_RESULTS: _voters(voters.results_message)}
+          voters.ROUND_PLAN: _voters(voters.plan_message), voters.ROUND_RESULTS: _voters(voters.results_message),
+          DAILY_DIGEST: _digest}
 
 
 def render(session: Session, event: NoticeEvent, contact: NoticeContact, public_url: str,

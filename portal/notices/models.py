@@ -8,12 +8,13 @@
   `NoticeEventSubject` lists what it is about, so fan-out is one join with the follows.
 - `Delivery`: one message to one contact for one event; the unique (event, contact) pair
   makes fan-out safe to repeat, and its id makes the Message-ID stable.
+- `HandlerDigest`: a handler's morning mail of cases due soon, one per official per day.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -31,8 +32,12 @@ COMPLAINT_FILED = "complaint_filed"      # ref: the complaint; secret: number an
 FOLLOW_CONFIRM = "follow_confirm"        # ref: the follow awaiting confirmation
 CODE_RECOVERY = "code_recovery"          # ref: the complaint; secret: a new code (encrypted)
 FOLLOW_UP = "follow_up"                  # ref: the complaint's follow-up questionnaire (问题解决了吗？)
+DAILY_DIGEST = "daily_digest"            # detail: the local day (ISO); one event a day (digests.py)
 # Delivery states.
 QUEUED, SENDING, SENT, FAILED, DROPPED = "queued", "sending", "sent", "failed", "dropped"
+# A delivery for a follower who chose the daily digest waits HELD (never claimed) until the
+# digest hour, then becomes DIGESTED: listed in that day's one digest mail (digests.py).
+HELD, DIGESTED = "held", "digested"
 
 
 class NoticeContact(Base):
@@ -60,12 +65,18 @@ class Follow(Base):
     topic: Mapped[str] = mapped_column(String(12))
     subject: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(8), default=PENDING)
+    # 每日汇总: this follow's news waits for the day's digest (False: 即时, mailed at once).
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column()
 
 
 class NoticeEvent(Base):
     __tablename__ = "notice_events"
+    # One digest event per local day, however many workers make it (digests.py).
+    __table_args__ = (Index("uq_notice_events_digest_day", "detail", unique=True,
+                            sqlite_where=text("kind = 'daily_digest'"),
+                            postgresql_where=text("kind = 'daily_digest'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -112,4 +123,26 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # DIGESTED: the day's digest event whose mail lists this one.
+    digest_event_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class HandlerDigest(Base):
+    """A handler's morning mail of the cases due within two working days (digests.py): one
+    row per official per working day, so several workers make and send it once. It is sent
+    like a delivery (claimed with a lease, a stable Message-ID, marked sent)."""
+    __tablename__ = "handler_digests"
+    __table_args__ = (UniqueConstraint("official_id", "day"),
+                      Index("ix_handler_digests_status", "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(8), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column()
+    cases: Mapped[int | None] = mapped_column(Integer)       # how many the mail listed
+    sent_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(String(300))
 

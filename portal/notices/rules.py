@@ -12,8 +12,16 @@ MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (60, 300, 1800, 7200, 21600)
 # A worker's claim on the messages it is sending; a worker that died releases them then.
 LEASE_SECONDS = 300
-# Permanent refusals (5xx for the recipient) before a contact is erased.
+# Retention: a contact's address is erased after this many permanent refusals (5xx for the
+# recipient) in a row; a message accepted in between starts the count again. The about page
+# and README state it.
 MAX_BOUNCES = 3
+# Retention: a follow not confirmed within this many days is deleted, and the address with
+# it when nothing else is followed (nobody confirmed wanting mail there).
+UNCONFIRMED_DAYS = 7
+# The handlers' morning digest lists open cases due within this many working days, and
+# those overdue.
+HANDLER_DUE_WITHIN = 2
 
 
 def backoff(attempts: int) -> int:

@@ -13,7 +13,8 @@ from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
 LABELS = {"email": N_("电子邮箱"), "subject": N_("关注对象"), "limit": N_("次数限制"), "phone": N_("手机号码"),
-          "code": N_("验证码")}
+          "code": N_("验证码"),
+          "cadence": N_("邮件频率")}
 EMAIL, MOBILE = "email", "sms"
 CHANNELS = {EMAIL: N_("电子邮箱"), MOBILE: N_("手机短信")}
 
@@ -49,12 +50,15 @@ def _email_form(ctx, topic, subject, key, choices) -> None:
         if choices:
             picked = st.radio(t("关注什么"), list(choices), format_func=choices.get, key=f"follow_{key}_what")
         email = st.text_input(t("电子邮箱"), max_chars=254, placeholder="name@example.com")
+        cadence = st.radio(t("邮件频率"), list(follows.CADENCES), format_func=lambda c: t(follows.CADENCES[c]),
+                           key=f"follow_{key}_cadence")
         sent = st.form_submit_button(t("发送确认邮件"), icon=":material/send:")
     if sent:
         try:
             with ctx.db.write() as session:
                 follows.request_follow(session, ctx.settings.secret_key, current_client(ctx),
-                                       {"email": email, "topic": picked[0], "subject": picked[1]})
+                                       {"email": email, "topic": picked[0], "subject": picked[1],
+                                        "cadence": cadence})
         except InputError as exc:
             show_errors(exc, LABELS)
             return

@@ -2,8 +2,9 @@
 
   /notices/confirm?t=...      GET: what is being followed and a 确认 button; POST: confirm
   /n/<token>                  GET: the short manage link of an SMS; 303 to /notices/manage
-  /notices/manage?t=...       GET: what this address follows, each with 取消关注, and 退订;
-                              POST do=unfollow&follow=ID or do=unsubscribe
+  /notices/manage?t=...       GET: what this address follows, each with 即时 / 每日汇总 and
+                              取消关注, and 退订; POST do=unfollow&follow=ID,
+                              do=cadence&follow=ID&cadence=immediate|daily, or do=unsubscribe
   /notices/unsubscribe?t=...  GET: a 退订 button; POST: erase the address and its follows.
                               This is also the List-Unsubscribe URL of every mail: a mail
                               program's one-click POST (RFC 8058, body
@@ -37,12 +38,15 @@ from portal.clients import client_address
 from portal.config import Settings
 from portal.notices import follows, links, voters
 from portal.notices.messages import follow_label
-from portal.notices.models import PENDING, SMS, Follow, NoticeContact
+from portal.notices.models import COMPLAINT, PENDING, SMS, Follow, NoticeContact
 from portal.validation import InputError, Message
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 REQUESTS_PER_MINUTE = 30
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+IMMEDIATE_WORDS = "一有新的不合格抽检结果，我们就发邮件告诉您（即时）。"
+DIGEST_WORDS = "新的不合格抽检结果每天汇总成一封邮件发给您（每日汇总）。"
+CHANGE_WORDS = "以后可以在每封邮件末尾的“管理我的关注”中改为“即时”或“每日汇总”。"
 DEAD = ("链接已失效", ["这个链接无效或已经用过：可能已经退订，或者链接不完整。",
                       "如需重新关注，请在网站的商户页面再次申请。"])
 
@@ -105,9 +109,12 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                 label = _confirm_label(session, follow)
                 if follow.status != PENDING:
                     return _page("已经关注", [f"您已关注“{label}”。"], home=home)
-                brings = (VOTER_BRINGS if follow.topic == voters.CANDIDATE
-                          else "确认后，一有新的不合格抽检结果，我们就发邮件告诉您。")
-            return _page("确认关注", [f"请确认关注“{label}”。{brings}"],
+                if follow.topic == voters.CANDIDATE:
+                    lines = [f"请确认关注“{label}”。{VOTER_BRINGS}"]
+                else:
+                    when = DIGEST_WORDS if follow.digest else IMMEDIATE_WORDS
+                    lines = [f"请确认关注“{label}”。确认后，{when}", CHANGE_WORDS]
+            return _page("确认关注", lines,
                          action=action, button={"value": "confirm", "text": "确认关注"}, home=home)
         with db.write() as session:
             follow = follows.confirm(session, secret, raw)
@@ -133,7 +140,12 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
                     follows.unsubscribe(session, contact)
                     return _page("已退订", [f"您的{address}和所有关注都已删除，我们不会再给您发{message}。"], home=home)
                 follow_id = str(form.get("follow", ""))
-                if follow_id.isdigit() and len(follow_id) <= 12:
+                if form.get("do") == "cadence" and follow_id.isdigit() and len(follow_id) <= 12:
+                    try:
+                        follows.set_cadence(session, contact, int(follow_id), str(form.get("cadence", ""))[:20])
+                    except InputError:
+                        pass        # only a forged form sends another value: the page shows what is
+                elif follow_id.isdigit() and len(follow_id) <= 12:
                     follows.unfollow(session, contact, int(follow_id))
                     if follows.contact_of(session, secret, links.MANAGE, raw) is None:
                         return _page("已退订", [f"您已不再关注任何内容，您的{address}已删除。"], home=home)
@@ -141,10 +153,16 @@ def notice_routes(portal: Callable[[], Portal], settings: Settings) -> list[Rout
             contact = follows.contact_of(session, secret, links.MANAGE, raw)
             if contact is None:
                 return dead()
-            rows = [{"id": f.id, "label": follow_label(session, f.topic, f.subject), "pending": f.status == PENDING}
+            rows = [{"id": f.id, "label": follow_label(session, f.topic, f.subject), "pending": f.status == PENDING,
+                     "cadence": ((follows.DAILY if f.digest else follows.IMMEDIATE)
+                                 if f.topic != COMPLAINT and contact.channel != SMS else None)}
                     for f in follows.follows_of(session, contact)]
             kind, address, _ = _words(contact)
-        return _page("管理我的关注", [f"您用这个{kind}关注了以下内容。取消最后一项后，您的{address}也会被删除。"],
+        lines = [f"您用这个{kind}关注了以下内容。取消最后一项后，您的{address}也会被删除。"]
+        if contact.channel != SMS:      # SMS notices go out at once (no digest by SMS)
+            lines.append("每一项都可以选择“即时”（一有消息就发邮件）或“每日汇总”"
+                         f"（每天北京时间 {settings.digest_hour} 点把前一天的消息汇成一封邮件）。")
+        return _page("管理我的关注", lines,
                      action=f"?t={raw}", follows_list=rows,
                      button={"value": "unsubscribe", "text": f"全部退订并删除我的{address}"}, home=home)
 
