@@ -22,7 +22,6 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
     """Safe to run in several processes at once: everything that writes happens under one
     lock (advisory lock on PostgreSQL, file lock on SQLite)."""
     from portal.complaints.retention import erase_expired
-    from portal.demo.generator import seed_on_first_start
     from portal.test_rooms.actions import erase_expired as erase_room_phones
 
     settings = settings or load_settings()
@@ -39,6 +38,8 @@ def bootstrap(settings: Settings | None = None, *, seed_demo: bool = True) -> Po
         if erased_bookings:
             log.info("phones of %d past testing-room bookings erased (retention)", erased_bookings)
         if seed_demo and settings.demo:
+            from portal.demo.generator import seed_on_first_start   # a second of imports: only when wanted
+
             if seed_on_first_start(db, profile, settings.demo_scale, settings.var_dir,
                                    settings.secret_key):
                 log.info("demo data generated for %s (%s)", profile.name, settings.demo_scale)

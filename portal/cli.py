@@ -305,14 +305,14 @@ def cmd_i18n(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from portal.accounts.rules import ROLES
-    from portal.demo.generator import SCALES
+    from portal.config import DEMO_SCALES
 
     parser = argparse.ArgumentParser(prog="python -m portal", description="食品安全门户管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("init", help="create or migrate the database").set_defaults(func=cmd_init)
 
     demo = sub.add_parser("demo", help="generate or clear demo data (演示数据)")
-    demo.add_argument("--scale", choices=list(SCALES), default="small")
+    demo.add_argument("--scale", choices=DEMO_SCALES, default="small")
     demo.add_argument("--seed", type=int, default=20261122)
     demo.add_argument("--clear", action="store_true", help="remove every demo-marked row")
     demo.set_defaults(func=cmd_demo)

@@ -63,7 +63,9 @@ def _networks(raw: Any) -> tuple[str, ...]:
 
 # NoDecode: the text is a plain list of networks, not JSON.
 Networks = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_networks)]
-DemoScale = Annotated[Literal["small", "city", "province"], Trimmed]
+# The demo generator's sizes (portal/demo/generator.py SCALES has one entry for each).
+DEMO_SCALES = ("small", "city", "province")
+DemoScale = Annotated[Literal[DEMO_SCALES], Trimmed]
 MapTiles = Annotated[Literal["OpenStreetMap", "tianditu", "amap", "none"], Trimmed]
 PhoneVerification = Annotated[Literal["demo", "webhook"], Trimmed]
 # An address written with or without its trailing slash is kept without.

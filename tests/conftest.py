@@ -7,10 +7,12 @@ import os
 import shutil
 import sqlite3
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.pool import NullPool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +27,7 @@ def _test_strength_password_hashing() -> None:
     from portal.accounts import passwords
 
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    passwords._DUMMY_HASH = passwords._hasher.hash("an unknown user's password")
+    passwords._DUMMY_HASH = None     # made again, at this strength, when first needed
 
 
 _test_strength_password_hashing()
@@ -41,8 +43,9 @@ def _pg_schema_url(base: str, schema: str) -> str:
     return f"{base}{sep}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
 
 
-@pytest.fixture
-def pg_url():
+@contextmanager
+def _pg_schema():
+    """A new schema on the test database (its URL), dropped afterwards."""
     if not PG_URL:
         pytest.skip("PORTAL_TEST_DATABASE_URL is not set")
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -60,8 +63,64 @@ def pg_url():
         admin.dispose()
 
 
+@pytest.fixture
+def pg_url():
+    """An empty PostgreSQL schema of the test's own: for tests of migrating and first start."""
+    with _pg_schema() as url:
+        yield url
+
+
+# The rows the migrations themselves write; every other table starts a test empty.
+MIGRATION_ROWS = {"alembic_version", "roles"}
+
+
+@pytest.fixture(scope="session")
+def pg_migrated():
+    """One PostgreSQL schema per test process, migrated once (migrating takes about a second
+    of the server's work; emptying the tables, a tenth of that)."""
+    from portal.db import Database, upgrade
+
+    with _pg_schema() as url:
+        db = Database(url)
+        upgrade(db.engine)
+        with db.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+            filled = {t for t in tables if conn.scalar(text(f'SELECT count(*) FROM "{t}"'))}
+        db.engine.dispose()
+        # A migration that writes rows elsewhere must be added to MIGRATION_ROWS, or tests
+        # would start without them.
+        assert filled == MIGRATION_ROWS, filled
+        yield url, sorted(set(tables) - MIGRATION_ROWS)
+
+
+@pytest.fixture
+def pg_db_url(pg_migrated):
+    """The process's migrated PostgreSQL schema with every table emptied (identities
+    restarted): a database at the newest migration that no test has written to."""
+    from portal.db import dispose_engines
+
+    url, tables = pg_migrated
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '60s'"))   # a lingering session fails loudly
+        conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield url
+    dispose_engines()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path):
+    """A database at the newest migration, on SQLite (a file of the test's own; the `portal`
+    fixture starts it as a copy of migrated_sqlite) and on PostgreSQL (pg_db_url)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    return request.getfixturevalue("pg_db_url")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request, tmp_path):
+    """A database nothing has touched yet, as before the portal's first start."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     return request.getfixturevalue("pg_url")

@@ -10,8 +10,8 @@ def _run(args, env, stdin=""):
                           input=stdin, capture_output=True, text=True, timeout=120)
 
 
-def test_cli_init_demo_users_and_clear(tmp_path, db_url):
-    env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path),
+def test_cli_init_demo_users_and_clear(tmp_path, empty_db_url):
+    env = {**os.environ, "PORTAL_DATABASE_URL": empty_db_url, "PORTAL_VAR_DIR": str(tmp_path),
            "PORTAL_DEMO": "0"}
     from portal.db import head_revision
     assert head_revision() in _run(["init"], env).stdout

@@ -85,7 +85,8 @@ def _start(env: dict, queue) -> None:
         queue.put(("error", repr(exc)))
 
 
-def test_two_processes_starting_at_once_migrate_and_seed_once(db_url, tmp_path):
+def test_two_processes_starting_at_once_migrate_and_seed_once(empty_db_url, tmp_path):
+    db_url = empty_db_url
     env = {"PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path / "var"),
            "PORTAL_DEMO": "1", "PORTAL_SECRET_KEY": "x" * 40}
     ctx = mp.get_context("spawn")

@@ -119,3 +119,10 @@ def test_small_demo_samples_foods_where_they_are_sold_and_writes_values_as_publi
     assert not [v for v in values if "e+" in " ".join(map(str, v)) or "e-0" in " ".join(map(str, v))]
     counts = [r for item, r, _ in values if item == "菌落总数"]
     assert all("×10" in r or int(r.removesuffix("CFU/g")) < 10_000 for r in counts)
+
+
+def test_every_scale_the_settings_accept_is_a_scale_of_the_generator():
+    from portal.config import DEMO_SCALES
+    from portal.demo.generator import SCALES
+
+    assert tuple(SCALES) == DEMO_SCALES

@@ -25,8 +25,16 @@ WEAK_PATTERNS = {
     "date": "密码中有日期或年份",
     "dictionary": "这是常用密码、常见单词或姓名，或与它们相似（把 a 换成 @、o 换成 0 也一样）",
 }
-# A hash computed once so that an unknown username costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# A hash computed on the first sign-in with an unknown username, so that one costs as much
+# time as a wrong password (not at import: every process that imports accounts would pay it).
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
 
 
 def hash_password(password: str) -> str:
@@ -35,7 +43,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
