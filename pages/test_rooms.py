@@ -20,7 +20,7 @@ from portal.validation import InputError
 
 ctx = page_setup("快检室", english=True)
 LABELS = {"room": N_("快检室"), "slot": N_("预约时段"), "food": N_("送检食品"), "limit": N_("次数"),
-          "booking": N_("预约")}
+          "booking": N_("预约"), "code": N_("预约码")}
 FOUND, BOOKED_CODE = "room_booking_found", "room_booking_code"
 names = district_labels(ctx)
 room_id = id_param(st.query_params, "room")

@@ -19,6 +19,7 @@ from portal.accounts.permissions import PermissionDenied
 from portal.accounts.rules import cli_actor
 from portal.api.app import create_api
 from portal.personal import keyed_hash
+from portal.ratelimit import RateCounter
 from portal.test_rooms import actions, booking
 from portal.test_rooms.importer import import_rooms
 from portal.test_rooms.models import (BOOKED, CANCELLED, NEGATIVE, POSITIVE, TESTED, RoomBooking,
@@ -145,6 +146,15 @@ def test_the_code_shows_the_result_the_room_records(portal):
         assert (found.status, found.result, found.result_note) == (TESTED, POSITIVE, HOSTILE)
         assert booking.find(session, portal.settings.secret_key, "KJ2345ABCDEF", "10.0.0.2") is None
     assert count_rows(portal, AuditEntry, AuditEntry.action == "test_room_result") == 1
+
+
+def test_an_empty_code_is_asked_for_not_looked_up(portal):
+    with portal.db.write() as session:
+        for blank in ("", "  ", "--"):
+            with pytest.raises(InputError) as refused:
+                booking.find(session, portal.settings.secret_key, blank, "10.9.9.8")
+            assert refused.value.errors["code"] == "请填写预约码"
+    assert count_rows(portal, RateCounter) == 0      # no lookup spent
 
 
 def test_code_lookups_are_limited_per_address(portal):

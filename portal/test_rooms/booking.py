@@ -105,6 +105,8 @@ def find(session: Session, secret: str, raw_code: object, address: str,
     caller's write transaction), so codes cannot be tried by the million."""
     now = now or utcnow()
     code = normalise_code(raw_code)
+    if not code:        # nothing typed: say so (not "not found"), and spend no lookup on it
+        raise InputError({"code": Message("请填写预约码")})
     if not ratelimit.take(session, "room-lookup:address", keyed_hash(secret, "address", address),
                           now.isoformat()[:13], LOOKUPS_PER_HOUR):
         raise InputError({"limit": Message("查询次数太多了，请一小时后再试")})
