@@ -33,7 +33,8 @@ from portal.config import DATA_DIR
 from portal.notices import links
 from portal.notices.mailer import PermanentFailure, TemporaryFailure
 from portal.notices.messages import STEPS, failed_batches, follow_label
-from portal.notices.models import (ALL_FAILED, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS, FOLLOW_CONFIRM, FOLLOW_UP,
+from portal.notices.models import (ALL_FAILED, CODE_RECOVERY, COMPLAINT_FILED, COMPLAINT_STATUS, DAILY_DIGEST,
+                                   FOLLOW_CONFIRM, FOLLOW_UP,
                                    SAMPLING_FAILED, SMS, Delivery, NoticeContact, NoticeEvent)
 from portal.notices.voters import ROUND_PLAN, ROUND_RESULTS
 from portal.personal import decrypt
@@ -49,6 +50,7 @@ EMAIL_ONLY = {
     # A voter opts in with an e-mail address (the verified phone is kept only as a keyed hash).
     ROUND_PLAN: "voters opt in to the plan and their foods' results by e-mail only",
     ROUND_RESULTS: "voters opt in to the plan and their foods' results by e-mail only",
+    DAILY_DIGEST: "SMS notices go out at once: only e-mail follows may choose the daily digest",
 }
 # The rendered text, links included, stays within three SMS segments (67 characters each).
 MAX_TEXT = 200
