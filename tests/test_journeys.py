@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from helpers.browser import browser, open_page, server  # noqa: F401  (module fixtures)
+from helpers.browser import browser, open_page, server, wait_until_drawn  # noqa: F401  (module fixtures)
 
 PHONE, DESKTOP = 390, 1280
 
@@ -168,6 +168,8 @@ def test_voting_from_the_list_of_rounds(server, browser):
     card.get_by_role("link").click()
     page.wait_for_url(re.compile(r"round=\d+"), timeout=30_000)
     round_url = page.url
+    # Typing while the round's page still draws can be lost to the run that finishes it.
+    wait_until_drawn(page)
     page.get_by_role("textbox", name="手机号码").fill("13822223333")
     page.get_by_role("button", name="获取验证码").click()
     page.get_by_text("您的验证码是").wait_for(timeout=60_000)

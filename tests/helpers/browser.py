@@ -108,6 +108,7 @@ def choose(page, label: str, option: str) -> None:
 
 
 def verify_phone(page, phone: str) -> None:
+    wait_until_drawn(page)      # a number typed while the page still draws can be lost
     page.get_by_role("textbox", name="手机号码").fill(phone)
     page.get_by_role("button", name="获取验证码").click()
     page.get_by_text("您的验证码是").wait_for(timeout=60_000)
