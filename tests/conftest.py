@@ -270,3 +270,28 @@ def security_key(nodeid: str) -> str:
 def is_security_test(nodeid: str) -> bool:
     key = security_key(nodeid)
     return key in SECURITY_TESTS or key.partition("::")[0] in SECURITY_TESTS
+
+
+# The suite's standing budget (issue 15): the whole run, on the project's 2-core machine, in
+# this many seconds. Printed at the end of every run beside the time taken (not a test: a
+# loaded machine takes longer without anything being wrong); a change that pushes a quiet
+# run over it makes its tests cheaper first.
+SUITE_BUDGET_SECONDS = 300
+
+
+_SUITE_STARTED: list[float] = []
+
+
+def pytest_sessionstart(session):
+    import time
+
+    _SUITE_STARTED.append(time.monotonic())
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    import time
+
+    if not _SUITE_STARTED or hasattr(config, "workerinput"):   # the controller prints it once
+        return
+    taken = time.monotonic() - _SUITE_STARTED[0]
+    terminalreporter.write_line(f"suite: {taken:.0f} s (budget {SUITE_BUDGET_SECONDS} s on 2 cores)")
