@@ -7,30 +7,48 @@ from portal.backup import BackupError, backup, restore
 from portal.db import Database
 
 
-@pytest.fixture
-def second_pg_url(portal):
-    """A throw-away database for the restored copy, reached with the same search path (the
-    dump recreates the portal's schema there)."""
+@pytest.fixture(scope="session")
+def restore_database():
+    """A second database on the test server, made once per test process (DROP DATABASE waits
+    for a checkpoint of the whole server: seconds on a busy one)."""
     import uuid
 
     from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
 
     from conftest import PG_URL
 
+    if not PG_URL:
+        pytest.skip("PORTAL_TEST_DATABASE_URL is not set")
     name = f"restored_{uuid.uuid4().hex[:10]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
-        yield make_url(portal.db.url).set(database=name).render_as_string(hide_password=False)
+        yield name
     finally:
-        from portal.db import make_engine
-
-        make_engine.cache_clear()
-        with admin.connect() as conn:   # FORCE: the restored copy's pool may still be open
+        with admin.connect() as conn:   # FORCE: a restored copy's pool may still be open
             conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def second_pg_url(portal, restore_database):
+    """The portal's URL in the second database, with the same search path: the dump recreates
+    the portal's schema there, and it is dropped again afterwards."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from portal.db import dispose_engines
+
+    url = make_url(portal.db.url).set(database=restore_database).render_as_string(hide_password=False)
+    yield url
+    dispose_engines()
+    cleaner = create_engine(url, isolation_level="AUTOCOMMIT")
+    with cleaner.connect() as conn:
+        schema = conn.scalar(text("SELECT current_schema()"))
+        if schema and schema != "public":
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    cleaner.dispose()
 
 
 def _counts(db: Database) -> dict[str, int]:
