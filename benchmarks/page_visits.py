@@ -11,11 +11,19 @@ is server seconds per visit at that rate (1 / visits per second) and the baselin
 so `ratio` is our visits/s over the floor's: 1.0 would be as fast as Streamlit can go, and the
 target is 0.5 at city scale. Each page's visits are made half before and half after the
 floor's (ours, floor, floor, ours), so that other work on the machine that grows or fades
-during the run weighs alike on both.
+during the run weighs alike on both. Each line also gives the CPU milliseconds the server
+process used per visit (from /proc/<pid>/stat), ours and the floor's (`cpu_ratio` is the
+floor's over ours), and what the benchmark's own client used (os.times): the client is
+benchmarks/st_client.py, which reads only the top-level fields of each ForwardMsg.
 
-Then two portal processes behind the nginx template: the crowd comes from distinct
-127.0.0.x source addresses (nginx hashes on the client address) and the run prints how the
-visits split and what the pair serves beside one process.
+Then one process and two processes, each behind the deploy template's nginx, taken in turns
+on every public page: each visit comes from an address drawn from 1,000 loopback addresses
+(nginx hashes the full client address), the two processes are pinned one to each core, and
+the line gives visits/s, the servers', nginx's and the client's CPU milliseconds per visit
+and visits per server-CPU-second for both, and how the visits split. On 2 cores the client,
+nginx and the machine's other work share the cores with the servers: the per-CPU-second
+figure says whether a second process costs more per visit; visits/s says what the pair
+served here.
 """
 from __future__ import annotations
 
