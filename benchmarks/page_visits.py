@@ -17,7 +17,7 @@ floor's over ours), and what the benchmark's own client used (os.times): the cli
 benchmarks/st_client.py, which reads only the top-level fields of each ForwardMsg.
 
 Then one process and two processes, each behind the deploy template's nginx, taken in turns
-on every public page: each visit comes from an address drawn from 1,000 loopback addresses
+on every public page with a crowd of 16 visitors at once: each visit comes from an address drawn from 1,000 loopback addresses
 (nginx hashes the full client address), the two processes are pinned one to each core, and
 the line gives visits/s, the servers', nginx's and the client's CPU milliseconds per visit
 and visits per server-CPU-second for both, and how the visits split. On 2 cores the client,
@@ -46,6 +46,9 @@ from benchmarks.common import ROOT, demo_database, line, log, render_template
 from benchmarks.st_client import rerun_request, visit
 
 VISITORS = 8
+# Two processes are compared with one under a larger crowd: eight visitors split four and four
+# leave each process idle between visits (a surge brings thousands).
+CROWD_VISITORS = 16
 SOURCES_DRAW = random.Random(17)
 FLOOR_SCRIPT = '''import streamlit as st
 
@@ -138,7 +141,7 @@ NO_ROUND = Round(0, 0.0, [], 0.0, 0.0, 0.0)
 
 
 async def _crowd(host: str, port: int, page: str, query: str, visits: int,
-                 sources: list[str]) -> tuple[float, list[float]]:
+                 sources: list[str], visitors: int) -> tuple[float, list[float]]:
     request = rerun_request(host, port, page, query)
     todo = list(range(visits))
     seconds: list[float] = []
@@ -151,16 +154,16 @@ async def _crowd(host: str, port: int, page: str, query: str, visits: int,
             done = await visit(host, port, page, query, SOURCES_DRAW.choice(sources), request)
             seconds.append(done.seconds)
     start = time.perf_counter()
-    await asyncio.gather(*(visitor() for _ in range(VISITORS)))
+    await asyncio.gather(*(visitor() for _ in range(visitors)))
     return time.perf_counter() - start, seconds
 
 
 def crowd(port: int, page: str, query: str, visits: int, sources: list[str], servers=(),
-          proxy=()) -> Round:
-    """VISITORS at once until `visits` visits are done, with the CPU the server processes
+          proxy=(), visitors: int = VISITORS) -> Round:
+    """`visitors` at once until `visits` visits are done, with the CPU the server processes
     (`servers`), the proxy's (`proxy`) and this client used meanwhile."""
     before = cpu_seconds(servers), cpu_seconds(proxy), own_cpu_seconds()
-    wall, times = asyncio.run(_crowd("127.0.0.1", port, page, query, visits, sources))
+    wall, times = asyncio.run(_crowd("127.0.0.1", port, page, query, visits, sources, visitors))
     after = cpu_seconds(servers), cpu_seconds(proxy), own_cpu_seconds()
     return Round(visits, wall, times, *(b - a for a, b in zip(before, after)))
 
@@ -210,7 +213,7 @@ def _ms(seconds: float, visits: int) -> float:
 
 def run(quick: bool) -> list[dict]:
     scale = "small" if quick else "city"
-    visits = 16 if quick else 32
+    visits = 16 if quick else 64
     records = []
     with demo_database(scale) as (url, tmp), tempfile.TemporaryDirectory() as floor_dir:
         tmp = Path(tmp)
@@ -251,7 +254,7 @@ def run(quick: bool) -> list[dict]:
                     load_average=round(os.getloadavg()[0], 1)))
         finally:
             stop(portal, floor)
-        records.append(_two_processes(env, tmp, pages, 2 * visits, scale))
+        records.append(_two_processes(env, tmp, pages, (2 if quick else 3) * CROWD_VISITORS, scale))
     return records
 
 
@@ -277,10 +280,11 @@ def _pin(pid: int, cpu: int) -> bool:
     return True
 
 
-def _two_processes(env: dict, tmp: Path, pages, visits: int, scale: str) -> dict:
-    """One process and two processes, both behind nginx with the deploy template, crowds from
-    many source addresses (nginx hashes the full client address), taken in turns per page
-    (one, two, two, one) so that the machine's other work weighs alike on both. Also the
+def _two_processes(env: dict, tmp: Path, pages, half: int, scale: str) -> dict:
+    """One process and two processes, both behind nginx with the deploy template, crowds of
+    CROWD_VISITORS from many source addresses (nginx hashes the full client address), taken
+    in turns per page, `half` visits a turn (one, two, two, one), so that the machine's other
+    work weighs alike on both. Also the
     CPU seconds the servers, nginx and this client used per visit: on 2 cores the client and
     nginx take from what the two processes could have."""
     ports = {"A": _port(), "B": _port(), "ONE": _port(), "TWO": _port()}
@@ -293,7 +297,6 @@ def _two_processes(env: dict, tmp: Path, pages, visits: int, scale: str) -> dict
     servers = {"one": [procs["A"].pid], "two": [procs["A"].pid, procs["B"].pid]}
     rounds = {"one": NO_ROUND, "two": NO_ROUND}
     loads = [os.getloadavg()[0]]
-    half = visits // 2
     try:
         for which in ("ONE", "TWO"):
             _wait(f"http://127.0.0.1:{ports[which]}/_stcore/health")
@@ -302,7 +305,8 @@ def _two_processes(env: dict, tmp: Path, pages, visits: int, scale: str) -> dict
                 asyncio.run(visit("127.0.0.1", ports["TWO"], page, query, source))
             for which in ("one", "two", "two", "one"):
                 rounds[which] += crowd(ports[which.upper()], page, query, half, sources,
-                                       servers=servers[which], proxy=[nginx[which].pid])
+                                       servers=servers[which], proxy=[nginx[which].pid],
+                                       visitors=CROWD_VISITORS)
             loads.append(os.getloadavg()[0])
     finally:
         stop(*nginx.values(), *procs.values())
@@ -322,6 +326,7 @@ def _two_processes(env: dict, tmp: Path, pages, visits: int, scale: str) -> dict
     return line("page_visits", "two_processes_seconds_per_visit", 1 / two.rate, "s", two.visits,
                 "one process behind the same nginx template, same pages and crowd, taken in turns",
                 1 / one.rate, "two processes behind nginx serve >= 1.6 x one process (ratio)",
-                two.rate >= 1.6 * one.rate, scale=scale, pages=len(pages), one=figures["one"],
+                two.rate >= 1.6 * one.rate, scale=scale, pages=len(pages), visitors=CROWD_VISITORS,
+                one=figures["one"],
                 two=figures["two"], split=split, sources=len(sources), pinned=pinned,
                 cpus=os.cpu_count(), load_average=[round(min(loads), 1), round(max(loads), 1)])
