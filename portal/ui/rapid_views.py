@@ -23,6 +23,7 @@ from portal.rapid_tests.schemas import RapidFilter
 from portal.ui import cached
 from portal.ui.layout import PageContext, get_portal
 from portal.ui.widgets import md, table_on_demand
+from portal.ui.page_links import page_link
 
 PAGE_SIZE = 50
 RESULT_TEXT = {NEGATIVE: N_("阴性（合格）"), POSITIVE: N_("初筛阳性")}
@@ -149,7 +150,7 @@ def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
         if row.note:
             st.caption(md(row.note))
         if market_link:
-            st.page_link("pages/rapid_tests.py", label=t("{market}的快检记录", market=md(row.market)),
+            page_link("pages/rapid_tests.py", label=t("{market}的快检记录", market=md(row.market)),
                          icon=":material/chevron_right:", query_params={"market": str(row.market_id)})
 
 
