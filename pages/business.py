@@ -90,7 +90,7 @@ if "id" in params:
                         + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else "")
                         + "".join("  \n" + line for line in review_lines(reviews.get(batch.id, []))))
             page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
-                         query_params={"batch": str(batch.id), "scope": "all"})
+                      query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):
         st.caption(t("只显示最近 {n} 批次。", n=len(record.recent)))
     rapid_views.business_section(ctx, business.id)
@@ -113,7 +113,7 @@ if "id" in params:
     else:
         st.markdown(t("目前没有关于这家单位的投诉举报。"))
     page_link("pages/complaint.py", label=t("投诉或举报这家单位"), icon=":material/campaign:",
-                 query_params={"business": str(business.id)})
+              query_params={"business": str(business.id)})
     st.stop()
 
 st.title(t("商户查询"), anchor=False)
@@ -156,7 +156,7 @@ st.markdown(t("共找到 **{total:,}** 家，第 {page} / {pages} 页。", total
 for business in rows:
     with st.container(border=True):
         page_link("pages/business.py", label=f"**{md(business.name)}**",
-                     query_params={"id": str(business.id)})
+                  query_params={"id": str(business.id)})
         st.caption(f"{md(term(business.business_type))} · {names.get(business.district_adcode, '')} · {md(business.address)}")
 base = flt.to_params()
 left, right = st.columns(2)

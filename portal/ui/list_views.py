@@ -20,7 +20,7 @@ def entry_card(entry: ListEntry, *, link: bool = True) -> None:
     with st.container(border=True):
         if link and entry.business_id:
             page_link("pages/business.py", label=f"**{md(entry.business_name)}**",
-                         query_params={"id": str(entry.business_id)})
+                      query_params={"id": str(entry.business_id)})
         else:
             st.markdown(f"**{md(entry.business_name)}**")
         lines = [f"{field('列入原因')}{md(entry.reason)}"]

@@ -45,6 +45,6 @@ def nearby_list(items: list[Nearby], here_text: str) -> None:
     for item in items:
         with st.container(border=True):
             page_link("pages/business.py", label=f"**{md(item.business.name)}**",
-                         query_params={"id": str(item.business.id)})
+                      query_params={"id": str(item.business.id)})
             st.markdown(f"{distance_text(item.metres)} · {md(term(item.business.business_type))} · "
                         f"{grade_text(item)}  \n{md(item.business.address)}")

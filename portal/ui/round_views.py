@@ -90,4 +90,4 @@ def results_block(results: list[PlannedResult]) -> None:
                                  (aside(md(batch.disposal.measures)) if batch.disposal.measures else ""))
                 st.markdown("  \n".join(lines))
                 page_link("pages/sampling.py", label=t("查看这批次的详情"), icon=":material/chevron_right:",
-                             query_params={"batch": str(batch.id), "scope": "all"})
+                          query_params={"batch": str(batch.id), "scope": "all"})

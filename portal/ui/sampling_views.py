@@ -46,7 +46,7 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
                 lines.append(f"{field('核查处置')}{t(batch.disposal.status_label)}")
         st.markdown("  \n".join(lines))
         page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
-                     query_params={**params, "batch": str(batch.id)})
+                  query_params={**params, "batch": str(batch.id)})
 
 
 def batch_detail(batch: SamplingBatch, district_names: dict[str, str], reviews=()) -> None:
@@ -97,7 +97,7 @@ def registry_block(batch: SamplingBatch) -> None:
             continue
         with st.expander(title):
             page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
-                         icon=":material/storefront:", query_params={"id": str(business.id)})
+                      icon=":material/storefront:", query_params={"id": str(business.id)})
             st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector_label))}）"
                         f"  \n{field('地址')}{md(business.address)}"
                         + (f"  \n{field('统一社会信用代码')}{md(business.credit_code)}" if business.credit_code else "")

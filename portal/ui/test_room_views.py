@@ -24,7 +24,7 @@ def room_card(room, district_name: str, with_link: bool = True) -> None:
     with st.container(border=True):
         if with_link:
             page_link("pages/test_rooms.py", label=f"**{md(room.name)}**",
-                         query_params={"room": str(room.id)}, icon=":material/biotech:")
+                      query_params={"room": str(room.id)}, icon=":material/biotech:")
         st.markdown(f":material/location_on: {md(room.address)}" + aside(md(district_name)))
         st.markdown(f":material/schedule: {md(room.hours)}"
                     + aside(t("可预约：{days}", days=weekdays_text(room.weekdays, t))))
