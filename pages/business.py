@@ -23,6 +23,7 @@ from portal.ui.sampling_views import result_badge, review_lines
 from portal import feed_paths
 from portal.ui.badge_views import badge_embed
 from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
+from portal.ui.page_links import page_link
 
 ctx = page_setup("商户查询", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
@@ -30,7 +31,7 @@ names = district_labels(ctx)
 
 if "id" in params:
     show_address()
-    st.page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
+    page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
     business_id = id_param(params, "id")
     found = cached.business_page(ctx, business_id, local_today()) if business_id else None
     if found is None:
@@ -88,8 +89,8 @@ if "id" in params:
                         f"{field('公告日期')}{i18n.day(batch.announcement_date)}"
                         + ("　:material/how_to_vote: " + t("群众“你点我检”选出") if batch.id in picked else "")
                         + "".join("  \n" + line for line in review_lines(reviews.get(batch.id, []))))
-            st.page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
-                         query_params={"batch": str(batch.id), "scope": "all"})
+            page_link("pages/sampling.py", label=t("查看详情"), icon=":material/chevron_right:",
+                      query_params={"batch": str(batch.id), "scope": "all"})
     if record.batches > len(record.recent):
         st.caption(t("只显示最近 {n} 批次。", n=len(record.recent)))
     rapid_views.business_section(ctx, business.id)
@@ -111,8 +112,8 @@ if "id" in params:
         st.markdown(t(template[bool(complaints["finished"]), bool(complaints["open"])], **complaints))
     else:
         st.markdown(t("目前没有关于这家单位的投诉举报。"))
-    st.page_link("pages/complaint.py", label=t("投诉或举报这家单位"), icon=":material/campaign:",
-                 query_params={"business": str(business.id)})
+    page_link("pages/complaint.py", label=t("投诉或举报这家单位"), icon=":material/campaign:",
+              query_params={"business": str(business.id)})
     st.stop()
 
 st.title(t("商户查询"), anchor=False)
@@ -154,8 +155,8 @@ st.markdown(t("共找到 **{total:,}** 家，第 {page} / {pages} 页。", total
               pages=pages))
 for business in rows:
     with st.container(border=True):
-        st.page_link("pages/business.py", label=f"**{md(business.name)}**",
-                     query_params={"id": str(business.id)})
+        page_link("pages/business.py", label=f"**{md(business.name)}**",
+                  query_params={"id": str(business.id)})
         st.caption(f"{md(term(business.business_type))} · {names.get(business.district_adcode, '')} · {md(business.address)}")
 base = flt.to_params()
 left, right = st.columns(2)

@@ -92,15 +92,18 @@ page = st.number_input(t("页码"), min_value=1, value=1, step=1)
 
 
 # Keyed as the cases are (with the language): building the frame cost more than reading them.
+# Kept as Arrow, what st.dataframe sends: converting the frame on each visit cost as much again.
 @st.cache_data(ttl=60, show_spinner=False, max_entries=200)
-def cases_table(key: tuple, language: str, _cases) -> pd.DataFrame:
-    return pd.DataFrame([{
+def cases_table(key: tuple, language: str, _cases):
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(pd.DataFrame([{
         both("商户"): c.business_name, both("类型"): t(KIND_LABELS[c.kind]),
         both("问题类别"): category_names.get(c.category, c.category),
         both("区县"): names.get(c.district_adcode or "", ""), both("提交日期"): day(c.received_on),
         both("办结日期"): day(c.finished_on), both("状态"): t(STATUS_LABELS[c.status]),
         both("办理结果"): t(c.outcome) if c.outcome else (t(N_("不予受理")) if c.status == "refused" else "")}
-        for c in _cases])
+        for c in _cases]), preserve_index=False)
 
 
 total, cases = cached.finished_cases(ctx, category or None, district or None, start, end, int(page))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from portal.meta import PortalMeta
 from portal.timeutil import utcnow
 
 KEY = "data_version"
+_CURRENT = select(PortalMeta.value).where(PortalMeta.key == KEY)
 
 
 def bump(session: Session) -> None:
@@ -40,7 +41,14 @@ def bump(session: Session) -> None:
 
 def current(session: Session) -> str:
     """Read before the data it keys: the data is then at least as new as the version."""
-    return session.scalar(select(PortalMeta.value).where(PortalMeta.key == KEY)) or ""
+    return session.scalar(_CURRENT) or ""
+
+
+def read(engine: Engine) -> str:
+    """current() on a connection of its own, as every page run does once: a Core connection
+    costs less than half of an ORM session's read (0.3 against 0.8 ms under load; issue 17)."""
+    with engine.connect() as conn:
+        return conn.execute(_CURRENT).scalar() or ""
 
 
 def stamp(session: Session) -> tuple[str, datetime | None]:

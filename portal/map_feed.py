@@ -190,13 +190,15 @@ CACHE = PointsCache()
 
 def points(db: Database, jurisdiction: str, flt: MapFilter, crs: str, today: date, *,
            admit: Callable[[], None] | None = None, wait: float | None = None,
-           cache: PointsCache = CACHE) -> MapPoints:
-    """The points for a filter, from the cache when the data has not changed since."""
+           cache: PointsCache = CACHE, version: str | None = None) -> MapPoints:
+    """The points for a filter, from the cache when the data has not changed since. `version`:
+    the data version the caller has read already (a page run reads it once); read here if
+    not."""
     if crs not in CRS:
         raise ValueError(f"unknown coordinate system {crs!r}")
     flt = canonical(flt)
-    with db.read() as session:
-        version = data_version.current(session)
+    if version is None:
+        version = data_version.read(db.engine)
     return cache.get((db.url, jurisdiction, flt, crs), (today, version),
                      lambda: build(db, jurisdiction, flt, crs, today), admit, wait)
 

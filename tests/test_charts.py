@@ -31,8 +31,8 @@ def test_a_page_run_reads_the_data_version_once(app_env, monkeypatch):
 
     at = open_page("pages/complaint_stats.py")
     reads = []
-    current = data_version.current
-    monkeypatch.setattr(data_version, "current", lambda session: reads.append(1) or current(session))
+    read = data_version.read
+    monkeypatch.setattr(data_version, "read", lambda engine: reads.append(1) or read(engine))
     for run in (1, 2):
         at.run()
         assert not at.exception and len(reads) == run

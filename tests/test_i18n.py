@@ -34,7 +34,7 @@ ENGLISH_MODULES = {"portal/ui/home_page.py", "portal/ui/widgets.py", "portal/ui/
                    "portal/ui/notice_views.py", "portal/ui/notice_offers.py", "portal/ui/voter_notice_views.py"}
 # portal.ui modules with no text of their own for visitors (layout's own texts are the
 # officials' sign-in messages; its visitor texts are checked in test_layout_texts).
-NO_TEXT = {"cached", "nav", "layout", "clients", "charts", "folium_views"}
+NO_TEXT = {"cached", "nav", "layout", "clients", "charts", "folium_views", "page_links"}
 
 
 def english_pages() -> list[str]:

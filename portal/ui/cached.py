@@ -59,8 +59,7 @@ def version(ctx: PageContext) -> str:
 
 def _read_version(ctx: PageContext) -> str:
     try:
-        with ctx.db.read() as session:
-            current = data_version.current(session)
+        current = data_version.read(ctx.db.engine)
     except OperationalError:
         if ctx.db.url not in _LAST_VERSION:
             raise
@@ -207,7 +206,7 @@ def map_points(ctx: PageContext, flt, crs: str = "wgs84"):
     from portal.timeutil import local_today
 
     return map_feed.points(ctx.db, ctx.profile.adcode, flt, crs, local_today(),
-                           wait=MAP_POINTS_WAIT_SECONDS)
+                           wait=MAP_POINTS_WAIT_SECONDS, version=version(ctx))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=20)

@@ -10,6 +10,7 @@ import streamlit as st
 from portal import i18n
 from portal.config import Settings
 from portal.i18n import t
+from portal.ui.page_links import page_link
 from portal.ui.widgets import md
 
 ICP_URL = "https://beian.miit.gov.cn/"
@@ -50,7 +51,7 @@ def draw(container, settings: Settings, profile) -> None:
     with container:
         st.divider()
         with st.container(horizontal=True, gap="medium"):
-            st.page_link("pages/sitemap.py", label=t("网站地图"), icon=":material/account_tree:")
-            st.page_link("pages/about.py", label=t("关于本站"), icon=":material/info:")
+            page_link("pages/sitemap.py", label=t("网站地图"), icon=":material/account_tree:")
+            page_link("pages/about.py", label=t("关于本站"), icon=":material/info:")
         # Markdown, not a caption: a caption's 60 % opacity takes its links below WCAG AA.
         st.markdown("  \n".join(lines(settings, profile)))

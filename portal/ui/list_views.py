@@ -8,6 +8,7 @@ from portal.lists.rules import is_active
 from portal.i18n import day, field, t
 from portal.timeutil import local_today
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 
 def _countdown(day) -> str:
@@ -18,8 +19,8 @@ def _countdown(day) -> str:
 def entry_card(entry: ListEntry, *, link: bool = True) -> None:
     with st.container(border=True):
         if link and entry.business_id:
-            st.page_link("pages/business.py", label=f"**{md(entry.business_name)}**",
-                         query_params={"id": str(entry.business_id)})
+            page_link("pages/business.py", label=f"**{md(entry.business_name)}**",
+                      query_params={"id": str(entry.business_id)})
         else:
             st.markdown(f"**{md(entry.business_name)}**")
         lines = [f"{field('列入原因')}{md(entry.reason)}"]

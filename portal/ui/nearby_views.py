@@ -10,6 +10,7 @@ from portal.ratings.nearby import Nearby
 from portal.ratings.rules import rules
 from portal.ui.i18n_views import term
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 HERE = "map_here"            # (lat, lng, what it is) of the point the list is measured from
 FOCUS = "map_focus"          # a typed place the map should move to
@@ -43,7 +44,7 @@ def nearby_list(items: list[Nearby], here_text: str) -> None:
         st.info(t("这附近没有符合条件的单位。请放宽地图的筛选条件。"))
     for item in items:
         with st.container(border=True):
-            st.page_link("pages/business.py", label=f"**{md(item.business.name)}**",
-                         query_params={"id": str(item.business.id)})
+            page_link("pages/business.py", label=f"**{md(item.business.name)}**",
+                      query_params={"id": str(item.business.id)})
             st.markdown(f"{distance_text(item.metres)} · {md(term(item.business.business_type))} · "
                         f"{grade_text(item)}  \n{md(item.business.address)}")

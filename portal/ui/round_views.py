@@ -13,6 +13,7 @@ from portal import i18n
 from portal.i18n import N_, aside, day, field, t
 from portal.ui.sampling_views import result_badge
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 HELP = N_("“你点我检”：由群众提出并投票选出最关心的食品，市场监管部门按得票组织抽检，并公布结果。"
           "每期依次经过征集、投票、抽检和公布结果四个阶段。")
@@ -88,5 +89,5 @@ def results_block(results: list[PlannedResult]) -> None:
                     lines.append(field("核查处置") + f"**{t(batch.disposal.status_label)}**" +
                                  (aside(md(batch.disposal.measures)) if batch.disposal.measures else ""))
                 st.markdown("  \n".join(lines))
-                st.page_link("pages/sampling.py", label=t("查看这批次的详情"), icon=":material/chevron_right:",
-                             query_params={"batch": str(batch.id), "scope": "all"})
+                page_link("pages/sampling.py", label=t("查看这批次的详情"), icon=":material/chevron_right:",
+                          query_params={"batch": str(batch.id), "scope": "all"})

@@ -14,6 +14,7 @@ from portal import i18n
 from portal.i18n import N_, aside, both, day, field, t
 from portal.timeutil import local_today
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 PAGE = "pages/sampling.py"
 OUTSIDE_SHORT = N_("外地抽检，由抽样地监管部门处置")
@@ -44,8 +45,8 @@ def result_card(batch: SamplingBatch, params: dict[str, str], district_names: di
             elif batch.disposal:
                 lines.append(f"{field('核查处置')}{t(batch.disposal.status_label)}")
         st.markdown("  \n".join(lines))
-        st.page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
-                     query_params={**params, "batch": str(batch.id)})
+        page_link(PAGE, label=t("查看详情"), icon=":material/chevron_right:",
+                  query_params={**params, "batch": str(batch.id)})
 
 
 def batch_detail(batch: SamplingBatch, district_names: dict[str, str], reviews=()) -> None:
@@ -95,8 +96,8 @@ def registry_block(batch: SamplingBatch) -> None:
         if business is None:
             continue
         with st.expander(title):
-            st.page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
-                         icon=":material/storefront:", query_params={"id": str(business.id)})
+            page_link("pages/business.py", label=t("查看这家单位的全部抽检记录"),
+                      icon=":material/storefront:", query_params={"id": str(business.id)})
             st.markdown(f"**{md(business.name)}**  \n{md(t(business.business_type))}（{md(t(business.sector_label))}）"
                         f"  \n{field('地址')}{md(business.address)}"
                         + (f"  \n{field('统一社会信用代码')}{md(business.credit_code)}" if business.credit_code else "")

@@ -8,6 +8,7 @@ from portal.test_rooms.models import (BOOKED, NO_SHOW, POSITIVE, RESULT_LABELS, 
                                       TESTED)
 from portal.test_rooms.rules import weekdays_text
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 HELP = N_("快检室用快速检测方法（如酶抑制率法、胶体金试纸），当场检测市民送来的食品中常见的农药残留、"
           "瘦肉精、甲醛、二氧化硫等，免费，一般半小时左右出结果。先在本页预约时段，再按时带上样品前往；"
@@ -22,8 +23,8 @@ BOOKING_INTRO = N_("预约需要验证手机号，以免名额被恶意占满。
 def room_card(room, district_name: str, with_link: bool = True) -> None:
     with st.container(border=True):
         if with_link:
-            st.page_link("pages/test_rooms.py", label=f"**{md(room.name)}**",
-                         query_params={"room": str(room.id)}, icon=":material/biotech:")
+            page_link("pages/test_rooms.py", label=f"**{md(room.name)}**",
+                      query_params={"room": str(room.id)}, icon=":material/biotech:")
         st.markdown(f":material/location_on: {md(room.address)}" + aside(md(district_name)))
         st.markdown(f":material/schedule: {md(room.hours)}"
                     + aside(t("可预约：{days}", days=weekdays_text(room.weekdays, t))))

@@ -8,6 +8,7 @@ import streamlit as st
 from portal.i18n import N_, t
 from portal import i18n
 from portal.validation import InputError, Message
+from portal.ui.page_links import page_link
 
 DEMO_TEXT = N_("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
                 "不是真实的登记、抽检或执法信息。")
@@ -52,7 +53,7 @@ def page_cards(specs) -> None:
     """A card per page: its link and, when it has one, its one-line blurb (nav.PageSpec)."""
     for spec in specs:
         with st.container(border=True):
-            st.page_link(spec.path, label=f"**{t(spec.label)}**", icon=spec.icon)
+            page_link(spec.path, label=f"**{t(spec.label)}**", icon=spec.icon)
             if spec.blurb:
                 st.caption(t(spec.blurb))
 
