@@ -43,7 +43,10 @@ def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, b
         .first.click()
     page.get_by_role("button", name="查询").click()
     page.wait_for_url(re.compile(r"q=.*result=|result=.*q="), timeout=60_000)
+    # "共找到" heads the unfiltered list too: wait until the filtered run has replaced it.
+    wait_until_drawn(page)
     page.get_by_text("共找到").wait_for(timeout=60_000)
+    page.locator('[data-testid="stMarkdown"] strong').filter(has_text="猪肉").first.wait_for(timeout=60_000)
     list_url = page.url
     cards = page.get_by_role("link", name="查看详情")
     first_title = page.locator('[data-testid="stMarkdown"] strong').first.inner_text()
