@@ -65,7 +65,9 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 
 
 def business_id(raw: str) -> int | None:
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) < 1:
+    """The id in a door address, written as the portal writes it (no sign, no leading zero:
+    one address per business, so caches and counts see one page)."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or raw.startswith("0"):
         return None
     return int(raw)
 
