@@ -251,8 +251,9 @@ def cmd_notify(args) -> int:
         return 2
     if args.notify_command == "run-once":
         stats = delivery.run_once(portal.db, portal.settings, batch=args.batch, lease_seconds=args.lease)
-        print(f"回访问卷 {stats.follow_ups} 份，分发 {stats.fanned_out} 条，发出 {stats.sent} 封，稍后重试 {stats.retried} 封，"
-              f"失败 {stats.failed} 封，无需发送 {stats.dropped} 封；每日汇总 {stats.digests} 份，"
+        # Messages are mails and SMS alike: counted in 条, not a letter's 封.
+        print(f"回访问卷 {stats.follow_ups} 份，分发 {stats.fanned_out} 条，发出 {stats.sent} 条，稍后重试 {stats.retried} 条，"
+              f"失败 {stats.failed} 条，无需发送 {stats.dropped} 条；每日汇总 {stats.digests} 份，"
               f"办理到期提醒 {stats.handler_digests} 封")
         return 0
     logging.getLogger("portal.notices").setLevel(logging.INFO)

@@ -3,7 +3,6 @@ the table in portal.accounts.permissions. Numbers come from Settings (configurab
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 ROLES = {
     "admin": "系统管理员",
