@@ -149,7 +149,9 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(\
 def normalise_email(raw: object) -> str | None:
     """An e-mail address in lower case, or None when it is not one."""
     text = str(raw or "").strip()
-    if len(text) > 254 or not _EMAIL.fullmatch(text):
+    # "=?" starts an RFC 2047 encoded word, which a mail library decodes inside the header
+    # (into line breaks, say): never part of an address a person types.
+    if len(text) > 254 or not _EMAIL.fullmatch(text) or "=?" in text:
         return None
     # Lower case throughout: mail servers treat local parts so in practice, and one address
     # must not pass a limit again by changing its case.

@@ -28,6 +28,7 @@ from portal.importers.sampling import import_sampling
 from portal.notices import delivery, fanout, follows
 from portal.notices.models import ACTIVE, BUSINESS, SENT, Delivery, Follow, NoticeContact, NoticeEvent
 from portal.personal import keyed_hash, encrypt
+from portal.sampling.models import SamplingBatch
 
 PUBLIC = "http://portal.test"
 ACTOR = cli_actor("test")
@@ -401,3 +402,51 @@ def test_follow_every_failed_batch_from_the_sampling_page(notify_env, mailbox):
     delivery.run_once(portal.db, settings)
     notice = mailbox.wait_for(2)[1]
     assert "米粉" in notice.get_content() and "所有不合格抽检" in notice.get_content()
+
+
+POISON = "=?utf-8?q?a=0D=0ABcc=3A_x=40evil.cn?=@x.cn"   # an RFC 2047 word decoding to a line break
+
+
+def test_an_address_no_mail_can_carry_is_refused_and_a_stored_one_fails_alone(notify_env, mailbox):
+    """An encoded word in an address passed the form's check once; a mail library refuses it
+    when building the mail. It is refused now, and one stored before fails alone: the other
+    followers get their notice, and the address is not counted as a bounce."""
+    from portal.notices.models import FAILED
+    from portal.validation import normalise_email
+
+    assert normalise_email(POISON) is None and normalise_email("a.b+c@example.com") == "a.b+c@example.com"
+    portal, settings = notify_env
+    business_id = add_business(portal, "张家界示例快餐店")
+    many_followers(portal, settings, business_id, 3)
+    with portal.db.write() as session:      # the first follower's address, stored before the check
+        first = session.scalars(select(NoticeContact).order_by(NoticeContact.id)).first()
+        first.address_enc = encrypt(settings.secret_key, POISON)
+    report = run_sampling_import(portal, failing_file("张家界示例快餐店"), "fail.xlsx")
+    assert report.imported == 1
+    stats = delivery.run_once(portal.db, settings)
+    assert (stats.sent, stats.failed) == (2, 1)
+    assert sorted(m["To"] for m in mailbox.wait_for(2)) == ["f1@example.com", "f2@example.com"]
+    with portal.db.read() as session:
+        statuses = dict(session.execute(select(Delivery.contact_id, Delivery.status)).all())
+        assert statuses[first.id] == FAILED
+        assert session.get(NoticeContact, first.id).bounces == 0
+    assert delivery.run_once(portal.db, settings).sent == 0      # nothing stuck, nothing again
+
+
+def test_only_a_category_of_published_batches_can_be_followed(notify_env):
+    from portal.clients import Client
+    from portal.validation import InputError
+
+    portal, settings = notify_env
+    run_sampling_import(portal, failing_file("张家界示例快餐店"), "fail.xlsx")
+    with portal.db.read() as session:
+        category = session.scalar(select(func.min(SamplingBatch.category)))
+    client = Client(address="198.51.100.7", session_id="s")
+    with portal.db.write() as session:
+        follows.request_follow(session, settings.secret_key, client,
+                               {"email": "c@example.com", "topic": "category", "subject": category})
+        # Text typed into a link would be echoed in the confirmation mail's subject.
+        with pytest.raises(InputError):
+            follows.request_follow(session, settings.secret_key, client,
+                                   {"email": "d@example.com", "topic": "category",
+                                    "subject": "退款请加客服微信abc123或访问evil.cn"})

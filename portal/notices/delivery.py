@@ -160,6 +160,11 @@ def _mail_transport(settings, transport_factory):
     return transport_factory(settings.smtp_url)
 
 
+@dataclass(frozen=True)
+class _Unbuildable:
+    reason: str
+
+
 def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=SmtpTransport) -> None:
     """Compose the claimed messages, drop those with nothing left to say, then send the
     mails over one SMTP connection and the SMS through the gateway."""
@@ -171,11 +176,21 @@ def send_claimed(db, settings, ids: list[int], stats: Stats, transport_factory=S
             event = session.get(NoticeEvent, delivery.event_id)
             secret_event = event.id if event is not None and event.kind in (COMPLAINT_FILED, CODE_RECOVERY) \
                 else None
-            composed.append((delivery.id, delivery.attempts, secret_event, _compose_any(session, delivery, settings)))
+            try:
+                message = _compose_any(session, delivery, settings)
+            except (ValueError, TypeError, LookupError) as exc:
+                # One message that cannot be built (an address a mail library refuses, say)
+                # must not hold up the claim it came in: it fails alone, as nobody's bounce.
+                log.exception("notice delivery %s could not be composed", delivery.id)
+                message = _Unbuildable(f"{type(exc).__name__}: could not compose")
+            composed.append((delivery.id, delivery.attempts, secret_event, message))
     for delivery_id, _, _, message in composed:
         if message is None:
             _finish(db, delivery_id, status=DROPPED)
             stats.dropped += 1
+        elif isinstance(message, _Unbuildable):
+            _finish(db, delivery_id, status=FAILED, last_error=message.reason)
+            stats.failed += 1
     mails = [c for c in composed if isinstance(c[3], EmailMessage)]
     texts = [c for c in composed if isinstance(c[3], sms.SmsMessage)]
     if mails:
@@ -206,6 +221,11 @@ def _send_over(db, open_transport, composed: list, stats: Stats) -> None:
                 continue
             except TemporaryFailure as exc:
                 _retry(db, delivery_id, str(exc), stats, attempts)
+                continue
+            except (ValueError, UnicodeError) as exc:     # refused by the library, not the server
+                log.warning("notice delivery %s could not be sent: %s", delivery_id, type(exc).__name__)
+                _finish(db, delivery_id, status=FAILED, last_error=f"{type(exc).__name__}: not sendable")
+                stats.failed += 1
                 continue
             accepted.append((delivery_id, secret_event))
             stats.sent += 1

@@ -18,6 +18,7 @@ from portal.notices.models import (ACTIVE, ALL_FAILED, BUSINESS, CATEGORY, COMPL
 from portal.notices.rules import (FOLLOWS_PER_CONTACT, REQUESTS_PER_ADDRESS_PER_DAY,
                                   REQUESTS_PER_CLIENT_PER_DAY, UNCONFIRMED_DAYS)
 from portal.registry.models import Business, District
+from portal.sampling.models import SamplingBatch
 from portal.timeutil import local_today, utcnow
 from portal.validation import InputError, Message, normalise_email  # noqa: F401 (used by callers too)
 
@@ -46,7 +47,10 @@ def _check_subject(session: Session, topic: str, subject: str) -> str:
         return subject
     if topic == DISTRICT and session.get(District, subject):
         return subject
-    if topic == CATEGORY and 1 <= len(subject) <= 64:
+    # A category someone could type into a link would be echoed in the confirmation mail's
+    # subject: only a category of a published batch is one to follow.
+    if topic == CATEGORY and subject and session.scalar(
+            select(SamplingBatch.id).where(SamplingBatch.category == subject).limit(1)) is not None:
         return subject
     if topic == ALL_FAILED:
         return "*"

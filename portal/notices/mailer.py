@@ -60,8 +60,10 @@ class SmtpTransport:
             code = next(iter(exc.recipients.values()))[0]
             raise (PermanentFailure if code >= 500 else TemporaryFailure)(f"refused: {code}") from exc
         except smtplib.SMTPResponseException as exc:
-            raise (PermanentFailure if exc.smtp_code >= 500 else TemporaryFailure)(
-                f"{exc.smtp_code} {exc.smtp_error[:200]!r}") from exc
+            # The sender or the message refused (a misconfigured relay, say), not this
+            # recipient: tried again with backoff, never counted against the address (three
+            # such "bounces" would erase every subscriber).
+            raise TemporaryFailure(f"{exc.smtp_code} {exc.smtp_error[:200]!r}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryFailure(str(exc)[:200]) from exc
         if refused:

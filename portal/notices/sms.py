@@ -9,8 +9,8 @@ what the gateway will send, kept for the length check and the logs.
 The gateway is the one phone verification uses (PORTAL_SMS_WEBHOOK_URL, with
 PORTAL_PHONE_VERIFICATION=webhook): a POST of JSON {phone, template_id, params, message_id}.
 message_id is made from the delivery row, the same at every attempt, so the gateway can drop
-a repeat after a crash. 2xx: sent; 4xx (but 408 and 429): a permanent failure, counted
-against the number like a mail bounce; 5xx, 408, 429, a timeout or no connection: retried
+a repeat after a crash. 2xx: sent; 4xx (but 401, 403, 408 and 429): a permanent failure, counted
+against the number like a mail bounce; 5xx, 401, 403, 408, 429, a timeout or no connection: retried
 with the worker's backoff. In demo mode (PORTAL_PHONE_VERIFICATION=demo) there is no gateway:
 SMS notices are not offered at all (codes shown on screen prove nothing about a number).
 """
@@ -200,7 +200,9 @@ class SmsTransport:
             raise TemporaryFailure(f"SMS gateway: {exc}"[:200]) from exc
         if 200 <= status < 300:
             return
-        if 400 <= status < 500 and status not in (408, 429):
+        # 401/403 say the portal's credentials are wrong, not the number: retried like 408/429
+        # (counted as bounces they would erase every subscriber of a misconfigured gateway).
+        if 400 <= status < 500 and status not in (401, 403, 408, 429):
             raise PermanentFailure(f"SMS gateway answered {status}")
         raise TemporaryFailure(f"SMS gateway answered {status}")
 
