@@ -430,3 +430,19 @@ def test_public_statistics_never_carry_personal_data(portal, handler):
         text = repr(cases) + repr(stats.breakdown(session, "category")) + repr(stats.by_day(session))
         assert NAME not in text and PHONE not in text and "过期三天" not in text
         assert stats.business_counts(session, business_id) == {"received": 1, "finished": 1, "open": 0}
+
+
+@pytest.mark.security
+def test_one_address_gets_notices_for_a_few_complaints_a_day(portal):
+    """The e-mail for notices is mailed at once: counted a day, like the phone, and refused at
+    its field (filing without it still works)."""
+    from portal.complaints import rules
+
+    business_id = add_business(portal)
+    most = rules.limits()["per_email_per_day"]
+    for n in range(most):
+        file(portal, complaint_form(business_id, phone=f"1390000{n:04d}", email="Victim@Example.com"), who=n)
+    with pytest.raises(InputError) as exc:
+        file(portal, complaint_form(business_id, phone="13911110000", email="victim@example.com"), who=50)
+    assert set(exc.value.errors) == {"email"}
+    file(portal, complaint_form(business_id, phone="13911110000", email=""), who=50)

@@ -245,6 +245,14 @@ def _take_limits(session: Session, secret: str, form: ComplaintForm, client: Cli
     for scope, key, most, message in checks:
         if not ratelimit.take(session, scope, key, day, most):
             raise InputError({"limit": message})
+    # The address for notices gets mail at once (the number and code): counted like the
+    # phone, so a form cannot be used to mail one stranger again and again. Said at the
+    # field, so the citizen can leave it empty and still file.
+    if form.email and not ratelimit.take(session, "complaint:email",
+                                         personal.keyed_hash(secret, "notice:email", form.email),
+                                         day, limit["per_email_per_day"]):
+        raise InputError({"email": Message("这个电子邮箱今天已用于 {n} 件投诉举报的通知，请换一个邮箱或不填，"
+                                           "仍可提交；查询码会显示在提交后的页面上", n=limit["per_email_per_day"])})
 
 
 def _business(session: Session, business_id: int, adcode: str) -> Business:
