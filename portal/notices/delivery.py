@@ -30,12 +30,13 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.complaints import follow_up
 from portal.notices import digests, fanout, links, sms
 from portal.notices.follows import erase_contact, expire_unconfirmed
+from portal.notices.leases import claim_due
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.messages import render
 from portal.notices.models import (CODE_RECOVERY, COMPLAINT_FILED, DROPPED, EMAIL, FAILED, QUEUED, SENDING, SENT, Delivery,
@@ -71,20 +72,7 @@ def message_id(delivery_id: int, event_id: int, domain: str) -> str:
 
 
 def claim(db, batch: int = BATCH, lease_seconds: int = LEASE_SECONDS, now=None) -> list[int]:
-    now = now or utcnow()
-    with db.write() as session:
-        query = (select(Delivery.id).where(or_(
-            (Delivery.status == QUEUED) & (Delivery.next_attempt_at <= now),
-            (Delivery.status == SENDING) & (Delivery.lease_until < now)))
-            .order_by(Delivery.id).limit(batch))
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.scalars(query))
-        if ids:
-            session.execute(update(Delivery).where(Delivery.id.in_(ids)).values(
-                status=SENDING, lease_until=now + timedelta(seconds=lease_seconds),
-                attempts=Delivery.attempts + 1))
-    return ids
+    return claim_due(db, Delivery, now or utcnow(), lease_seconds, batch)
 
 
 def compose(session: Session, delivery: Delivery, settings) -> EmailMessage | None:

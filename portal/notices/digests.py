@@ -24,13 +24,14 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from sqlalchemy import exc, or_, select, update
+from sqlalchemy import exc, select, update
 from sqlalchemy.orm import Session
 
 from portal.accounts.models import Official, OfficialRole
 from portal.complaints.handling import DUE_KIND_LABELS, QueueFilter, QueueRow, queue
 from portal.complaints.models import KIND_LABELS
 from portal.notices.fanout import _insert      # the dialect's INSERT ... ON CONFLICT
+from portal.notices.leases import claim_due
 from portal.notices.mailer import PermanentFailure, SmtpTransport, TemporaryFailure, sender_domain
 from portal.notices.models import (DAILY_DIGEST, DIGESTED, DROPPED, FAILED, HELD, QUEUED, SENDING, SENT, Delivery,
                                    HandlerDigest, NoticeContact, NoticeEvent)
@@ -227,24 +228,6 @@ class HandlerStats:
     failed: int = 0
 
 
-def _claim_handler_digests(db, now: datetime, lease_seconds: int) -> list[int]:
-    due = or_((HandlerDigest.status == QUEUED) & (HandlerDigest.next_attempt_at <= now),
-              (HandlerDigest.status == SENDING) & (HandlerDigest.lease_until < now))
-    with db.read() as session:      # every pass of the worker: the write lock only when some are due
-        if session.scalar(select(HandlerDigest.id).where(due).limit(1)) is None:
-            return []
-    with db.write() as session:
-        query = select(HandlerDigest.id).where(due).order_by(HandlerDigest.id).limit(50)
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        ids = list(session.scalars(query))
-        if ids:
-            session.execute(update(HandlerDigest).where(HandlerDigest.id.in_(ids)).values(
-                status=SENDING, lease_until=now + timedelta(seconds=lease_seconds),
-                attempts=HandlerDigest.attempts + 1))
-    return ids
-
-
 def _end(db, digest_id: int, **values) -> None:
     with db.write() as session:
         session.execute(update(HandlerDigest).where(HandlerDigest.id == digest_id, HandlerDigest.status == SENDING)
@@ -255,7 +238,7 @@ def send_handler_digests(db, settings, now: datetime, *, lease_seconds: int = LE
                          transport_factory=SmtpTransport) -> HandlerStats:
     """Send every due handler digest (each marked in its own transaction: a handful a day)."""
     stats = HandlerStats()
-    while ids := _claim_handler_digests(db, now, lease_seconds):
+    while ids := claim_due(db, HandlerDigest, now, lease_seconds, 50):
         with db.read() as session:
             composed = [(d.id, d.attempts, handler_message(session, d, settings))
                         for d in session.scalars(select(HandlerDigest).where(HandlerDigest.id.in_(ids)))]
