@@ -42,6 +42,10 @@ st.dataframe(pd.DataFrame(official_rows(officials)), hide_index=True, width="str
 usernames = [o.username for o in officials]
 delayed = [name for name in delayed if name in usernames]
 
+IDENTITY_NOTICE = "identity_notice"      # what the last link or unlink did, shown after the rerun
+# An identity change's confirmation, above the tabs: seen whichever tab the rerun opens.
+if notice := st.session_state.pop(IDENTITY_NOTICE, None):
+    st.success(notice)
 create, roles_tab, email_tab, status_tab, reset_tab, unlock_tab, sso_tab = st.tabs(
     ["新建账号", "调整角色", "工作邮箱", "停用 / 启用 / 结束登录", "重置密码", "解除登录限制", "统一身份认证"],
     key="accounts_tab")      # a key keeps the open tab across the rerun after a change
@@ -174,10 +178,7 @@ with unlock_tab:
         else:
             st.success(f"已解除 {who} 的登录限制，已记入审计日志。")
 
-IDENTITY_NOTICE = "identity_notice"      # what the last link or unlink did, shown after the rerun
 with sso_tab:
-    if notice := st.session_state.pop(IDENTITY_NOTICE, None):
-        st.success(notice)
     st.caption("官员用政务服务统一身份认证平台登录时，门户按“身份提供方 + 用户标识”找到关联的账号，"
                "以该账号的角色登录；没有关联的身份不能登录。登录被拒时，页面会向本人显示这两项，"
                "最近 30 天被拒的身份也列在下面。关联和取消关联都记入审计日志；取消关联会结束通过该身份的登录。")
