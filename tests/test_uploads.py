@@ -49,7 +49,11 @@ class Browser:
         self.open = ExitStack()
         self.socket = self.open.enter_context(connect(
             f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit", self.xsrf],
-            open_timeout=30, additional_headers={"Cookie": self.cookie, "Origin": server["base"]}))
+            open_timeout=30, additional_headers={"Cookie": self.cookie, "Origin": server["base"]},
+            # The page's messages are never read after new_session: with the library's default
+            # bounded queue reading stops, the server's close frame is never seen, and each
+            # close waits out its 10 s timeout.
+            max_queue=None))
         rerun = BackMsg()
         rerun.rerun_script.query_string = ""
         self.socket.send(rerun.SerializeToString())
