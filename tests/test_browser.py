@@ -2,7 +2,7 @@
 import urllib.request
 
 from helpers.browser import (browser, choose, file_complaint, open_page, server,  # noqa: F401  (module fixtures; skips without Chromium)
-                             sign_in, verify_phone)
+                             sign_in, verify_phone, wait_until_drawn)
 
 
 def _sidebar(page) -> str:
@@ -308,7 +308,7 @@ def test_every_public_page_fits_a_phone_screen(server, browser):
     for path in _public_paths():
         page.goto(base + path)
         page.locator("h1").first.wait_for(timeout=90_000)
-        page.wait_for_timeout(1_500)   # charts and maps settle after the title
+        wait_until_drawn(page)         # charts and maps come after the title
         # Screen readers pick their voice from the document's language (WCAG 3.1.1).
         page.wait_for_function("document.documentElement.lang === 'zh-CN'", timeout=30_000)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
