@@ -150,6 +150,27 @@ def settings(db_url, tmp_path):
                           "PORTAL_DEMO": "0"}, secrets_path=tmp_path / "none.toml")
 
 
+def _built_once_per_run(tmp_path_factory, name: str, build) -> Path:
+    """A folder `build(folder)` fills, made once per run and shared by the run's test
+    processes (pytest-xdist's workers share the run's base temporary folder; the first to take
+    the lock builds, the others wait for it and reuse it)."""
+    import fcntl
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        root = tmp_path_factory.mktemp(name)
+        build(root)
+        return root
+    shared = tmp_path_factory.getbasetemp().parent / name
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / ".built").exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            build(shared)
+            (shared / ".built").touch()
+    return shared
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory):
     """An empty portal database at the newest migration, made once per run by bootstrap
@@ -157,14 +178,15 @@ def migrated_sqlite(tmp_path_factory):
     from portal.bootstrap import bootstrap
     from portal.config import load_settings
 
-    root = tmp_path_factory.mktemp("migrated")
-    settings = load_settings({"PORTAL_DATABASE_URL": f"sqlite:///{root / 'portal.sqlite3'}",
-                              "PORTAL_VAR_DIR": str(root / "var"), "PORTAL_DEMO": "0"},
-                             secrets_path=root / "none.toml")
-    bootstrap(settings).db.engine.dispose()
-    with sqlite3.connect(root / "portal.sqlite3") as conn:   # everything into the one file
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return root / "portal.sqlite3"
+    def build(root: Path) -> None:
+        settings = load_settings({"PORTAL_DATABASE_URL": f"sqlite:///{root / 'portal.sqlite3'}",
+                                  "PORTAL_VAR_DIR": str(root / "var"), "PORTAL_DEMO": "0"},
+                                 secrets_path=root / "none.toml")
+        bootstrap(settings).db.engine.dispose()
+        with sqlite3.connect(root / "portal.sqlite3") as conn:   # everything into the one file
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    return _built_once_per_run(tmp_path_factory, "migrated", build) / "portal.sqlite3"
 
 
 @pytest.fixture
@@ -204,13 +226,14 @@ def demo_template(tmp_path_factory):
     demo's keyed hashes use, demo_accounts.txt with the demo officials' passwords)."""
     from portal.bootstrap import bootstrap
 
-    root = tmp_path_factory.mktemp("demo-template")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        app_environment(monkeypatch, root)
-        bootstrap().db.engine.dispose()
-    with sqlite3.connect(root / "app.sqlite3") as conn:   # everything into the one file
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return root
+    def build(root: Path) -> None:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            app_environment(monkeypatch, root)
+            bootstrap().db.engine.dispose()
+        with sqlite3.connect(root / "app.sqlite3") as conn:   # everything into the one file
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    return _built_once_per_run(tmp_path_factory, "demo-template", build)
 
 
 @pytest.fixture

@@ -303,7 +303,7 @@ def _public_paths() -> list[str]:
 def test_every_public_page_fits_a_phone_screen(server, browser):
     """390 px wide: nothing runs off the side of the page, no error box."""
     base, _ = server
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     for path in _public_paths():
         page.goto(base + path)

@@ -25,6 +25,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from conftest import ROOT
+from helpers.cli import call_cli
 from helpers.complaints import NAME, add_business, client as citizen, complaint_form
 from helpers.db import official
 from helpers.mailbox import Mailbox, links_in, start_mailbox
@@ -336,9 +337,8 @@ def test_cli_sets_an_officials_work_address(db_url, tmp_path):
     env = {**os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path), "PORTAL_DEMO": "0"}
     env.pop("PORTAL_JURISDICTION", None)
 
-    def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "portal", *args], cwd=ROOT, env=env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
+    def run(*args, stdin=""):       # portal.cli.main in this process (tests/test_cli.py runs processes)
+        return call_cli(list(args), env, stdin)
 
     assert run("users", "add", "wang.li", "--role", "handler", stdin="Handler-pass-1\n").returncode == 0
     done = run("users", "set-email", "wang.li", "Wang.Li@Example.gov.cn")
