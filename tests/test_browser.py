@@ -1,8 +1,9 @@
 """Real browser: Debian's Chromium driven by Playwright against a running portal."""
 import urllib.request
+from pathlib import Path
 
 from helpers.browser import (browser, choose, file_complaint, open_page, server,  # noqa: F401  (module fixtures; skips without Chromium)
-                             sign_in, verify_phone, wait_until_drawn)
+                             sign_in, tap_menu, verify_phone, wait_until_drawn)
 
 
 def _sidebar(page) -> str:
@@ -291,30 +292,27 @@ def test_whole_round_in_the_browser(server, browser):
     assert not citizen.query_selector('[data-testid="stException"]')
 
 
-def _public_paths() -> list[str]:
-    from pathlib import Path
-
+def test_every_public_page_fits_a_phone_screen(server, browser):
+    """390 px wide, each public page reached as a person reaches it on a phone (the menu, or
+    the footer for 网站地图): nothing runs off the side of the page, no error box."""
     from portal.ui import nav
 
-    return ["/" if p.path == "streamlit_app.py" else "/" + Path(p.path).stem
-            for p in nav.PAGES if p.section == nav.PUBLIC]
-
-
-def test_every_public_page_fits_a_phone_screen(server, browser):
-    """390 px wide: nothing runs off the side of the page, no error box."""
-    base, _ = server
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    for path in _public_paths():
-        page.goto(base + path)
+    page = open_page(browser, server[0] + "/", width=390)
+    for spec in (p for p in nav.PAGES if p.section == nav.PUBLIC):
+        stem = "" if spec.path == "streamlit_app.py" else Path(spec.path).stem
+        if stem and spec.sidebar:
+            tap_menu(page, spec.label, 390)
+        elif stem:
+            page.locator("footer, [data-testid=stMain]").get_by_role("link", name=spec.label).last.click()
+        page.wait_for_url(f"{server[0]}/{stem}")
         page.locator("h1").first.wait_for(timeout=90_000)
         wait_until_drawn(page)         # charts and maps come after the title
         # Screen readers pick their voice from the document's language (WCAG 3.1.1).
         page.wait_for_function("document.documentElement.lang === 'zh-CN'", timeout=30_000)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
-        assert not page.query_selector('[data-testid="stException"]'), path
-    context.close()
+        assert overflow <= 1, f"/{stem} is {overflow}px wider than the phone"
+        assert not page.query_selector('[data-testid="stException"]'), stem
+    page.context.close()
 
 
 def test_keyboard_alone_opens_a_service_and_searches(server, browser):

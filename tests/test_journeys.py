@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from helpers.browser import browser, open_page, server, wait_until_drawn  # noqa: F401  (module fixtures)
+from helpers.browser import browser, open_page, server, tap_menu, wait_until_drawn  # noqa: F401  (module fixtures)
 
 PHONE, DESKTOP = 390, 1280
 
@@ -17,18 +17,6 @@ def _home(browser, base, width):
     return page
 
 
-def _menu(page, name: str, width: int) -> None:
-    """The sidebar link, as a person reaches it: on a phone the menu opens first, and must
-    close again once the page opens (or it would cover it)."""
-    if width < 640:
-        page.get_by_test_id("stExpandSidebarButton").click()
-    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name, exact=True).click()
-    if width < 640:
-        page.wait_for_function(
-            "document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === 'true'",
-            timeout=30_000)
-
-
 def _db(tmp):
     return sqlite3.connect(tmp / "portal.sqlite3")
 
@@ -37,7 +25,7 @@ def _db(tmp):
 def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, browser, width):
     base, tmp = server
     page = _home(browser, base, width)
-    _menu(page, "抽检结果", width)
+    tap_menu(page, "抽检结果", width)
     page.get_by_role("textbox", name="食品、生产企业或被抽样单位名称").fill("猪肉")
     page.get_by_role("radio", name="不合格").or_(page.get_by_role("button", name="不合格", exact=True)) \
         .first.click()
@@ -89,7 +77,7 @@ def _visible_frame(page):
 def test_map_cluster_pin_and_popup_link_open_the_business(server, browser, width):
     base, tmp = server
     page = _home(browser, base, width)
-    _menu(page, "餐饮地图", width)
+    tap_menu(page, "餐饮地图", width)
     frame = _visible_frame(page)
     # Tap clusters until single pins show, as a person zooms in by tapping.
     for _attempt in range(12):
@@ -127,7 +115,7 @@ def test_near_me_lists_the_nearest_business_first(server, browser):
     page = context.new_page()
     page.goto(base + "/")
     page.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
-    _menu(page, "餐饮地图", PHONE)
+    tap_menu(page, "餐饮地图", PHONE)
     frame = _visible_frame(page)
     frame.get_by_role("button", name=re.compile("显示我附近的单位")).click()
     page.get_by_role("heading", name="离这里最近的单位").wait_for(timeout=60_000)
@@ -151,7 +139,7 @@ def test_a_typed_road_lists_businesses_on_it(server, browser):
                                ).fetchone()[0]
     road = re.search(r"([\u4e00-\u9fff]{2,4}路)", address.split("区")[-1].split("县")[-1]).group(1)
     page = _home(browser, base, DESKTOP)
-    _menu(page, "餐饮地图", DESKTOP)
+    tap_menu(page, "餐饮地图", DESKTOP)
     _visible_frame(page)
     page.get_by_role("textbox", name="地址、道路、小区或单位名称").fill(road)
     page.get_by_role("button", name="查找").click()
@@ -164,7 +152,7 @@ def test_voting_from_the_list_of_rounds(server, browser):
     """Home -> 你点我检 -> a round in 投票中 -> phone -> code -> vote, by taps on a phone."""
     base, tmp = server
     page = _home(browser, base, PHONE)
-    _menu(page, "你点我检", PHONE)
+    tap_menu(page, "你点我检", PHONE)
     page.get_by_role("heading", name="你点我检").wait_for(timeout=60_000)
     card = page.locator('[data-testid="stLayoutWrapper"]').filter(has_text="投票中") \
         .filter(has=page.get_by_test_id("stPageLink")).last
@@ -201,7 +189,7 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(jpeg_with_gps())
     page = _home(browser, base, PHONE)
-    _menu(page, "商户查询", PHONE)
+    tap_menu(page, "商户查询", PHONE)
     page.get_by_role("textbox").first.fill("饭店")
     page.get_by_role("button", name="查询").click()
     page.get_by_text("共找到").wait_for(timeout=60_000)

@@ -84,6 +84,18 @@ def set_up_second_factor(page) -> str:
     return key
 
 
+def tap_menu(page, name: str, width: int) -> None:
+    """The sidebar link, as a person reaches it: on a phone the menu opens first, and must
+    close again once the page opens (or it would cover it)."""
+    if width < 640:
+        page.get_by_test_id("stExpandSidebarButton").click()
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name, exact=True).click()
+    if width < 640:
+        page.wait_for_function(
+            "document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === 'true'",
+            timeout=30_000)
+
+
 def wait_until_drawn(page, timeout: int = 60_000) -> None:
     """Until the script run has finished and no element of the previous run is left on the
     page (Streamlit keeps those, marked stale, while it draws the new ones)."""
