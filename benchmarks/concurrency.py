@@ -14,19 +14,19 @@ def _run(worker, args, barrier, results) -> None:
     results.put(worker(*args))
 
 
+# The load modules a fork server imports when it starts: a process that runs another
+# module's worker would otherwise import that module itself, portal parts and all.
+LOAD_MODULES = ["benchmarks.booking_load", "benchmarks.complaint_load", "benchmarks.vote_load"]
+
+
 def _context(worker):
     """New processes come from a fork server: one clean process per caller, started on first
-    use, that has imported the worker's module (and with it the portal) once; each process
+    use, that has imported the load modules (and with them the portal) once; each process
     forks from it with nothing open, no connection and no thread of the caller's. Spawning
     imported the portal again in every process (about a second of CPU each)."""
     context = multiprocessing.get_context("forkserver")
-    if worker.__module__ not in _PRELOADED:
-        _PRELOADED.add(worker.__module__)
-        context.set_forkserver_preload(sorted(_PRELOADED))
+    context.set_forkserver_preload(sorted({*LOAD_MODULES, worker.__module__}))
     return context
-
-
-_PRELOADED: set[str] = set()
 
 
 def run_at_once(worker, args_per_process: list[tuple], timeout: float = 900) -> tuple[float, list]:
