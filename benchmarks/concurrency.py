@@ -1,5 +1,13 @@
-"""Run one worker function in several fresh processes that start at the same moment: the
-load tests and benchmarks use it to hit the database from many processes at once."""
+"""Run one worker function in several processes that start at the same moment: the load
+tests and benchmarks use it to hit the database from many processes at once.
+
+The processes are forked from the caller, as a server's worker processes are forked from
+their master: each starts with the caller's modules loaded and warm (SQLAlchemy's mappers
+configured, statements compiled), so what it costs is the work it is given. A fork server
+(a cold process forked per worker) cost 1.5–2 s of CPU a process on a busy machine and spawning
+more, most of it warming up. A child never touches the caller's connections: it drops the
+engine cache before its first query and opens its own, and ends with os._exit (multiprocessing's
+fork start), so no inherited connection is closed or used from the child."""
 from __future__ import annotations
 
 import multiprocessing
@@ -14,25 +22,9 @@ def _run(worker, args, barrier, results) -> None:
     results.put(worker(*args))
 
 
-# The load modules a fork server imports when it starts: a process that runs another
-# module's worker would otherwise import that module itself, portal parts and all.
-LOAD_MODULES = ["benchmarks.booking_load", "benchmarks.complaint_load", "benchmarks.vote_load"]
-
-
-def _context(worker):
-    """New processes come from a fork server: one clean process per caller, started on first
-    use, that has imported the load modules (and with them the portal) once; each process
-    forks from it with nothing open, no connection and no thread of the caller's. Spawning
-    imported the portal again in every process (about a second of CPU each)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(sorted({*LOAD_MODULES, worker.__module__}))
-    return context
-
-
 def run_at_once(worker, args_per_process: list[tuple], timeout: float = 900) -> tuple[float, list]:
-    """(seconds from the common start until the last process reported, each one's result).
-    `worker` must be a module-level function (processes start from a fork server)."""
-    context = _context(worker)
+    """(seconds from the common start until the last process reported, each one's result)."""
+    context = multiprocessing.get_context("fork")
     barrier = context.Barrier(len(args_per_process) + 1)
     results = context.Queue()
     processes = [context.Process(target=_run, args=(worker, args, barrier, results))
