@@ -3,9 +3,9 @@ tests and benchmarks use it to hit the database from many processes at once.
 
 The processes are forked from the caller, as a server's worker processes are forked from
 their master: each starts with the caller's modules loaded and warm (SQLAlchemy's mappers
-configured, statements compiled), so what it costs is the work it is given. A fork server
-(a cold process forked per worker) cost 1.5–2 s of CPU a process on a busy machine and spawning
-more, most of it warming up. A child never touches the caller's connections: it drops the
+configured, statements compiled), so what it costs is the work it is given. Spawned
+processes (and those of a fork server) cost 1.5–2 s of CPU each on a busy machine before their
+first write, most of it importing and warming up. A child never touches the caller's connections: it drops the
 engine cache before its first query and opens its own, and ends with os._exit (multiprocessing's
 fork start), so no inherited connection is closed or used from the child."""
 from __future__ import annotations

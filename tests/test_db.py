@@ -89,9 +89,11 @@ def test_two_processes_starting_at_once_migrate_and_seed_once(empty_db_url, tmp_
     db_url = empty_db_url
     env = {"PORTAL_DATABASE_URL": db_url, "PORTAL_VAR_DIR": str(tmp_path / "var"),
            "PORTAL_DEMO": "1", "PORTAL_SECRET_KEY": "x" * 40}
-    # Processes of their own, from a fork server (portal imported once, nothing of this
-    # process's open: no connection, no thread), each running the whole start-up.
+    # Processes of their own, from a fork server (which imports this module, and with it the
+    # portal, once; nothing of this process's is open in it: no connection, no thread), each
+    # running the whole start-up.
     ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
     queue = ctx.Queue()
     procs = [ctx.Process(target=_start, args=(env, queue)) for _ in range(3)]
     for p in procs:
