@@ -8,15 +8,14 @@ them. AppTest reads every string the page hands to Streamlit's markdown; Chromiu
 rendered DOM."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
-import openpyxl
 import pytest
 from sqlalchemy import select
 
 from helpers.db import app_db, official
+from helpers.files import xlsx
 from helpers.pages import open_page
 from helpers.rounds import move_to, round_form
 from portal.accounts.rules import cli_actor
@@ -80,15 +79,6 @@ def test_md_breaks_addresses_icons_and_shortcodes_found_after_unescaping():
 
 # --- hostile data through the importers and a citizen's form ----------------------------------
 
-def _xlsx(rows) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def import_hostile(app_env) -> dict:
     """The hostile business, its red-list entry, a failed batch sampled from it and a citizen's
     proposal accepted into a round collecting proposals; returns their ids."""
@@ -102,7 +92,7 @@ def import_hostile(app_env) -> dict:
              f"红榜,\"{NAME}\",\"{REASON}\",\"{LINK}\",{date.today().isoformat()}\n")
     with db.write() as session:
         assert import_registry(session, actor, lists.encode(), "lists.csv", "lists", profile).imported == 1
-    sampling = _xlsx([
+    sampling = xlsx([
         ["食品名称", "标称生产企业名称", "标称生产企业地址", "被抽样单位名称", "被抽样单位地址",
          "不合格项目", "检验结果", "标准值", "公告日期", "备注", "商标"],
         [FOOD, PRODUCER, PRODUCER_ADDRESS, NAME, ADDRESS, ITEM, f"5×10⁵{LINK}", f"≤10⁵ {REAL_URL}",
@@ -216,14 +206,10 @@ def hostile_server(tmp_path_factory, demo_template):
 
 @pytest.fixture(scope="module")
 def chromium():
-    from playwright.sync_api import sync_playwright
+    from helpers.browser import launched     # imported here: it skips where Chromium is missing
 
-    from helpers.browser import ARGS, CHROMIUM
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as b:
         yield b
-        b.close()
 
 
 # Coloured backgrounds, math and the hostile :material/rocket_launch: icon as Streamlit draws them.

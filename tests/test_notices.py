@@ -5,7 +5,6 @@ unsubscribe (RFC 8058) stops everything. A worker killed mid-batch and restarted
 every message, each under one Message-ID. SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import io
 import re
 import os
 import signal
@@ -14,7 +13,6 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-import openpyxl
 import pytest
 from sqlalchemy import func, insert, select
 from starlette.applications import Starlette
@@ -22,6 +20,7 @@ from starlette.testclient import TestClient
 
 from conftest import ROOT
 from helpers.complaints import add_business
+from helpers.files import xlsx
 from helpers.mailbox import links_in, start_mailbox
 from portal.accounts.rules import cli_actor
 from portal.importers.sampling import import_sampling
@@ -66,13 +65,8 @@ def notify_env(db_url, tmp_path, monkeypatch, mailbox):
 
 
 def failing_file(unit: str, food: str = "腊肉", day: str = "2026-11-20") -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "不合格项目║检验结果║标准值"])
-    sheet.append([food, unit, "张家界市永定区示例路 1 号", day, "亚硝酸盐║45mg/kg║≤30mg/kg"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx([["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "不合格项目║检验结果║标准值"],
+                 [food, unit, "张家界市永定区示例路 1 号", day, "亚硝酸盐║45mg/kg║≤30mg/kg"]])
 
 
 def web(portal, settings) -> TestClient:

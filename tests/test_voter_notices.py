@@ -7,15 +7,14 @@ mailed the result of their own food only (failed items and the batch's link); th
 unsubscribe erases the address and nothing more is sent to it. SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import io
 import time
 
-import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from conftest import ROOT
 from helpers.db import official
+from helpers.files import xlsx
 from helpers.mailbox import links_in
 from helpers.rounds import move_to, round_with_candidates
 from portal.notices import delivery, voters
@@ -56,13 +55,8 @@ def vote_and_ask(round_id: int, candidate_id: int, phone: str, email: str | None
 
 
 def passing_file(unit: str, food: str) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "判定"])
-    sheet.append([food, unit, "张家界市永定区示例路 2 号", "2026-11-21", "合格"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx([["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "判定"],
+                 [food, unit, "张家界市永定区示例路 2 号", "2026-11-21", "合格"]])
 
 
 def confirm(portal, settings, message) -> None:

@@ -20,7 +20,7 @@ from portal import i18n
 from portal.i18n import N_, t
 from portal.ui import footer, forget_language, nav, remember_language
 from portal.ui.page_links import page_link
-from portal.ui.widgets import DONE_NOTICE
+from portal.ui.widgets import DONE_NOTICE, md
 
 log = logging.getLogger(__name__)
 SESSION_ACTOR = "official"
@@ -176,7 +176,7 @@ def _sidebar(profile, actor: Actor | None, page: str) -> None:
                     continue
                 label = t(spec.label)
                 if spec.always and actor is not None:
-                    label = f"我的账号（{actor.display_name}）"
+                    label = f"我的账号（{md(actor.display_name)}）"     # a label renders markdown
                 page_link(spec.path, label=label, icon=spec.icon)
         # The document's language, so that screen readers read Chinese with a Chinese voice
         # (WCAG 3.1.1); Streamlit's page says "en" whatever the content. The script is one of

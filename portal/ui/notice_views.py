@@ -9,6 +9,7 @@ import streamlit as st
 from portal.i18n import N_, t
 from portal.notices import follows, mobile, sms
 from portal.ui.clients import current_client
+from portal.ui.verify import code_form
 from portal.ui.widgets import show_errors
 from portal.validation import InputError
 
@@ -93,15 +94,8 @@ def _mobile_form(ctx, topic, subject, key, choices) -> None:
             st.rerun()
         return
     st.info(t("验证码已发送到 {masked}，填回验证码后即开始通知。", masked=pending["masked"]))
-    with st.form(f"follow_{key}_code"):
-        code = st.text_input(t("验证码"), max_chars=6, placeholder=t("6 位数字"))
-        left, right = st.columns(2)
-        confirm = left.form_submit_button(t("确认关注"), type="primary")
-        again = right.form_submit_button(t("换个号码或重新获取"))
-    if again:
-        st.session_state.pop(state_key, None)
-        st.rerun()
-    if confirm:
+    code = code_form(f"follow_{key}_code", t("确认关注"), state_key)
+    if code is not None:
         try:
             with ctx.db.write() as session:
                 done = mobile.confirm_follow(session, ctx.settings, pending["challenge"], code, pending)

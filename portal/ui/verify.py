@@ -35,6 +35,21 @@ def forget() -> None:
 VOTE_INTRO = N_("为保证“一人一票”，请先验证手机号。号码只用于核验身份，不会公开，也不会用于其他用途。")
 
 
+def code_form(form_key: str, confirm_label: str, pending_key: str) -> str | None:
+    """The form for a texted code: what was typed once the person confirms (perhaps empty),
+    else None. 换个号码或重新获取 forgets the pending challenge (session_state[pending_key]) and
+    starts over at the number."""
+    with st.form(form_key):
+        code = st.text_input(t("验证码"), max_chars=6, placeholder=t("6 位数字"))
+        left, right = st.columns(2)
+        confirm = left.form_submit_button(confirm_label, type="primary")
+        again = right.form_submit_button(t("换个号码或重新获取"))
+    if again:
+        st.session_state.pop(pending_key, None)
+        st.rerun()
+    return code if confirm else None
+
+
 def verify_phone(ctx, purpose: str, key: str, intro: str | None = None) -> tuple[str, str] | None:
     """Shows the verification forms until the number is verified; then returns the identity.
     intro: why the page asks, in the visitor's language (default: the vote's reason)."""
@@ -68,15 +83,8 @@ def verify_phone(ctx, purpose: str, key: str, intro: str | None = None) -> tuple
     else:
         st.info(t("验证码已发送到 {masked}，{n} 分钟内有效。", masked=pending.masked,
                   n=verification.CODE_MINUTES))
-    with st.form(f"{key}_code"):
-        code = st.text_input(t("验证码"), max_chars=6, placeholder=t("6 位数字"))
-        left, right = st.columns(2)
-        confirm = left.form_submit_button(t("验证"), type="primary")
-        again = right.form_submit_button(t("换个号码或重新获取"))
-    if again:
-        st.session_state.pop(CHALLENGE, None)
-        st.rerun()
-    if confirm:
+    code = code_form(f"{key}_code", t("验证"), CHALLENGE)
+    if code is not None:
         try:
             with ctx.db.write() as session:
                 phone_hash = verification.confirm(session, ctx.settings.secret_key,

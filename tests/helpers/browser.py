@@ -43,14 +43,23 @@ def server(tmp_path_factory, demo_template):
         yield base, tmp
 
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def launched():
+    """Debian's Chromium, started by Playwright with the tests' arguments."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched() as b:
         yield b
-        b.close()
 
 
 def open_page(browser, url, width=1280):
