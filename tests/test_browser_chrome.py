@@ -16,7 +16,7 @@ def test_english_visitor_searches_pork_on_a_phone(server, browser, tmp_path):
     assert "猪肉" in main or "猪肝" in main, main[:600]
     assert "No sampling results" not in main
     page.screenshot(path=str(tmp_path / "pork_390.png"))
-    page.context.close()
+    page.close()
 
 
 def test_large_text_switch_and_footer(server, browser, tmp_path):
@@ -42,4 +42,4 @@ def test_large_text_switch_and_footer(server, browser, tmp_path):
     phone.wait_for_function(f"{root_size} === '20px'", timeout=30_000)
     phone.screenshot(path=str(tmp_path / "sitemap_large_390.png"))
     for p in (page, phone):
-        p.context.close()
+        p.close()

@@ -53,7 +53,7 @@ def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, b
     other = open_page(browser, batch_url, width)
     other.get_by_role("link", name="返回查询结果").wait_for(timeout=60_000)
     assert food in other.inner_text("main") and "不合格" in other.inner_text("main")
-    other.context.close()
+    other.close()
 
     # A click in the batch view keeps it (the next rerun used to fall back to the list).
     page.get_by_role("link", name="返回查询结果").wait_for()
@@ -61,7 +61,7 @@ def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, b
     page.get_by_text("共找到").wait_for(timeout=60_000)
     assert page.url == list_url
     assert page.get_by_role("textbox", name="食品、生产企业或被抽样单位名称").input_value() == "猪肉"
-    page.context.close()
+    page.close()
 
 
 def _visible_frame(page):
@@ -96,7 +96,7 @@ def test_map_cluster_pin_and_popup_link_open_the_business(server, browser, width
     page.wait_for_url(re.compile(r"/business\?id=\d+"), timeout=30_000)
     page.get_by_role("link", name="返回商户查询").wait_for(timeout=60_000)
     assert page.locator("h1").first.inner_text() == name
-    page.context.close()
+    page.close()
 
 
 def test_near_me_lists_the_nearest_business_first(server, browser):
@@ -145,7 +145,7 @@ def test_a_typed_road_lists_businesses_on_it(server, browser):
     page.get_by_role("button", name="查找").click()
     page.get_by_role("heading", name="离这里最近的单位").wait_for(timeout=60_000)
     assert f"地址含“{road}”" in page.inner_text("main")
-    page.context.close()
+    page.close()
 
 
 def test_voting_from_the_list_of_rounds(server, browser):
@@ -175,7 +175,7 @@ def test_voting_from_the_list_of_rounds(server, browser):
     with _db(tmp) as conn:
         assert conn.execute("SELECT count(*) FROM round_votes WHERE round_id = ? AND is_demo = 0",
                             (round_id,)).fetchone()[0] == 1
-    page.context.close()
+    page.close()
 
 
 def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(server, browser, tmp_path):
@@ -226,5 +226,5 @@ def test_complaint_with_a_photo_from_a_business_page_then_tracked_and_shared(ser
     shared.get_by_role("textbox", name="查询码").wait_for(timeout=60_000)
     assert shared.get_by_role("textbox", name="查询编号").input_value() == tracking_no
     assert "您提交的照片" not in shared.inner_text("main")
-    shared.context.close()
-    page.context.close()
+    shared.close()
+    page.close()

@@ -220,9 +220,10 @@ def _rendered(chromium, url: str, shown: str) -> tuple[str, list[str], list[str]
     """Open a page as a visitor does; once `shown` (drawn last) is on it: the
     main area's text, the links' addresses, the images' sources, and how many coloured spans,
     icons drawn from text and math formulas it has."""
-    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    from helpers.browser import open_page
+
+    page = open_page(chromium, url)
     try:
-        page.goto(url)
         page.get_by_text(shown, exact=False).first.wait_for(timeout=90_000)
         page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
         main = page.locator('[data-testid="stMain"]')
@@ -232,7 +233,7 @@ def _rendered(chromium, url: str, shown: str) -> tuple[str, list[str], list[str]
         assert not page.query_selector('[data-testid="stException"]')
         return main.inner_text(), links, images, drawn
     finally:
-        page.context.close()
+        page.close()
 
 
 def test_browser_shows_hostile_text_as_text(hostile_server, chromium):

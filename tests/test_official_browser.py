@@ -46,7 +46,7 @@ def test_one_sign_in_lasts_through_reload_new_tab_and_deep_link_until_sign_out(s
     other.get_by_text("请先登录").wait_for(timeout=60_000)
     page.reload()
     page.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
-    page.context.close()
+    page.close()
 
 
 def test_an_admin_sets_up_the_second_factor_and_signs_in_with_a_code(server, browser):
@@ -67,7 +67,7 @@ def test_an_admin_sets_up_the_second_factor_and_signs_in_with_a_code(server, bro
     page.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
     page.get_by_role("tab", name=re.compile("结束登录")).click()
     page.get_by_role("button", name=re.compile("结束该账号在所有设备上的登录")).wait_for()
-    page.context.close()
+    page.close()
 
     fresh = open_page(browser, base + "/accounts")         # another device: password, then a code
     fresh.get_by_text("请先登录").wait_for(timeout=60_000)
@@ -83,4 +83,4 @@ def test_an_admin_sets_up_the_second_factor_and_signs_in_with_a_code(server, bro
     fresh.get_by_role("textbox", name="动态验证码").fill(pyotp.TOTP(key).at(time.time() + 30))
     fresh.get_by_role("button", name="验证", exact=True).click()
     fresh.get_by_role("tab", name="新建账号").wait_for(timeout=60_000)
-    fresh.context.close()
+    fresh.close()

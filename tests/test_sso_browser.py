@@ -81,7 +81,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     assert not _cookie(person, "portal_official", tries=1)
     person.screenshot(path=str(tmp / "sso_refused.png"), full_page=True)
 
-    admin = open_page(browser, base + "/accounts")    # the admin links what the person passed on
+    admin = open_page(browser, base + "/accounts", own_browser=True)   # the admin, meanwhile, links it
     admin.get_by_text("请先登录").wait_for(timeout=60_000)
     admin.get_by_label("用户名").fill("demo_admin")
     admin.get_by_label("密码").fill(_password(tmp, "demo_admin"))
@@ -118,7 +118,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     person.goto(base + "/login")
     person.get_by_role("heading", name="监管人员登录").wait_for(timeout=60_000)
     assert "我的账号" not in person.inner_text("main")
-    person.context.close()
+    person.close()
 
     # The admin's own identity, linked on the command line: single sign-on, then the app's code.
     env = {**os.environ, "PORTAL_VAR_DIR": str(tmp), "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}"}
@@ -136,7 +136,7 @@ def test_sso_sign_in_needs_an_admins_link_and_sign_out_ends_it(sso_server, brows
     chief.get_by_role("button", name="验证", exact=True).click()
     chief.get_by_role("heading", name="我的账号").wait_for(timeout=90_000)
     assert "demo_admin" in chief.inner_text("main")
-    chief.context.close()
+    chief.close()
 
 
 def _password(tmp, username: str) -> str:

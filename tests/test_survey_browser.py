@@ -68,11 +68,11 @@ def test_one_response_per_browser_even_after_a_reload(server, browser):  # noqa:
     english = page.context.new_page()
     english.goto(base + "/survey?lang=en")
     english.get_by_text("This browser has already answered this survey period").wait_for(timeout=90_000)
-    # Another browser (another context: its own cookies) can answer.
+    # Another browser (without the first one's cookie) can answer.
     other = open_page(browser, base + "/survey", width=1280)
     _answer(other, "second")
-    page.context.close()
-    other.context.close()
+    page.close()
+    other.close()
 
 
 def test_a_browser_that_keeps_no_cookies_is_asked_for_a_phone(server, browser):  # noqa: F811

@@ -33,4 +33,4 @@ def test_a_citizen_books_a_testing_room_on_a_phone(server, browser):
     page.get_by_role("button", name="取消这个预约").click()
     page.get_by_text("已取消").first.wait_for(timeout=60_000)
     assert not page.query_selector('[data-testid="stException"]')
-    page.context.close()
+    page.close()

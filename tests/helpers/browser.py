@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pytest
 from helpers.server import running_portal
 
 CHROMIUM = "/usr/bin/chromium"
+# --process-per-site: the tabs of one context share one renderer, and with it the scripts
+# V8 has compiled (Streamlit's front end): a new tab costs about half the CPU of a first one.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+        "--disable-component-update", "--disable-sync", "--process-per-site"]
 
 if not shutil.which(CHROMIUM):
     if os.environ.get("CI"):
@@ -62,8 +65,36 @@ def browser():
         yield b
 
 
-def open_page(browser, url, width=1280):
-    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+_NEW_PERSON_STORAGE = """if (!sessionStorage.getItem("portalTestsTab")) {
+    sessionStorage.setItem("portalTestsTab", "1");
+    localStorage.clear();
+}"""
+_SHARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def open_page(browser, url, width=1280, own_browser=False):
+    """Someone else opens url in a new tab, on a screen `width` wide: a visitor without the
+    cookies and stored settings of the people before (each call is another person: another
+    browser token, no official's sign-in). The tabs share one browser context, so a new
+    visitor's tab reuses the cache and the compiled front end of the earlier ones (a context
+    of its own costs twice the CPU). `own_browser`: a second person acting while the first
+    is still signed in, in a context of their own, so that neither sees the other's cookies."""
+    if own_browser:
+        return _load(browser.new_context(viewport={"width": width, "height": 900}).new_page(), url)
+    context = _SHARED.get(browser)
+    if context is None:
+        context = _SHARED[browser] = browser.new_context(viewport={"width": width, "height": 900})
+        context.on("close", lambda _context: _SHARED.pop(browser, None))  # a test closed it
+    context.clear_cookies()
+    page = context.new_page()
+    # Nor what Streamlit kept of theirs (the sidebar folded or not, its width, the theme):
+    # cleared once, on the tab's first load, so that a reload keeps this person's.
+    page.add_init_script(_NEW_PERSON_STORAGE)
+    page.set_viewport_size({"width": width, "height": 900})
+    return _load(page, url)
+
+
+def _load(page, url):
     page.goto(url)
     page.wait_for_selector('[data-testid="stSidebar"] a', timeout=90_000)
     return page
