@@ -348,4 +348,21 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if not _SUITE_STARTED or hasattr(config, "workerinput"):   # the controller prints it once
         return
     taken = time.monotonic() - _SUITE_STARTED[0]
-    terminalreporter.write_line(f"suite: {taken:.0f} s (budget {SUITE_BUDGET_SECONDS} s on 2 cores)")
+    terminalreporter.write_line(f"suite: {taken:.0f} s (budget {SUITE_BUDGET_SECONDS} s on 2 cores; "
+                                f"{_reference_loop_seconds():.2f} s for the reference loop on this machine)")
+
+
+def _reference_loop_seconds() -> float:
+    """How fast this machine runs Python: 5 million additions in a loop (best of three).
+    The project's machines differ from one session to the next (0.54 s on the one where the
+    suite took 580 s, 2026-12-01), and the suite's time with them; this says which kind of
+    machine a time came from."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(5_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best
