@@ -1,6 +1,8 @@
 """快检室 in Chromium on a 390 px phone: a citizen goes from the home page to a testing room,
 verifies a phone, books a slot, and looks the booking up by its code; nothing runs off the
 side of the screen."""
+from playwright.sync_api import expect
+
 from helpers.browser import browser, open_page, server, verify_phone, wait_until_drawn  # noqa: F401  (module fixtures)
 
 
@@ -16,7 +18,10 @@ def test_a_citizen_books_a_testing_room_on_a_phone(server, browser):
     page.get_by_role("heading", name="预约送检").wait_for(timeout=60_000)
     verify_phone(page, "13966665555")
     page.get_by_text("已验证 139****5555").wait_for(timeout=60_000)
-    page.get_by_role("textbox", name="送检食品").fill("豇豆")
+    wait_until_drawn(page)      # a food typed while the page still redraws can be lost
+    food = page.get_by_role("textbox", name="送检食品")
+    food.fill("豇豆")
+    expect(food).to_have_value("豇豆")
     page.get_by_role("button", name="确认预约").click()
     page.get_by_text("预约成功").wait_for(timeout=60_000)
     code = page.get_by_test_id("stCode").inner_text().strip()
