@@ -26,19 +26,29 @@ from portal.ui import nav
 
 ENTRY = "streamlit_app.py"
 
-_made: dict[str, list] = {}      # entry script path → its pages
+_made: dict[str, dict[str, st.Page]] = {}      # entry script path → its pages by file path
 _lock = threading.Lock()
 _inside = threading.local()
 
 
-def _pages() -> list:
+def _made_pages() -> dict[str, st.Page]:
     entry = get_script_run_ctx().main_script_path
     made = _made.get(entry)
     if made is None:
-        made = [st.Page(spec.path, default=spec.path == ENTRY) for spec in nav.PAGES]
+        made = {spec.path: st.Page(spec.path, default=spec.path == ENTRY) for spec in nav.PAGES}
         with _lock:
             made = _made.setdefault(entry, made)
-    return [copy.copy(page) for page in made]
+    return made
+
+
+def page(path: str) -> st.Page:
+    """The page made once for a page file of nav.PAGES, for links (st.page_link reads a
+    page and never marks it runnable, so links may share it)."""
+    return _made_pages()[path]
+
+
+def _pages() -> list:
+    return [copy.copy(made) for made in _made_pages().values()]
 
 
 def take_over() -> None:
