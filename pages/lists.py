@@ -13,6 +13,8 @@ from portal.ui.list_views import entry_card
 from portal import feed_paths
 from portal.ui.widgets import demo_notice, download_buttons, feed_link
 
+FIRST_CARDS = 20      # cards per list before 显示其余
+
 ctx = page_setup("红黑榜", layout="wide", english=True)
 st.title(t("红黑榜"), anchor=False)
 st.markdown(t("**黑榜**是依法列入市场监督管理严重违法失信名单的经营主体；**红榜**是本局表彰的诚信经营单位。"
@@ -31,15 +33,23 @@ black, red = found[BLACK], found[RED]
 st.page_link("pages/map.py", label=t("在地图上查看黑榜单位"), icon=":material/map:",
              query_params={"layer": "black"})
 left, right = st.columns(2)
-for column, title, entries, empty in (
-        (left, t("黑榜：严重违法失信名单（{n}）", n=len(black)), black, t("榜上没有符合条件的单位。")),
-        (right, t("红榜：诚信经营单位（{n}）", n=len(red)), red, t("榜上没有符合条件的单位。"))):
+for column, kind, title, entries in (
+        (left, BLACK, t("黑榜：严重违法失信名单（{n}）", n=len(black)), black),
+        (right, RED, t("红榜：诚信经营单位（{n}）", n=len(red)), red)):
     with column:
         st.subheader(title, anchor=False)
         if not entries:
-            st.info(empty + (t("请换一个关键词。") if q.strip() else ""))
-        for entry in entries:
+            st.info(t("榜上没有符合条件的单位。") + (t("请换一个关键词。") if q.strip() else ""))
+        # The first cards, then the rest on request: each card costs the server as much as
+        # three plain lines of text, and in a surge most visitors look for one name (the
+        # search box) or read the top of the list on a phone.
+        shown = entries if st.session_state.get(f"lists_all_{kind}") else entries[:FIRST_CARDS]
+        for entry in shown:
             entry_card(entry)
+        if len(shown) < len(entries):
+            st.button(t("显示其余 {n} 家", n=len(entries) - len(shown)), key=f"lists_more_{kind}",
+                      icon=":material/expand_more:",
+                      on_click=st.session_state.__setitem__, args=(f"lists_all_{kind}", True))
 
 # Built only once opened (opening reruns the page): most visitors never open it.
 sources = st.expander(t("依据与下载"), key="sources", on_change="rerun")

@@ -58,3 +58,27 @@ def test_lists_page_and_business_history(app_env):
     business = open_business({"id": str(entry.business_id)})
     assert not business.exception
     assert "红黑榜记录" in texts(business)
+
+
+def test_a_long_list_shows_its_first_cards_then_the_rest_on_request(app_env):
+    """A surge reads the top of the list: the first 20 cards of a list are drawn, and a button
+    says how many more there are and shows them."""
+    from portal.db import Database
+    from portal.timeutil import local_today
+
+    today = local_today()
+    db = Database(os.environ["PORTAL_DATABASE_URL"])
+    with db.write() as session:
+        session.add_all([_entry(BLACK, f"分页单位{i:02d}", today, date(today.year + 3, 1, 1))
+                         for i in range(25)])
+    with db.read() as session:
+        in_force = len(queries.active_entries(session, BLACK, "430800", today))
+    at = open_page("pages/lists.py")
+    assert not at.exception
+    # Newest first: the 20 cards drawn are 20 of the new entries, the other five wait.
+    assert sum(f"分页单位{i:02d}" in texts(at) for i in range(25)) == 20
+    more = [b for b in at.button if b.label.startswith("显示其余")]
+    assert [b.label for b in more] == [f"显示其余 {in_force - 20} 家"]
+    more[0].click().run()
+    assert sum(f"分页单位{i:02d}" in texts(at) for i in range(25)) == 25
+    assert not [b for b in at.button if b.label.startswith("显示其余")]
