@@ -132,7 +132,7 @@ def tap_menu(page, name: str, width: int) -> None:
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name=name, exact=True).click()
     if width < 640:
         page.wait_for_function(
-            "document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === 'true'",
+            "document.querySelector('[data-testid=\"stSidebar\"]')?.dataset.collapsed === 'true'",
             timeout=30_000, polling=100)
 
 
@@ -146,7 +146,7 @@ def _open_phone_menu(page) -> None:
         page.get_by_test_id("stExpandSidebarButton").click()
         try:
             page.wait_for_function(
-                "document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === 'false'",
+                "document.querySelector('[data-testid=\"stSidebar\"]')?.dataset.collapsed === 'false'",
                 timeout=10_000, polling=100)
             return
         except PlaywrightTimeout:

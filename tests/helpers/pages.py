@@ -9,14 +9,16 @@ ENTRY = str(ROOT / "streamlit_app.py")
 
 
 def open_page(path: str, params: dict | None = None) -> AppTest:
-    """A new visitor opens the home page, then `path` with these query parameters."""
+    """A new visitor opens `path` with these query parameters (a link, a bookmark or a shared
+    address: the first run is that page's)."""
     at = AppTest.from_file(ENTRY, default_timeout=60)
-    at.run()
     for key, value in (params or {}).items():
         at.query_params[key] = value
-    if path != "streamlit_app.py" or params:
-        at.switch_page(path).run()
-    return at
+    if path != "streamlit_app.py":
+        # Before the first run AppTest names the page by its file name, which is the router's
+        # URL path for every page (portal/ui/nav.py; tests/test_router.py checks it).
+        at.switch_page(path)
+    return at.run()
 
 
 def texts(at: AppTest) -> str:
