@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from conftest import ROOT
+from helpers.cli import call_cli
 from helpers.complaints import add_business, client as citizen, complaint_form
 from helpers.mailbox import start_mailbox
 from helpers.sms_gateway import Gateway
@@ -361,6 +362,5 @@ def test_cli_sends_sms_without_a_mail_server(tmp_path, gateway):
     assert "发出 1 " in done.stdout and "稍后重试 1 " in done.stdout
     assert [n["template_id"] for n in gateway.notices()] == ["SMS_FOOD_NOTICE_FAILED"]
     env.pop("PORTAL_SMS_WEBHOOK_URL")
-    refused = subprocess.run([sys.executable, "-m", "portal", "notify", "run-once"], cwd=ROOT, env=env,
-                             capture_output=True, text=True, timeout=120)
+    refused = call_cli(["notify", "run-once"], env)     # the same command, in this process
     assert refused.returncode == 2 and "PORTAL_SMS_WEBHOOK_URL" in refused.stderr
