@@ -68,6 +68,7 @@ def test_one_response_per_browser_even_after_a_reload(server, browser):  # noqa:
     english = page.context.new_page()
     english.goto(base + "/survey?lang=en")
     english.get_by_text("This browser has already answered this survey period").wait_for(timeout=90_000)
+    english.close()
     # Another browser (without the first one's cookie) can answer.
     other = open_page(browser, base + "/survey", width=1280)
     _answer(other, "second")
