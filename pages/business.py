@@ -55,7 +55,7 @@ if "id" in params:
     current = [e for e in listings if is_active(e.removed_on, e.ends_on, local_today())]
     for entry in current:
         if entry.kind == BLACK:
-            st.error(t("这家单位目前在**严重违法失信名单（黑榜）**上。"))
+            st.error(t("这家单位目前在**严重违法失信名单**（黑榜）上。"))
         else:
             st.success(t("这家单位目前在**红榜**上。"))
     if record.failed:

@@ -23,8 +23,13 @@ today = local_today()
 demo_notice(cached.list_entries(ctx, today, "")[1])
 feed_link(feed_paths.LISTS)
 
-q = st.text_input(t("按名称、统一社会信用代码或原因查找"), value=st.query_params.get("q", "")[:50],
-                  max_chars=50, placeholder=t("例如：超市、9143…"))
+# The box keeps what the visitor typed under its own key; the address (?q=, for sharing) fills
+# it only when the page opens. Drawn with value=the address, the box became another widget
+# each time the address changed, and every second edit went back to the keyword before.
+if "lists_q" not in st.session_state:
+    st.session_state["lists_q"] = st.query_params.get("q", "")[:50]
+q = st.text_input(t("按名称、统一社会信用代码或原因查找"), key="lists_q", max_chars=50,
+                  placeholder=t("例如：超市、9143…"))
 if q.strip() != st.query_params.get("q", ""):
     st.query_params["q"] = q.strip()
 found, demo = cached.list_entries(ctx, today, q.strip())

@@ -82,3 +82,22 @@ def test_a_long_list_shows_its_first_cards_then_the_rest_on_request(app_env):
     more[0].click().run()
     assert sum(f"分页单位{i:02d}" in texts(at) for i in range(25)) == 25
     assert not [b for b in at.button if b.label.startswith("显示其余")]
+
+
+def test_a_second_search_replaces_the_first_and_clearing_brings_the_lists_back(app_env):
+    """Typing one keyword after another: each search is the one typed (the box once went back
+    to the previous keyword on every second edit), and the address keeps it for sharing."""
+    at = open_page("pages/lists.py")
+    box = at.text_input[0]
+    full = texts(at)
+    box.input("超市").run()
+    assert at.text_input[0].value == "超市" and at.query_params["q"] == "超市"
+    at.text_input[0].input("火锅").run()
+    assert at.text_input[0].value == "火锅" and at.query_params["q"] == "火锅"
+    at.text_input[0].input("").run()
+    assert at.text_input[0].value == "" and texts(at) == full
+
+
+def test_a_shared_search_link_opens_with_its_keyword(app_env):
+    at = open_page("pages/lists.py", {"q": "超市"})
+    assert at.text_input[0].value == "超市"
