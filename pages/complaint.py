@@ -17,6 +17,7 @@ from portal.ui.layout import page_setup
 from portal.ui.notice_views import follow_form
 from portal.ui.widgets import attached_photos, id_param, photo_uploader, show_errors
 from portal.validation import MAX_QUERY, InputError
+from portal.ui.page_links import page_link
 
 ctx = page_setup("投诉举报", english=True)
 names = district_labels(ctx)
@@ -49,7 +50,7 @@ if receipt:
                  N_("接下来：我们将在 **{day}** 前决定是否立案，并在“进度查询”中告诉您结果"))
     st.markdown(t(next_step, day=day(receipt.due_on))
                 + (provisional_note() if receipt.due_provisional else "") + t("。建议截图保存本页。"))
-    st.page_link("pages/complaint_track.py", label=t("查询办理进度"), icon=":material/manage_search:",
+    page_link("pages/complaint_track.py", label=t("查询办理进度"), icon=":material/manage_search:",
                  query_params={"no": receipt.tracking_no})
     followed = st.session_state.get(RECEIPT_BUSINESS)
     if followed and ctx.settings.smtp_url:

@@ -13,6 +13,7 @@ from portal.ui.complaint_views import deadline_text, timeline
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice, id_param, md, show_errors
 from portal.validation import InputError
+from portal.ui.page_links import page_link
 
 ctx = page_setup("投诉举报办理", role="handler", layout="wide")
 names = cached.district_names(ctx)
@@ -120,7 +121,7 @@ with left:
                 f"**类别**：{md(case.category)}　**发生日期**：{cn_date(case.occurred_on)}　"
                 f"**提交**：{cn_datetime(case.received_at)}")
     if case.business_id:
-        st.page_link("pages/business.py", label="查看商户档案", query_params={"id": str(case.business_id)})
+        page_link("pages/business.py", label="查看商户档案", query_params={"id": str(case.business_id)})
     st.markdown("**问题描述**")
     st.text(case.description or "—")
     if case.claim:

@@ -10,6 +10,7 @@ from portal.ui.complaint_views import deadline_text, status_line, timeline
 from portal.ui.layout import page_setup
 from portal.ui.widgets import attached_photos, md, photo_uploader, show_address, show_errors
 from portal.validation import InputError
+from portal.ui.page_links import page_link
 
 ctx = page_setup("进度查询", english=True)
 TRACK = "track_keys"
@@ -77,7 +78,7 @@ if case is None:
         st.caption(t("演示数据：可用演示案件的查询编号 {number}、查询码 {code} 体验查询（不是真实案件）。",
                      number=number, code=code))
     st.caption(t("还没有提交过？"))
-    st.page_link("pages/complaint.py", label=t("我要投诉举报"), icon=":material/campaign:")
+    page_link("pages/complaint.py", label=t("我要投诉举报"), icon=":material/campaign:")
     st.stop()
 
 # The case's own address carries its number, never its code: whoever opens a shared link

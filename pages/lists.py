@@ -12,6 +12,7 @@ from portal.ui.layout import page_setup
 from portal.ui.list_views import entry_card
 from portal import feed_paths
 from portal.ui.widgets import demo_notice, download_buttons, feed_link
+from portal.ui.page_links import page_link
 
 FIRST_CARDS = 20      # cards per list before 显示其余
 
@@ -35,7 +36,7 @@ if q.strip() != st.query_params.get("q", ""):
 found, demo = cached.list_entries(ctx, today, q.strip())
 black, red = found[BLACK], found[RED]
 
-st.page_link("pages/map.py", label=t("在地图上查看黑榜单位"), icon=":material/map:",
+page_link("pages/map.py", label=t("在地图上查看黑榜单位"), icon=":material/map:",
              query_params={"layer": "black"})
 left, right = st.columns(2)
 for column, kind, title, entries in (
@@ -62,7 +63,7 @@ with sources:
     if sources.open:
         r = rules()
         st.markdown(r["black_early_removal_years"]["source"])
-        st.page_link("pages/about.py", label=t("本站采用的各项规则及其依据"), icon=":material/gavel:")
+        page_link("pages/about.py", label=t("本站采用的各项规则及其依据"), icon=":material/gavel:")
         frame = pd.DataFrame([export_record(e) for e in black + red],
                              columns=[c for c, _ in EXPORT_COLUMNS])
         download_buttons(frame, "lists", "红黑榜", today, EXPORT_COLUMNS, SPEC_VERSION,

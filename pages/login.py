@@ -7,6 +7,7 @@ from portal.ui import nav
 from portal.ui.auth import TAB_NOTE, change_password_form, enrolment_form, sign_in_form, sign_out
 from portal.ui.layout import SECOND_FACTOR_ENROLLED, SSO_SESSION, page_setup
 from portal.ui.widgets import md
+from portal.ui.page_links import page_link
 
 ctx = page_setup("登录")
 if ctx.actor is None:
@@ -26,7 +27,7 @@ work = [p for p in nav.visible_pages(ctx.actor) if p.section == nav.OFFICIAL and
 if work and not must_change:
     st.subheader("我的工作")
     for spec in work:
-        st.page_link(spec.path, label=spec.label, icon=spec.icon)
+        page_link(spec.path, label=spec.label, icon=spec.icon)
 
 with st.expander("修改密码", expanded=must_change):
     change_password_form(ctx)

@@ -9,6 +9,7 @@ from portal.ui.layout import page_setup
 from portal.ui.nav import page as nav_page
 from portal.ui.widgets import demo_notice, md
 from portal.ui import cached
+from portal.ui.page_links import page_link
 
 ctx = page_setup("监管总览", official=True, layout="wide")
 st.title("监管总览", anchor=False)
@@ -43,7 +44,7 @@ for part in parts:
             st.caption(md(part.note))
         spec = nav_page(part.page)
         if actor.may(spec.role):
-            st.page_link(part.page, label=f"打开“{spec.label}”", icon=spec.icon)
+            page_link(part.page, label=f"打开“{spec.label}”", icon=spec.icon)
 if not shown:
     st.info("您的账号目前没有分配业务角色。请联系系统管理员。")
 st.caption(f"统计时间：{cn_datetime(utcnow())}")

@@ -11,6 +11,7 @@ from portal.timeutil import local_today
 from portal.ui import rapid_views as views
 from portal.ui.layout import page_setup
 from portal.ui.widgets import demo_notice, id_param, md, show_address
+from portal.ui.page_links import page_link
 
 RESULT_CHOICES = {"": N_("全部"), "positive": N_("初筛阳性"), "negative": N_("阴性（合格）")}
 
@@ -26,7 +27,7 @@ if "market" in params:
     except ValueError:
         on = None
     found = views.market(ctx, market_id, on, today) if market_id else None
-    st.page_link("pages/rapid_tests.py", label=t("返回快检公示"), icon=":material/arrow_back:")
+    page_link("pages/rapid_tests.py", label=t("返回快检公示"), icon=":material/arrow_back:")
     if found is None:
         st.title(t("快检公示"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的市场，请返回重新查找。", id=md(params["market"][:20])))
@@ -36,7 +37,7 @@ if "market" in params:
     demo_notice(is_demo)
     views.notice()
     if business_id:
-        st.page_link("pages/business.py", label=t("这个市场的登记信息"), icon=":material/storefront:",
+        page_link("pages/business.py", label=t("这个市场的登记信息"), icon=":material/storefront:",
                      query_params={"id": str(business_id)})
     if not days:
         st.info(t("这个市场还没有公布快检结果。"))
@@ -117,7 +118,7 @@ st.markdown(t("**各市场结果**（点击市场名称查看当天明细和历�
 columns = st.columns(3)
 for index, entry in enumerate(summary):
     with columns[index % 3].container(border=True):
-        st.page_link("pages/rapid_tests.py", label=md(entry.name), icon=":material/storefront:",
+        page_link("pages/rapid_tests.py", label=md(entry.name), icon=":material/storefront:",
                      query_params={"market": str(entry.market_id)})
         rate = round(100 * (entry.tests - entry.positives) / entry.tests, 1) if entry.tests else 0
         flag = " · :red[" + t("初筛阳性 {n}", n=entry.positives) + "]" if entry.positives else ""

@@ -14,6 +14,7 @@ from portal.timeutil import local_today
 from portal.ui.layout import page_setup
 from portal.ui.sign_views import pick_business, reply_forms, staff_inputs
 from portal.ui.widgets import run_action
+from portal.ui.page_links import page_link
 
 LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "licence_no": "许可证编号",
           "business_type": "主体业态", "address": "经营场所", "district": "所属区县", "lat": "坐标",
@@ -32,7 +33,7 @@ st.caption("为一家单位录入一次量化分级检查、登记明厨亮灶�
 business = pick_business(ctx)
 if business is None:
     st.stop()
-st.page_link("pages/business.py", label="查看公开页面", icon=":material/open_in_new:",
+page_link("pages/business.py", label="查看公开页面", icon=":material/open_in_new:",
              query_params={"id": str(business.id)})
 
 

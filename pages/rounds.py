@@ -15,6 +15,7 @@ from portal.ui.verify import forget, verify_phone
 from portal.ui.voter_notice_views import voter_notice_form
 from portal.ui.widgets import feed_link, id_param, md, show_address, show_errors
 from portal.validation import InputError
+from portal.ui.page_links import page_link
 
 ctx = page_setup("你点我检", english=True)
 LABELS = {"candidate": N_("候选项目"), "limit": N_("票数"), "round": N_("活动"), "food": N_("食品名称"),
@@ -35,7 +36,7 @@ if round_id is None:
     for r in sorted(rounds, key=lambda r: (phase(r, today) == PUBLISHED, -r.vote_from.toordinal())):
         current = phase(r, today)
         with st.container(border=True):
-            st.page_link("pages/rounds.py", label=f"**{md(r.title)}**", query_params={"round": str(r.id)})
+            page_link("pages/rounds.py", label=f"**{md(r.title)}**", query_params={"round": str(r.id)})
             st.caption(t(PHASE_LABELS[current]) + " · "
                        + t("投票 {start}–{end}", start=day(r.vote_from), end=day(r.vote_to)))
     st.subheader(t("我的点检"), anchor=False)
@@ -67,11 +68,11 @@ with ctx.db.read() as session:
 if round_ is None:
     st.title(t("你点我检"), anchor=False)
     st.warning(t("没有找到这一期活动，链接可能有误。"))
-    st.page_link("pages/rounds.py", label=t("查看全部各期"), icon=":material/arrow_back:")
+    page_link("pages/rounds.py", label=t("查看全部各期"), icon=":material/arrow_back:")
     st.stop()
 
 show_address({"round": str(round_id)})
-st.page_link("pages/rounds.py", label=t("全部各期"), icon=":material/arrow_back:")
+page_link("pages/rounds.py", label=t("全部各期"), icon=":material/arrow_back:")
 current = phase(round_, today)
 if round_.is_demo:
     st.warning(t("演示数据：这一期活动由程序生成，仅用于演示。"), icon=":material/science:")

@@ -10,6 +10,7 @@ from portal.timeutil import cn_date, cn_datetime, local_today
 from portal.ui.layout import page_setup
 from portal.ui.round_views import tally_frame
 from portal.ui.widgets import demo_notice, md, run_action
+from portal.ui.page_links import page_link
 
 ctx = page_setup("你点我检管理", role="publisher", layout="wide")
 LABELS = {"title": "标题", "description": "说明", "sample_count": "抽检项目数", "daily_votes": "每人每天票数",
@@ -59,7 +60,7 @@ with ctx.db.read() as session:
     votes, people = queries.voters(session, round_id)
 current = phase(round_, today)
 demo_notice(round_.is_demo)
-st.page_link("pages/rounds.py", label="查看公开页面", icon=":material/open_in_new:",
+page_link("pages/rounds.py", label="查看公开页面", icon=":material/open_in_new:",
              query_params={"round": str(round_id)})
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("阶段", PHASE_LABELS[current])

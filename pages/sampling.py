@@ -18,6 +18,7 @@ from portal.ui.notice_views import follow_form
 from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rate_frame,
                                       result_card)
 from portal import feed_paths
+from portal.ui.page_links import page_link
 from portal.ui.widgets import (demo_notice, download_buttons, feed_link, id_param, md,
                                show_address, table_on_demand)
 
@@ -34,7 +35,7 @@ if "batch" in params:
     back = flt.to_params()
     batch_id = id_param(params, "batch")
     batch, from_round, reviews = cached.sampling_batch(ctx, batch_id) if batch_id else (None, None, [])
-    st.page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
+    page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
                  query_params=back)
     if batch is None:
         st.title(t("抽检结果"), anchor=False)
@@ -45,7 +46,7 @@ if "batch" in params:
     if from_round:
         st.info(t("这批食品是群众在“你点我检”中投票选出、由我们组织抽检的：{title}。", title=md(from_round[1])),
                 icon=":material/how_to_vote:")
-        st.page_link("pages/rounds.py", label=t("查看这一期“你点我检”"), icon=":material/chevron_right:",
+        page_link("pages/rounds.py", label=t("查看这一期“你点我检”"), icon=":material/chevron_right:",
                      query_params={"round": str(from_round[0])})
     batch_detail(batch, names, reviews)
     st.stop()
@@ -182,7 +183,7 @@ def show_downloads() -> None:
     with st.expander(t("列说明（规范版本 {version}）", version=SPEC_VERSION)):
         st.table(pd.DataFrame(EXPORT_COLUMNS, columns=[t("列名"), t("含义")]).set_index(t("列名")))
     st.caption(t("以“=、+、-、@”开头的单元格在下载文件中前面加了单引号，防止被电子表格当作公式执行。"))
-    st.page_link("pages/about.py", label=t("其他网站和应用如何读取这些数据（开放数据接口）"),
+    page_link("pages/about.py", label=t("其他网站和应用如何读取这些数据（开放数据接口）"),
                  icon=":material/api:")
 
 

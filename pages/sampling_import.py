@@ -9,6 +9,7 @@ from portal.importers.sampling import (OUTSIDE_CHOICES, import_sampling, outside
 from portal.tables import MAX_BYTES, TableError
 from portal.ui import cached
 from portal.ui.layout import page_setup
+from portal.ui.page_links import page_link
 
 ctx = page_setup("导入抽检公告", role="publisher", layout="wide")
 st.title("导入抽检公告", anchor=False)
@@ -106,4 +107,4 @@ if st.button(f"确认发布（新增 {trial.imported:,}，更正 {trial.updated:
                    f"重复 {report.duplicates:,} 批次未重复写入，{report.rejected:,} 行有问题未发布"
                    + (f"，跳过外地批次 {report.skipped:,} 个" if report.skipped else "")
                    + (f"；外地批次：{OUTSIDE_CHOICES[outside]}" if outside in ("keep", "local") else "") + "。")
-        st.page_link("pages/sampling.py", label="到“抽检结果”查看", icon=":material/open_in_new:")
+        page_link("pages/sampling.py", label="到“抽检结果”查看", icon=":material/open_in_new:")

@@ -12,6 +12,7 @@ from portal.ui.layout import page_setup
 from portal.ui.survey_views import (chart, dont_know_frame, estimate_frame, estimate_text,
                                     table_downloads)
 from portal.ui.widgets import demo_notice, md
+from portal.ui.page_links import page_link
 
 ctx = page_setup("满意度统计", role="analyst", layout="wide")
 survey = current_survey(ctx.settings)
@@ -118,4 +119,4 @@ with tab_complaints:
     left.metric("同期收到投诉举报", f"{c.received:,} 件")
     right.metric("办结率 / 按期办结率", f"{c.finish_rate or 0:.1f}% / {c.on_time_rate or 0:.1f}%")
     third.metric("办结后评价满意度", f"{c.satisfaction or 0:.1f}%", help=f"{c.rated:,} 条评价")
-    st.page_link("pages/complaint_stats.py", label="查看投诉举报办理公开数据", icon=":material/monitoring:")
+    page_link("pages/complaint_stats.py", label="查看投诉举报办理公开数据", icon=":material/monitoring:")

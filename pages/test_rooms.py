@@ -17,6 +17,7 @@ from portal.ui.test_room_views import (BOOKING_INTRO, BRING, HELP, SCREENING, bo
 from portal.ui.verify import forget, verify_phone
 from portal.ui.widgets import demo_notice, id_param, md, show_address, show_errors
 from portal.validation import InputError
+from portal.ui.page_links import page_link
 
 ctx = page_setup("快检室", english=True)
 LABELS = {"room": N_("快检室"), "slot": N_("预约时段"), "food": N_("送检食品"), "limit": N_("次数"),
@@ -102,11 +103,11 @@ with ctx.db.read() as session:
 if room is None or not room.active:
     st.title(t("快检室"), anchor=False)
     st.warning(t("没有找到这个快检室，或它暂停接受预约。"))
-    st.page_link("pages/test_rooms.py", label=t("全部快检室"), icon=":material/arrow_back:")
+    page_link("pages/test_rooms.py", label=t("全部快检室"), icon=":material/arrow_back:")
     st.stop()
 
 show_address({"room": str(room_id)})
-st.page_link("pages/test_rooms.py", label=t("全部快检室"), icon=":material/arrow_back:")
+page_link("pages/test_rooms.py", label=t("全部快检室"), icon=":material/arrow_back:")
 if room.is_demo:
     st.warning(t("演示数据：这个快检室由程序生成，仅用于演示。"), icon=":material/science:")
 st.title(md(room.name), anchor=False)

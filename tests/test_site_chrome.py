@@ -102,3 +102,33 @@ def test_large_text_from_a_link(app_env):
     assert large_styles(at)
     assert next(s for s in at.sidebar.toggle if s.label == "大字版").value is True
     assert (ROOT / "pages" / "sitemap.py").is_file()
+
+
+def _links(at: AppTest) -> list:
+    return list(at.get("page_link")) + list(at.sidebar.get("page_link"))
+
+
+def test_every_link_keeps_the_visitors_language_and_large_text(app_env):
+    """An English visitor who taps a link stays English when the phone reloads the tab: every
+    link to a page of the portal carries ?lang=en (and ?large=1 for 大字版), its own query
+    parameters too."""
+    at = open_page("pages/rounds.py", {"lang": "en", "large": "1"})
+    links = _links(at)
+    assert links and len({link.proto.page for link in links}) > 10
+    for link in links:
+        query = str(link.proto.query_string)
+        assert "lang=en" in query and "large=1" in query, (link.proto.page, query)
+    assert any("round=" in str(link.proto.query_string) for link in links)   # and its own
+    chinese = open_page("pages/rounds.py")
+    assert not any("lang=" in str(link.proto.query_string) for link in _links(chinese))
+
+
+def test_links_to_pages_go_through_the_one_helper():
+    """st.page_link called directly would drop the visitor's language (see above)."""
+    import re
+
+    direct = [str(path.relative_to(ROOT)) for path in [*ROOT.joinpath("pages").glob("*.py"),
+                                                        *ROOT.joinpath("portal").rglob("*.py"),
+                                                        ROOT / "streamlit_app.py"]
+              if re.search(r"\bst\.page_link\(", path.read_text(encoding="utf-8"))]
+    assert direct == ["portal/ui/page_links.py"]

@@ -323,7 +323,7 @@ def page_setup(title: str, *, role: str | None = None, official: bool = False,
             st.title(title)
             st.error(f"您的账号没有访问此页面的权限（需要“{ROLES[role]}”角色）。"
                      "如需开通，请联系系统管理员。")
-            st.page_link("streamlit_app.py", label="返回首页", icon=":material/home:")
+            page_link("streamlit_app.py", label="返回首页", icon=":material/home:")
             st.stop()
         if st.session_state.get("must_change_password"):
             from portal.ui.auth import change_password_form

@@ -1,5 +1,6 @@
-"""st.page_link for the links every page draws (the sidebar's and the footer's), without
-resolving a path on disk for each.
+"""st.page_link for every link to a page of the project (the sidebar's, the footer's and the
+pages' own), without resolving a path on disk for each, keeping the visitor's language and
+大字版.
 
 Given a path, st.page_link resolves it (os.path.realpath) and compares it with every page's
 on each call: with the sidebar's links that was about 8 % of a public page's server time
@@ -20,6 +21,18 @@ def _page(path: str):
     return router.page(path)          # the router's page, made once per process
 
 
-def page_link(path: str, *, label: str, icon: str | None = None, **kwargs) -> None:
-    """st.page_link(path, label=..., icon=...) for a page file of the project."""
-    st.page_link(_page(path), label=label, icon=icon, **kwargs)
+KEPT_PARAMS = ("lang", "large")    # the visitor's language and 大字版 travel with every address
+
+
+def page_link(path: str, *, label: str, icon: str | None = None,
+              query_params: dict[str, str] | None = None, **kwargs) -> None:
+    """st.page_link(path, label=..., icon=..., query_params=...) for a page file of the
+    project. The link keeps the visitor's language and 大字版 (?lang=, ?large=): without them
+    the page opened in English, but a reload (which a phone does when it brings a tab back)
+    turned it Chinese again."""
+    wanted = dict(query_params or {})
+    if get_script_run_ctx() is not None:
+        for kept in KEPT_PARAMS:
+            if kept in st.query_params and kept not in wanted:
+                wanted[kept] = st.query_params[kept]
+    st.page_link(_page(path), label=label, icon=icon, query_params=wanted or None, **kwargs)

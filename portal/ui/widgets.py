@@ -8,7 +8,7 @@ import streamlit as st
 from portal.i18n import N_, t
 from portal import i18n
 from portal.validation import InputError, Message
-from portal.ui.page_links import page_link
+from portal.ui.page_links import KEPT_PARAMS, page_link
 
 DEMO_TEXT = N_("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
                 "不是真实的登记、抽检或执法信息。")
@@ -64,7 +64,6 @@ def id_param(params: dict, key: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62 else None
 
 
-KEPT_PARAMS = ("lang", "large")    # the visitor's language and 大字版 travel with every address
 
 
 def show_address(params: dict[str, str] | None = None) -> None:
