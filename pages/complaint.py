@@ -16,7 +16,7 @@ from portal.ui.i18n_views import district_labels
 from portal.ui.layout import page_setup
 from portal.ui.notice_views import follow_form
 from portal.ui.widgets import attached_photos, id_param, photo_uploader, show_errors
-from portal.validation import MAX_QUERY, InputError
+from portal.validation import MAX_QUERY, InputError, Message
 from portal.ui.page_links import page_link
 
 ctx = page_setup("投诉举报", english=True)
@@ -25,7 +25,7 @@ RECEIPT, RECEIPT_BUSINESS = "complaint_receipt", "complaint_receipt_business"
 FIELDS = ("c_category", "c_occurred", "c_description", "c_claim", "c_name", "c_phone", "c_email",
           "c_sms", "c_consent", "c_photos", "c_business_name", "c_district", "c_address", "c_query",
           "c_business", "c_unlisted", "c_point")
-LABELS = {"kind": N_("类型"), "business_name": N_("商户名称"), "district_adcode": N_("所在区县"),
+LABELS = {"kind": N_("类型"), "business": N_("商户"), "business_name": N_("商户名称"), "district_adcode": N_("所在区县"),
           "address": N_("地址"), "location": N_("地图位置"), "category": N_("问题类别"),
           "occurred_on": N_("发生日期"), "description": N_("问题描述"), "claim": N_("诉求"),
           "contact_name": N_("姓名"), "phone": N_("手机号码"), "email": N_("电子邮箱"), "consent": N_("个人信息处理同意"),
@@ -72,6 +72,20 @@ KIND_CHOICES = {COMPLAINT: t("投诉（我受到了损失，请求调解）"), R
 CATEGORY_NAMES = {name: category_label(name) for name in rules.categories()}
 kind = st.radio(t("您要提交的是"), [COMPLAINT, REPORT], horizontal=True, key="c_kind",
                 format_func=KIND_CHOICES.get)
+
+
+
+def _chosen_from_search(exc: InputError) -> InputError:
+    """Until 登记库中找不到 is switched on the form asks for a business from the search, not
+    for its name and district (those fields are not on the screen): one message says what
+    to do instead of two about fields the citizen cannot see."""
+    errors = dict(exc.errors)
+    name, district = errors.pop("business_name", None), errors.pop("district_adcode", None)
+    if name is not None or district is not None:
+        errors = {"business": Message("请在搜索结果中选择商户；找不到时，打开上面的“登记库中找不到这家商户”，"
+                                      "填写名称和所在区县"), **errors}
+    return InputError(errors)
+
 
 # --- the business -------------------------------------------------------------------------
 st.subheader(t("1. 涉及哪家商户"), anchor=False)
@@ -236,7 +250,7 @@ if submitted:
             result = filing.submit(session, ctx.settings.secret_key, ctx.profile.adcode, data,
                                    uploads, current_client(ctx))
     except InputError as exc:
-        show_errors(exc, LABELS)
+        show_errors(exc if unlisted else _chosen_from_search(exc), LABELS)
     except Exception:
         import logging
 

@@ -61,6 +61,23 @@ def test_bad_input_keeps_everything_typed(app_env):
     assert not at.code   # nothing filed
 
 
+def test_a_business_not_chosen_is_asked_for_by_what_is_on_the_screen(app_env):
+    """Searched but not chosen from the results: one message says to choose one (or to switch
+    on 登记库中找不到), not "所在区县" for a field the form does not show until then."""
+    at = open_page("pages/complaint.py")
+    at.text_input(key="c_query").input("米粉").run()
+    _fill(at, "买到的米粉已经发霉了，吃了以后肚子不舒服。")
+    body = texts(_submit(at))
+    assert "- **商户**：请在搜索结果中选择商户" in body and "登记库中找不到这家商户" in body
+    assert "**所在区县**" not in body and "**商户名称**" not in body
+    assert at.text_area(key="c_description").value == "买到的米粉已经发霉了，吃了以后肚子不舒服。"
+    # With the switch on, the two fields are on the screen and each says what it needs.
+    at.toggle(key="c_unlisted").set_value(True).run()
+    body = texts(_submit(at))
+    assert "- **所在区县**：请选择商户所在的区县" in body and "- **商户名称**：" in body
+    assert not at.code   # nothing filed
+
+
 def test_whole_journey_through_the_pages(app_env):
     at = file_complaint(app_env)
     assert not at.exception, at.exception
