@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal.rounds import management, queries
 from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, phase
-from portal.timeutil import cn_date, cn_datetime, local_today
+from portal.timeutil import cn_date, cn_datetime, local_today, to_local
 from portal.ui.layout import page_setup
 from portal.ui.round_views import tally_frame
 from portal.ui.widgets import demo_notice, md, run_action
@@ -120,6 +120,9 @@ with tab_links:
     selected = [c for c in round_.candidates if c.selected]
     if not selected:
         st.info("确定抽检计划后，在这里把已导入“抽检结果”的批次关联到各项目。")
+    else:
+        planned_on = to_local(round_.plan_fixed_at).date()
+        st.caption(f"只列出{cn_date(planned_on)}确定抽检计划以后公布的批次：此前公布的不是按本期投票安排的抽检。")
     for c in selected:
         with st.container(border=True):
             st.markdown(f"**{md(c.food)}**")
@@ -135,9 +138,10 @@ with tab_links:
                 keyword = st.text_input("按食品名称或被抽样单位查找批次", key=f"find_{c.id}", max_chars=30)
                 if keyword.strip():
                     with ctx.db.read() as session:
-                        found = queries.search_batches(session, keyword)
+                        found = queries.search_batches(session, keyword, announced_from=planned_on)
                     if not found:
-                        st.caption("没有找到，请先在“导入抽检公告”中导入这批结果。")
+                        st.caption(f"没有找到{cn_date(planned_on)}（确定抽检计划）以后公布的批次，"
+                                   "请先在“导入抽检公告”中导入这批结果。")
                     for b in found:
                         left, right = st.columns([4, 1])
                         left.markdown(f"批次 {b.id} · {md(b.food_name)} · {md(b.sampled_unit or '—')} · "

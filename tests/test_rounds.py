@@ -145,6 +145,16 @@ def test_plan_links_and_publication(portal, pub):
         management.publish(session, pub, round_id, "本期两项抽检结果全部合格。")
     assert "凉皮" in str(exc.value)
     with portal.db.write() as session:
+        # Announced before the plan was fixed: some other sampling, not this round's result.
+        old = SamplingBatch(food_name="小龙虾", result="不合格", in_jurisdiction=True, category="水产制品",
+                            identity_key="round-test-old", content_hash="y",
+                            announcement_date=local_today() - timedelta(days=30))
+        session.add(old)
+        session.flush()
+        with pytest.raises(InputError) as refused:
+            management.link_batch(session, pub, b, old.id)
+        assert "之前就已公布" in str(refused.value.errors["batch"])
+    with portal.db.write() as session:
         management.link_batch(session, pub, b, batch_id)
         management.link_batch(session, pub, c, batch_id)
         with pytest.raises(InputError):

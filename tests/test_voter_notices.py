@@ -17,6 +17,7 @@ from helpers.db import official
 from helpers.files import xlsx
 from helpers.mailbox import links_in
 from helpers.rounds import move_to, round_with_candidates
+from portal.timeutil import local_today
 from portal.notices import delivery, voters
 from portal.notices.models import ACTIVE, PENDING, Follow, NoticeContact, NoticeEvent
 from portal.rounds import management
@@ -54,9 +55,9 @@ def vote_and_ask(round_id: int, candidate_id: int, phone: str, email: str | None
     return at
 
 
-def passing_file(unit: str, food: str) -> bytes:
+def passing_file(unit: str, food: str, day: str = "2026-11-21") -> bytes:
     return xlsx([["食品名称", "被抽样单位名称", "被抽样单位地址", "公告日期", "判定"],
-                 [food, unit, "张家界市永定区示例路 2 号", "2026-11-21", "合格"]])
+                 [food, unit, "张家界市永定区示例路 2 号", day, "合格"]])
 
 
 def confirm(portal, settings, message) -> None:
@@ -117,8 +118,10 @@ def test_voter_is_told_the_plan_and_the_result_of_their_food(notify_env, mailbox
     assert juice_plan["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # Results: a failing batch for the juice, a passing one for the crayfish; published.
-    run_sampling_import(portal, failing_file("张家界示例果汁店", "鲜榨橙汁"), "juice.xlsx")
-    run_sampling_import(portal, passing_file("张家界示例龙虾馆", "小龙虾"), "crayfish.xlsx")
+    # Announced once the plan was fixed (today), as a round's results are.
+    today = local_today().isoformat()
+    run_sampling_import(portal, failing_file("张家界示例果汁店", "鲜榨橙汁", today), "juice.xlsx")
+    run_sampling_import(portal, passing_file("张家界示例龙虾馆", "小龙虾", today), "crayfish.xlsx")
     with portal.db.read() as session:
         failed_batch = session.scalar(select(SamplingBatch.id).where(SamplingBatch.food_name == "鲜榨橙汁"))
         passed_batch = session.scalar(select(SamplingBatch.id).where(SamplingBatch.food_name == "小龙虾"))

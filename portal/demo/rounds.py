@@ -87,8 +87,17 @@ def generate_rounds(session, ctx) -> int:
     bulk_insert(session, Round.__table__, rounds)
     ids = [r for r, in session.execute(select(Round.id).where(Round.is_demo.is_(True)).order_by(Round.id))][-3:]
     published_id, voting_id, proposal_id = ids
+    # The published round's results are batches announced between its plan and its
+    # publication, as a real round's are (management.link_batch refuses older ones): its
+    # candidates are the foods with the most such batches.
+    plan_day, published_day = published_start + timedelta(days=21), published_start + timedelta(days=52)
+    window_foods = [f for f, in session.execute(
+        select(SamplingBatch.food_name).where(SamplingBatch.is_demo.is_(True),
+                                              SamplingBatch.in_jurisdiction.is_(True),
+                                              SamplingBatch.announcement_date.between(plan_day, published_day))
+        .group_by(SamplingBatch.food_name).order_by(func.count().desc(), SamplingBatch.food_name).limit(6))]
     candidates = []
-    for food in foods:
+    for food in window_foods if len(window_foods) >= 3 else foods:
         candidates.append({"round_id": published_id, "food": food, "place": "全市", "status": ACCEPTED})
     for food, place, reason in PROPOSALS + [(f, "全市", None) for f in foods[:4]]:
         candidates.append({"round_id": voting_id, "food": food, "place": place, "reason": reason,
@@ -109,7 +118,8 @@ def generate_rounds(session, ctx) -> int:
         by_round.setdefault(rid, []).append((cid, food))
     votes = []
     published = by_round[published_id]
-    weights = _weights(len(published), rng)
+    # Most votes to the foods with the most batches announced after the plan (listed first).
+    weights = sorted(_weights(len(published), rng), reverse=True)
     votes += _votes(ctx, published_id, [c for c, _ in published], weights,
                     rounds[0]["vote_from"], rounds[0]["vote_to"], total_votes // 2, 1, total_votes)
     voting = by_round[voting_id]
@@ -125,13 +135,13 @@ def generate_rounds(session, ctx) -> int:
     links = []
     for cid, food in chosen:
         session.get(Candidate, cid).selected = True
-        # Batches announced after the plan was fixed, as a real round's would be; the latest
-        # ones when the demo has too few.
+        # Only batches announced between the plan and the publication (management.link_batch
+        # refuses older ones): an older batch was sampled for some other reason.
         batches = session.execute(
             select(SamplingBatch.id, SamplingBatch.result).where(
-                SamplingBatch.is_demo.is_(True), SamplingBatch.food_name == food)
-            .order_by((SamplingBatch.announcement_date >= published_start + timedelta(days=21)).desc(),
-                      (SamplingBatch.result == FAILED).desc(),
+                SamplingBatch.is_demo.is_(True), SamplingBatch.food_name == food,
+                SamplingBatch.announcement_date.between(plan_day, published_day))
+            .order_by((SamplingBatch.result == FAILED).desc(),
                       SamplingBatch.announcement_date.desc()).limit(4)).all()
         links += [{"candidate_id": cid, "batch_id": b, "linked_by": "system:demo",
                    "linked_at": ctx.now, "is_demo": True} for b, _ in batches]

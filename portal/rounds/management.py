@@ -16,7 +16,7 @@ from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, Candida
 from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, VOTING, phase
 from portal.rounds.queries import tallies
 from portal.sampling.models import SamplingBatch
-from portal.timeutil import local_today, utcnow
+from portal.timeutil import cn_date, local_today, to_local, utcnow
 from portal.validation import CleanText, InputError, checked, Message, clean_text, parse
 
 
@@ -155,8 +155,17 @@ def link_batch(session: Session, actor: Actor, candidate_id: int, batch_id: int)
         raise InputError({"candidate": Message("只能为抽检计划中的项目关联批次")})
     if candidate.round.published_at is not None:
         raise InputError({"candidate": Message("结果已公布，不能再修改关联")})
-    if session.get(SamplingBatch, batch_id) is None:
+    batch = session.get(SamplingBatch, batch_id)
+    if batch is None:
         raise InputError({"batch": Message("抽检结果中没有编号为 {batch_id} 的批次", batch_id=batch_id)})
+    # A round's results are the samplings its vote asked for: a batch published before the
+    # plan was fixed was sampled for some other reason, and would pass off an old result as
+    # this round's.
+    planned = to_local(candidate.round.plan_fixed_at).date() if candidate.round.plan_fixed_at else None
+    if planned and batch.announcement_date and batch.announcement_date < planned:
+        raise InputError({"batch": Message(
+            "这一批次在本期抽检计划确定（{planned}）之前就已公布（{announced}），不是按本期投票安排的抽检",
+            planned=cn_date(planned), announced=cn_date(batch.announcement_date))})
     if session.scalar(select(CandidateBatch.id).where(CandidateBatch.candidate_id == candidate_id,
                                                       CandidateBatch.batch_id == batch_id)):
         raise InputError({"batch": Message("这一批次已经关联过了")})

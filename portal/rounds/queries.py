@@ -107,17 +107,23 @@ def pending(session: Session, round_id: int) -> list[Candidate]:
         Candidate.round_id == round_id, Candidate.status == "pending").order_by(Candidate.id)))
 
 
-def search_batches(session: Session, keyword: str, limit: int = 30) -> list[SamplingBatch]:
-    """Batches to link: by food name or sampled unit, newest first."""
+def search_batches(session: Session, keyword: str, limit: int = 30,
+                   announced_from: date | None = None) -> list[SamplingBatch]:
+    """Batches to link: by food name or sampled unit, newest first; announced_from: only
+    those published on or after that day (the plan's: management.link_batch refuses older
+    ones)."""
     from portal.validation import clean_query
 
     q = clean_query(keyword, 30)
     if not q:
         return []
+    query = select(SamplingBatch).where((SamplingBatch.food_name.contains(q, autoescape=True)) |
+                                        (SamplingBatch.sampled_unit.contains(q, autoescape=True)))
+    if announced_from is not None:
+        query = query.where(SamplingBatch.announcement_date.is_(None)
+                            | (SamplingBatch.announcement_date >= announced_from))
     return list(session.scalars(
-        select(SamplingBatch).where((SamplingBatch.food_name.contains(q, autoescape=True)) |
-                                    (SamplingBatch.sampled_unit.contains(q, autoescape=True)))
-        .order_by(SamplingBatch.announcement_date.desc().nulls_last(), SamplingBatch.id.desc())
+        query.order_by(SamplingBatch.announcement_date.desc().nulls_last(), SamplingBatch.id.desc())
         .limit(limit)))
 
 
