@@ -82,7 +82,9 @@ def english() -> bool:
     return current() == "en"
 
 
-def t(text: str, **values) -> str:
+def t(text: str, /, **values) -> str:
+    # text is positional-only: a placeholder may be called {text} ("没有找到“{text}”" on the
+    # map crashed with "t() got multiple values for argument 'text'").
     translated = text if current() == DEFAULT else catalog(current()).get(text, text)
     return translated.format(**values) if values else translated
 

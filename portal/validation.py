@@ -24,7 +24,7 @@ class Message(str):
     template: str
     values: dict
 
-    def __new__(cls, template: str, **values):
+    def __new__(cls, template: str, /, **values):
         message = super().__new__(cls, template.format(**values) if values else template)
         message.template, message.values = template, values
         return message

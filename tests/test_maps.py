@@ -142,6 +142,17 @@ def test_a_typed_place_lists_the_nearest_from_the_same_points(app_env):
     assert len(listed) == 10 and "这附近没有符合条件的单位" not in texts(at)
 
 
+def test_a_place_that_is_not_found_says_so_and_keeps_the_map(app_env):
+    """A typed place the registry does not know gets a hint, and the rest of the page is still
+    drawn (the hint's {text} placeholder once crashed the page: t()'s own argument name)."""
+    at = open_page("pages/map.py")
+    at.text_input[0].input("火星大道")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert "没有找到“火星大道”" in "\n".join(w.value for w in at.warning)
+    assert any(e.label.startswith("筛选") for e in at.expander)
+
+
 def test_district_outlines_are_fetched_from_a_static_file_not_sent_with_each_map():
     import json
 
