@@ -138,7 +138,7 @@ with st.form("business_search"):
                                     format_func=lambda kind: term(kind) if kind else t("全部类型"))
     if st.form_submit_button(t("查询"), type="primary", icon=":material/search:"):
         new, _ = BusinessFilter.from_params({"q": q, "district": district, "type": business_type})
-        st.query_params.from_dict(new.to_params())
+        show_address(new.to_params())      # keeps the language and 大字版
         st.rerun()
 
 if flt.is_empty:

@@ -76,8 +76,8 @@ with st.form("rapid_search"):
     result = st.segmented_control(t("结果"), list(RESULT_CHOICES), default=flt.result,
                                   format_func=lambda code: t(RESULT_CHOICES[code]))
     if st.form_submit_button(t("查找"), type="primary"):
-        st.query_params.clear()
-        st.query_params.update(RapidFilter(q=q.strip()[:50], result=result or "").to_params())
+        # A new address for the search, keeping the language and 大字版.
+        show_address(RapidFilter(q=q.strip()[:50], result=result or "").to_params())
         st.rerun()
 
 if flt.q or flt.result:

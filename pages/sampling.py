@@ -102,7 +102,7 @@ with st.form("sampling_search"):
             "announcement_no": announcement_no, "scope": scope, "sort": sort,
             "date_from": period[0] if len(period) >= 1 else None,
             "date_to": period[1] if len(period) == 2 else (period[0] if period else None)})
-        st.query_params.from_dict(new.to_params())
+        show_address(new.to_params())      # keeps the language and 大字版
         st.rerun()
 
 

@@ -132,3 +132,16 @@ def test_links_to_pages_go_through_the_one_helper():
                                                         ROOT / "streamlit_app.py"]
               if re.search(r"\bst\.page_link\(", path.read_text(encoding="utf-8"))]
     assert direct == ["portal/ui/page_links.py"]
+
+
+@pytest.mark.parametrize("path,box,button", [("pages/sampling.py", "食品、生产企业或被抽样单位名称", "查询"),
+                                             ("pages/business.py", "名称或地址", "查询"),
+                                             ("pages/rapid_tests.py", "食品或市场名称", "查找")])
+def test_a_search_keeps_the_visitors_large_text_in_the_address(app_env, path, button, box):
+    """A search writes its own address (for sharing and Back) and keeps ?large=1 and ?lang=
+    there: it once dropped them, so a reload lost 大字版 or English."""
+    at = open_page(path, {"large": "1"})
+    next(b for b in at.text_input if b.label == box).input("猪肉")
+    next(b for b in at.button if b.label == button).click().run()
+    assert not at.exception, at.exception
+    assert at.query_params["large"] == "1" and at.query_params["q"] == "猪肉"
