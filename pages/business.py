@@ -161,6 +161,6 @@ for business in rows:
 base = flt.to_params()
 left, right = st.columns(2)
 if page > 1:
-    left.page_link("pages/business.py", label=t("上一页"), query_params={**base, "page": str(page - 1)})
+    page_link("pages/business.py", container=left, label=t("上一页"), query_params={**base, "page": str(page - 1)})
 if page < pages:
-    right.page_link("pages/business.py", label=t("下一页"), query_params={**base, "page": str(page + 1)})
+    page_link("pages/business.py", container=right, label=t("下一页"), query_params={**base, "page": str(page + 1)})

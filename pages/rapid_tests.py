@@ -95,10 +95,10 @@ if flt.q or flt.result:
         st.caption(t("第 {page} / {pages} 页（初筛阳性在前，同类按日期从新到旧）", page=page + 1, pages=pages))
         left, right = st.columns(2)
         if page > 0:
-            left.page_link("pages/rapid_tests.py", label=t("上一页"), icon=":material/chevron_left:",
+            page_link("pages/rapid_tests.py", container=left, label=t("上一页"), icon=":material/chevron_left:",
                            query_params=flt.to_params() | {"page": str(page - 1)})
         if page + 1 < pages:
-            right.page_link("pages/rapid_tests.py", label=t("下一页"), icon=":material/chevron_right:",
+            page_link("pages/rapid_tests.py", container=right, label=t("下一页"), icon=":material/chevron_right:",
                             query_params=flt.to_params() | {"page": str(page + 1)})
     st.stop()
 

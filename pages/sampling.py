@@ -121,10 +121,10 @@ def show_results() -> None:
             result_card(batch, flt.to_params(), names)
         nav_left, nav_right = st.columns(2)
         if page > 1:
-            nav_left.page_link("pages/sampling.py", label=t("上一页"), icon=":material/chevron_left:",
+            page_link("pages/sampling.py", container=nav_left, label=t("上一页"), icon=":material/chevron_left:",
                                query_params={**flt.to_params(), "page": str(page - 1)})
         if page < pages:
-            nav_right.page_link("pages/sampling.py", label=t("下一页"), icon=":material/chevron_right:",
+            page_link("pages/sampling.py", container=nav_right, label=t("下一页"), icon=":material/chevron_right:",
                                 query_params={**flt.to_params(), "page": str(page + 1)})
     st.caption(disclaimer())
 
