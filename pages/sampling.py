@@ -30,9 +30,13 @@ flt, problems = SamplingFilter.from_params(params)
 names = district_labels(ctx)
 demo = cached.demo_present(ctx)
 
+# The list's own address: the filter and, past the first, the page (Back and 返回查询结果
+# come back to it; a reload or a shared address shows the same page).
+listed = flt.to_params() | ({"page": str(id_param(params, "page"))} if (id_param(params, "page") or 1) > 1 else {})
+
 if "batch" in params:
     show_address()
-    back = flt.to_params()
+    back = listed
     batch_id = id_param(params, "batch")
     batch, from_round, reviews = cached.sampling_batch(ctx, batch_id) if batch_id else (None, None, [])
     page_link("pages/sampling.py", label=t("返回查询结果"), icon=":material/arrow_back:",
@@ -51,6 +55,7 @@ if "batch" in params:
     batch_detail(batch, names, reviews)
     st.stop()
 
+show_address(listed)     # after 返回查询结果 or 下一页 (links keep the address as it was)
 st.title(t("食品抽检结果"), anchor=False)
 st.markdown(t("查询本市公布的食品安全监督抽检结果。输入食品名称、企业或商店名称即可查找；"
               "不合格批次附有不合格原因和处置情况。"))
@@ -118,7 +123,7 @@ def show_results() -> None:
         st.markdown(t("共找到 **{total:,}** 批次，第 {page} / {pages} 页。", total=total,
                       page=min(page, pages), pages=pages))
         for batch in rows:
-            result_card(batch, flt.to_params(), names)
+            result_card(batch, listed, names)
         nav_left, nav_right = st.columns(2)
         if page > 1:
             page_link("pages/sampling.py", container=nav_left, label=t("上一页"), icon=":material/chevron_left:",

@@ -61,6 +61,15 @@ def test_a_failed_pork_batch_is_found_opened_shared_and_left_with_back(server, b
     page.get_by_text("共找到").wait_for(timeout=60_000)
     assert page.url == list_url
     assert page.get_by_role("textbox", name="食品、生产企业或被抽样单位名称").input_value() == "猪肉"
+    # Forward to the batch, then its own 返回查询结果: the list again, and the address says so
+    # (it kept the batch once, so a reload or a share opened the batch instead).
+    page.go_forward()
+    page.get_by_role("link", name="返回查询结果").click()
+    page.wait_for_url(list_url, timeout=30_000)
+    page.get_by_text("共找到").wait_for(timeout=60_000)
+    page.reload()
+    page.get_by_text("共找到").wait_for(timeout=90_000)
+    assert "batch=" not in page.url and "返回查询结果" not in page.inner_text("main")
     page.close()
 
 

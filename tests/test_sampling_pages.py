@@ -192,3 +192,17 @@ def test_pages_run_on_postgresql(pg_url, monkeypatch, tmp_path):
     assert {m.label: m.value for m in at.metric}["登记食品经营主体"] == "600 家"
     at = open_with({"q": "猪肉", "result": "不合格"})
     assert not at.exception and "共找到" in texts(at)
+
+
+def test_the_page_of_results_travels_to_the_batch_and_back(app_env):
+    """Page 2 of a search: its cards open the batch with the page in the address, and the
+    batch's 返回查询结果 goes back to page 2 of the same search, not page 1."""
+    at = open_with({"scope": "all", "page": "2"})
+    assert "第 2 /" in texts(at)
+    cards = [link for link in at.get("page_link") if "batch=" in str(link.proto.query_string)]
+    assert cards and all("page=2" in str(c.proto.query_string) for c in cards)
+    detail = open_with({"scope": "all", "page": "2",
+                        "batch": str(cards[0].proto.query_string).split("batch=")[1].split("&")[0]})
+    back = next(link for link in detail.get("page_link") if link.proto.label == "返回查询结果")
+    assert "page=2" in back.proto.query_string and "scope=all" in back.proto.query_string
+    assert "batch=" not in back.proto.query_string
