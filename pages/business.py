@@ -29,9 +29,15 @@ ctx = page_setup("商户查询", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
 names = district_labels(ctx)
 
+flt, problems = BusinessFilter.from_params(params)
+# The search's own address, page included: a business opened from it carries it, so that
+# 返回商户查询 comes back to the same search and page (it used to come back empty).
+listed = flt.to_params() | ({"page": str(id_param(params, "page"))} if (id_param(params, "page") or 1) > 1 else {})
+
 if "id" in params:
     show_address()
-    page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:")
+    page_link("pages/business.py", label=t("返回商户查询"), icon=":material/arrow_back:",
+              query_params=listed)
     business_id = id_param(params, "id")
     found = cached.business_page(ctx, business_id, local_today()) if business_id else None
     if found is None:
@@ -116,10 +122,10 @@ if "id" in params:
               query_params={"business": str(business.id)})
     st.stop()
 
+show_address(listed)     # after 返回商户查询 or 下一页 (links keep the address as it was)
 st.title(t("商户查询"), anchor=False)
 st.markdown(t("输入商店、餐馆、食堂或食品企业的名称（或地址中的一段），查看它的登记信息和抽检记录。"))
 demo_notice(cached.demo_present(ctx))
-flt, problems = BusinessFilter.from_params(params)
 for problem in problems:
     st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 with st.form("business_search"):
@@ -156,7 +162,7 @@ st.markdown(t("共找到 **{total:,}** 家，第 {page} / {pages} 页。", total
 for business in rows:
     with st.container(border=True):
         page_link("pages/business.py", label=f"**{md(business.name)}**",
-                  query_params={"id": str(business.id)})
+                  query_params={**listed, "id": str(business.id)})
         st.caption(f"{md(term(business.business_type))} · {names.get(business.district_adcode, '')} · {md(business.address)}")
 base = flt.to_params()
 left, right = st.columns(2)

@@ -58,3 +58,19 @@ def test_unknown_business_says_so(app_env):
     assert not at.exception and "没有找到编号为" in texts(at)
     at = open_business({"id": "<b>x</b>"})
     assert not at.exception and "没有找到编号为" in texts(at)
+
+
+def test_back_from_a_business_returns_to_the_same_search(app_env):
+    """A business opened from a search carries the search in its address; 返回商户查询 goes
+    back to it (it came back to an empty form)."""
+    from helpers.pages import open_page as open_
+
+    at = open_("pages/business.py", {"q": "店"})
+    cards = [link for link in at.get("page_link") if "id=" in str(link.proto.query_string)]
+    assert cards and all("q=" in str(c.proto.query_string) for c in cards)
+    from urllib.parse import parse_qsl
+
+    detail = open_("pages/business.py", dict(parse_qsl(str(cards[0].proto.query_string))))
+    assert "返回商户查询" in [link.proto.label for link in detail.get("page_link")]
+    back = next(link for link in detail.get("page_link") if link.proto.label == "返回商户查询")
+    assert dict(parse_qsl(back.proto.query_string)) == {"q": "店"}
