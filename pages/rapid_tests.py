@@ -19,6 +19,12 @@ ctx = page_setup("快检公示", layout="wide", english=True)
 params = {k: st.query_params[k] for k in st.query_params}
 today = local_today()
 
+flt, problems = RapidFilter.from_params(params)
+# The search's own address, page included: a market opened from it carries it, so that
+# 返回快检公示 comes back to the same search (it came back to the day's overview).
+listed = {k: v for k, v in flt.to_params().items() if k != "market"} | \
+    ({"page": str(id_param(params, "page"))} if id_param(params, "page") else {})
+
 if "market" in params:
     show_address()
     market_id = id_param(params, "market")
@@ -27,7 +33,8 @@ if "market" in params:
     except ValueError:
         on = None
     found = views.market(ctx, market_id, on, today) if market_id else None
-    page_link("pages/rapid_tests.py", label=t("返回快检公示"), icon=":material/arrow_back:")
+    page_link("pages/rapid_tests.py", label=t("返回快检公示"), icon=":material/arrow_back:",
+              query_params=listed)
     if found is None:
         st.title(t("快检公示"), anchor=False)
         st.warning(t("没有找到编号为“{id}”的市场，请返回重新查找。", id=md(params["market"][:20])))
@@ -67,7 +74,6 @@ views.notice()
 latest, summary, day_positives, demo = views.overview(ctx, today)
 demo_notice(demo)
 
-flt, problems = RapidFilter.from_params(params)
 for problem in problems:
     st.warning(t("链接中的条件有误：{problem}", problem=md(problem)))
 with st.form("rapid_search"):
@@ -81,6 +87,7 @@ with st.form("rapid_search"):
         st.rerun()
 
 if flt.q or flt.result:
+    show_address(listed)     # after 返回快检公示 or 下一页 (links keep the address as it was)
     page = max(0, min(id_param(params, "page") or 0, 10_000))
     total, rows = views.search(ctx, flt, page)
     st.subheader(t("找到 {total:,} 条快检结果", total=total), anchor=False)
@@ -88,7 +95,7 @@ if flt.q or flt.result:
         st.info(t("没有符合条件的快检结果。请换一个食品或市场名称。"))
         st.stop()
     for row in [r for r in rows if r.result == POSITIVE][:20]:
-        views.positive_card(row)
+        views.positive_card(row, search=listed)
     views.table(rows)
     pages = -(-total // views.PAGE_SIZE)
     if pages > 1:

@@ -134,3 +134,17 @@ def test_a_business_page_shows_its_stalls_rapid_tests(app_env):
     assert not at.exception
     assert "市场快检记录" in texts(at)
     assert set(at.dataframe[-1].value["样品"]) <= samples
+
+
+def test_back_from_a_market_returns_to_the_same_search(app_env):
+    """A market opened from a search's result carries the search; 返回快检公示 goes back to it
+    (it came back to the day's overview)."""
+    from urllib.parse import parse_qsl
+
+    at = open_page(PAGE, {"result": "positive"})
+    links = [dict(parse_qsl(str(p.proto.query_string))) for p in at.get("page_link")
+             if "market=" in str(p.proto.query_string)]
+    assert links and all(set(link) == {"result", "market"} for link in links)
+    market = open_page(PAGE, links[0])
+    back = next(p for p in market.get("page_link") if p.proto.label == "返回快检公示")
+    assert dict(parse_qsl(back.proto.query_string)) == {"result": links[0]["result"]}

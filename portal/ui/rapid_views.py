@@ -129,8 +129,9 @@ def follow_up_text(row: RapidRow) -> str:
     return ("; " if i18n.english() else "；").join((review, measures, case))
 
 
-def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
-    """A positive screening result with its follow-up."""
+def positive_card(row: RapidRow, *, market_link: bool = True, search: dict[str, str] | None = None) -> None:
+    """A positive screening result with its follow-up. search: the search it was found by,
+    carried by the market's link so that 返回快检公示 comes back to it."""
     with st.container(border=True):
         where = md(row.market)
         if row.stall:
@@ -146,7 +147,7 @@ def positive_card(row: RapidRow, *, market_link: bool = True) -> None:
             st.caption(md(row.note))
         if market_link:
             page_link("pages/rapid_tests.py", label=t("{market}的快检记录", market=md(row.market)),
-                      icon=":material/chevron_right:", query_params={"market": str(row.market_id)})
+                      icon=":material/chevron_right:", query_params={**(search or {}), "market": str(row.market_id)})
 
 
 def table_frame(rows: list[RapidRow], *, with_market: bool = True) -> pd.DataFrame:
