@@ -22,7 +22,7 @@ from portal.ui.rating_views import rating_card, reply_note
 from portal.ui.sampling_views import result_badge, review_lines
 from portal import feed_paths
 from portal.ui.badge_views import badge_embed
-from portal.ui.widgets import demo_notice, feed_link, id_param, md, show_address
+from portal.ui.widgets import demo_notice, feed_link, id_param, md, list_address, show_address
 from portal.ui.page_links import page_link
 
 ctx = page_setup("商户查询", english=True)
@@ -32,7 +32,7 @@ names = district_labels(ctx)
 flt, problems = BusinessFilter.from_params(params)
 # The search's own address, page included: a business opened from it carries it, so that
 # 返回商户查询 comes back to the same search and page (it used to come back empty).
-listed = flt.to_params() | ({"page": str(id_param(params, "page"))} if (id_param(params, "page") or 1) > 1 else {})
+listed = list_address(flt.to_params(), params)
 
 if "id" in params:
     show_address()

@@ -10,7 +10,7 @@ from portal.rapid_tests.schemas import RapidFilter
 from portal.timeutil import local_today
 from portal.ui import rapid_views as views
 from portal.ui.layout import page_setup
-from portal.ui.widgets import demo_notice, id_param, md, show_address
+from portal.ui.widgets import demo_notice, id_param, md, list_address, show_address
 from portal.ui.page_links import page_link
 
 RESULT_CHOICES = {"": N_("全部"), "positive": N_("初筛阳性"), "negative": N_("阴性（合格）")}
@@ -22,8 +22,7 @@ today = local_today()
 flt, problems = RapidFilter.from_params(params)
 # The search's own address, page included: a market opened from it carries it, so that
 # 返回快检公示 comes back to the same search (it came back to the day's overview).
-listed = {k: v for k, v in flt.to_params().items() if k != "market"} | \
-    ({"page": str(id_param(params, "page"))} if id_param(params, "page") else {})
+listed = list_address({k: v for k, v in flt.to_params().items() if k != "market"}, params, first_page=0)
 
 if "market" in params:
     show_address()

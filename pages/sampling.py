@@ -20,7 +20,7 @@ from portal.ui.sampling_views import (batch_detail, count_chart, rate_chart, rat
 from portal import feed_paths
 from portal.ui.page_links import page_link
 from portal.ui.widgets import (demo_notice, download_buttons, feed_link, id_param, md,
-                               show_address, table_on_demand)
+                               list_address, show_address, table_on_demand)
 
 RESULT_CHOICES = {"": N_("全部"), "pass": N_("合格"), "fail": N_("不合格")}
 
@@ -32,7 +32,7 @@ demo = cached.demo_present(ctx)
 
 # The list's own address: the filter and, past the first, the page (Back and 返回查询结果
 # come back to it; a reload or a shared address shows the same page).
-listed = flt.to_params() | ({"page": str(id_param(params, "page"))} if (id_param(params, "page") or 1) > 1 else {})
+listed = list_address(flt.to_params(), params)
 
 if "batch" in params:
     show_address()

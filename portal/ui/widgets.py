@@ -66,6 +66,13 @@ def id_param(params: dict, key: str) -> int | None:
 
 
 
+def list_address(search: dict[str, str], params: dict[str, str], first_page: int = 1) -> dict[str, str]:
+    """A list's own address: its search and, past the first, the page it shows. The items it
+    links to carry it, so that their 返回 link and Back come back to the same search and page."""
+    page = id_param(params, "page")
+    return search | ({"page": str(page)} if page is not None and page > first_page else {})
+
+
 def show_address(params: dict[str, str] | None = None) -> None:
     """Puts an item view's own URL in the browser's address bar (and its history), so that it
     can be copied, bookmarked and shared, and Back returns to the list. A `st.page_link` to the
