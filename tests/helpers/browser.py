@@ -142,12 +142,13 @@ def _open_phone_menu(page) -> None:
     then off the screen for good)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    is_open = "document.querySelector('[data-testid=\"stSidebar\"]')?.dataset.collapsed === 'false'"
     for _attempt in range(3):
+        if page.evaluate(is_open):         # opened late by the tap before
+            return
         page.get_by_test_id("stExpandSidebarButton").click()
         try:
-            page.wait_for_function(
-                "document.querySelector('[data-testid=\"stSidebar\"]')?.dataset.collapsed === 'false'",
-                timeout=10_000, polling=100)
+            page.wait_for_function(is_open, timeout=10_000, polling=100)
             return
         except PlaywrightTimeout:
             pass
