@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal.rounds import management, queries
 from portal.rounds.phases import PHASE_LABELS, PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, phase
-from portal.timeutil import cn_date, cn_datetime, local_today, to_local
+from portal.timeutil import cn_date, cn_datetime, local_today
 from portal.ui.layout import page_setup
 from portal.ui.round_views import tally_frame
 from portal.ui.widgets import demo_notice, md, run_action
@@ -121,7 +121,7 @@ with tab_links:
     if not selected:
         st.info("确定抽检计划后，在这里把已导入“抽检结果”的批次关联到各项目。")
     else:
-        planned_on = to_local(round_.plan_fixed_at).date()
+        planned_on = round_.planned_on
         st.caption(f"只列出{cn_date(planned_on)}确定抽检计划以后公布的批次：此前公布的不是按本期投票安排的抽检。")
     for c in selected:
         with st.container(border=True):

@@ -16,7 +16,7 @@ from portal.rounds.models import ACCEPTED, PENDING, REJECTED, Candidate, Candida
 from portal.rounds.phases import PROPOSALS, PUBLISHED, REVIEW, SAMPLING, UPCOMING, VOTING, phase
 from portal.rounds.queries import tallies
 from portal.sampling.models import SamplingBatch
-from portal.timeutil import cn_date, local_today, to_local, utcnow
+from portal.timeutil import cn_date, local_today, utcnow
 from portal.validation import CleanText, InputError, checked, Message, clean_text, parse
 
 
@@ -161,7 +161,7 @@ def link_batch(session: Session, actor: Actor, candidate_id: int, batch_id: int)
     # A round's results are the samplings its vote asked for: a batch published before the
     # plan was fixed was sampled for some other reason, and would pass off an old result as
     # this round's.
-    planned = to_local(candidate.round.plan_fixed_at).date() if candidate.round.plan_fixed_at else None
+    planned = candidate.round.planned_on
     if planned and batch.announcement_date and batch.announcement_date < planned:
         raise InputError({"batch": Message(
             "这一批次在本期抽检计划确定（{planned}）之前就已公布（{announced}），不是按本期投票安排的抽检",

@@ -8,7 +8,7 @@ from sqlalchemy import (Boolean, Date, ForeignKey, ForeignKeyConstraint, Index, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
-from portal.timeutil import utcnow
+from portal.timeutil import to_local, utcnow
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
 CANDIDATE_STATUS_LABELS = {PENDING: "待审核", ACCEPTED: "已通过", REJECTED: "未通过"}
@@ -38,6 +38,12 @@ class Round(Base):
     candidates: Mapped[list["Candidate"]] = relationship(
         back_populates="round", order_by="Candidate.id", cascade="all, delete-orphan",
         passive_deletes=True)
+
+    @property
+    def planned_on(self) -> date | None:
+        """The local day the plan was fixed: the round's results are batches announced from
+        then on (management.link_batch)."""
+        return to_local(self.plan_fixed_at).date() if self.plan_fixed_at else None
 
 
 class Candidate(Base):

@@ -24,16 +24,19 @@ def _page(path: str):
 KEPT_PARAMS = ("lang", "large")    # the visitor's language and 大字版 travel with every address
 
 
+def with_visitor_settings(params: dict[str, str]) -> dict[str, str]:
+    """params with this visitor's language and 大字版 from the current address (unless
+    params set them): for every address the portal writes, a link's or the address bar's."""
+    return {**{kept: st.query_params[kept] for kept in KEPT_PARAMS if kept in st.query_params},
+            **params}
+
+
 def page_link(path: str, *, label: str, icon: str | None = None,
               query_params: dict[str, str] | None = None, container=None, **kwargs) -> None:
     """st.page_link(path, label=..., icon=..., query_params=...) for a page file of the
     project. The link keeps the visitor's language and 大字版 (?lang=, ?large=): without them
     the page opened in English, but a reload (which a phone does when it brings a tab back)
     turned it Chinese again. container: where to draw it (a column), default the page."""
-    wanted = dict(query_params or {})
-    if get_script_run_ctx() is not None:
-        for kept in KEPT_PARAMS:
-            if kept in st.query_params and kept not in wanted:
-                wanted[kept] = st.query_params[kept]
+    wanted = with_visitor_settings(query_params or {}) if get_script_run_ctx() else dict(query_params or {})
     (container or st).page_link(_page(path), label=label, icon=icon, query_params=wanted or None,
                                 **kwargs)

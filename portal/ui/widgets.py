@@ -8,7 +8,7 @@ import streamlit as st
 from portal.i18n import N_, t
 from portal import i18n
 from portal.validation import InputError, Message
-from portal.ui.page_links import KEPT_PARAMS, page_link
+from portal.ui.page_links import page_link, with_visitor_settings
 
 DEMO_TEXT = N_("演示数据：本页的经营主体、数字和结果由程序随机生成，仅用于演示，"
                 "不是真实的登记、抽检或执法信息。")
@@ -81,11 +81,7 @@ def show_address(params: dict[str, str] | None = None) -> None:
     `st.query_params` sends the address to the browser, which pushes it onto its history.
     params: the item's parameters (default: the ones this run was given); the language and 大字版
     parameters are kept."""
-    wanted = dict(st.query_params.to_dict() if params is None else params)
-    for kept in KEPT_PARAMS:
-        if kept in st.query_params and kept not in wanted:
-            wanted[kept] = st.query_params[kept]
-    st.query_params.from_dict(wanted)
+    st.query_params.from_dict(with_visitor_settings(st.query_params.to_dict() if params is None else params))
 
 
 def localise(message) -> str:
