@@ -245,8 +245,13 @@ def test_whole_round_in_the_browser(server, browser):
             title="浏览器测试一期", description="请选出您最关心的食品，我们来抽检。",
             sample_count=1, daily_votes=1)).id
 
-    citizen = open_page(browser, f"{base}/rounds?round={round_id}", width=390)
+    # The citizen taps 你点我检 in the menu, then the round in the list.
+    citizen = open_page(browser, base + "/", width=390)
+    citizen.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    tap_menu(citizen, "你点我检", 390)
+    citizen.get_by_role("link", name="浏览器测试一期").click()
     citizen.get_by_role("heading", name="提出建议").wait_for(timeout=60_000)
+    assert f"round={round_id}" in citizen.url
     verify_phone(citizen, "13977778888")
     citizen.get_by_role("textbox", name="食品名称").fill("散装酸菜")
     citizen.get_by_role("textbox", name="在哪里买到").fill("东门农贸市场")
@@ -254,8 +259,13 @@ def test_whole_round_in_the_browser(server, browser):
     citizen.get_by_role("button", name="提交建议").click()
     citizen.get_by_text("已收到您的建议").wait_for(timeout=60_000)
 
-    desk = open_page(browser, f"{base}/rounds_admin")
-    sign_in(desk, tmp, "demo_publisher")
+    # The publisher signs in from 登录 and opens 你点我检管理 from 我的工作.
+    desk = open_page(browser, base + "/")
+    desk.get_by_test_id("stMetric").first.wait_for(timeout=90_000)
+    desk.locator('[data-testid="stSidebar"]').get_by_role("link", name="登录", exact=True).click()
+    sign_in(desk, tmp, "demo_publisher", asked=False)
+    desk.get_by_role("link", name="你点我检管理").first.click()
+    desk.wait_for_url("**/rounds_admin", timeout=60_000)
     choose(desk, "选择一期", "浏览器测试一期（征集中）")
     desk.get_by_text("群众建议待审核（1）").wait_for(timeout=60_000)
     desk.get_by_role("button", name="通过", exact=True).click()

@@ -100,9 +100,12 @@ def _load(page, url):
     return page
 
 
-def sign_in(page, tmp, username: str) -> None:
-    """On an official page showing the sign-in form: sign in with a demo account."""
-    page.get_by_text("请先登录").wait_for(timeout=60_000)
+def sign_in(page, tmp, username: str, asked: bool = True) -> None:
+    """On an official page showing the sign-in form (asked: it says "请先登录"; the 登录 page
+    itself does not): sign in with a demo account."""
+    if asked:
+        page.get_by_text("请先登录").wait_for(timeout=60_000)
+    page.get_by_label("用户名").wait_for(timeout=60_000)
     line = next(l for l in (tmp / "demo_accounts.txt").read_text().splitlines()
                 if l.startswith(username + "\t"))
     page.get_by_label("用户名").fill(username)
